@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything they need is set up here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test bench lint format migrate demo services-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+
+# Runtime dependencies (make run) and dev dependencies (make test) install from pinned files.
+$(VENV)/.runtime-installed: requirements.txt constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+migrate: $(VENV)/.runtime-installed
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo_data
+
+# Web (ASGI: HTTP + WebSockets), a Celery worker and celery beat, on the embedded default
+# unless .env says otherwise. Ctrl-C stops all three.
+run: demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Starting the platform on http://localhost:$(PORT) (Ctrl-C to stop)"
+	PORT=$(PORT) $(BIN)/honcho --procfile Procfile start
+
+services-check: $(VENV)/.dev-installed
+	$(BIN)/python scripts/services_check.py
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint services-check
+	$(BIN)/pytest
+
+bench: $(VENV)/.dev-installed services-check
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var bench/results.json .pytest_cache

@@ -1,0 +1,1 @@
+"""Users are Django's own; the API token model comes from rest_framework.authtoken."""

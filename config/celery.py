@@ -1,0 +1,29 @@
+"""The Celery application: `celery -A config worker -l info` and `celery -A config beat -l info`."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("config")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_configure.connect
+def _configure_filesystem_broker(sender: Celery, **_: object) -> None:
+    """The embedded filesystem broker needs its folders; they live under CELERY_QUEUE_DIR."""
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        return
+    queue_dir = settings.CELERY_QUEUE_DIR
+    for sub in ("queue", "processed", "results"):
+        (queue_dir / sub).mkdir(parents=True, exist_ok=True)
+    sender.conf.broker_transport_options = {
+        "data_folder_in": str(queue_dir / "queue"),
+        "data_folder_out": str(queue_dir / "queue"),
+        "processed_folder": str(queue_dir / "processed"),
+        "store_processed": False,
+    }

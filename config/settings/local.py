@@ -1,0 +1,3 @@
+"""Local development: the base settings as they are (embedded unless `.env` says otherwise)."""
+
+from .base import *  # noqa: F403

@@ -1,0 +1,15 @@
+"""The test suite: PostgreSQL and Redis over real connections, fast retries, fast hashing."""
+
+import os
+
+# Tests run against the real services whatever a developer's `.env` says.
+os.environ.setdefault("DJANGO_DB_ENGINE", "postgresql")
+os.environ.setdefault("CHANNEL_LAYER_BACKEND", "redis")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+os.environ.setdefault("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/14")
+os.environ.setdefault("DATAFEEDS_RETRY_DELAYS", "0.01,0.02,0.05,0.1")
+
+from .base import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
