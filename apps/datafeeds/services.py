@@ -93,7 +93,9 @@ def _client_for(exchange_id: str) -> ccxt.Exchange:
         )
     try:
         return exchange_client_create(
-            exchange_id=exchange_id, api_hosts=settings.EXCHANGE_API_HOSTS
+            exchange_id=exchange_id,
+            api_hosts=settings.EXCHANGE_API_HOSTS,
+            timeout_ms=settings.DATAFEEDS_EXCHANGE_TIMEOUT_MS,
         )
     except UnknownExchange as error:
         raise FetchError(str(error)) from error

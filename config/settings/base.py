@@ -198,6 +198,8 @@ SPECTACULAR_SETTINGS = {
 # Per-exchange API host overrides, e.g. {"binance": "http://127.0.0.1:9100"} for the emulator.
 EXCHANGE_API_HOSTS = _json_object("EXCHANGE_API_HOSTS", {})
 DATAFEEDS_DEFAULT_EXCHANGE = env.str("DATAFEEDS_DEFAULT_EXCHANGE", default="binance")
+# Milliseconds ccxt waits for one exchange response before a RequestTimeout (then retried).
+DATAFEEDS_EXCHANGE_TIMEOUT_MS = env.int("DATAFEEDS_EXCHANGE_TIMEOUT_MS", default=10_000)
 # Seconds to wait before retry 1, 2, ...; one more attempt than delays (5 attempts by default).
 DATAFEEDS_RETRY_DELAYS = [
     float(s) for s in env.list("DATAFEEDS_RETRY_DELAYS", default=["1", "2", "5", "10"])

@@ -70,7 +70,10 @@ def test_start_and_end_bound_the_window(client, stored_btc):
         ({"symbol": "BTCUSDT", "timeframe": "5m", "limit": "many"}, "limit"),
         ({"symbol": "BTCUSDT", "timeframe": "5m", "start": "yesterday"}, "start"),
         ({"symbol": "BTCUSDT", "timeframe": "5m", "end": "2024-13-01"}, "end"),
-        ({"symbol": "BTCUSDT", "timeframe": "5m", "start": "2024-02-01", "end": "2024-01-01"}, "end"),
+        (
+            {"symbol": "BTCUSDT", "timeframe": "5m", "start": "2024-02-01", "end": "2024-01-01"},
+            "end",
+        ),
     ],
 )
 def test_bad_parameters_are_400_naming_the_field(client, stored_btc, params, field):
@@ -88,7 +91,11 @@ def test_unknown_symbol_is_404_with_a_message(client, stored_btc):
 
 def test_symbol_on_another_exchange_is_found_when_named(client, stored_btc, btc_5m):
     sim = Symbol.objects.create(
-        exchange=SIMULATED_EXCHANGE, name="ETHUSDT", base="ETH", quote="USDT", market_symbol="ETH/USDT"
+        exchange=SIMULATED_EXCHANGE,
+        name="ETHUSDT",
+        base="ETH",
+        quote="USDT",
+        market_symbol="ETH/USDT",
     )
     candles_upsert(symbol=sim, timeframe="5m", rows=btc_5m[:10])
     body = client.get(URL, {"symbol": "ETHUSDT", "timeframe": "5m"}).json()

@@ -30,7 +30,9 @@ def test_bad_rows_are_rejected_with_their_reason(bad, reason):
 
 
 def test_a_repeated_open_time_is_rejected_as_duplicate():
-    result = candles_validate(np.array([row(0), row(1), row(1, c=100.7)]), timeframe="5m", now_ms=FAR_FUTURE)
+    result = candles_validate(
+        np.array([row(0), row(1), row(1, c=100.7)]), timeframe="5m", now_ms=FAR_FUTURE
+    )
     assert [r.reason for r in result.rejected] == ["duplicate open time"]
     assert len(result.rows) == 2
 

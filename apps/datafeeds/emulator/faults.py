@@ -1,0 +1,87 @@
+"""Fault injection: a FIFO queue of faults, each consumed by the next `count` matching requests."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+# Faults that replace or delay the whole answer; each matching request consumes one.
+ERROR_KINDS = ("rate_limit", "server_error", "slow")
+MALFORMED_MODES = ("high_below_low", "not_a_number", "negative_volume")
+KINDS = (*ERROR_KINDS, "malformed_row", "unclosed_last")
+# Which requests a fault applies to (opts["endpoint"]); malformed_row is klines-only.
+ENDPOINTS = ("klines", "exchangeInfo", "any")
+
+
+@dataclass
+class Fault:
+    kind: str
+    remaining: int
+    opts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.opts.get("endpoint", "klines"))
+
+    def matches(self, endpoint: str) -> bool:
+        return self.endpoint in ("any", endpoint)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "remaining": self.remaining, **self.opts}
+
+
+def fault_create(kind: str, count: int = 1, **opts: Any) -> Fault:
+    """A validated fault, or ValueError saying what is wrong."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown fault kind '{kind}'; expected one of {', '.join(KINDS)}.")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValueError(f"Fault count must be an integer >= 1, got {count!r}.")
+    fault = Fault(kind, count, dict(opts))
+    if fault.endpoint not in ENDPOINTS:
+        raise ValueError(f"Unknown endpoint '{fault.endpoint}'; expected one of {ENDPOINTS}.")
+    if kind == "malformed_row":
+        if fault.endpoint != "klines":
+            raise ValueError("malformed_row faults apply to klines only.")
+        mode = opts.get("mode", "high_below_low")
+        if mode not in MALFORMED_MODES:
+            raise ValueError(f"Unknown malformed_row mode '{mode}'; expected {MALFORMED_MODES}.")
+        if not isinstance(opts.get("index", 0), int):
+            raise ValueError("malformed_row index must be an integer.")
+    for name in ("retry_after", "seconds", "status"):
+        if name in opts and not isinstance(opts[name], int | float):
+            raise ValueError(f"Fault option '{name}' must be a number.")
+    if kind == "server_error" and not 500 <= opts.get("status", 503) <= 599:
+        raise ValueError("server_error status must be a 5xx code.")
+    return fault
+
+
+class FaultQueue:
+    """Thread-safe queue of pending faults, consumed in the order they were injected."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def push(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def pending(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [fault.as_dict() for fault in self._faults]
+
+    def take(self, kinds: tuple[str, ...], endpoint: str) -> Fault | None:
+        """Consume one use of the first queued fault of `kinds` that applies to `endpoint`."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.kind in kinds and fault.matches(endpoint):
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None

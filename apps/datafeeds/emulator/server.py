@@ -1,0 +1,414 @@
+"""A local HTTP server speaking enough of Binance's public spot REST API for ccxt's `binance`.
+
+Serves /api/v3/ping, /time, /exchangeInfo and /klines from candle arrays you add, plus empty
+futures exchangeInfo (/fapi/v1, /dapi/v1) because ccxt's load_markets asks for them by default.
+Every request is recorded, faults can be queued, and /__emulator__/... controls it over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+
+from . import binance
+from .binance import ApiError, Corruption
+from .candles import (
+    INTERVALS,
+    aggregate_candles,
+    aggregation_source,
+    bucket_floor,
+    bucket_next,
+    candles_validate,
+    interval_validate,
+    load_candles_csv,
+    price_decimals,
+)
+from .faults import ERROR_KINDS, FaultQueue, fault_create
+
+CONTROL_PREFIX = "/__emulator__/"
+JSON_TYPE = "application/json;charset=UTF-8"
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class _Series:
+    candles: np.ndarray  # (N, 6) float64
+    times: np.ndarray  # int64 open times, kept for searchsorted
+
+
+@dataclass
+class _Market:
+    symbol: str
+    market_id: str
+    base: str
+    quote: str
+    series: dict[str, _Series] = field(default_factory=dict)
+    aggregated: dict[str, _Series | None] = field(default_factory=dict)  # cache, None = cannot
+    price_decimals: int = 2
+    qty_decimals: int = 5
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (the "slow" fault)
+
+
+def _json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> _Response:
+    return _Response(status, binance.dumps(payload), headers or {})
+
+
+def split_symbol(symbol: str) -> tuple[str, str]:
+    base, sep, quote = symbol.partition("/")
+    if not (sep and base.isalnum() and quote.isalnum()):
+        raise ValueError(f"Symbol must look like 'BTC/USDT' (spot only), got '{symbol}'.")
+    return base.upper(), quote.upper()
+
+
+def _series(candles: np.ndarray) -> _Series:
+    return _Series(candles, candles[:, 0].astype(np.int64))
+
+
+class ExchangeEmulator:
+    """Binance spot public REST API over candle arrays, on a local port (0 = any free port).
+
+    >>> with ExchangeEmulator() as emu:
+    ...     emu.add_market("BTC/USDT", "5m", candles)
+    ...     client = exchange_client_create(exchange_id="binance", api_hosts={"binance": emu.url})
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host, self.port = host, port
+        # When on, klines also carry the currently forming candle (open time = now's bucket).
+        self.unclosed_last = False
+        self._markets: dict[str, _Market] = {}
+        self._faults = FaultQueue()
+        self._requests: list[dict[str, Any]] = []
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._route_table = self._routes()
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def add_market(
+        self, symbol: str = "BTC/USDT", timeframe: str = "5m", candles: np.ndarray | None = None
+    ) -> ExchangeEmulator:
+        """List `symbol` and serve `candles` (float64 (N, 6), ascending) as its `timeframe`."""
+        base, quote = split_symbol(symbol)
+        interval_validate(timeframe)
+        array = candles_validate(np.empty((0, 6)) if candles is None else candles, timeframe)
+        with self._lock:
+            market = self._markets.setdefault(
+                base + quote, _Market(f"{base}/{quote}", base + quote, base, quote)
+            )
+            market.series[timeframe] = _series(array)
+            market.aggregated.clear()  # a new series can change what is aggregated from what
+            if len(array):
+                market.price_decimals = price_decimals(array[:, 1:5])
+                market.qty_decimals = price_decimals(array[:, 5])
+        return self
+
+    def load_csv(self, symbol: str, timeframe: str, path: str | Path) -> ExchangeEmulator:
+        return self.add_market(symbol, timeframe, load_candles_csv(path))
+
+    def markets(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                {"symbol": m.symbol, "id": m.market_id, "timeframes": list(m.series)}
+                for m in self._markets.values()
+            ]
+
+    # -- requests and faults -------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """Every API request so far: {method, path, params, status} (control calls excluded)."""
+        with self._lock:
+            return [dict(entry, params=dict(entry["params"])) for entry in self._requests]
+
+    def klines_requests(self) -> list[dict[str, Any]]:
+        return [entry for entry in self.requests if entry["path"].endswith("/klines")]
+
+    def reset_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def inject(self, kind: str, count: int = 1, **opts: Any) -> None:
+        """Queue a fault for the next `count` matching requests (see faults.KINDS).
+
+        `unclosed_last` is not queued: it sets the persistent flag (opts enabled=False unsets it).
+        """
+        fault = fault_create(kind, count, **opts)
+        if kind == "unclosed_last":
+            self.unclosed_last = bool(opts.get("enabled", True))
+        else:
+            self._faults.push(fault)
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        """Faults still queued, with their remaining counts."""
+        return self._faults.pending()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("The emulator is not started.")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> ExchangeEmulator:
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        self._server = _Server((self.host, self.port), _Handler, self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="exchange-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()  # wakes requests sleeping in a "slow" fault
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> ExchangeEmulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- request handling (called from server threads) -----------------------------------------
+
+    def _handle(self, method: str, path: str, params: dict[str, str], body: bytes) -> _Response:
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(method, path[len(CONTROL_PREFIX) :], body)
+        response = self._api(method, path, params)
+        with self._lock:
+            self._requests.append(
+                {"method": method, "path": path, "params": params, "status": response.status}
+            )
+        return response
+
+    def _api(self, method: str, path: str, params: dict[str, str]) -> _Response:
+        route = self._route_table.get(path)
+        if route is None:
+            return _json_response(404, {"code": -1, "msg": f"Emulator has no endpoint {path}."})
+        endpoint, handler = route
+        if method != "GET":
+            return _json_response(405, {"code": -1, "msg": f"Method {method} not allowed."})
+        fault = self._faults.take(ERROR_KINDS, endpoint)
+        if fault is not None and fault.kind == "rate_limit":
+            retry_after = str(fault.opts.get("retry_after", 1))
+            body = {"code": -1003, "msg": binance.RATE_LIMIT_MSG}
+            return _json_response(429, body, {"Retry-After": retry_after})
+        if fault is not None and fault.kind == "server_error":
+            status = int(fault.opts.get("status", 503))
+            return _Response(
+                status, b"Service temporarily unavailable.", {"Content-Type": "text/plain"}
+            )
+        try:
+            response = _json_response(200, handler(params))
+        except ApiError as error:
+            response = _json_response(error.status, error.body())
+        if fault is not None:  # "slow": the right answer, late
+            return _Response(
+                response.status, response.body, response.headers, fault.opts.get("seconds", 2.0)
+            )
+        return response
+
+    def _routes(self) -> dict[str, tuple[str, Callable[[dict[str, str]], Any]]]:
+        def futures_info(_: dict[str, str]) -> Any:
+            return binance.futures_exchange_info(now_ms())
+
+        def server_time(_: dict[str, str]) -> Any:
+            return {"serverTime": now_ms()}
+
+        routes: dict[str, tuple[str, Callable[[dict[str, str]], Any]]] = {
+            "/api/v3/exchangeInfo": ("exchangeInfo", self._exchange_info),
+            "/api/v3/klines": ("klines", self._klines),
+            "/fapi/v1/exchangeInfo": ("exchangeInfo", futures_info),
+            "/dapi/v1/exchangeInfo": ("exchangeInfo", futures_info),
+        }
+        for prefix in ("/api/v3", "/fapi/v1", "/dapi/v1"):
+            routes[f"{prefix}/ping"] = ("ping", lambda _: {})
+            routes[f"{prefix}/time"] = ("time", server_time)
+        return routes
+
+    def _exchange_info(self, _: dict[str, str]) -> dict[str, Any]:
+        with self._lock:
+            symbols = [
+                binance.symbol_info(m.market_id, m.base, m.quote, m.price_decimals, m.qty_decimals)
+                for m in self._markets.values()
+            ]
+        return binance.exchange_info(now_ms(), symbols)
+
+    def _klines(self, params: dict[str, str]) -> list[list[Any]]:
+        symbol = binance.required_param(params, "symbol")
+        interval = binance.required_param(params, "interval")
+        limit = binance.limit_param(params)
+        start, end = binance.int_param(params, "startTime"), binance.int_param(params, "endTime")
+        with self._lock:
+            market = self._markets.get(symbol)
+        if market is None:
+            raise ApiError(400, -1121, "Invalid symbol.")
+        if interval not in INTERVALS:
+            raise ApiError(400, -1120, "Invalid interval.")
+        series = self._series_for(market, interval)
+        if series is None:  # neither added nor aggregatable: this emulator has no such candles
+            return []
+        now = now_ms()
+        served = int(np.searchsorted(series.times, now, side="right"))  # nothing from the future
+        times, live = series.times[:served], None
+        if self.unclosed_last and served:
+            live = self._live_candle(market, series.candles[:served], interval, now)
+            if live is not None:
+                times = np.append(times, np.int64(live[0]))
+        chosen = binance.window(times, start, end, limit)
+        rows = series.candles[chosen.start : min(chosen.stop, served)]
+        if live is not None and chosen.start <= served < chosen.stop:
+            rows = np.vstack([rows, live])
+        return binance.kline_rows(rows, interval, self._take_corruption(len(rows)))
+
+    def _take_corruption(self, row_count: int) -> Corruption | None:
+        """Consume a queued malformed_row fault, only when there is a row to corrupt."""
+        fault = self._faults.take(("malformed_row",), "klines") if row_count else None
+        if fault is None:
+            return None
+        return Corruption(fault.opts.get("mode", "high_below_low"), int(fault.opts.get("index", 0)))
+
+    def _series_for(self, market: _Market, interval: str) -> _Series | None:
+        """The added series, else one aggregated from the coarsest finer series (cached)."""
+        with self._lock:
+            if interval in market.series:
+                return market.series[interval]
+            if interval not in market.aggregated:
+                source = aggregation_source(interval, tuple(market.series))
+                market.aggregated[interval] = (
+                    None
+                    if source is None
+                    else _series(aggregate_candles(market.series[source].candles, source, interval))
+                )
+            return market.aggregated[interval]
+
+    def _live_candle(
+        self, market: _Market, candles: np.ndarray, interval: str, now: int
+    ) -> np.ndarray | None:
+        """The still-open candle of now's bucket, when the data does not already reach it."""
+        open_time = int(bucket_floor(now, interval))
+        if open_time <= candles[-1, 0]:
+            return None
+        length = int(bucket_next(open_time, interval)) - open_time
+        recent_volume = float(np.mean(candles[-20:, 5]))
+        return binance.live_candle(
+            open_time,
+            float(candles[-1, 4]),
+            recent_volume,
+            (now - open_time) / length,
+            market.price_decimals,
+        )
+
+    def _control(self, method: str, action: str, body: bytes) -> _Response:
+        """GET/POST/DELETE faults, GET/DELETE requests, GET markets."""
+        if action == "faults" and method == "POST":
+            try:
+                spec = json.loads(body or b"{}")
+                if not isinstance(spec, dict) or "kind" not in spec:
+                    raise ValueError('Body must be a JSON object with a "kind".')
+                self.inject(spec.pop("kind"), spec.pop("count", 1), **spec)
+            except ValueError as error:  # JSONDecodeError is a ValueError too
+                return _json_response(400, {"error": str(error)})
+        elif action == "faults" and method == "DELETE":
+            self.clear_faults()
+        elif action == "requests" and method == "DELETE":
+            self.reset_requests()
+        if action == "faults" and method in ("GET", "POST", "DELETE"):
+            return _json_response(200, {"faults": self.faults, "unclosed_last": self.unclosed_last})
+        if action == "requests" and method in ("GET", "DELETE"):
+            return _json_response(200, self.requests)
+        if action == "markets" and method == "GET":
+            return _json_response(200, self.markets())
+        return _json_response(
+            404, {"error": f"No control endpoint {method} {CONTROL_PREFIX}{action}."}
+        )
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], emulator: Any
+    ) -> None:
+        self.emulator: ExchangeEmulator = emulator
+        super().__init__(address, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as ccxt's requests session expects
+    server: _Server
+    timeout = 30  # idle keep-alive connections do not hold a thread forever
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        url = urlsplit(self.path)
+        params = dict(parse_qsl(url.query, keep_blank_values=True))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        emulator = self.server.emulator
+        response = emulator._handle(self.command, url.path, params, body)
+        if response.delay and emulator._stopping.wait(response.delay):
+            self.close_connection = True  # stopping: no answer to a request meant to time out
+            return
+        try:
+            self.send_response(response.status)
+            headers = {"Content-Type": JSON_TYPE, **response.headers}
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (e.g. timed out on "slow")
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # requests are in ExchangeEmulator.requests; stderr stays quiet
