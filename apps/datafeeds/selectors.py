@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Min
 
+from .arrays import CandleArrays
 from .models import Candle, Symbol
+from .storage import copy_payload_parse
 from .timeframes import missing_intervals
 
 
@@ -39,28 +39,6 @@ def symbol_get(*, name: str, exchange: str | None = None) -> Symbol:
         names = ", ".join(sorted(s.exchange for s in found))
         raise AmbiguousSymbol(f"'{name}' exists on several exchanges ({names}); pass exchange.")
     return found[0]
-
-
-@dataclass(frozen=True)
-class CandleArrays:
-    """Candles as columns: open time in epoch ms (int64) and float64 prices and volume."""
-
-    open_time: np.ndarray
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
-    close: np.ndarray
-    volume: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.open_time)
-
-    @classmethod
-    def from_rows(cls, rows: np.ndarray) -> CandleArrays:
-        rows = np.asarray(rows, dtype=np.float64).reshape(-1, 6)
-        return cls(
-            rows[:, 0].astype(np.int64), *(np.ascontiguousarray(rows[:, i]) for i in range(1, 6))
-        )
 
 
 def candles_window(
@@ -93,12 +71,21 @@ def candles_window(
     if limit is not None:
         sql += " LIMIT %s"
         params.append(limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 6)
+    rows = _fetch_rows(sql, params)
     if newest_first:
         rows = rows[::-1]
     return CandleArrays.from_rows(rows)
+
+
+def _fetch_rows(sql: str, params: list) -> np.ndarray:
+    """Query result as float64 (N, 6). PostgreSQL streams it as binary COPY straight into NumPy,
+    several times faster than building a Python tuple per row."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)", params) as copy:
+                return copy_payload_parse(b"".join(copy))
+        cursor.execute(sql, params)
+        return np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 6)
 
 
 def candle_open_times(

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "channels",
     "apps.accounts",
     "apps.datafeeds",
+    "apps.strategies",
 ]
 
 MIDDLEWARE = [

@@ -220,16 +220,21 @@ def dumps(payload: Any) -> bytes:
 
 
 def live_candle(
-    open_time: int, last_close: float, recent_volume: float, elapsed: float, decimals: int
+    open_time: int,
+    last_close: float,
+    recent_volume: float,
+    elapsed: float,
+    decimals: tuple[int, int],
 ) -> np.ndarray:
     """A still-forming candle continuing from `last_close`, deterministic per open time.
 
-    `elapsed` is the fraction of the interval gone by, which scales the volume so far.
+    `elapsed` is the fraction of the interval gone by, which scales the volume so far;
+    `decimals` are those of the market's prices and quantities.
     """
     rng = np.random.default_rng(open_time)
     close = last_close * math.exp(rng.normal(0.0, 0.002))
     high = max(last_close, close) * (1 + abs(rng.normal(0.0, 0.001)))
     low = min(last_close, close) * (1 - abs(rng.normal(0.0, 0.001)))
-    prices = np.round([last_close, high, low, close], decimals)
-    volume = round(recent_volume * min(max(elapsed, 0.0), 1.0), 8)
+    prices = np.round([last_close, high, low, close], decimals[0])
+    volume = round(recent_volume * min(max(elapsed, 0.0), 1.0), decimals[1])
     return np.array([float(open_time), *prices, volume], dtype=np.float64)

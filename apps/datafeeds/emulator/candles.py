@@ -3,6 +3,9 @@
 A candle array is float64 of shape (N, 6): [open_time_ms, open, high, low, close, volume], in
 strictly ascending open time. Minute, hour and day intervals are aligned to the Unix epoch (UTC),
 `1w` starts on Monday 00:00 UTC and `1M` on the 1st of the month, as on Binance.
+
+This deliberately does not reuse `apps.datafeeds.timeframes` or `resample`: the emulator is the
+exchange the ingestion code is tested against, so a bug there must not be mirrored here.
 """
 
 from __future__ import annotations
@@ -107,10 +110,16 @@ def aggregation_source(target: str, available: list[str] | tuple[str, ...]) -> s
     return max(candidates, key=interval_ms, default=None)
 
 
-def aggregate_candles(candles: np.ndarray, source: str, target: str) -> np.ndarray:
+def aggregate_candles(
+    candles: np.ndarray, source: str, target: str, volume_decimals: int | None = None
+) -> np.ndarray:
     """OHLCV of `target` buckets from `source` candles (open first, high max, low min, close last,
-    volume sum). Partial buckets at either end are dropped: the data does not say what happened in
-    their missing part, and a real exchange never serves a partial candle as closed."""
+    volume sum, rounded to `volume_decimals` if given: the sum of exact 6-decimal volumes is an
+    exact 6-decimal volume, as the exchange reports it, without float noise).
+
+    Partial buckets at either end are dropped: the data does not say what happened in their
+    missing part, and a real exchange never serves a partial candle as closed.
+    """
     if len(candles) == 0:
         return np.empty((0, 6), dtype=np.float64)
     times = candles[:, 0].astype(np.int64)
@@ -127,6 +136,8 @@ def aggregate_candles(candles: np.ndarray, source: str, target: str) -> np.ndarr
             np.add.reduceat(candles[:, 5], starts),
         ]
     )
+    if volume_decimals is not None:
+        result[:, 5] = np.round(result[:, 5], volume_decimals)
     first_complete = times[0] == buckets[0]
     last_complete = bucket_next(times[-1], source) == bucket_next(buckets[-1], target)
     return result[(0 if first_complete else 1) : len(result) - (0 if last_complete else 1)]
@@ -153,14 +164,14 @@ def open_times(start_ms: int, count: int, interval: str) -> np.ndarray:
     return first + np.arange(count, dtype=np.int64) * interval_ms(interval)
 
 
-def price_decimals(prices: np.ndarray) -> int:
-    """The fewest decimals (up to 8) that write every price exactly, e.g. 2 for 42283.58."""
-    values = np.asarray(prices, dtype=np.float64)
-    values = values[np.isfinite(values)]
-    for decimals in range(MAX_PRICE_DECIMALS):
-        if (np.round(values, decimals) == values).all():
+def exact_decimals(values: np.ndarray) -> int | None:
+    """The fewest decimals (up to 8) that write every value exactly (2 for 42283.58), else None."""
+    array = np.asarray(values, dtype=np.float64)
+    array = array[np.isfinite(array)]
+    for decimals in range(MAX_PRICE_DECIMALS + 1):
+        if (np.round(array, decimals) == array).all():
             return decimals
-    return MAX_PRICE_DECIMALS
+    return None
 
 
 def generate_candles(

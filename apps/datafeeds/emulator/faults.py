@@ -1,4 +1,8 @@
-"""Fault injection: a FIFO queue of faults, each consumed by the next `count` matching requests."""
+"""Fault injection: a FIFO queue of faults, each consumed by the next `count` matching requests.
+
+Every fault takes `endpoint` (klines, exchangeInfo or any; default klines) and `after` (let that
+many matching requests through first, e.g. to fail a download after its first page).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ class Fault:
     kind: str
     remaining: int
     opts: dict[str, Any] = field(default_factory=dict)
+    skip: int = 0  # matching requests still to let through (the `after` option)
 
     @property
     def endpoint(self) -> str:
@@ -28,7 +33,7 @@ class Fault:
         return self.endpoint in ("any", endpoint)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "remaining": self.remaining, **self.opts}
+        return {**self.opts, "kind": self.kind, "remaining": self.remaining, "after": self.skip}
 
 
 def fault_create(kind: str, count: int = 1, **opts: Any) -> Fault:
@@ -37,7 +42,10 @@ def fault_create(kind: str, count: int = 1, **opts: Any) -> Fault:
         raise ValueError(f"Unknown fault kind '{kind}'; expected one of {', '.join(KINDS)}.")
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ValueError(f"Fault count must be an integer >= 1, got {count!r}.")
-    fault = Fault(kind, count, dict(opts))
+    after = opts.get("after", 0)
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise ValueError(f"Fault option 'after' must be an integer >= 0, got {after!r}.")
+    fault = Fault(kind, count, dict(opts), skip=after)
     if fault.endpoint not in ENDPOINTS:
         raise ValueError(f"Unknown endpoint '{fault.endpoint}'; expected one of {ENDPOINTS}.")
     if kind == "malformed_row":
@@ -79,9 +87,13 @@ class FaultQueue:
         """Consume one use of the first queued fault of `kinds` that applies to `endpoint`."""
         with self._lock:
             for fault in self._faults:
-                if fault.kind in kinds and fault.matches(endpoint):
-                    fault.remaining -= 1
-                    if fault.remaining == 0:
-                        self._faults.remove(fault)
-                    return fault
+                if fault.kind not in kinds or not fault.matches(endpoint):
+                    continue
+                if fault.skip:  # let this one through; a later fault may still apply
+                    fault.skip -= 1
+                    continue
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+                return fault
         return None

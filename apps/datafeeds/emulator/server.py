@@ -24,14 +24,15 @@ from . import binance
 from .binance import ApiError, Corruption
 from .candles import (
     INTERVALS,
+    MAX_PRICE_DECIMALS,
     aggregate_candles,
     aggregation_source,
     bucket_floor,
     bucket_next,
     candles_validate,
+    exact_decimals,
     interval_validate,
     load_candles_csv,
-    price_decimals,
 )
 from .faults import ERROR_KINDS, FaultQueue, fault_create
 
@@ -80,6 +81,11 @@ def split_symbol(symbol: str) -> tuple[str, str]:
     return base.upper(), quote.upper()
 
 
+def _decimals(values: np.ndarray) -> int:
+    exact = exact_decimals(values)
+    return MAX_PRICE_DECIMALS if exact is None else exact
+
+
 def _series(candles: np.ndarray) -> _Series:
     return _Series(candles, candles[:, 0].astype(np.int64))
 
@@ -120,9 +126,10 @@ class ExchangeEmulator:
             )
             market.series[timeframe] = _series(array)
             market.aggregated.clear()  # a new series can change what is aggregated from what
-            if len(array):
-                market.price_decimals = price_decimals(array[:, 1:5])
-                market.qty_decimals = price_decimals(array[:, 5])
+            filled = [s.candles for s in market.series.values() if len(s.candles)]
+            if filled:  # tick and lot steps: the finest that write every price and volume exactly
+                market.price_decimals = max(_decimals(c[:, 1:5]) for c in filled)
+                market.qty_decimals = max(_decimals(c[:, 5]) for c in filled)
         return self
 
     def load_csv(self, symbol: str, timeframe: str, path: str | Path) -> ExchangeEmulator:
@@ -184,7 +191,10 @@ class ExchangeEmulator:
         self._stopping.clear()
         self._server = _Server((self.host, self.port), _Handler, self)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="exchange-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},  # stop() returns quickly
+            name="exchange-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -315,13 +325,17 @@ class ExchangeEmulator:
             if interval in market.series:
                 return market.series[interval]
             if interval not in market.aggregated:
-                source = aggregation_source(interval, tuple(market.series))
-                market.aggregated[interval] = (
-                    None
-                    if source is None
-                    else _series(aggregate_candles(market.series[source].candles, source, interval))
-                )
+                market.aggregated[interval] = self._aggregate(market, interval)
             return market.aggregated[interval]
+
+    @staticmethod
+    def _aggregate(market: _Market, interval: str) -> _Series | None:
+        source = aggregation_source(interval, tuple(market.series))
+        if source is None:
+            return None
+        candles = market.series[source].candles
+        volume_decimals = exact_decimals(candles[:, 5])
+        return _series(aggregate_candles(candles, source, interval, volume_decimals))
 
     def _live_candle(
         self, market: _Market, candles: np.ndarray, interval: str, now: int
@@ -337,7 +351,7 @@ class ExchangeEmulator:
             float(candles[-1, 4]),
             recent_volume,
             (now - open_time) / length,
-            market.price_decimals,
+            (market.price_decimals, market.qty_decimals),
         )
 
     def _control(self, method: str, action: str, body: bytes) -> _Response:

@@ -71,7 +71,7 @@ def test_fetch_ohlcv_resumes_without_since(python, emulator_env, btc_5m):
     again = run(python, emulator_env, "manage.py", "fetch_ohlcv", "BTCUSDT", "5m")
     assert again.returncode == 0, again.stderr
     assert "inserted 99, updated 0, unchanged 1" in again.stdout
-    assert Candle.objects.filter(timeframe="5m").count() == 267  # 2024-09-05 00:00 .. 09-06 04:40
+    assert Candle.objects.filter(timeframe="5m").count() == 345  # 2024-09-05 00:00 .. 09-06 04:40
 
 
 def test_fetch_multi_timeframes_script(python, emulator_env):

@@ -90,7 +90,9 @@ def test_a_slow_exchange_times_out_and_is_retried(emulated_binance, btc_symbol, 
 
 def test_retries_are_bounded_and_the_error_is_clear(emulated_binance, btc_symbol, btc_5m):
     emulated_binance.inject("rate_limit", count=100)
-    with pytest.raises(FetchError, match="failed after 5 attempts: RateLimitExceeded"):
+    # ccxt's binance raises DDoSProtection for any HTTP 429; both are temporary errors.
+    expected = "failed after 5 attempts: (RateLimitExceeded|DDoSProtection)"
+    with pytest.raises(FetchError, match=expected):
         fetch_ohlcv(symbol=btc_symbol, timeframe="5m", **span(btc_5m, 0, 500))
     assert len(emulated_binance.klines_requests()) == 5
 

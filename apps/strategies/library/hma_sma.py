@@ -1,0 +1,85 @@
+"""The HMA/SMA multi-timeframe strategy (SPEC §5, docs/strategies/hma_sma_strat.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from apps.datafeeds.arrays import CandleArrays
+from apps.datafeeds.timeframes import timeframe_ms
+
+from ..indicators import hma_warmup, sma
+from ..registry import Param, StrategyResult, StrategySpec, register
+from ..signals import align_closed, close_times, hma_sma_signals
+
+BASE_TIMEFRAME = "5m"
+HMA_TIMEFRAMES = ("1h", "4h")
+
+
+def _warmup_bars(params: Mapping[str, Any]) -> int:
+    """Base bars before the SMA, both HMAs and their slopes are all defined."""
+    base_ms = timeframe_ms(BASE_TIMEFRAME)
+    # +1 closed candle for the slope (HMA above the one before), +1 for the candle in progress.
+    hma_bars = max(
+        (hma_warmup(params["hma_period"]) + 2) * timeframe_ms(tf) // base_ms
+        for tf in HMA_TIMEFRAMES
+    )
+    return max(params["sma_period"] - 1, hma_bars)
+
+
+def _compute(
+    base: CandleArrays, context: Mapping[str, CandleArrays | None], params: Mapping[str, Any]
+) -> StrategyResult:
+    signals = hma_sma_signals(
+        base,
+        base_timeframe=BASE_TIMEFRAME,
+        higher={tf: context.get(tf) for tf in HMA_TIMEFRAMES},
+        sma_period=params["sma_period"],
+        hma_period=params["hma_period"],
+    )
+    return StrategyResult(
+        long_setup=signals.long.setup,
+        short_setup=signals.short.setup,
+        long_entry=signals.long_entry,
+        short_entry=signals.short_entry,
+        long_exit=signals.long_exit,
+        short_exit=signals.short_exit,
+        indicators={"sma": signals.sma, **{f"hma_{tf}": v for tf, v in signals.hma.items()}},
+        details=signals,
+    )
+
+
+def _display(
+    candles: CandleArrays, timeframe: str, result: StrategyResult, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`sma`: SMA of the displayed timeframe; `hma`: each closed HMA as seen at each close."""
+    shown_close = close_times(candles, timeframe)
+    return {
+        "sma": sma(candles.close, params["sma_period"]),
+        "hma": {
+            tf: align_closed(own_close, values, shown_close)
+            for tf, (own_close, values) in result.details.hma_own.items()
+        },
+    }
+
+
+HMA_SMA = register(
+    StrategySpec(
+        key="hma-sma",
+        name="HMA/SMA multi-timeframe",
+        description=(
+            "Long when the 5m close is above its SMA and above the closed 1h and 4h HMAs while "
+            "both HMAs rise; short is the mirror image. Entries are the bars where a setup starts."
+        ),
+        params=(
+            Param("sma_period", int, 200, 2, 1000, "SMA period on the base (5m) closes"),
+            Param("hma_period", int, 200, 4, 1000, "HMA period on the 1h and 4h closes"),
+        ),
+        base_timeframe=BASE_TIMEFRAME,
+        context_timeframes=HMA_TIMEFRAMES,
+        warmup_bars=_warmup_bars,
+        display_warmup=lambda params: params["sma_period"] - 1,
+        compute=_compute,
+        display=_display,
+    )
+)

@@ -1,0 +1,163 @@
+"""The strategy registry: what a strategy declares so views, serializers and the backtester
+can use it without knowing it.
+
+A strategy declares its parameters (defaults and bounds; unknown ones are an error), its base
+timeframe and the higher timeframes it reads, its warm-up in base bars, and a pure function from
+candles to setups, entries and exits. The run endpoint also asks it for the lines to draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from apps.datafeeds.arrays import CandleArrays
+
+
+class InvalidParameters(ValueError):
+    """Parameters outside the schema; `errors` maps each bad field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: type  # int or float
+    default: int | float
+    minimum: int | float
+    maximum: int | float
+    description: str
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": "integer" if self.kind is int else "number",
+            "default": self.default,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "description": self.description,
+        }
+
+    def validate(self, value: Any) -> int | float:
+        if isinstance(value, bool):
+            raise ValueError("must be a number")
+        if self.kind is int:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                value = int(value)
+            if not isinstance(value, int):
+                raise ValueError("must be a whole number")
+        else:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ValueError("must be a number") from None
+            if not np.isfinite(value):
+                raise ValueError("must be a finite number")
+        if not self.minimum <= value <= self.maximum:
+            raise ValueError(f"must be between {self.minimum} and {self.maximum}")
+        return value
+
+
+@dataclass(frozen=True)
+class StrategyResult:
+    """Per base bar (aligned to the base candles): setups, entries and exits, plus indicators."""
+
+    long_setup: np.ndarray
+    short_setup: np.ndarray
+    long_entry: np.ndarray
+    short_entry: np.ndarray
+    long_exit: np.ndarray
+    short_exit: np.ndarray
+    indicators: dict[str, np.ndarray] = field(default_factory=dict)
+    details: Any = None  # the strategy's own richer result, for its display function
+
+
+Compute = Callable[
+    [CandleArrays, Mapping[str, CandleArrays | None], Mapping[str, Any]], StrategyResult
+]
+# (display candles, their timeframe, the base result, params) -> extra response keys of lines,
+# each line a float array aligned to the display candles (NaN where undefined).
+Display = Callable[[CandleArrays, str, StrategyResult, Mapping[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StrategySpec:
+    key: str
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    base_timeframe: str
+    context_timeframes: tuple[str, ...]
+    warmup_bars: Callable[[Mapping[str, Any]], int]  # base bars before every value is defined
+    display_warmup: Callable[[Mapping[str, Any]], int]  # display candles the lines need first
+    compute: Compute
+    display: Display
+    check: Callable[[Mapping[str, Any]], dict[str, str]] = lambda params: {}  # cross-field rules
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def validate_params(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults overridden by `values`; unknown or out-of-bounds parameters are an error."""
+        known = {p.name: p for p in self.params}
+        errors = {name: "unknown parameter" for name in values if name not in known}
+        params = self.defaults()
+        for name, value in values.items():
+            if name in known:
+                try:
+                    params[name] = known[name].validate(value)
+                except ValueError as error:
+                    errors[name] = str(error)
+        if not errors:
+            errors = self.check(params)
+        if errors:
+            raise InvalidParameters(errors)
+        return params
+
+    def catalog_entry(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "description": self.description,
+            "base_timeframe": self.base_timeframe,
+            "context_timeframes": list(self.context_timeframes),
+            "params": [p.schema() for p in self.params],
+        }
+
+
+_REGISTRY: dict[str, StrategySpec] = {}
+
+
+def register(spec: StrategySpec) -> StrategySpec:
+    if spec.key in _REGISTRY:
+        raise ValueError(f"strategy '{spec.key}' is registered twice")
+    _REGISTRY[spec.key] = spec
+    return spec
+
+
+def strategy_spec(key: str) -> StrategySpec:
+    _load_library()
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise LookupError(
+            f"Unknown strategy '{key}'; available: {', '.join(sorted(_REGISTRY))}."
+        ) from None
+
+
+def strategy_specs() -> list[StrategySpec]:
+    _load_library()
+    return [_REGISTRY[key] for key in sorted(_REGISTRY)]
+
+
+def _load_library() -> None:
+    # Importing the library registers its strategies (once).
+    from . import library  # noqa: F401

@@ -1,0 +1,173 @@
+"""Signals of the HMA/SMA multi-timeframe strategy (SPEC §5), vectorised over whole series.
+
+Time rule: a candle's values are known at its close. At a base (5m) bar closing at T, a
+higher-timeframe value is that of the latest higher-timeframe candle whose close time is <= T,
+so nothing ever depends on data after T.
+
+    5m bar closing at 11:55 ─┐     ┌─ 5m bar closing at 12:00
+    1h candles:  [10:00 ── 11:00) [11:00 ── 12:00) [12:00 ── 13:00)
+                 seen by 11:55 ─┘                └─ first seen by the bar closing at 12:00
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from apps.datafeeds.arrays import CandleArrays
+from apps.datafeeds.resample import resample_rows
+from apps.datafeeds.timeframes import bucket_next
+
+from .indicators import falling, hma, rising, sma
+
+
+def close_times(candles: CandleArrays, timeframe: str) -> np.ndarray:
+    """Close time (= next open time) of each candle, epoch ms."""
+    return bucket_next(candles.open_time, timeframe)
+
+
+def align_closed(
+    source_close_ms: np.ndarray, values: np.ndarray, target_close_ms: np.ndarray
+) -> np.ndarray:
+    """For each target close time T, the value of the latest source candle closing at or before
+    T (NaN when none has closed yet). Source close times must be ascending."""
+    index = np.searchsorted(source_close_ms, target_close_ms, side="right") - 1
+    out = np.full(len(target_close_ms), np.nan)
+    seen = index >= 0
+    out[seen] = np.asarray(values, dtype=np.float64)[index[seen]]
+    return out
+
+
+def align_closed_flags(
+    source_close_ms: np.ndarray, flags: np.ndarray, target_close_ms: np.ndarray
+) -> np.ndarray:
+    """align_closed for booleans: False where no source candle has closed yet."""
+    aligned = align_closed(source_close_ms, flags.astype(np.float64), target_close_ms)
+    return aligned == 1.0
+
+
+def higher_timeframe_candles(
+    base: CandleArrays, base_timeframe: str, timeframe: str, stored: CandleArrays | None
+) -> tuple[CandleArrays, str]:
+    """The closed `timeframe` candles over the base series' span, and where they came from.
+
+    Stored candles are used when they cover every complete bucket of the base span; otherwise
+    (missing or incomplete) they are aggregated from the base series. The last bucket, still
+    forming, is left out: it has not closed.
+    """
+    rows, complete = resample_rows(base.rows(), source=base_timeframe, target=timeframe)
+    closed_until = close_times(base, base_timeframe)[-1] if len(base) else 0
+    closed = bucket_next(rows[:, 0].astype(np.int64), timeframe) <= closed_until
+    resampled = CandleArrays.from_rows(rows[closed])
+    if stored is not None and len(stored):
+        wanted = resampled.open_time[complete[closed]]
+        if np.isin(wanted, stored.open_time).all():
+            in_span = (stored.open_time >= (wanted[0] if len(wanted) else 0)) & (
+                bucket_next(stored.open_time, timeframe) <= closed_until
+            )
+            return stored.slice(in_span), "stored"
+    return resampled, "resampled"
+
+
+@dataclass(frozen=True)
+class SignalEvaluation:
+    setup: np.ndarray  # bool per base bar: the setup holds at the bar's close
+    last: bool  # the setup at the last bar
+
+
+def _evaluation(setup: np.ndarray) -> SignalEvaluation:
+    return SignalEvaluation(setup=setup, last=bool(setup[-1]) if len(setup) else False)
+
+
+def evaluate_long_signal(
+    close: np.ndarray,
+    sma_base: np.ndarray,
+    hmas: list[np.ndarray],
+    hmas_rising: list[np.ndarray],
+) -> SignalEvaluation:
+    """Long setup: close above the base SMA and above every higher-timeframe HMA, all HMAs rising.
+
+    NaN (warm-up) compares False, so no setup is reported before every indicator is defined.
+    """
+    setup = close > sma_base
+    for value, up in zip(hmas, hmas_rising, strict=True):
+        setup &= (close > value) & up
+    return _evaluation(setup)
+
+
+def evaluate_short_signal(
+    close: np.ndarray,
+    sma_base: np.ndarray,
+    hmas: list[np.ndarray],
+    hmas_falling: list[np.ndarray],
+) -> SignalEvaluation:
+    """Short setup: the mirror image (below the SMA and every HMA, all HMAs falling)."""
+    setup = close < sma_base
+    for value, down in zip(hmas, hmas_falling, strict=True):
+        setup &= (close < value) & down
+    return _evaluation(setup)
+
+
+def entry_signals(setup: np.ndarray) -> np.ndarray:
+    """An entry (an arrow) is a bar where the setup holds and did not on the bar before."""
+    previous = np.r_[False, setup[:-1]]
+    return setup & ~previous
+
+
+@dataclass(frozen=True)
+class HmaSmaSignals:
+    sma: np.ndarray  # SMA(sma_period) of the base closes
+    hma: dict[str, np.ndarray]  # closed HMA per higher timeframe, aligned to base bars
+    hma_own: dict[str, tuple[np.ndarray, np.ndarray]]  # per timeframe: (close times, HMA values)
+    hma_rising: dict[str, np.ndarray]
+    hma_falling: dict[str, np.ndarray]
+    long: SignalEvaluation
+    short: SignalEvaluation
+    long_entry: np.ndarray
+    short_entry: np.ndarray
+    long_exit: np.ndarray  # close below the SMA, or a short setup appears
+    short_exit: np.ndarray
+    sources: dict[str, str]  # per higher timeframe: "stored" or "resampled"
+
+
+def hma_sma_signals(
+    base: CandleArrays,
+    *,
+    base_timeframe: str,
+    higher: dict[str, CandleArrays | None],
+    sma_period: int,
+    hma_period: int,
+) -> HmaSmaSignals:
+    """Every indicator, setup, entry and exit of the strategy on the base series."""
+    base_close_ms = close_times(base, base_timeframe)
+    hmas, ups, downs, sources, own = {}, {}, {}, {}, {}
+    for timeframe, stored in higher.items():
+        candles, sources[timeframe] = higher_timeframe_candles(
+            base, base_timeframe, timeframe, stored
+        )
+        closes_at = close_times(candles, timeframe)
+        values = hma(candles.close, hma_period)
+        own[timeframe] = (closes_at, values)
+        hmas[timeframe] = align_closed(closes_at, values, base_close_ms)
+        ups[timeframe] = align_closed_flags(closes_at, rising(values), base_close_ms)
+        downs[timeframe] = align_closed_flags(closes_at, falling(values), base_close_ms)
+    base_sma = sma(base.close, sma_period)
+    long = evaluate_long_signal(base.close, base_sma, list(hmas.values()), list(ups.values()))
+    short = evaluate_short_signal(base.close, base_sma, list(hmas.values()), list(downs.values()))
+    long_entry = entry_signals(long.setup)
+    short_entry = entry_signals(short.setup)
+    return HmaSmaSignals(
+        sma=base_sma,
+        hma=hmas,
+        hma_own=own,
+        hma_rising=ups,
+        hma_falling=downs,
+        long=long,
+        short=short,
+        long_entry=long_entry,
+        short_entry=short_entry,
+        long_exit=(base.close < base_sma) | short.setup,
+        short_exit=(base.close > base_sma) | long.setup,
+        sources=sources,
+    )
