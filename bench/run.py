@@ -140,49 +140,15 @@ def free_port() -> int:
 
 
 def bench_candles_endpoint() -> None:
-    import http.client
-
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/uvicorn"),
-            "config.asgi:application",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ),
-    )
+    server, port = start_server()
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        conn = http.client.HTTPConnection("127.0.0.1", port)
         path = "/api/datafeeds/candles/?symbol=BENCH1&timeframe=5m&limit=5000"
-        latencies = []
-        for i in range(220):
-            started = time.perf_counter()
-            conn.request("GET", path)
-            response = conn.getresponse()
-            body = response.read()
-            if i >= 20:  # the first requests warm connections and caches
-                latencies.append((time.perf_counter() - started) * 1000)
-            assert response.status == 200, body[:200]
-        assert len(json.loads(body)["candles"]) == 5000
-        record(
-            "GET candles limit=5000, p50 (uvicorn, 1 client)", statistics.median(latencies), "ms"
-        )
-        record("GET candles limit=5000, p95", statistics.quantiles(latencies, n=20)[18], "ms")
+        latencies = load_latencies(port, path, clients=1, per_client=200)
     finally:
         server.terminate()
         server.wait(timeout=10)
+    record("GET candles limit=5000, p50 (uvicorn, 1 client)", statistics.median(latencies), "ms")
+    record("GET candles limit=5000, p95", statistics.quantiles(latencies, n=20)[18], "ms")
 
 
 def bench_emulator_download() -> None:
@@ -214,6 +180,135 @@ def bench_emulator_download() -> None:
     record("emulator download 100,000 candles, wall time", elapsed, "s")
 
 
+def bench_signals() -> None:
+    """HMA/SMA signals over one year of 5m bars against the same indicators through TA-Lib."""
+    import numpy as np
+    import talib
+
+    from apps.datafeeds.arrays import CandleArrays
+    from apps.datafeeds.resample import resample_rows
+    from apps.strategies.signals import hma_sma_signals
+
+    base = CandleArrays.from_rows(tiled_candles(105_120))
+
+    def ours():
+        hma_sma_signals(
+            base,
+            base_timeframe="5m",
+            higher={"1h": None, "4h": None},
+            sma_period=200,
+            hma_period=200,
+        )
+
+    def talib_hma(close, n):
+        half, root = talib.WMA(close, n // 2), talib.WMA(close, n)
+        return talib.WMA(2 * half - root, int(np.sqrt(n)))
+
+    def reference():
+        # The indicators alone, through TA-Lib: SMA on 5m, HMA on the aggregated 1h and 4h.
+        talib.SMA(base.close, 200)
+        for tf in ("1h", "4h"):
+            rows, _ = resample_rows(base.rows(), source="5m", target=tf)
+            talib_hma(rows[:, 4], 200)
+
+    record(
+        "HMA/SMA signals, 105,120 5m bars (full computation)",
+        best_ms(ours),
+        "ms",
+        reference=best_ms(reference),
+        higher_is_better=False,
+    )
+
+
+def best_ms(func, repeat: int = 15) -> float:
+    """Median of `repeat` timed calls after one warm-up call, in ms."""
+    func()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def start_server(workers: int = 1) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/uvicorn"),
+            "config.asgi:application",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_DEBUG": "False"},
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server, port
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def load_latencies(port: int, path: str, clients: int, per_client: int) -> list[float]:
+    """Latencies (ms) of `clients` threads each sending `per_client` keep-alive requests."""
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+
+    def client() -> list[float]:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        out = []
+        for i in range(per_client + 5):
+            started = time.perf_counter()
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+            assert response.status == 200, body[:300]
+            if i >= 5:  # warm-up requests
+                out.append((time.perf_counter() - started) * 1000)
+        return out
+
+    with ThreadPoolExecutor(clients) as pool:
+        return [t for chunk in pool.map(lambda _: client(), range(clients)) for t in chunk]
+
+
+def bench_run_endpoint() -> None:
+    from apps.datafeeds.importers import candle_file_read
+    from apps.datafeeds.models import Symbol
+    from apps.datafeeds.resample import resample_rows
+    from apps.datafeeds.storage import candles_upsert
+
+    symbol = Symbol.objects.create(
+        name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
+    )
+    five, _ = candle_file_read(DATA / "binance_BTC-USDT_5m.csv.gz")
+    four, _ = candle_file_read(DATA / "binance_BTC-USDT_4h.csv.gz")
+    hours, complete = resample_rows(five, source="5m", target="1h")
+    for timeframe, rows in (("5m", five), ("1h", hours[complete]), ("4h", four)):
+        candles_upsert(symbol=symbol, timeframe=timeframe, rows=rows)
+    server, port = start_server(workers=2)
+    try:
+        path = "/api/strategies/hma-sma/run/?symbol=BTCUSDT&timeframe=1h&limit=500"
+        latencies = load_latencies(port, path, clients=8, per_client=40)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    record("GET hma-sma/run 1h limit=500, 8 clients, p50", statistics.median(latencies), "ms")
+    record(
+        "GET hma-sma/run 1h limit=500, 8 clients, p95",
+        statistics.quantiles(latencies, n=20)[18],
+        "ms",
+    )
+
+
 def main() -> int:
     recreate_database()
     import django
@@ -226,6 +321,8 @@ def main() -> int:
     bench_upsert()
     bench_candles_endpoint()
     bench_emulator_download()
+    bench_signals()
+    bench_run_endpoint()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {ROOT / 'bench' / 'results.json'}")
     return 0

@@ -36,7 +36,12 @@ class Candle(models.Model):
     """One closed candle. Open time is epoch milliseconds UTC; prices are float64 for analysis."""
 
     pk = models.CompositePrimaryKey("symbol_id", "timeframe", "open_time")
-    symbol = models.ForeignKey(Symbol, on_delete=models.CASCADE, related_name="candles")
+    # No database-level foreign key: its per-row check costs more than the insert itself on
+    # million-row batches (measured 103k vs 239k candles/s). Candles are only written by
+    # storage.candles_upsert for a stored Symbol, and deleting a Symbol deletes its candles.
+    symbol = models.ForeignKey(
+        Symbol, on_delete=models.CASCADE, related_name="candles", db_constraint=False
+    )
     timeframe = models.CharField(max_length=3, choices=[(tf, tf) for tf in TIMEFRAMES])
     open_time = models.BigIntegerField(help_text="open time, epoch milliseconds UTC")
     open = models.FloatField()

@@ -82,7 +82,8 @@ def _fetch_rows(sql: str, params: list) -> np.ndarray:
     several times faster than building a Python tuple per row."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)", params) as copy:
+            # The raw psycopg cursor: Django's debug wrapper (DEBUG=True) takes no COPY params.
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)", params) as copy:
                 return copy_payload_parse(b"".join(copy))
         cursor.execute(sql, params)
         return np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 6)

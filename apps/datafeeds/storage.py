@@ -1,9 +1,8 @@
 """Idempotent candle writes: insert new candles, update revised ones, leave equal ones untouched.
 
 PostgreSQL takes the fast path: one binary COPY of the batch into a temporary staging table, then
-one INSERT ... ON CONFLICT DO UPDATE that only rewrites rows whose values changed and counts
-inserts and updates. Other databases (the embedded SQLite default) compare with the stored rows
-and write the difference through Django's bulk_create.
+one UPDATE of the rows whose values changed and one INSERT of the new ones. Other databases (the
+embedded SQLite default) compare with the stored rows and write the difference via bulk_create.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import numpy as np
 from django.db import connection, transaction
 
 from .models import Candle, Symbol
+from .timeframes import TIMEFRAMES
 
 _VALUE_COLUMNS = ("open", "high", "low", "close", "volume")
 # PostgreSQL binary COPY: int16 field count, then (int32 length, big-endian value) per field.
@@ -63,34 +63,72 @@ def _copy_payload(rows: np.ndarray) -> bytes:
     return _COPY_HEADER + records.tobytes() + _COPY_TRAILER
 
 
+_TABLE = Candle._meta.db_table
 _COLUMN_LIST = ", ".join(_VALUE_COLUMNS)
-_PG_UPSERT = f"""
-WITH written AS (
-    INSERT INTO {Candle._meta.db_table} (symbol_id, timeframe, open_time, {_COLUMN_LIST})
-    SELECT %s, %s, open_time, {", ".join(_VALUE_COLUMNS)} FROM candle_staging
-    ON CONFLICT (symbol_id, timeframe, open_time) DO UPDATE SET
-        {", ".join(f"{c} = EXCLUDED.{c}" for c in _VALUE_COLUMNS)}
-    WHERE ({", ".join(f"{Candle._meta.db_table}.{c}" for c in _VALUE_COLUMNS)})
-        IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in _VALUE_COLUMNS)})
-    RETURNING (xmax = 0) AS inserted
+_SERIES = "symbol_id = %(symbol)s AND timeframe = %(timeframe)s"
+_OVERLAP = f"""
+SELECT EXISTS (SELECT 1 FROM {_TABLE} WHERE {_SERIES} AND open_time BETWEEN %(first)s AND %(last)s)
+"""
+# Only rows whose values differ are rewritten, so an unchanged re-download writes nothing.
+_UPDATE_CHANGED = f"""
+UPDATE {_TABLE} AS c SET {", ".join(f"{col} = s.{col}" for col in _VALUE_COLUMNS)}
+FROM candle_staging AS s
+WHERE c.symbol_id = %(symbol)s AND c.timeframe = %(timeframe)s AND c.open_time = s.open_time
+  AND ({", ".join(f"c.{col}" for col in _VALUE_COLUMNS)})
+      IS DISTINCT FROM ({", ".join(f"s.{col}" for col in _VALUE_COLUMNS)})
+"""
+_INSERT_NEW = f"""
+INSERT INTO {_TABLE} (symbol_id, timeframe, open_time, {_COLUMN_LIST})
+SELECT %(symbol)s, %(timeframe)s, s.open_time, {", ".join(f"s.{col}" for col in _VALUE_COLUMNS)}
+FROM candle_staging AS s
+"""
+_ONLY_MISSING = f"""
+WHERE NOT EXISTS (
+    SELECT 1 FROM {_TABLE} AS c
+    WHERE c.symbol_id = %(symbol)s AND c.timeframe = %(timeframe)s AND c.open_time = s.open_time
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
 """
 
 
+def _series_lock_key(symbol_id: int, timeframe: str) -> int:
+    """One advisory-lock key per (symbol, timeframe): writers of a series take turns."""
+    return symbol_id * 16 + TIMEFRAMES.index(timeframe)
+
+
 def _upsert_postgresql(symbol_id: int, timeframe: str, rows: np.ndarray) -> UpsertReport:
+    """Binary COPY into a staging table, then UPDATE the changed rows and INSERT the new ones.
+
+    A plain INSERT is twice as fast as INSERT ... ON CONFLICT (no speculative insertion); it is
+    safe because writers of one series are serialised by a transaction-scoped advisory lock, so
+    the new rows a statement sees missing cannot appear behind its back.
+    """
+    params = {
+        "symbol": symbol_id,
+        "timeframe": timeframe,
+        "first": int(rows[:, 0].min()),
+        "last": int(rows[:, 0].max()),
+    }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
+        raw = cursor.cursor  # psycopg's own cursor: Django's debug wrapper lacks COPY params
+        raw.execute("SELECT pg_advisory_xact_lock(%s)", [_series_lock_key(symbol_id, timeframe)])
+        raw.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS candle_staging ("
             "open_time bigint, open float8, high float8, low float8, close float8, volume float8"
             ") ON COMMIT DELETE ROWS"
         )
         # Inside an outer transaction (a savepoint) the previous batch may still be there.
-        cursor.execute("TRUNCATE candle_staging")
-        with cursor.copy("COPY candle_staging FROM STDIN (FORMAT BINARY)") as copy:
+        raw.execute("TRUNCATE candle_staging")
+        with raw.copy("COPY candle_staging FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(_copy_payload(rows))
-        cursor.execute(_PG_UPSERT, [symbol_id, timeframe])
-        inserted, updated = cursor.fetchone()
+        raw.execute(_OVERLAP, params)
+        if raw.fetchone()[0]:
+            raw.execute(_UPDATE_CHANGED, params)
+            updated = raw.rowcount
+            raw.execute(_INSERT_NEW + _ONLY_MISSING, params)
+        else:  # nothing stored in this span: every row is new
+            updated = 0
+            raw.execute(_INSERT_NEW, params)
+        inserted = raw.rowcount
     return UpsertReport(inserted, updated, len(rows) - inserted - updated)
 
 
@@ -142,6 +180,8 @@ def candles_upsert(*, symbol: Symbol, timeframe: str, rows: np.ndarray) -> Upser
     rows = np.asarray(rows, dtype=np.float64).reshape(-1, 6)
     if len(rows) == 0:
         return UpsertReport()
+    if len(np.unique(rows[:, 0])) != len(rows):
+        raise ValueError("candles_upsert needs unique open times; validate the rows first.")
     if connection.vendor == "postgresql":
         return _upsert_postgresql(symbol.pk, timeframe, rows)
     return _upsert_generic(symbol.pk, timeframe, rows)

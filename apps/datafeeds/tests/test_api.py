@@ -120,3 +120,16 @@ def test_market_data_is_public_and_schema_is_served(client):
     assert schema.status_code == 200
     assert b"/api/datafeeds/candles/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_candles_are_served_with_debug_cursors_too(client, stored_btc, settings):
+    # DEBUG=True (the local default) wraps cursors for query logging; the COPY read must work.
+    from django.db import connection
+
+    connection.force_debug_cursor = True
+    try:
+        response = client.get(URL, {"symbol": "BTCUSDT", "timeframe": "5m", "limit": 5})
+    finally:
+        connection.force_debug_cursor = False
+    assert response.status_code == 200
+    assert response.json()["count"] == 5
