@@ -15,10 +15,10 @@ import numpy as np
 from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.models import Symbol
 from apps.datafeeds.selectors import candles_window
-from apps.datafeeds.timeframes import bucket_next, timeframe_ms
+from apps.datafeeds.timeframes import bucket_floor, bucket_next, timeframe_ms
 
 from .registry import StrategyResult, StrategySpec
-from .signals import close_times
+from .signals import candles_cover, close_times
 
 
 class MissingCandles(LookupError):
@@ -92,7 +92,19 @@ def strategy_evaluate(
 
     base_tf = spec.base_timeframe
     base_ms = timeframe_ms(base_tf)
-    base_start = first_open - spec.warmup_bars(params) * base_ms
+    base_start = first_open - spec.base_warmup(params) * base_ms
+    # Higher timeframes come with their own warm-up when stored whole; when not, the base series
+    # is loaded from that far back so that they can be aggregated from it.
+    context = {}
+    for tf in spec.context_timeframes:
+        tf_start = int(bucket_floor(first_open, tf)) - spec.context_warmup(params) * timeframe_ms(
+            tf
+        )
+        context[tf] = candles_window(
+            symbol=symbol, timeframe=tf, start_ms=tf_start, end_ms=last_close - timeframe_ms(tf)
+        )
+        if not candles_cover(context[tf], tf, tf_start, int(bucket_floor(last_close, tf))):
+            base_start = min(base_start, tf_start)
     base = candles_window(
         symbol=symbol, timeframe=base_tf, start_ms=base_start, end_ms=last_close - base_ms
     )
@@ -101,15 +113,6 @@ def strategy_evaluate(
             f"No {base_tf} candles of {symbol} up to the displayed window: the strategy runs on "
             f"the {base_tf} series. Fetch it: {_fetch_hint(symbol, base_tf)}"
         )
-    context = {
-        tf: candles_window(
-            symbol=symbol,
-            timeframe=tf,
-            start_ms=int(base.open_time[0]),
-            end_ms=last_close - timeframe_ms(tf),
-        )
-        for tf in spec.context_timeframes
-    }
     result = spec.compute(base, context, params)
 
     skip = len(display) - len(shown)

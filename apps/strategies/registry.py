@@ -96,7 +96,8 @@ class StrategySpec:
     params: tuple[Param, ...]
     base_timeframe: str
     context_timeframes: tuple[str, ...]
-    warmup_bars: Callable[[Mapping[str, Any]], int]  # base bars before every value is defined
+    base_warmup: Callable[[Mapping[str, Any]], int]  # base bars before the first signal
+    context_warmup: Callable[[Mapping[str, Any]], int]  # context candles before the first one
     display_warmup: Callable[[Mapping[str, Any]], int]  # display candles the lines need first
     compute: Compute
     display: Display

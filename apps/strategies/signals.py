@@ -17,7 +17,7 @@ import numpy as np
 
 from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.resample import resample_rows
-from apps.datafeeds.timeframes import bucket_next
+from apps.datafeeds.timeframes import bucket_floor, bucket_next, missing_intervals
 
 from .indicators import falling, hma, rising, sma
 
@@ -63,11 +63,26 @@ def higher_timeframe_candles(
     if stored is not None and len(stored):
         wanted = resampled.open_time[complete[closed]]
         if np.isin(wanted, stored.open_time).all():
-            in_span = (stored.open_time >= (wanted[0] if len(wanted) else 0)) & (
-                bucket_next(stored.open_time, timeframe) <= closed_until
-            )
-            return stored.slice(in_span), "stored"
+            # Stored history before the base span is kept: it is the higher timeframe's warm-up.
+            return stored.slice(bucket_next(stored.open_time, timeframe) <= closed_until), "stored"
     return resampled, "resampled"
+
+
+def candles_cover(candles: CandleArrays, timeframe: str, start_ms: int, end_ms: int) -> bool:
+    """True when `candles` hold every candle of `timeframe` opening in [start_ms, end_ms)."""
+    if not len(candles):
+        return False
+    inside = candles.open_time[(candles.open_time >= start_ms) & (candles.open_time < end_ms)]
+    expected_first = int(bucket_floor(start_ms, timeframe))
+    if expected_first < start_ms:
+        expected_first = int(bucket_next(expected_first, timeframe))
+    last_expected = int(bucket_floor(end_ms - 1, timeframe))
+    return (
+        len(inside) > 0
+        and inside[0] == expected_first
+        and inside[-1] == last_expected
+        and not missing_intervals(inside, timeframe)
+    )
 
 
 @dataclass(frozen=True)

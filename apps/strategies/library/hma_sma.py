@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from apps.datafeeds.arrays import CandleArrays
-from apps.datafeeds.timeframes import timeframe_ms
 
 from ..indicators import hma_warmup, sma
 from ..registry import Param, StrategyResult, StrategySpec, register
@@ -16,15 +15,15 @@ BASE_TIMEFRAME = "5m"
 HMA_TIMEFRAMES = ("1h", "4h")
 
 
-def _warmup_bars(params: Mapping[str, Any]) -> int:
-    """Base bars before the SMA, both HMAs and their slopes are all defined."""
-    base_ms = timeframe_ms(BASE_TIMEFRAME)
-    # +1 closed candle for the slope (HMA above the one before), +1 for the candle in progress.
-    hma_bars = max(
-        (hma_warmup(params["hma_period"]) + 2) * timeframe_ms(tf) // base_ms
-        for tf in HMA_TIMEFRAMES
-    )
-    return max(params["sma_period"] - 1, hma_bars)
+def _base_warmup(params: Mapping[str, Any]) -> int:
+    """Base bars before the first signal: the SMA's warm-up, +1 for the entry's previous bar."""
+    return params["sma_period"]
+
+
+def _context_warmup(params: Mapping[str, Any]) -> int:
+    """1h/4h candles before the first signal: the HMA's warm-up, +1 for its slope (the HMA
+    above the one before) and +1 for the candle in progress at the first displayed bar."""
+    return hma_warmup(params["hma_period"]) + 2
 
 
 def _compute(
@@ -77,7 +76,8 @@ HMA_SMA = register(
         ),
         base_timeframe=BASE_TIMEFRAME,
         context_timeframes=HMA_TIMEFRAMES,
-        warmup_bars=_warmup_bars,
+        base_warmup=_base_warmup,
+        context_warmup=_context_warmup,
         display_warmup=lambda params: params["sma_period"] - 1,
         compute=_compute,
         display=_display,

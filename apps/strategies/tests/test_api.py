@@ -210,3 +210,31 @@ def test_no_nan_leaks_into_json(client, btc):
     assert np.isfinite(
         [c["close"] for c in run(client, timeframe="1h", limit=5).json()["candles"]]
     ).all()
+
+
+def test_windowed_run_equals_the_whole_series_computation(client, btc, btc_5m_candles):
+    # The endpoint loads only the warm-up it needs; its values must be those of the full series.
+    from apps.strategies.signals import hma_sma_signals
+
+    whole = hma_sma_signals(
+        btc_5m_candles,
+        base_timeframe="5m",
+        higher={"1h": None, "4h": None},
+        sma_period=200,
+        hma_period=200,
+    )
+    body = run(client, timeframe="5m", start="2024-06-10", limit=600).json()
+    assert body["warmup_complete"] is True
+    first = int(np.flatnonzero(btc_5m_candles.open_time // 1000 == body["candles"][0]["time"])[0])
+    window = slice(first, first + 600)
+    assert [t["long"] for t in body["timeline"]] == whole.long.setup[window].tolist()
+    assert [t["short"] for t in body["timeline"]] == whole.short.setup[window].tolist()
+    np.testing.assert_allclose(body["hma"]["4h"], whole.hma["4h"][window], rtol=1e-12)
+    np.testing.assert_allclose(body["hma"]["1h"], whole.hma["1h"][window], rtol=1e-12)
+    np.testing.assert_allclose(body["sma"], whole.sma[window], rtol=1e-12)
+    expected = [
+        (int(btc_5m_candles.open_time[i]) // 1000, side)
+        for side, flags in (("long", whole.long_entry), ("short", whole.short_entry))
+        for i in np.flatnonzero(flags[window]) + first
+    ]
+    assert sorted((e["bar_time"], e["side"]) for e in body["entries"]) == sorted(expected)
