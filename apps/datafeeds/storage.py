@@ -40,17 +40,6 @@ class UpsertReport:
         )
 
 
-def copy_payload_parse(payload: bytes) -> np.ndarray:
-    """Rows (N, 6) from a binary COPY of (open_time, open, high, low, close, volume)."""
-    body = payload[len(_COPY_HEADER) : len(payload) - len(_COPY_TRAILER)]
-    records = np.frombuffer(body, dtype=_COPY_ROW)
-    rows = np.empty((len(records), 6), dtype=np.float64)
-    rows[:, 0] = records["time"]
-    for i, col in enumerate(_VALUE_COLUMNS, start=1):
-        rows[:, i] = records[col]
-    return rows
-
-
 def _copy_payload(rows: np.ndarray, series: tuple[int, str] | None = None) -> bytes:
     """The batch in PostgreSQL's binary COPY format, built as one NumPy record array.
 
