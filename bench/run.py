@@ -197,8 +197,11 @@ def bench_signals() -> None:
     base = CandleArrays.from_rows(tiled_candles(105_120))
 
     def ours():
+        fresh = CandleArrays(  # a new instance each time: no cached row matrix
+            base.open_time, base.open, base.high, base.low, base.close, base.volume
+        )
         hma_sma_signals(
-            base,
+            fresh,
             base_timeframe="5m",
             higher={"1h": None, "4h": None},
             sma_period=200,

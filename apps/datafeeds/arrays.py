@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -28,6 +29,11 @@ class CandleArrays:
         return cls(rows[:, 0].astype(np.int64), *columns)
 
     def rows(self) -> np.ndarray:
+        """The candles as one float64 (N, 6) matrix (built once, then shared: do not modify)."""
+        return self._rows
+
+    @cached_property
+    def _rows(self) -> np.ndarray:
         return np.column_stack(
             [self.open_time, self.open, self.high, self.low, self.close, self.volume]
         ).astype(np.float64)

@@ -27,24 +27,26 @@ def close_times(candles: CandleArrays, timeframe: str) -> np.ndarray:
     return bucket_next(candles.open_time, timeframe)
 
 
-def align_closed(
-    source_close_ms: np.ndarray, values: np.ndarray, target_close_ms: np.ndarray
-) -> np.ndarray:
-    """For each target close time T, the value of the latest source candle closing at or before
-    T (NaN when none has closed yet). Source close times must be ascending."""
-    index = np.searchsorted(source_close_ms, target_close_ms, side="right") - 1
-    out = np.full(len(target_close_ms), np.nan)
+def latest_closed(source_close_ms: np.ndarray, target_close_ms: np.ndarray) -> np.ndarray:
+    """For each target close time T, the index of the latest source candle closing at or before
+    T (-1 when none has closed yet). Source close times must be ascending."""
+    return np.searchsorted(source_close_ms, target_close_ms, side="right") - 1
+
+
+def take_closed(values: np.ndarray, index: np.ndarray, missing=np.nan) -> np.ndarray:
+    """values[index], with `missing` where the index is -1 (nothing closed yet)."""
+    values = np.asarray(values)
+    out = np.full(len(index), missing, dtype=values.dtype if values.dtype == bool else np.float64)
     seen = index >= 0
-    out[seen] = np.asarray(values, dtype=np.float64)[index[seen]]
+    out[seen] = values[index[seen]]
     return out
 
 
-def align_closed_flags(
-    source_close_ms: np.ndarray, flags: np.ndarray, target_close_ms: np.ndarray
+def align_closed(
+    source_close_ms: np.ndarray, values: np.ndarray, target_close_ms: np.ndarray
 ) -> np.ndarray:
-    """align_closed for booleans: False where no source candle has closed yet."""
-    aligned = align_closed(source_close_ms, flags.astype(np.float64), target_close_ms)
-    return aligned == 1.0
+    """Each target's value of the latest source candle closed by its close (NaN before any)."""
+    return take_closed(values, latest_closed(source_close_ms, target_close_ms))
 
 
 def higher_timeframe_candles(
@@ -164,9 +166,10 @@ def hma_sma_signals(
         closes_at = close_times(candles, timeframe)
         values = hma(candles.close, hma_period)
         own[timeframe] = (closes_at, values)
-        hmas[timeframe] = align_closed(closes_at, values, base_close_ms)
-        ups[timeframe] = align_closed_flags(closes_at, rising(values), base_close_ms)
-        downs[timeframe] = align_closed_flags(closes_at, falling(values), base_close_ms)
+        seen = latest_closed(closes_at, base_close_ms)
+        hmas[timeframe] = take_closed(values, seen)
+        ups[timeframe] = take_closed(rising(values), seen, missing=False)
+        downs[timeframe] = take_closed(falling(values), seen, missing=False)
     base_sma = sma(base.close, sma_period)
     long = evaluate_long_signal(base.close, base_sma, list(hmas.values()), list(ups.values()))
     short = evaluate_short_signal(base.close, base_sma, list(hmas.values()), list(downs.values()))
