@@ -39,8 +39,14 @@ class Candle(models.Model):
     # No database-level foreign key: its per-row check costs more than the insert itself on
     # million-row batches (measured 103k vs 239k candles/s). Candles are only written by
     # storage.candles_upsert for a stored Symbol, and deleting a Symbol deletes its candles.
+    # No index of its own either: the primary key (symbol, timeframe, open_time) serves it, and
+    # a second index slows every write and tempts the planner into scanning a whole symbol.
     symbol = models.ForeignKey(
-        Symbol, on_delete=models.CASCADE, related_name="candles", db_constraint=False
+        Symbol,
+        on_delete=models.CASCADE,
+        related_name="candles",
+        db_constraint=False,
+        db_index=False,
     )
     timeframe = models.CharField(max_length=3, choices=[(tf, tf) for tf in TIMEFRAMES])
     open_time = models.BigIntegerField(help_text="open time, epoch milliseconds UTC")

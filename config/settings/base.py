@@ -122,7 +122,15 @@ else:
             "PASSWORD": env.str("DJANGO_DB_PASSWORD", default=""),
             "HOST": env.str("DJANGO_DB_HOST", default="127.0.0.1"),
             "PORT": env.int("DJANGO_DB_PORT", default=5432),
-            "CONN_MAX_AGE": env.int("DJANGO_DB_CONN_MAX_AGE", default=60),
+            # A connection pool per process: under ASGI each request may run on another thread,
+            # so persistent per-thread connections (CONN_MAX_AGE) would pile up.
+            "OPTIONS": {
+                "pool": {
+                    "min_size": 1,
+                    "max_size": env.int("DJANGO_DB_POOL_SIZE", default=8),
+                    "timeout": 10,
+                }
+            },
         }
     }
 
