@@ -105,10 +105,12 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 # --- Database -------------------------------------------------------------------------------
 DB_ENGINE = _choice("DJANGO_DB_ENGINE", "sqlite", ("sqlite", "postgresql"))
 if DB_ENGINE == "sqlite":
+    SQLITE_PATH = Path(env.str("DJANGO_DB_NAME", default=str(VAR_DIR / "db.sqlite3")))
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env.str("DJANGO_DB_NAME", default=str(VAR_DIR / "db.sqlite3")),
+            "NAME": str(SQLITE_PATH),
             # Celery and the web server write concurrently: wait for the lock instead of failing.
             "OPTIONS": {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"},
         }
