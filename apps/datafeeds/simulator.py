@@ -22,7 +22,7 @@ def simulate_rows(
     last_open = int(bucket_floor(end_ms, timeframe)) - step
     times = last_open - step * np.arange(count - 1, -1, -1, dtype=np.int64)
     per_bar_vol = 0.0025 * np.sqrt(step / 300_000)  # about 0.25% per 5 minutes
-    regime = np.repeat(rng.normal(0, per_bar_vol / 6, size=count // 500 + 1), 500)[:count]
+    regime = np.repeat(rng.normal(0, per_bar_vol / 25, size=count // 500 + 1), 500)[:count]
     log_returns = regime + rng.normal(0, per_bar_vol, size=count)
     closes = start_price * np.exp(np.cumsum(log_returns))
     opens = np.r_[start_price, closes[:-1]]

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from .models import Candle, Symbol
 from .timeframes import TIMEFRAMES
+from .versions import candles_version_bump
 
 _VALUE_COLUMNS = ("open", "high", "low", "close", "volume")
 # PostgreSQL binary COPY: int16 field count, then (int32 length, big-endian value) per field.
@@ -190,5 +191,9 @@ def candles_upsert(*, symbol: Symbol, timeframe: str, rows: np.ndarray) -> Upser
     if len(np.unique(rows[:, 0])) != len(rows):
         raise ValueError("candles_upsert needs unique open times; validate the rows first.")
     if connection.vendor == "postgresql":
-        return _upsert_postgresql(symbol.pk, timeframe, rows)
-    return _upsert_generic(symbol.pk, timeframe, rows)
+        report = _upsert_postgresql(symbol.pk, timeframe, rows)
+    else:
+        report = _upsert_generic(symbol.pk, timeframe, rows)
+    if report.inserted or report.updated:
+        transaction.on_commit(lambda: candles_version_bump(symbol.pk))
+    return report

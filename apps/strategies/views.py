@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from apps.datafeeds.views import candle_rows, symbol_resolve
 from config.exceptions import ApiError
 
+from .caching import strategy_run_cached
 from .evaluation import Evaluation, MissingCandles, strategy_evaluate
 from .models import Strategy
 from .registry import InvalidParameters, strategy_spec, strategy_specs
@@ -101,19 +102,26 @@ class StrategyRunView(APIView):
         except InvalidParameters as error:
             raise serializers.ValidationError(error.errors) from error
         symbol = symbol_resolve(q["symbol"], q.get("exchange"))
+        window = {"start_ms": q.get("start"), "end_ms": q.get("end"), "limit": q["limit"]}
+        payload = strategy_run_cached(
+            lambda: self._evaluate(spec, params, symbol, q["timeframe"], window),
+            key=spec.key,
+            symbol_id=symbol.pk,
+            timeframe=q["timeframe"],
+            params=params,
+            window=window,
+        )
+        return Response(payload)
+
+    @staticmethod
+    def _evaluate(spec, params, symbol, timeframe, window) -> dict:
         try:
             evaluation = strategy_evaluate(
-                spec=spec,
-                params=params,
-                symbol=symbol,
-                timeframe=q["timeframe"],
-                start_ms=q.get("start"),
-                end_ms=q.get("end"),
-                limit=q["limit"],
+                spec=spec, params=params, symbol=symbol, timeframe=timeframe, **window
             )
         except MissingCandles as error:
             raise ApiError(str(error), field="timeframe", status_code=404) from error
-        return Response(evaluation_payload(evaluation))
+        return evaluation_payload(evaluation)
 
 
 class CatalogView(APIView):

@@ -172,6 +172,28 @@ CELERY_BEAT_SCHEDULE = {
     }
 }
 
+# --- Cache --------------------------------------------------------------------------------
+# Shared by every process (web, workers): Redis when configured, else files under var/cache.
+CACHE_BACKEND = _choice(
+    "CACHE_BACKEND", "redis" if CHANNEL_LAYER_BACKEND == "redis" else "file", ("redis", "file")
+)
+if CACHE_BACKEND == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+# Seconds a strategy run response is reused while its candles are unchanged (0: never).
+STRATEGY_RUN_CACHE_SECONDS = env.int("STRATEGY_RUN_CACHE_SECONDS", default=600)
+
 # --- CORS ------------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:5173"])
 CORS_ALLOW_CREDENTIALS = env.bool("CORS_ALLOW_CREDENTIALS", default=True)

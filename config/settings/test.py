@@ -9,6 +9,10 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("DATAFEEDS_RETRY_DELAYS", "0.01,0.02,0.05,0.1")
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/13")
+# Tests roll back their transactions, so on-commit cache invalidation never runs: caching of
+# strategy runs is off except in the tests that exercise it.
+os.environ.setdefault("STRATEGY_RUN_CACHE_SECONDS", "0")
 
 from .base import *  # noqa: E402, F403
 

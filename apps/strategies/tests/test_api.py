@@ -238,3 +238,22 @@ def test_windowed_run_equals_the_whole_series_computation(client, btc, btc_5m_ca
         for i in np.flatnonzero(flags[window]) + first
     ]
     assert sorted((e["bar_time"], e["side"]) for e in body["entries"]) == sorted(expected)
+
+
+def test_cached_runs_follow_new_candles(
+    client, btc, btc_5m_candles, settings, django_capture_on_commit_callbacks
+):
+    # Responses are reused while the candles are unchanged, never after a write.
+    from django.core.cache import cache
+
+    settings.STRATEGY_RUN_CACHE_SECONDS = 60
+    cache.clear()
+    query = {"timeframe": "5m", "end": "2024-09-06T04:40", "limit": 100}
+    first = run(client, **query).json()
+    assert run(client, **query).json() == first
+    revised = btc_5m_candles.rows()[-1:].copy()
+    revised[0, 4] = revised[0, 2]  # the exchange revised the last close (up to the high)
+    with django_capture_on_commit_callbacks(execute=True):
+        candles_upsert(symbol=btc, timeframe="5m", rows=revised)
+    after = run(client, **query).json()
+    assert after["candles"][-1]["close"] == revised[0, 4] != first["candles"][-1]["close"]

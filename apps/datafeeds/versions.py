@@ -1,0 +1,25 @@
+"""A version per symbol's candles, bumped after every write: caches of anything computed from
+a symbol's candles key on it, so a new or revised candle is never answered from a stale cache."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+_KEY = "candles-version:{}"
+
+
+def candles_version(symbol_id: int) -> int:
+    key = _KEY.format(symbol_id)
+    # A fresh, time-based start: after a cache flush, old entries can never match again.
+    cache.add(key, time.time_ns(), timeout=None)
+    return cache.get(key)
+
+
+def candles_version_bump(symbol_id: int) -> None:
+    key = _KEY.format(symbol_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(key, time.time_ns(), timeout=None)
