@@ -21,7 +21,7 @@ def simulate_rows(
     step = timeframe_ms(timeframe)
     last_open = int(bucket_floor(end_ms, timeframe)) - step
     times = last_open - step * np.arange(count - 1, -1, -1, dtype=np.int64)
-    per_bar_vol = 0.0025 * np.sqrt(step / 300_000)  # about 0.25% per 5 minutes
+    per_bar_vol = 0.0012 * np.sqrt(step / 300_000)  # about 0.12% per 5 minutes, as BTC
     regime = np.repeat(rng.normal(0, per_bar_vol / 25, size=count // 500 + 1), 500)[:count]
     log_returns = regime + rng.normal(0, per_bar_vol, size=count)
     closes = start_price * np.exp(np.cumsum(log_returns))
