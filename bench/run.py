@@ -239,7 +239,7 @@ def best_ms(func, repeat: int = 15) -> float:
     return statistics.median(times)
 
 
-def start_server(workers: int = 1) -> tuple[subprocess.Popen, int]:
+def start_server(workers: int = 1, **env: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     server = subprocess.Popen(
         [
@@ -254,7 +254,7 @@ def start_server(workers: int = 1) -> tuple[subprocess.Popen, int]:
             str(workers),
         ],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_DEBUG": "False"},
+        env={**os.environ, "DJANGO_DEBUG": "False", **env},
     )
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -302,18 +302,26 @@ def bench_run_endpoint() -> None:
     hours, complete = resample_rows(five, source="5m", target="1h")
     for timeframe, rows in (("5m", five), ("1h", hours[complete]), ("4h", four)):
         candles_upsert(symbol=symbol, timeframe=timeframe, rows=rows)
-    server, port = start_server(workers=2)
+    path = "/api/strategies/hma-sma/run/?symbol=BTCUSDT&timeframe=1h&limit=500"
+    # Computed on every request (cache off), then as deployed (responses reused per candle version).
+    for label, cache_seconds in (("computed each time", "0"), ("cached", "600")):
+        server, port = start_server(workers=2, STRATEGY_RUN_CACHE_SECONDS=cache_seconds)
+        try:
+            latencies = load_latencies(port, path, clients=8, per_client=40)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        name = f"GET hma-sma/run 1h limit=500, 8 clients, {label}"
+        record(f"{name}, p50", statistics.median(latencies), "ms")
+        record(f"{name}, p95", statistics.quantiles(latencies, n=20)[18], "ms")
+    server, port = start_server(workers=1, STRATEGY_RUN_CACHE_SECONDS="0")
     try:
-        path = "/api/strategies/hma-sma/run/?symbol=BTCUSDT&timeframe=1h&limit=500"
-        latencies = load_latencies(port, path, clients=8, per_client=40)
+        latencies = load_latencies(port, path, clients=1, per_client=60)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    record("GET hma-sma/run 1h limit=500, 8 clients, p50", statistics.median(latencies), "ms")
     record(
-        "GET hma-sma/run 1h limit=500, 8 clients, p95",
-        statistics.quantiles(latencies, n=20)[18],
-        "ms",
+        "GET hma-sma/run 1h limit=500, 1 client, computed, p50", statistics.median(latencies), "ms"
     )
 
 
