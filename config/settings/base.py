@@ -101,6 +101,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# The browser app (`npm run build` in frontend/) is served at / by WhiteNoise: index.html and
+# its hashed assets, from the same origin as the API. Without a build, / shows a landing page.
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+WHITENOISE_ROOT = FRONTEND_DIST
+WHITENOISE_INDEX_FILE = True
+WHITENOISE_IMMUTABLE_FILE_TEST = "config.static.immutable_file"
 
 # --- Database -------------------------------------------------------------------------------
 DB_ENGINE = _choice("DJANGO_DB_ENGINE", "sqlite", ("sqlite", "postgresql"))
@@ -164,7 +170,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Minutes between two refreshes of the tracked symbols by celery beat.
-DATAFEEDS_REFRESH_MINUTES = env.int("DATAFEEDS_REFRESH_MINUTES", default=5)
+DATAFEEDS_REFRESH_MINUTES = env.float("DATAFEEDS_REFRESH_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {
     "refresh-tracked-symbols": {
         "task": "datafeeds.refresh_tracked_symbols",

@@ -224,3 +224,81 @@ def test_demo_data_downloads_from_the_exchange_when_reachable(python, emulator_e
     assert np.all(
         np.diff(candles_window(symbol=Symbol.objects.get(), timeframe="1h").open_time) == 3600_000
     )
+
+
+def test_runserver_serves_the_api(python, subprocess_env):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=subprocess_env,
+        cwd=subprocess_env["PYTHONPATH"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/datafeeds/symbols/") as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "runserver did not answer"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_beat_and_worker_keep_a_tracked_symbol_up_to_date(python, emulator_env, btc_5m):
+    # celery beat (every 1.2 s here) enqueues the refresh; a worker downloads through ccxt.
+    import time
+
+    from config.celery import app
+
+    app.control.purge()
+    symbol = Symbol.objects.create(
+        name="BTCUSDT",
+        base="BTC",
+        quote="USDT",
+        market_symbol="BTC/USDT",
+        tracked_timeframes=["4h"],
+    )
+    from apps.datafeeds.resample import resample_rows
+    from apps.datafeeds.storage import candles_upsert
+
+    four_hours, _ = resample_rows(btc_5m, source="5m", target="4h")
+    candles_upsert(symbol=symbol, timeframe="4h", rows=four_hours[:10])  # resume from here
+    env = {**emulator_env, "DATAFEEDS_REFRESH_MINUTES": "0.02"}
+    beat_schedule = f"/tmp/beat-{time.time_ns()}"
+    processes = [
+        subprocess.Popen(
+            [python, "-m", "celery", "-A", "config", *args],
+            env=env,
+            cwd=env["PYTHONPATH"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for args in (
+            ["beat", "-l", "info", "--schedule", beat_schedule],
+            ["worker", "-l", "info", "--pool", "solo", "--hostname", f"beat-{time.time_ns()}@%h"],
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while Candle.objects.filter(symbol=symbol, timeframe="4h").count() < 1000:
+            assert time.monotonic() < deadline, "the tracked symbol was not refreshed"
+            time.sleep(0.5)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+    stored = candles_window(symbol=symbol, timeframe="4h")
+    assert np.array_equal(stored.close, four_hours[: len(stored), 4])

@@ -1,0 +1,104 @@
+import type { ApiErrorBody } from "./api-types";
+import { API_BASE_PATH } from "@/config/api";
+
+/**
+ * What went wrong, in the terms the UI explains to the user:
+ * - unreachable: no answer from the API (server down, proxy without a backend);
+ * - not-found: 404 with the backend's `detail` (unknown symbol, or no candles and the fetch command);
+ * - bad-request: 400 naming the fields;
+ * - server: any other failure.
+ */
+export type ApiErrorKind = "unreachable" | "not-found" | "bad-request" | "server";
+
+export class ApiError extends Error {
+  readonly kind: ApiErrorKind;
+  readonly status: number | null;
+  readonly field: string | null;
+  readonly fieldErrors: Record<string, string>;
+
+  constructor(options: {
+    kind: ApiErrorKind;
+    message: string;
+    status?: number | null;
+    field?: string | null;
+    fieldErrors?: Record<string, string>;
+  }) {
+    super(options.message);
+    this.name = "ApiError";
+    this.kind = options.kind;
+    this.status = options.status ?? null;
+    this.field = options.field ?? null;
+    this.fieldErrors = options.fieldErrors ?? {};
+  }
+}
+
+export type QueryParams = Record<string, string | number | undefined | null>;
+
+export function buildApiUrl(path: string, params: QueryParams = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const query = search.toString();
+  return `${API_BASE_PATH}${path}${query ? `?${query}` : ""}`;
+}
+
+/** GET a JSON endpoint; every failure becomes an ApiError. */
+export async function apiGet<T>(path: string, params?: QueryParams, signal?: AbortSignal): Promise<T> {
+  const url = buildApiUrl(path, params);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError({ kind: "unreachable", message: `No answer from the API (${url}).` });
+  }
+  if (response.ok) return (await response.json()) as T;
+  throw await errorFromResponse(response);
+}
+
+async function errorFromResponse(response: Response): Promise<ApiError> {
+  const body = await readJsonBody(response);
+  const { status } = response;
+  // 502-504 come from a proxy in front of a stopped server; an empty 500 is Vite's proxy
+  // reporting that nothing listens behind it.
+  if (status >= 502 && status <= 504) return unreachable(status);
+  if (status === 500 && body === null) return unreachable(status);
+  const detail = typeof body?.detail === "string" ? body.detail : null;
+  const field = typeof body?.field === "string" ? body.field : null;
+  if (status === 404) {
+    return new ApiError({ kind: "not-found", status, field, message: detail ?? "Not found." });
+  }
+  if (status === 400) {
+    const fieldErrors = fieldErrorsOf(body ?? {});
+    const message = Object.entries(fieldErrors)
+      .map(([name, text]) => `${name}: ${text}`)
+      .join(" ");
+    return new ApiError({ kind: "bad-request", status, fieldErrors, message: message || "Bad request." });
+  }
+  return new ApiError({ kind: "server", status, message: detail ?? `The API failed (HTTP ${status}).` });
+}
+
+function unreachable(status: number): ApiError {
+  return new ApiError({ kind: "unreachable", status, message: `The API is not answering (HTTP ${status}).` });
+}
+
+async function readJsonBody(response: Response): Promise<ApiErrorBody | null> {
+  try {
+    const parsed: unknown = await response.json();
+    return parsed && typeof parsed === "object" ? (parsed as ApiErrorBody) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** DRF gives `{"field": ["msg", ...]}` or `{"field": "msg"}`; flatten both to one string per field. */
+export function fieldErrorsOf(body: ApiErrorBody): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (name === "field") continue;
+    if (typeof value === "string") errors[name] = value;
+    else if (Array.isArray(value)) errors[name] = value.map(String).join(" ");
+  }
+  return errors;
+}

@@ -1,0 +1,16 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// Where `/api` goes in `npm run dev` and `vite preview`. Django's `make run` listens on 8000;
+// point it elsewhere (e.g. a second server on 8001) with API_PROXY_TARGET.
+const API_PROXY_TARGET = process.env.API_PROXY_TARGET ?? "http://localhost:8000";
+const apiProxy = { "/api": { target: API_PROXY_TARGET, changeOrigin: true } };
+
+export default defineConfig({
+  // Django serves dist/index.html at "/" and dist/assets/* at "/assets/*".
+  base: "/",
+  plugins: [react()],
+  server: { port: 5173, strictPort: true, proxy: apiProxy },
+  preview: { port: 4173, strictPort: true, proxy: apiProxy },
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: false },
+});
