@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test bench lint format migrate demo services-check clean
+.PHONY: run test bench lint format migrate demo services-check frontend-build frontend-test chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,24 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+# The browser app: npm installs exactly package-lock.json; the build lands in frontend/dist,
+# which Django serves at /.
+frontend/node_modules/.installed: frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20 and npm are needed for the browser app."; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend-build: frontend/node_modules/.installed
+	cd frontend && npm run build
+
+frontend-test: frontend/node_modules/.installed
+	cd frontend && npm run typecheck && npm test
+
+# Browser tests drive Debian's Chromium (a browser download is not possible here).
+chromium:
+	@test -x /usr/bin/chromium || apt-get install -y --no-install-recommends chromium \
+	  || { echo "Install Debian's chromium (apt-get install -y chromium) for the browser tests."; exit 1; }
+
 migrate: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
 
@@ -28,7 +46,7 @@ demo: migrate
 
 # Web (ASGI: HTTP + WebSockets), a Celery worker and celery beat, on the embedded default
 # unless .env says otherwise. Ctrl-C stops all three.
-run: demo
+run: demo frontend-build
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Starting the platform on http://localhost:$(PORT) (Ctrl-C to stop)"
 	PORT=$(PORT) $(BIN)/honcho --procfile Procfile start
@@ -44,7 +62,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint services-check
+test: lint services-check frontend-test frontend-build chromium
 	$(BIN)/pytest
 
 bench: $(VENV)/.dev-installed services-check

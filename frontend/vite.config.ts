@@ -1,4 +1,5 @@
 import react from "@vitejs/plugin-react";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 // Where `/api` goes in `npm run dev` and `vite preview`. Django's `make run` listens on 8000;
@@ -10,6 +11,7 @@ export default defineConfig({
   // Django serves dist/index.html at "/" and dist/assets/* at "/assets/*".
   base: "/",
   plugins: [react()],
+  resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
   server: { port: 5173, strictPort: true, proxy: apiProxy },
   preview: { port: 4173, strictPort: true, proxy: apiProxy },
   build: { outDir: "dist", emptyOutDir: true, sourcemap: false },

@@ -1,0 +1,91 @@
+"""End to end: the platform (uvicorn, PostgreSQL, real candles) driven in headless Chromium.
+
+The browser scenarios live in frontend/e2e (Vitest + playwright-core); this test prepares the
+database and the server the way a user runs them, then runs those scenarios against it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from apps.datafeeds.importers import candle_file_read
+from apps.datafeeds.models import Symbol
+from apps.datafeeds.resample import resample_rows
+from apps.datafeeds.storage import candles_upsert
+
+ROOT = Path(__file__).resolve().parents[2]
+FRONTEND = ROOT / "frontend"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture
+def real_candles(shared_data):
+    """BTC/USDT 5m, 4h, 1d as the exchange served them, 15m/30m/1h aggregated; SOL/USDT 1h."""
+    btc = Symbol.objects.create(name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT")
+    five, _ = candle_file_read(shared_data / "binance_BTC-USDT_5m.csv.gz")
+    candles_upsert(symbol=btc, timeframe="5m", rows=five)
+    for timeframe in ("4h", "1d"):
+        rows, _ = candle_file_read(shared_data / f"binance_BTC-USDT_{timeframe}.csv.gz")
+        candles_upsert(symbol=btc, timeframe=timeframe, rows=rows)
+    for timeframe in ("15m", "30m", "1h"):
+        rows, complete = resample_rows(five, source="5m", target=timeframe)
+        candles_upsert(symbol=btc, timeframe=timeframe, rows=rows[complete])
+    sol = Symbol.objects.create(name="SOLUSDT", base="SOL", quote="USDT", market_symbol="SOL/USDT")
+    rows, _ = candle_file_read(shared_data / "binance_SOL-USDT_1h.csv.gz")
+    candles_upsert(symbol=sol, timeframe="1h", rows=rows)
+
+
+@pytest.fixture
+def platform(real_candles, subprocess_env):
+    """The platform as `make run` starts its web process, on the test database."""
+    if not (FRONTEND / "dist" / "index.html").is_file():
+        pytest.fail("The browser app is not built: run `make test` (it builds frontend/dist).")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port)],
+        env={**subprocess_env, "DJANGO_DEBUG": "False"},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/", timeout=5) as response:
+                assert b'id="root"' in response.read(), "/ does not serve the browser app"
+                break
+        except OSError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_browser_scenarios(platform):
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
+    npm = shutil.which("npm")
+    assert npm, "npm is needed for the browser tests"
+    result = subprocess.run(
+        [npm, "run", "test:e2e"],
+        cwd=FRONTEND,
+        env={**os.environ, "E2E_BASE_URL": platform, "CHROMIUM_PATH": CHROMIUM},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    print(result.stdout[-5000:])
+    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-4000:]
