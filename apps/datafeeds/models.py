@@ -62,3 +62,23 @@ class Candle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.symbol_id} {self.timeframe} {self.open_time}"
+
+
+class CandleSeries(models.Model):
+    """What is stored of one (symbol, timeframe): kept by candles_upsert with every write, so
+    listing coverage never scans the candle table."""
+
+    symbol = models.ForeignKey(Symbol, on_delete=models.CASCADE, related_name="series")
+    timeframe = models.CharField(max_length=3, choices=[(tf, tf) for tf in TIMEFRAMES])
+    count = models.BigIntegerField(default=0)
+    first_open_time = models.BigIntegerField(help_text="epoch milliseconds UTC")
+    last_open_time = models.BigIntegerField(help_text="epoch milliseconds UTC")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["symbol", "timeframe"], name="series_symbol_tf_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol_id} {self.timeframe}: {self.count}"

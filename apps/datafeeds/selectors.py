@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, Max, Min
+from django.db.models import F
 from psycopg import pq
 
 from .arrays import CandleArrays
-from .models import Candle, Symbol
+from .models import Candle, CandleSeries, Symbol
 from .timeframes import missing_intervals
 
 
@@ -153,11 +153,9 @@ def candle_gaps(
 def symbols_with_coverage() -> list[dict]:
     """Every symbol with, per stored timeframe, the candle count and first/last open time."""
     coverage: dict[int, list[dict]] = {}
-    for row in (
-        Candle.objects.values("symbol_id", "timeframe")
-        .annotate(count=Count("open_time"), first=Min("open_time"), last=Max("open_time"))
-        .order_by("symbol_id", "timeframe")
-    ):
+    for row in CandleSeries.objects.values(
+        "symbol_id", "timeframe", "count", first=F("first_open_time"), last=F("last_open_time")
+    ).order_by("symbol_id", "timeframe"):
         coverage.setdefault(row["symbol_id"], []).append(
             {
                 "timeframe": row["timeframe"],

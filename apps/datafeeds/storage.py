@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest, Least
 
-from .models import Candle, Symbol
+from .models import Candle, CandleSeries, Symbol
 from .timeframes import TIMEFRAMES
 from .versions import candles_version_bump
 
@@ -190,10 +192,32 @@ def candles_upsert(*, symbol: Symbol, timeframe: str, rows: np.ndarray) -> Upser
         return UpsertReport()
     if len(np.unique(rows[:, 0])) != len(rows):
         raise ValueError("candles_upsert needs unique open times; validate the rows first.")
-    if connection.vendor == "postgresql":
-        report = _upsert_postgresql(symbol.pk, timeframe, rows)
-    else:
-        report = _upsert_generic(symbol.pk, timeframe, rows)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            report = _upsert_postgresql(symbol.pk, timeframe, rows)
+        else:
+            report = _upsert_generic(symbol.pk, timeframe, rows)
+        if report.inserted:
+            _series_extend(symbol.pk, timeframe, rows, report.inserted)
     if report.inserted or report.updated:
         transaction.on_commit(lambda: candles_version_bump(symbol.pk))
     return report
+
+
+def _series_extend(symbol_id: int, timeframe: str, rows: np.ndarray, inserted: int) -> None:
+    """Count the new candles in the series summary and widen its span (exact: every candle
+    is written here, and the series' writers take turns)."""
+    first, last = int(rows[:, 0].min()), int(rows[:, 0].max())
+    changed = CandleSeries.objects.filter(symbol_id=symbol_id, timeframe=timeframe).update(
+        count=F("count") + inserted,
+        first_open_time=Least(F("first_open_time"), Value(first)),
+        last_open_time=Greatest(F("last_open_time"), Value(last)),
+    )
+    if not changed:
+        CandleSeries.objects.create(
+            symbol_id=symbol_id,
+            timeframe=timeframe,
+            count=inserted,
+            first_open_time=first,
+            last_open_time=last,
+        )

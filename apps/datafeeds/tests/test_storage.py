@@ -62,3 +62,17 @@ def test_generic_path_counts_like_the_postgresql_path(btc_symbol, btc_5m):
     assert first == UpsertReport(200, 0, 0)
     assert second == UpsertReport(inserted=50, updated=1, unchanged=199)
     assert np.array_equal(stored(btc_symbol), revised)
+
+
+def test_series_summary_follows_every_write(btc_symbol, btc_5m):
+    from apps.datafeeds.models import CandleSeries
+
+    candles_upsert(symbol=btc_symbol, timeframe="5m", rows=btc_5m[100:200])
+    candles_upsert(symbol=btc_symbol, timeframe="5m", rows=btc_5m[150:300])  # overlaps
+    candles_upsert(symbol=btc_symbol, timeframe="5m", rows=btc_5m[0:50])  # earlier, with a gap
+    revised = btc_5m[0:10].copy()
+    revised[:, 5] += 1
+    candles_upsert(symbol=btc_symbol, timeframe="5m", rows=revised)  # updates only
+    series = CandleSeries.objects.get(symbol=btc_symbol, timeframe="5m")
+    assert series.count == Candle.objects.filter(symbol=btc_symbol, timeframe="5m").count() == 250
+    assert (series.first_open_time, series.last_open_time) == (btc_5m[0, 0], btc_5m[299, 0])
