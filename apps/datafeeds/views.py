@@ -8,48 +8,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.exceptions import ApiError
-
-from .selectors import (
-    AmbiguousSymbol,
-    SymbolNotFound,
-    candles_window,
-    symbol_get,
-    symbols_with_coverage,
+from .selectors import candles_window, symbols_with_coverage
+from .serializers import (
+    CandlesQuerySerializer,
+    CandlesResponseSerializer,
+    SymbolSerializer,
+    candle_rows,
+    symbol_resolve,
 )
-from .serializers import CandlesQuerySerializer, CandlesResponseSerializer, SymbolSerializer
 from .timeframes import TIMEFRAMES
-
-
-def candle_rows(candles) -> list[dict]:
-    """Chart-ready rows: time in epoch seconds (what Lightweight Charts takes)."""
-    return [
-        {"time": t, "open": o, "high": h, "low": lo, "close": c, "volume": v}
-        for t, o, h, lo, c, v in zip(
-            (candles.open_time // 1000).tolist(),
-            candles.open.tolist(),
-            candles.high.tolist(),
-            candles.low.tolist(),
-            candles.close.tolist(),
-            candles.volume.tolist(),
-            strict=True,
-        )
-    ]
-
-
-def symbol_resolve(name: str, exchange: str | None):
-    """The symbol a request names, or the API's 404/400 saying what is wrong."""
-    try:
-        return symbol_get(name=name, exchange=exchange)
-    except SymbolNotFound as error:
-        raise ApiError(
-            f"{error} Download it first, e.g. python manage.py fetch_ohlcv {name} 1h "
-            "--base <BASE> --quote <QUOTE>.",
-            field="symbol",
-            status_code=404,
-        ) from error
-    except AmbiguousSymbol as error:
-        raise ApiError(str(error), field="exchange") from error
 
 
 class SymbolListView(APIView):

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.datafeeds.views import candle_rows, symbol_resolve
+from apps.datafeeds.serializers import candle_rows, symbol_resolve
 from config.exceptions import ApiError
 
 from .caching import strategy_run_cached

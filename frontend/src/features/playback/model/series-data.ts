@@ -29,6 +29,7 @@ export interface PlaybackSeriesData {
   candles: CandlestickData<UTCTimestamp>[];
   lines: Record<LineKey, LinePoint[]>;
   markers: EntryMarker[];
+  chartMarkers: SeriesMarker<UTCTimestamp>[];
   /** `markers[i].time`, for counting the markers up to the cursor. */
   markerTimes: number[];
   /** Entries in time order and their displayed-candle times, for the "entries so far" panel. */
@@ -114,6 +115,7 @@ export function toPlaybackSeriesData(run: StrategyRun): PlaybackSeriesData {
       hma4h: toLineData(times, run.hma["4h"]),
     },
     markers,
+    chartMarkers: toChartMarkers(markers),
     markerTimes: markers.map((m) => m.time),
     entries,
     entryTimes: entries.map((e) => e.time),
