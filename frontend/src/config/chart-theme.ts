@@ -32,5 +32,7 @@ export const CHART_OPTIONS: DeepPartial<ChartOptions> = {
   },
 };
 
-// Candles shown when data loads: enough context to read the trend, with bars wide enough to see.
-export const CANDLES_VISIBLE_ON_LOAD = 180;
+// Candle slots shown when data loads: enough context to read the trend, with bars wide enough to
+// see. With fewer candles up to the cursor, they fill the width, but never wider than MIN slots.
+export const CANDLE_SLOTS_ON_LOAD = 180;
+export const MIN_CANDLE_SLOTS_ON_LOAD = 60;

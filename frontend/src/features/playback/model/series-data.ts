@@ -86,7 +86,11 @@ function sortEntries(entries: readonly StrategyEntry[]): StrategyEntry[] {
 const LONG_COLOR = "#22c55e";
 const SHORT_COLOR = "#f43f5e";
 
-/** Lightweight Charts markers: green arrows under the candle for longs, red above it for shorts. */
+/**
+ * Lightweight Charts markers: green arrows under the candle for longs, red above it for shorts.
+ * No text on single entries: entries come in clusters and their labels would pile up over the
+ * candles; the arrow's direction and colour say the side, the tooltip and legend say the rest.
+ */
 export function toChartMarkers(markers: readonly EntryMarker[]): SeriesMarker<UTCTimestamp>[] {
   return markers.map((marker) => {
     const long = marker.side === "long";
@@ -97,7 +101,7 @@ export function toChartMarkers(markers: readonly EntryMarker[]): SeriesMarker<UT
       position: long ? "belowBar" : "aboveBar",
       shape: long ? "arrowUp" : "arrowDown",
       color: long ? LONG_COLOR : SHORT_COLOR,
-      text: `${long ? "LONG" : "SHORT"}${count > 1 ? ` ×${count}` : ""}`,
+      ...(count > 1 ? { text: `×${count}` } : {}),
     };
   });
 }

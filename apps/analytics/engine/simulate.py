@@ -1,0 +1,259 @@
+"""The simulation: one loop iteration per trade, then the equity curve and KPIs from the trades."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from apps.datafeeds.arrays import CandleArrays
+
+from ..kpis import Kpis, bar_duration_ms, compute_kpis
+from .config import BacktestConfig, SignalArrays
+from .trades import (
+    END,
+    LONG,
+    SHORT,
+    SIGNAL,
+    STOP_LOSS,
+    TAKE_PROFIT,
+    Trade,
+    TradeTable,
+    equity_curve,
+)
+
+if TYPE_CHECKING:
+    from apps.strategies.registry import StrategyResult, StrategySpec
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    config: BacktestConfig
+    trade_table: TradeTable
+    equity: np.ndarray  # per bar: equity marked to market at the bar's close
+    position: np.ndarray  # per bar: int8 side held at the close (+1, -1, 0)
+    kpis: Kpis
+    open_at_end: bool  # the last trade was still open after the last bar (exit reason "end")
+
+    @cached_property
+    def trades(self) -> list[Trade]:
+        """The trades as records, built on first use (thousands of objects cost milliseconds)."""
+        return self.trade_table.to_trades()
+
+
+@dataclass(frozen=True)
+class _DecisionBars:
+    """Bars (ascending indices) at whose close something is decided; all are < n - 1, since a
+    decision needs a next bar to fill on."""
+
+    go_long: np.ndarray  # bool per bar: long entry without a short entry
+    go_short: np.ndarray  # bool per bar: short entry without a long entry (and shorts allowed)
+    entries: np.ndarray  # bars where a flat account opens a position
+    long_exits: np.ndarray  # bars where a long is closed: long_exit or a short entry
+    short_exits: np.ndarray  # bars where a short is closed: short_exit or a long entry
+
+
+def _decision_bars(signals: SignalArrays, allow_short: bool) -> _DecisionBars:
+    n = len(signals.long_entry)
+    go_long = signals.long_entry & ~signals.short_entry  # both on one bar: conflicting, neither
+    short_signal = signals.short_entry & ~signals.long_entry
+    go_short = short_signal if allow_short else np.zeros(n, dtype=bool)
+    decidable = np.arange(n) < n - 1
+    return _DecisionBars(
+        go_long=go_long,
+        go_short=go_short,
+        entries=np.flatnonzero((go_long | go_short) & decidable),
+        # A short entry closes a long even when shorts are disabled: the signal says the long
+        # is wrong. It opens the short only when shorts are allowed.
+        long_exits=np.flatnonzero((signals.long_exit | short_signal) & decidable),
+        short_exits=np.flatnonzero((signals.short_exit | go_long) & decidable),
+    )
+
+
+def _first_at_or_after(bars: np.ndarray, start: int) -> int | None:
+    k = bars.searchsorted(start)  # the method: np.searchsorted's dispatch costs more per trade
+    return int(bars[k]) if k < len(bars) else None
+
+
+def _stop_or_target_hit(
+    candles: CandleArrays,
+    side: int,
+    first: int,
+    last: int,
+    stop: float | None,
+    target: float | None,
+) -> tuple[int, float, int] | None:
+    """The first bar in [first, last] whose range touches the stop or the target: (bar, raw
+    fill price before slippage, reason). The stop wins when both are touched; a bar opening
+    beyond a level fills at its open (worse for the stop, better for the target)."""
+    window = slice(first, last + 1)
+    adverse = candles.low[window] if side == LONG else candles.high[window]
+    favourable = candles.high[window] if side == LONG else candles.low[window]
+    # Inclusive comparisons: touching a level fills it.
+    if side == LONG:
+        stop_hit = adverse <= stop if stop is not None else None
+        target_hit = favourable >= target if target is not None else None
+    else:
+        stop_hit = adverse >= stop if stop is not None else None
+        target_hit = favourable <= target if target is not None else None
+    if stop_hit is None or target_hit is None:
+        hit = stop_hit if target_hit is None else target_hit
+    else:
+        hit = stop_hit | target_hit
+    k = int(hit.argmax())
+    if not hit[k]:
+        return None
+    bar = first + k
+    bar_open = float(candles.open[bar])
+    if stop_hit is not None and stop_hit[k]:
+        price = min(bar_open, stop) if side == LONG else max(bar_open, stop)
+        return bar, price, STOP_LOSS
+    price = max(bar_open, target) if side == LONG else min(bar_open, target)
+    return bar, price, TAKE_PROFIT
+
+
+class _ClosedTrade(NamedTuple):
+    side: int
+    entry_bar: int
+    exit_bar: int
+    size: float
+    entry_price: float
+    exit_price: float
+    entry_fee: float
+    exit_fee: float
+    pnl: float
+    return_fraction: float
+    exit_reason: int
+    equity_after: float
+
+
+def _simulate(candles: CandleArrays, signals: SignalArrays, config: BacktestConfig) -> TradeTable:
+    """The trades, one loop iteration per trade."""
+    n = len(candles)
+    plan = _decision_bars(signals, config.allow_short)
+    fee, slip = config.fee_rate, config.slippage
+    closed: list[_ClosedTrade] = []
+    equity = float(config.initial_capital)
+    decide_from = 0  # first bar whose close may open a position
+    reverse_into = 0  # side to open on the open that closed the last trade (a reversal), or 0
+    exit_bar = 0
+    while True:
+        if reverse_into:
+            side, entry_bar, reverse_into = reverse_into, exit_bar, 0
+        else:
+            decision = _first_at_or_after(plan.entries, decide_from)
+            if decision is None:
+                break
+            side = LONG if plan.go_long[decision] else SHORT
+            entry_bar = decision + 1
+        entry_price = float(candles.open[entry_bar]) * (1 + side * slip)
+        # Notional plus the entry fee use `size` of the equity (as backtesting.py sizes orders).
+        size = config.size * equity / (entry_price * (1 + fee))
+        entry_fee = size * entry_price * fee
+
+        exit_decision = _first_at_or_after(
+            plan.long_exits if side == LONG else plan.short_exits, entry_bar
+        )
+        hit = None
+        if config.stop_loss is not None or config.take_profit is not None:
+            stop = entry_price * (1 - side * config.stop_loss) if config.stop_loss else None
+            target = entry_price * (1 + side * config.take_profit) if config.take_profit else None
+            # Up to the exit signal's decision bar: that exit fills at the next open, before
+            # anything inside the next bar.
+            last = exit_decision if exit_decision is not None else n - 1
+            hit = _stop_or_target_hit(candles, side, entry_bar, last, stop, target)
+        if hit is not None:
+            exit_bar, raw_exit, reason = hit
+        elif exit_decision is not None:
+            exit_bar, reason = exit_decision + 1, SIGNAL
+            raw_exit = float(candles.open[exit_bar])
+            opposite = plan.go_short if side == LONG else plan.go_long
+            if opposite[exit_decision]:
+                reverse_into = -side
+        else:
+            exit_bar, raw_exit, reason = n - 1, float(candles.close[n - 1]), END
+        exit_price = raw_exit * (1 - side * slip)
+        exit_fee = size * exit_price * fee
+        gross = side * size * (exit_price - entry_price)
+        pnl = gross - entry_fee - exit_fee
+        equity = (equity - entry_fee) + (gross - exit_fee)  # in the order backtesting.py books it
+        closed.append(
+            _ClosedTrade(
+                side,
+                entry_bar,
+                exit_bar,
+                size,
+                entry_price,
+                exit_price,
+                entry_fee,
+                exit_fee,
+                pnl,
+                pnl / (size * entry_price),
+                reason,
+                equity,
+            )
+        )
+        if equity <= 0:  # nothing left to trade with (no margin calls are modelled)
+            break
+        # After a stop or target at bar b, bar b's close may enter again; after a signal exit
+        # filled at bar x's open, bar x's close is the next decision.
+        decide_from = exit_bar
+    return _trade_table(candles, closed)
+
+
+def _trade_table(candles: CandleArrays, closed: list[_ClosedTrade]) -> TradeTable:
+    columns = {
+        name: np.array([getattr(row, name) for row in closed], dtype=dtype)
+        for name, dtype in _COLUMN_TYPES.items()
+    }
+    entry_time = candles.open_time[columns["entry_bar"]]
+    exit_time = candles.open_time[columns["exit_bar"]]
+    # An "end" exit happens at the last close, one bar after that bar's open time.
+    ends_at_close = columns["exit_reason"] == END
+    exit_time = np.where(ends_at_close, exit_time + bar_duration_ms(candles.open_time), exit_time)
+    return TradeTable(entry_time=entry_time, exit_time=exit_time, **columns)
+
+
+_COLUMN_TYPES = {
+    name: np.int8 if name in ("side", "exit_reason") else np.int64 if "bar" in name else np.float64
+    for name in _ClosedTrade._fields
+}
+
+
+def run_backtest(
+    candles: CandleArrays,
+    signals: StrategyResult | SignalArrays | Mapping[str, Any],
+    *,
+    config: BacktestConfig | None = None,
+) -> BacktestResult:
+    """Simulate `signals` (boolean arrays aligned to `candles`) under `config`."""
+    config = config or BacktestConfig()
+    n = len(candles)
+    arrays = SignalArrays.from_any(signals, n)
+    trades = _simulate(candles, arrays, config) if n else _trade_table(candles, [])
+    equity, position = equity_curve(candles.close, trades, config.initial_capital)
+    return BacktestResult(
+        config=config,
+        trade_table=trades,
+        equity=equity,
+        position=position,
+        kpis=compute_kpis(trades, equity, candles, config.initial_capital),
+        open_at_end=bool(len(trades) and trades.exit_reason[-1] == END),
+    )
+
+
+def backtest_strategy(
+    spec: StrategySpec,
+    candles: CandleArrays,
+    context: Mapping[str, CandleArrays | None] | None = None,
+    params: Mapping[str, Any] | None = None,
+    config: BacktestConfig | None = None,
+) -> BacktestResult:
+    """Compute the strategy's signals on `candles` (parameters validated against its schema:
+    defaults filled in, unknown or out-of-bounds ones an error), then backtest them."""
+    full_params = spec.validate_params(params or {})
+    result = spec.compute(candles, context or {}, full_params)
+    return run_backtest(candles, result, config=config)

@@ -1,0 +1,132 @@
+// Prints (and writes to test-artifacts/perf.json) how fast the replay is on the largest window:
+// the first render of 10,000 5m candles with every line and marker, the frame times while playing
+// at "max" over 2,000 candles, and the JS heap before and after. Bounds are generous: this machine
+// is shared and headless Chromium renders without a GPU; the figures are what matters.
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Browser, CDPSession, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS_DIR } from "./support/env";
+import { chartState, cursorTime, launchBrowser, newPage, openApp, pageErrors, screenshot, setSliderIndex, waitForTimeframe } from "./support/browser";
+import { primarySymbol } from "./support/data";
+
+const CANDLES = 10_000;
+const PLAYED_CANDLES = 2_000;
+
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+let browser: Browser;
+let page: Page;
+let cdp: CDPSession;
+const figures: Figure[] = [];
+
+function record(name: string, value: number, unit: string) {
+  const rounded = Math.round(value * 100) / 100;
+  figures.push({ name, value: rounded, unit });
+  console.log(`perf: ${name} = ${rounded} ${unit}`);
+}
+
+async function heapUsedBytes(): Promise<number> {
+  await cdp.send("HeapProfiler.collectGarbage");
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  const heap = metrics.find((m) => m.name === "JSHeapUsedSize");
+  if (!heap) throw new Error("no JSHeapUsedSize metric");
+  return heap.value;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  page = await newPage(browser);
+  cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+});
+
+afterAll(async () => {
+  writeFileSync(fileURLToPath(new URL("perf.json", ARTIFACTS_DIR)), `${JSON.stringify(figures, null, 2)}\n`);
+  await browser?.close();
+});
+
+describe("performance on 10,000 5m candles", () => {
+  it("renders the first frame of 10,000 candles with all lines and markers quickly", async () => {
+    const symbol = await primarySymbol();
+    const started = Date.now();
+    await openApp(page, { symbol: symbol.name, timeframe: "5m", limit: CANDLES });
+    await page.waitForFunction((count) => window.__chart?.visibleCandles() === count, CANDLES, { timeout: 60_000 });
+    await waitForTimeframe(page, "5m");
+    await page.waitForFunction(() => performance.getEntriesByName("chart:rendered").length > 0);
+    const renderMs = await page.evaluate(() => {
+      const received = performance.getEntriesByName("strategy-run:received").at(-1);
+      const rendered = performance.getEntriesByName("chart:rendered").at(-1);
+      return rendered && received ? rendered.startTime - received.startTime : Number.NaN;
+    });
+    const chart = await chartState(page);
+    expect(chart.visibleCandles).toBe(CANDLES);
+    expect(Object.keys(chart.lines)).toHaveLength(3);
+    record("first_render_10000_candles_after_api_response", renderMs, "ms");
+    record("page_open_to_chart_10000_candles", Date.now() - started, "ms");
+    record("markers_on_chart_10000_candles", chart.markers.length, "count");
+    expect(renderMs).toBeGreaterThan(0);
+    expect(renderMs).toBeLessThan(5_000);
+    await screenshot(page, "13-perf-10000-candles");
+  });
+
+  it("plays 2,000 candles at max speed with short frames and a flat heap", async () => {
+    const start = CANDLES - PLAYED_CANDLES - 1;
+    await setSliderIndex(page, start);
+    await page.waitForFunction((count) => window.__chart?.visibleCandles() === count, start + 1);
+    const lastTime = await page.evaluate(() => window.__chart?.lastCandleTime() ?? -1);
+    await page.getByTestId("speed-select").selectOption("max");
+    const heapBefore = await heapUsedBytes();
+
+    // Frame intervals as the page sees them, from a requestAnimationFrame loop of its own.
+    await page.evaluate(() => {
+      const frames: number[] = [];
+      let last = performance.now();
+      const state = { frames, running: true };
+      (window as unknown as { __frames: typeof state }).__frames = state;
+      requestAnimationFrame(function onFrame(now) {
+        frames.push(now - last);
+        last = now;
+        if (state.running) requestAnimationFrame(onFrame);
+      });
+    });
+    const playStarted = Date.now();
+    await page.getByTestId("play").click();
+    await page.getByTestId("pause").waitFor();
+    // Playback stops by itself at the last candle.
+    await page.getByTestId("play").waitFor({ timeout: 90_000 });
+    const playMs = Date.now() - playStarted;
+    const frames = await page.evaluate(() => {
+      const state = (window as unknown as { __frames: { frames: number[]; running: boolean } }).__frames;
+      state.running = false;
+      return state.frames.slice(1); // the first interval includes the click's own work
+    });
+    // Paused at the end, the chart holds the whole history again.
+    await page.waitForFunction((count) => window.__chart?.visibleCandles() === count, CANDLES);
+    const heapAfter = await heapUsedBytes();
+
+    expect(await cursorTime(page)).toBe((await chartState(page)).lastCandleTime);
+    expect(await cursorTime(page)).toBeGreaterThan(lastTime);
+    record("max_speed_frame_time_p95_2000_candles", percentile(frames, 95), "ms");
+    record("max_speed_frame_time_p50_2000_candles", percentile(frames, 50), "ms");
+    record("max_speed_frame_time_max_2000_candles", Math.max(...frames), "ms");
+    record("max_speed_frames_2000_candles", frames.length, "count");
+    record("max_speed_candles_per_second", (PLAYED_CANDLES / playMs) * 1000, "candles/s");
+    record("js_heap_used_before_playback", heapBefore / 2 ** 20, "MiB");
+    record("js_heap_used_after_playback", heapAfter / 2 ** 20, "MiB");
+    record("js_heap_growth_over_playback", (heapAfter - heapBefore) / 2 ** 20, "MiB");
+    expect(percentile(frames, 95)).toBeLessThan(100);
+    expect((heapAfter - heapBefore) / 2 ** 20).toBeLessThan(20);
+    expect(pageErrors(page)).toEqual([]);
+    await screenshot(page, "14-perf-after-max-playback");
+  });
+});

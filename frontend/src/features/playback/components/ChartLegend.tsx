@@ -1,0 +1,75 @@
+import { COLORS } from "@/config/chart-theme";
+import type { StrategyRun } from "@/lib/api-types";
+import { formatPrice } from "@/lib/format";
+import { formatUtc } from "@/lib/time";
+import { countAtOrBefore } from "../model/cursor";
+import { lineValueAt, type EntryMarker, type LineKey, type PlaybackSeriesData } from "../model/series-data";
+
+export function lineLabels(run: StrategyRun): Record<LineKey, string> {
+  return {
+    sma: `SMA ${run.params.sma_period} (${run.timeframe})`,
+    hma1h: `HMA ${run.params.hma_period} 1h`,
+    hma4h: `HMA ${run.params.hma_period} 4h`,
+  };
+}
+
+const LINE_COLORS: Record<LineKey, string> = { sma: COLORS.sma, hma1h: COLORS.hma1h, hma4h: COLORS.hma4h };
+
+/** Values at the crosshair (or at the cursor when the mouse is off the chart), over the chart's top-left corner. */
+export function ChartLegend({ run, data, index }: { run: StrategyRun; data: PlaybackSeriesData; index: number }) {
+  const candle = data.candles[index];
+  const time = data.times[index];
+  const labels = lineLabels(run);
+  return (
+    <div className="legend" data-testid="chart-legend">
+      <div className="legend__title">
+        <strong>{run.symbol}</strong> <span className="muted">{run.timeframe}</span>
+        {time !== undefined && <span className="muted"> · {formatUtc(time)}</span>}
+      </div>
+      {candle && (
+        <div className="legend__ohlc">
+          <span>O <b>{formatPrice(candle.open)}</b></span>
+          <span>H <b>{formatPrice(candle.high)}</b></span>
+          <span>L <b>{formatPrice(candle.low)}</b></span>
+          <span>C <b className={candle.close >= candle.open ? "up" : "down"}>{formatPrice(candle.close)}</b></span>
+        </div>
+      )}
+      <div className="legend__lines">
+        {(Object.keys(labels) as LineKey[]).map((key) => (
+          <span key={key} data-testid={`legend-${key}`}>
+            <i className="swatch" style={{ background: LINE_COLORS[key] }} />
+            {labels[key]} <b>{formatPrice(lineValueAt(data.lines[key], index))}</b>
+          </span>
+        ))}
+      </div>
+      <div className="legend__entries">
+        {time !== undefined && <EntriesAt markers={markersAt(data, time)} />}
+      </div>
+    </div>
+  );
+}
+
+function markersAt(data: PlaybackSeriesData, time: number): EntryMarker[] {
+  return data.markers.slice(countAtOrBefore(data.markerTimes, time - 1), countAtOrBefore(data.markerTimes, time));
+}
+
+/** Entries in the legend's candle, or the key to the arrows when there are none. */
+function EntriesAt({ markers }: { markers: EntryMarker[] }) {
+  if (markers.length === 0) {
+    return (
+      <span>
+        <span className="up">▲</span> long entry <span className="down">▼</span> short entry
+      </span>
+    );
+  }
+  return (
+    <span>
+      {markers.map((m) => (
+        <span key={m.id} className={m.side === "long" ? "up" : "down"}>
+          {m.side === "long" ? "▲" : "▼"} {m.entries.length} {m.side} {m.entries.length > 1 ? "entries" : "entry"}{" "}
+        </span>
+      ))}
+      <span>here · hover an arrow for the 5m bar</span>
+    </span>
+  );
+}

@@ -1,0 +1,50 @@
+import { useMemo } from "react";
+import { Banner } from "@/components/Banner";
+import type { StrategyRun } from "@/lib/api-types";
+import { useCursorReport, usePlayback } from "../hooks/use-playback";
+import { toPlaybackSeriesData } from "../model/series-data";
+import { CursorPanel } from "./CursorPanel";
+import { PlaybackChart } from "./PlaybackChart";
+import { PlaybackControls } from "./PlaybackControls";
+import { WarmupBanner } from "./WarmupBanner";
+
+export interface PlaybackViewProps {
+  run: StrategyRun;
+  /** Where to put the cursor on the first load (the URL's `t`), null for the last candle. */
+  initialCursorTime: number | null;
+  /** Called when the cursor time or the playing flag changes. Must be stable (useCallback). */
+  onCursorChange: (time: number, playing: boolean) => void;
+}
+
+/** Bar replay of one strategy run: chart, controls and the cursor's side panel. */
+export function PlaybackView({ run, initialCursorTime, onCursorChange }: PlaybackViewProps) {
+  const data = useMemo(() => toPlaybackSeriesData(run), [run]);
+  const { state, dispatch, loaded } = usePlayback(data, initialCursorTime);
+  useCursorReport(state, loaded, onCursorChange);
+
+  if (data.times.length === 0) {
+    return (
+      <Banner tone="info" title="No candles in this window" testId="empty-message">
+        The run returned no candles. Widen the start/end dates or clear them to see the latest candles.
+      </Banner>
+    );
+  }
+  const cursor = loaded ? state.cursor : data.times.length - 1;
+  return (
+    <div
+      className="playback"
+      data-testid="playback"
+      data-symbol={run.symbol}
+      data-timeframe={run.timeframe}
+      data-candles={data.times.length}
+      data-ready={String(loaded)}
+    >
+      <div className="playback__main">
+        {!run.warmup_complete && <WarmupBanner run={run} />}
+        <PlaybackChart run={run} data={data} cursor={cursor} playing={state.playing} loaded={loaded} />
+        <PlaybackControls state={state} dispatch={dispatch} />
+      </div>
+      <CursorPanel run={run} data={data} cursor={cursor} />
+    </div>
+  );
+}

@@ -1,0 +1,4 @@
+// The playback feature's public surface: what the app composes.
+export { PlaybackView } from "./components/PlaybackView";
+export { useStrategyRun, type StrategyRunParams } from "./api/get-strategy-run";
+export { windowKeepingCursor, type RequestWindow } from "./model/request-window";

@@ -1,0 +1,5 @@
+// The symbols feature's public surface: what the app composes.
+export { useSymbols } from "./api/get-symbols";
+export { SymbolSelect } from "./components/SymbolSelect";
+export { TimeframeSelect } from "./components/TimeframeSelect";
+export { coverageOf, findSymbol, pickTimeframe } from "./model/coverage";
