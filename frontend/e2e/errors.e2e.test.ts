@@ -50,8 +50,10 @@ describe("error states", () => {
     const { kind, text } = await errorMessage();
     expect(kind).toBe("not-found");
     expect(text).toContain(`python manage.py fetch_ohlcv ${symbol.name} ${missing}`);
-    const option = page.locator(`[data-testid="timeframe-select"] option[value="${missing}"]`);
-    expect(await option.textContent()).toContain("no data");
+    // The symbols list may arrive after the run's 404: wait for it to mark the timeframe.
+    await page
+      .locator(`[data-testid="timeframe-select"] option[value="${missing}"]`, { hasText: "no data" })
+      .waitFor({ state: "attached" });
     await screenshot(page, "11-error-no-data");
   });
 
