@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.datafeeds",
     "apps.strategies",
+    "apps.analytics",
 ]
 
 MIDDLEWARE = [
