@@ -1,4 +1,20 @@
 from django.urls import path
 
+from .views import (
+    BacktestDetailView,
+    BacktestEquityView,
+    BacktestListCreateView,
+    BacktestTradesView,
+    SweepCreateView,
+    SweepDetailView,
+)
+
 app_name = "analytics"
-urlpatterns: list = []
+urlpatterns = [
+    path("backtests/", BacktestListCreateView.as_view(), name="backtest-list"),
+    path("backtests/<int:pk>/", BacktestDetailView.as_view(), name="backtest-detail"),
+    path("backtests/<int:pk>/trades/", BacktestTradesView.as_view(), name="backtest-trades"),
+    path("backtests/<int:pk>/equity/", BacktestEquityView.as_view(), name="backtest-equity"),
+    path("backtests/sweeps/", SweepCreateView.as_view(), name="sweep-create"),
+    path("backtests/sweeps/<int:pk>/", SweepDetailView.as_view(), name="sweep-detail"),
+]

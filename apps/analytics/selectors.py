@@ -1,0 +1,151 @@
+"""Reads of stored backtests, and the candles a run needs (arrays, converted once here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, F, FloatField, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.http import Http404
+
+from apps.datafeeds.arrays import CandleArrays
+from apps.datafeeds.models import Symbol
+from apps.datafeeds.selectors import candles_window
+from apps.datafeeds.timeframes import bucket_floor, timeframe_ms
+from apps.strategies.registry import StrategySpec
+from apps.strategies.signals import candles_cover
+
+from .equity import equity_decode, minmax_downsample
+from .kpis import Kpis
+from .models import BacktestRun, BacktestStatus, BacktestSweep, BacktestTrade
+
+KPI_NAMES = tuple(Kpis.__dataclass_fields__)
+SWEEP_ORDER_KEYS = ("id", *KPI_NAMES)
+_BLOBS = ("equity", "equity_times")  # megabytes per long run: read only by the equity selector
+
+
+@dataclass(frozen=True)
+class RunCandles:
+    """The base series from the warm-up on, the higher timeframes, and where the span starts."""
+
+    base: CandleArrays
+    context: dict[str, CandleArrays | None]
+    first: int  # index in `base` of the first bar of the span
+
+    @property
+    def span(self) -> CandleArrays:
+        return self.base.slice(slice(self.first, None))
+
+
+def backtest_candles(
+    *,
+    spec: StrategySpec,
+    params: dict[str, Any],
+    symbol: Symbol,
+    start_ms: int,
+    end_ms: int,
+) -> RunCandles:
+    """Base candles opening in [start - warm-up, end) and the strategy's higher timeframes.
+
+    As for the run endpoint (strategies.evaluation): a higher timeframe is read from storage with
+    its own warm-up when stored whole over the span; when not, the base series is read from that
+    far back so that it can be aggregated from it.
+    """
+    base_tf = spec.base_timeframe
+    base_start = start_ms - spec.base_warmup(params) * timeframe_ms(base_tf)
+    context: dict[str, CandleArrays | None] = {}
+    for tf in spec.context_timeframes:
+        tf_ms = timeframe_ms(tf)
+        tf_start = int(bucket_floor(start_ms, tf)) - spec.context_warmup(params) * tf_ms
+        context[tf] = candles_window(
+            symbol=symbol, timeframe=tf, start_ms=tf_start, end_ms=end_ms - tf_ms
+        )
+        if not candles_cover(context[tf], tf, tf_start, int(bucket_floor(end_ms, tf))):
+            base_start = min(base_start, tf_start)
+    base = candles_window(symbol=symbol, timeframe=base_tf, start_ms=base_start, end_ms=end_ms - 1)
+    first = int(np.searchsorted(base.open_time, start_ms))
+    return RunCandles(base=base, context=context, first=first)
+
+
+def backtest_run_list(*, owner: AbstractBaseUser, sweep_id: int | None = None) -> QuerySet:
+    runs = BacktestRun.objects.filter(owner=owner).select_related("symbol").defer(*_BLOBS)
+    if sweep_id is not None:
+        runs = runs.filter(sweep_id=sweep_id)
+    return runs
+
+
+def backtest_run_get(*, owner: AbstractBaseUser, run_id: int) -> BacktestRun:
+    """The owner's run; anyone else's is indistinguishable from a missing one (404)."""
+    run = backtest_run_list(owner=owner).filter(pk=run_id).first()
+    if run is None:
+        raise Http404(f"No backtest {run_id}.")
+    return run
+
+
+def backtest_trades(*, run: BacktestRun) -> list[dict[str, Any]]:
+    """The run's trades in time order, as plain rows (no model instance per trade)."""
+    fields = [f.name for f in BacktestTrade._meta.concrete_fields if f.name not in ("id", "run")]
+    return list(BacktestTrade.objects.filter(run=run).order_by("number").values(*fields))
+
+
+@dataclass(frozen=True)
+class EquitySeries:
+    times_ms: np.ndarray
+    values: np.ndarray
+    total: int  # bars in the stored curve, before any downsampling
+
+
+def backtest_equity(*, run: BacktestRun, points: int | None = None) -> EquitySeries:
+    """The stored curve (empty until the run is done), min/max-downsampled to at most `points`."""
+    blobs = BacktestRun.objects.filter(pk=run.pk).values_list(*_BLOBS).first()
+    if not blobs or blobs[0] is None or blobs[1] is None:
+        empty = np.empty(0)
+        return EquitySeries(empty.astype(np.int64), empty, 0)
+    values_blob, times_blob = blobs
+    times, values = equity_decode(times_blob, values_blob)
+    if points is not None:
+        keep = minmax_downsample(values, points)
+        return EquitySeries(times[keep], values[keep], len(values))
+    return EquitySeries(times, values, len(values))
+
+
+def backtest_sweep_get(*, owner: AbstractBaseUser, sweep_id: int) -> BacktestSweep:
+    sweep = BacktestSweep.objects.filter(owner=owner, pk=sweep_id).select_related("symbol").first()
+    if sweep is None:
+        raise Http404(f"No sweep {sweep_id}.")
+    return sweep
+
+
+def backtest_sweep_progress(*, sweep: BacktestSweep) -> dict[str, Any]:
+    """Runs per status, and the sweep's own: queued until a run starts, done when none is left
+    to run (failed runs included: they are finished)."""
+    counts = dict.fromkeys(BacktestStatus.values, 0)
+    for row in sweep.runs.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    pending = counts[BacktestStatus.QUEUED] + counts[BacktestStatus.RUNNING]
+    if not pending:
+        status = "done"
+    elif pending == counts[BacktestStatus.QUEUED] == sum(counts.values()):
+        status = "queued"
+    else:
+        status = "running"
+    return {"status": status, "counts": counts}
+
+
+def backtest_sweep_runs(*, sweep: BacktestSweep, order: str = "id") -> QuerySet:
+    """The sweep's runs sorted by `order`: a KPI name or "id", "-" for descending. Runs without
+    that KPI (not done yet, or undefined such as Sharpe on a flat curve) come last either way."""
+    key = order.removeprefix("-")
+    if key not in SWEEP_ORDER_KEYS:
+        raise ValueError(f"order: '{key}' is not one of {', '.join(SWEEP_ORDER_KEYS)}")
+    runs = sweep.runs.defer(*_BLOBS)
+    if key == "id":
+        return runs.order_by(order)
+    # ->> gives text (SQL NULL for a JSON null), cast to a number so that 10 sorts after 9.
+    value = Cast(KT(f"kpis__{key}"), FloatField())
+    ordering = value.desc(nulls_last=True) if order.startswith("-") else value.asc(nulls_last=True)
+    return runs.order_by(ordering, F("id").asc())

@@ -1,0 +1,238 @@
+"""Input validation and output shapes of the backtest API. Times out are epoch seconds UTC (what
+the charts take); ranges of the costs are checked by the engine's config_errors in the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.datafeeds.serializers import TimeField
+
+from .models import BacktestRun, BacktestSweep
+from .selectors import SWEEP_ORDER_KEYS
+
+MAX_EQUITY_POINTS = 100_000
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class EpochSecondsField(serializers.ReadOnlyField):
+    """An epoch-ms model field shown as epoch seconds."""
+
+    def to_representation(self, value: int) -> int:
+        return int(value) // 1000
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class _TimeField(TimeField):
+    """YYYY-MM-DD, an ISO 8601 datetime or epoch seconds, UTC (epoch ms inside)."""
+
+
+class _SpanInput(serializers.Serializer):
+    """What every backtest input shares: strategy, market, span [start, end), costs."""
+
+    # Checked against the registry by the service (unknown keys: 400 naming "strategy").
+    strategy = serializers.CharField(max_length=64, help_text="registry key, e.g. hma-sma")
+    symbol = serializers.CharField(max_length=32)
+    exchange = serializers.CharField(required=False, max_length=32)
+    start = _TimeField(help_text="YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), inclusive")
+    end = _TimeField(help_text="as start, exclusive")
+    initial_capital = serializers.FloatField(required=False, help_text="quote currency")
+    fee_rate = serializers.FloatField(required=False, help_text="per side, 0.001 = 0.1%")
+    slippage_bps = serializers.FloatField(required=False, help_text="basis points per fill")
+    size = serializers.FloatField(required=False, help_text="fraction of equity per entry")
+    stop_loss = serializers.FloatField(required=False, allow_null=True)
+    take_profit = serializers.FloatField(required=False, allow_null=True)
+    allow_short = serializers.BooleanField(required=False)
+
+    CONFIG_FIELDS = (
+        "initial_capital",
+        "fee_rate",
+        "slippage_bps",
+        "size",
+        "stop_loss",
+        "take_profit",
+        "allow_short",
+    )
+
+    def config(self) -> dict[str, Any]:
+        return {k: v for k, v in self.validated_data.items() if k in self.CONFIG_FIELDS}
+
+
+def _object(value: Any, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise serializers.ValidationError(f"must be an object of {what}")
+    return value
+
+
+class BacktestCreateSerializer(_SpanInput):
+    params = serializers.JSONField(
+        required=False, default=dict, help_text="strategy parameters; defaults fill the rest"
+    )
+
+    def validate_params(self, value: Any) -> dict:
+        return _object(value, "parameter values")
+
+
+class SweepCreateSerializer(_SpanInput):
+    params = serializers.JSONField(
+        required=False, default=dict, help_text="parameters fixed for every run"
+    )
+    grid = serializers.JSONField(
+        help_text='{"sma_period": [100, 200], "hma_period": [50, 100]}: one run per combination'
+    )
+
+    def validate_params(self, value: Any) -> dict:
+        return _object(value, "parameter values")
+
+    def validate_grid(self, value: Any) -> dict:
+        return _object(value, "parameter name: [values]")
+
+
+class BacktestRunSerializer(serializers.ModelSerializer):
+    symbol = serializers.CharField(source="symbol.name", read_only=True)
+    exchange = serializers.CharField(source="symbol.exchange", read_only=True)
+    start = EpochSecondsField(source="start_ms")
+    end = EpochSecondsField(source="end_ms")
+    kpis = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = BacktestRun
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "error",
+            "strategy",
+            "params",
+            "symbol",
+            "exchange",
+            "timeframe",
+            "start",
+            "end",
+            *_SpanInput.CONFIG_FIELDS,
+            "kpis",
+            "bars",
+            "sweep",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class TradeSerializer(serializers.Serializer):
+    """One trade of the trades endpoint (the view builds rows directly for speed)."""
+
+    number = serializers.IntegerField()
+    side = serializers.ChoiceField(choices=["long", "short"])
+    entry_time = serializers.IntegerField(help_text="epoch seconds UTC")
+    exit_time = serializers.IntegerField(help_text="epoch seconds UTC")
+    entry_price = serializers.FloatField()
+    exit_price = serializers.FloatField()
+    size = serializers.FloatField(help_text="units of the base asset")
+    entry_fee = serializers.FloatField()
+    exit_fee = serializers.FloatField()
+    pnl = serializers.FloatField(help_text="net of fees, quote currency")
+    return_fraction = serializers.FloatField()
+    exit_reason = serializers.ChoiceField(choices=["signal", "stop_loss", "take_profit", "end"])
+
+
+def trade_rows(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for trade in trades:
+        trade["entry_time"] //= 1000
+        trade["exit_time"] //= 1000
+    return trades
+
+
+class EquityQuerySerializer(serializers.Serializer):
+    points = serializers.IntegerField(
+        required=False,
+        min_value=4,
+        max_value=MAX_EQUITY_POINTS,
+        help_text="at most this many points: the min and max of equal buckets, first and last",
+    )
+
+
+class EquityPointSerializer(serializers.Serializer):
+    time = serializers.IntegerField(help_text="bar open time, epoch seconds UTC")
+    value = serializers.FloatField(help_text="equity at that bar's close")
+
+
+class EquityResponseSerializer(serializers.Serializer):
+    run = serializers.IntegerField()
+    status = serializers.CharField()
+    total = serializers.IntegerField(help_text="bars in the stored curve")
+    points = serializers.IntegerField(help_text="points returned")
+    equity = EquityPointSerializer(many=True)
+
+
+class SweepQuerySerializer(serializers.Serializer):
+    order = serializers.ChoiceField(
+        choices=[*SWEEP_ORDER_KEYS, *(f"-{key}" for key in SWEEP_ORDER_KEYS)],
+        required=False,
+        default="id",
+        help_text="a KPI name (or id), '-' for descending; runs without it come last",
+    )
+
+
+class SweepRunSerializer(serializers.ModelSerializer):
+    kpis = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = BacktestRun
+        fields = ["id", "status", "progress", "error", "params", "kpis", "attempts"]
+        read_only_fields = fields
+
+
+class SweepSerializer(serializers.ModelSerializer):
+    """A sweep with its progress and its runs (given in the context, sorted by the view)."""
+
+    symbol = serializers.CharField(source="symbol.name", read_only=True)
+    exchange = serializers.CharField(source="symbol.exchange", read_only=True)
+    start = EpochSecondsField(source="start_ms")
+    end = EpochSecondsField(source="end_ms")
+    status = serializers.SerializerMethodField()
+    counts = serializers.SerializerMethodField()
+    order = serializers.SerializerMethodField()
+    runs = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BacktestSweep
+        fields = [
+            "id",
+            "strategy",
+            "symbol",
+            "exchange",
+            "timeframe",
+            "start",
+            "end",
+            "params",
+            "grid",
+            "skipped",
+            "config",
+            "created_at",
+            "status",
+            "counts",
+            "order",
+            "runs",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(help_text="queued, running or done"))
+    def get_status(self, sweep: BacktestSweep) -> str:
+        return self.context["progress"]["status"]
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_counts(self, sweep: BacktestSweep) -> dict[str, int]:
+        return self.context["progress"]["counts"]
+
+    def get_order(self, sweep: BacktestSweep) -> str:
+        return self.context["order"]
+
+    @extend_schema_field(SweepRunSerializer(many=True))
+    def get_runs(self, sweep: BacktestSweep) -> list:
+        return SweepRunSerializer(self.context["runs"], many=True).data

@@ -1,0 +1,20 @@
+"""Writes of backtests, by sub-domain: `runs` (create, delete), `sweeps` (grid -> runs),
+`execution` (claim, backtest, store: what a worker does), `validation` (shared input checks)."""
+
+from .execution import MAX_ATTEMPTS, ExecuteOutcome, NoCandles, backtest_run_execute
+from .runs import backtest_run_create, backtest_run_delete
+from .sweeps import MAX_SWEEP_RUNS, backtest_sweep_create
+from .validation import CONFIG_DEFAULTS, BacktestInvalid
+
+__all__ = [
+    "CONFIG_DEFAULTS",
+    "MAX_ATTEMPTS",
+    "MAX_SWEEP_RUNS",
+    "BacktestInvalid",
+    "ExecuteOutcome",
+    "NoCandles",
+    "backtest_run_create",
+    "backtest_run_delete",
+    "backtest_run_execute",
+    "backtest_sweep_create",
+]

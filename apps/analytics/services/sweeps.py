@@ -1,0 +1,141 @@
+"""Parameter sweeps: a grid of values -> one queued run per combination, fanned out as a group."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from apps.datafeeds.models import Symbol
+from apps.strategies.registry import InvalidParameters, StrategySpec
+
+from ..models import BacktestRun, BacktestSweep
+from .runs import runs_enqueue
+from .validation import (
+    BacktestInvalid,
+    config_checked,
+    config_columns,
+    each_value_checked,
+    span_checked,
+    strategy_checked,
+)
+
+MAX_SWEEP_RUNS = 200  # combinations per sweep: each is a full backtest on a worker
+
+
+def backtest_sweep_create(
+    *,
+    owner: AbstractBaseUser,
+    strategy: str,
+    symbol: Symbol,
+    start_ms: int,
+    end_ms: int,
+    grid: Mapping[str, Sequence[Any]],
+    params: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> BacktestSweep:
+    """One queued run per combination of the grid's values (the cartesian product, on top of the
+    fixed `params`), fanned out to the workers as a Celery group once the transaction commits.
+
+    Combinations that break only a cross-field rule of the strategy (ema-cross: fast period
+    below slow period) are left out and listed in `skipped`; a bad value, an unknown parameter or
+    more than MAX_SWEEP_RUNS combinations is a BacktestInvalid.
+    """
+    spec = strategy_checked(strategy)
+    errors: dict[str, Any] = {}
+    param_errors: dict[str, str] = {}
+    fixed = each_value_checked(spec, params or {}, param_errors)
+    if param_errors:
+        errors["params"] = param_errors
+    axes = _grid_checked(spec, grid, fixed, errors)
+    costs = config_checked(config, errors)
+    span_checked(start_ms, end_ms, errors)
+    if errors:
+        raise BacktestInvalid(errors)
+
+    combinations, skipped = [], []
+    names = list(axes)
+    for values in itertools.product(*axes.values()):
+        combination = dict(zip(names, values, strict=True))
+        try:
+            combinations.append(spec.validate_params({**fixed, **combination}))
+        except InvalidParameters as error:
+            skipped.append({"params": combination, "errors": error.errors})
+    if not combinations:
+        raise BacktestInvalid(
+            {"grid": f"no combination passes the strategy's rules, e.g. {skipped[0]['errors']}"}
+        )
+
+    with transaction.atomic():
+        sweep = BacktestSweep.objects.create(
+            owner=owner,
+            strategy=spec.key,
+            params=fixed,
+            grid=axes,
+            skipped=skipped,
+            symbol=symbol,
+            timeframe=spec.base_timeframe,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            config=costs,
+        )
+        runs = BacktestRun.objects.bulk_create(
+            BacktestRun(
+                owner=owner,
+                strategy=spec.key,
+                params=combination,
+                symbol=symbol,
+                timeframe=spec.base_timeframe,
+                start_ms=start_ms,
+                end_ms=end_ms,
+                sweep=sweep,
+                **config_columns(costs),
+            )
+            for combination in combinations
+        )
+        runs_enqueue(run_ids=[run.pk for run in runs])
+    return sweep
+
+
+def _grid_checked(
+    spec: StrategySpec,
+    grid: Mapping[str, Sequence[Any]],
+    fixed: Mapping[str, Any],
+    errors: dict[str, Any],
+) -> dict[str, list[Any]]:
+    """The grid's validated, de-duplicated value lists; problems into errors["grid"]."""
+    if not isinstance(grid, Mapping) or not grid:
+        errors["grid"] = "must be an object of parameter name: [values]"
+        return {}
+    grid_errors: dict[str, str] = {}
+    axes: dict[str, list[Any]] = {}
+    for name, values in grid.items():
+        if name in fixed:
+            grid_errors[name] = "also given in params: give it in one place"
+            continue
+        if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
+            grid_errors[name] = "must be a non-empty list of values"
+            continue
+        checked = []
+        for value in values:
+            value_errors: dict[str, str] = {}
+            result = each_value_checked(spec, {name: value}, value_errors)
+            if value_errors:
+                grid_errors[name] = f"{value!r}: {value_errors[name]}"
+                break
+            checked.append(result[name])
+        else:
+            axes[name] = list(dict.fromkeys(checked))  # 50 and 50.0 are one run
+    if grid_errors:
+        errors["grid"] = grid_errors
+        return {}
+    # Counted before anything is built: a grid of a million combinations costs nothing to reject.
+    count = math.prod(len(values) for values in axes.values())
+    if count > MAX_SWEEP_RUNS:
+        errors["grid"] = f"{count} combinations; a sweep runs at most {MAX_SWEEP_RUNS}"
+        return {}
+    return axes

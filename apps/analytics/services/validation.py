@@ -1,0 +1,94 @@
+"""Checks shared by run and sweep creation. Each collects every bad field into one dict, so a
+client learns about all of them at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from types import SimpleNamespace
+from typing import Any
+
+from apps.strategies.registry import InvalidParameters, StrategySpec, strategy_spec
+
+from ..engine import BacktestConfig, config_errors
+
+CONFIG_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(BacktestConfig)}
+_OPTIONAL_CONFIG = ("stop_loss", "take_profit")
+
+
+class BacktestInvalid(ValueError):
+    """Input that cannot make a backtest; `errors` maps each bad field to its message (a
+    strategy's parameter errors are nested under "params", a sweep's grid errors under "grid")."""
+
+    def __init__(self, errors: dict[str, Any]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def strategy_checked(key: str) -> StrategySpec:
+    try:
+        return strategy_spec(key)
+    except LookupError as error:
+        raise BacktestInvalid({"strategy": str(error)}) from error
+
+
+def config_checked(config: Mapping[str, Any] | None, errors: dict[str, Any]) -> dict[str, Any]:
+    """Defaults overridden by `config`; each bad field (type, unknown name, range) into errors."""
+    values = dict(CONFIG_DEFAULTS)
+    for name, value in (config or {}).items():
+        if name not in values:
+            errors[name] = "unknown setting"
+        elif name == "allow_short":
+            if not isinstance(value, bool):
+                errors[name] = "must be true or false"
+            values[name] = value
+        elif value is None and name in _OPTIONAL_CONFIG:
+            values[name] = None
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            errors[name] = "must be a number"
+        else:
+            values[name] = float(value)
+    checkable = {k: v for k, v in values.items() if k not in errors}
+    # config_errors reads attributes only: check the values without building the (raising)
+    # BacktestConfig.
+    range_errors = config_errors(SimpleNamespace(**{**CONFIG_DEFAULTS, **checkable}))
+    errors.update({k: v for k, v in range_errors.items() if k not in errors})
+    return values
+
+
+def config_columns(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's configuration columns (they are named as BacktestConfig's fields)."""
+    return {name: config[name] for name in CONFIG_DEFAULTS}
+
+
+def span_checked(start_ms: int, end_ms: int, errors: dict[str, Any]) -> None:
+    if start_ms >= end_ms:
+        errors["end"] = "must be after start"
+
+
+def params_checked(
+    spec: StrategySpec, params: Mapping[str, Any] | None, errors: dict[str, Any]
+) -> dict[str, Any]:
+    """Every parameter (defaults filled in), or the registry's errors under "params"."""
+    try:
+        return spec.validate_params(params or {})
+    except InvalidParameters as error:
+        errors["params"] = error.errors
+        return {}
+
+
+def each_value_checked(
+    spec: StrategySpec, values: Mapping[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    """Each value against its own bounds only (cross-field rules need the whole combination)."""
+    known = {p.name: p for p in spec.params}
+    checked = {}
+    for name, value in values.items():
+        if name not in known:
+            errors[name] = "unknown parameter"
+            continue
+        try:
+            checked[name] = known[name].validate(value)
+        except ValueError as error:
+            errors[name] = str(error)
+    return checked

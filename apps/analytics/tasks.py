@@ -1,0 +1,26 @@
+"""Celery tasks of the analytics app: a thin wrapper around services.backtest_run_execute."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from .services import backtest_run_execute
+
+
+@shared_task(
+    name="analytics.backtest_run_task",
+    bind=True,
+    # Acknowledged only once the run is stored or failed, and requeued if the worker process
+    # dies meanwhile: safe because execution is idempotent (claim token, one store transaction).
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,  # the run row is the result
+    # The service turns every error into a failed run; only when even that write is impossible
+    # (the database away) does an error reach here, and then it is worth another try.
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    retry_backoff=5,
+)
+def backtest_run_task(self, run_id: int) -> str:
+    return backtest_run_execute(run_id=run_id, worker=self.request.hostname or "")
