@@ -325,6 +325,79 @@ def bench_run_endpoint() -> None:
     )
 
 
+def bench_sweep() -> None:
+    """16 hma-sma runs (a 4x4 grid) fanned out to 2 real Celery workers on the Redis broker:
+    wall time against the sum of the runs' own execution times."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from apps.analytics.models import BacktestRun
+    from apps.analytics.services import backtest_sweep_create
+    from apps.datafeeds.models import Symbol
+    from config.celery import app
+
+    app.control.purge()
+    workers = [
+        subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "warning",
+                "--hostname",
+                f"bench{i}-{time.time_ns()}@%h",
+            ],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i in range(2)
+    ]
+    try:
+        deadline = time.time() + 60
+        while len(app.control.ping(timeout=1.0) or []) < 2:
+            if time.time() > deadline:
+                raise RuntimeError("the Celery workers did not start")
+        owner = get_user_model().objects.create_user("bench")
+        started = time.perf_counter()
+        with transaction.atomic():  # the group is sent on commit
+            sweep = backtest_sweep_create(
+                owner=owner,
+                strategy="hma-sma",
+                symbol=Symbol.objects.get(name="BTCUSDT"),
+                start_ms=1_706_745_600_000,
+                end_ms=1_725_148_800_000,  # 2024-02-01 .. 09-01
+                grid={"sma_period": [100, 150, 200, 250], "hma_period": [100, 150, 200, 250]},
+                config={"stop_loss": 0.015, "take_profit": 0.03},
+            )
+        runs = BacktestRun.objects.filter(sweep=sweep)
+        while runs.exclude(status__in=["done", "failed"]).exists():
+            if time.perf_counter() - started > 900:
+                raise RuntimeError("the sweep did not finish")
+            time.sleep(0.1)
+        wall = time.perf_counter() - started
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+    finished = list(runs)
+    assert all(run.status == "done" for run in finished), [run.error for run in finished]
+    busy = sum((run.finished_at - run.started_at).total_seconds() for run in finished)
+    record(
+        "sweep of 16 hma-sma runs on 2 workers, wall time",
+        wall,
+        "s",
+        reference=busy,
+        higher_is_better=False,
+    )
+
+
 def main() -> int:
     recreate_database()
     import django
@@ -342,6 +415,7 @@ def main() -> int:
 
     for entry in bench_engine():  # times in ms: lower is better
         record(entry["name"], entry["value"], entry["unit"], entry.get("reference"), False)
+    bench_sweep()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {ROOT / 'bench' / 'results.json'}")
     return 0
