@@ -1,3 +1,5 @@
 """WebSocket routes of every app (bots' status and backtest replay join here)."""
 
-websocket_urlpatterns: list = []
+from apps.analytics.routing import websocket_urlpatterns as analytics_websocket_urlpatterns
+
+websocket_urlpatterns: list = [*analytics_websocket_urlpatterns]
