@@ -46,8 +46,38 @@ def real_candles(shared_data):
 
 
 @pytest.fixture
-def platform(real_candles, subprocess_env):
-    """The platform as `make run` starts its web process, on the test database."""
+def demo_user(db):
+    """The account the browser tests sign in with."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("demo", password="demo-pass-123")
+
+
+@pytest.fixture
+def platform(real_candles, demo_user, subprocess_env):
+    """The platform as `make run` starts it (web process and a Celery worker), on the test
+    database."""
+    from config.celery import app
+
+    app.control.purge()
+    worker = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "warning",
+            "--hostname",
+            f"e2e-{time.time_ns()}@%h",
+        ],
+        env=subprocess_env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     if not (FRONTEND / "dist" / "index.html").is_file():
         pytest.fail("The browser app is not built: run `make test` (it builds frontend/dist).")
     with socket.socket() as sock:
@@ -71,8 +101,10 @@ def platform(real_candles, subprocess_env):
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.3)
     yield url
-    server.terminate()
-    server.wait(timeout=10)
+    for process in (server, worker):
+        process.terminate()
+    for process in (server, worker):
+        process.wait(timeout=30)
 
 
 def test_browser_scenarios(platform):
