@@ -55,3 +55,31 @@ describe("api client", () => {
     expect((await failure()).kind).toBe("server");
   });
 });
+
+describe("apiRequest", () => {
+  it("sends the token and a JSON body, and reads 401 as unauthorized", async () => {
+    const { apiRequest } = await import("./api-client");
+    const calls: RequestInit[] = [];
+    const original = globalThis.fetch;
+    globalThis.fetch = (async (_url: string, init: RequestInit) => {
+      calls.push(init);
+      return new Response(JSON.stringify({ detail: "Invalid token." }), { status: 401 });
+    }) as typeof fetch;
+    try {
+      const error = await apiRequest("/analytics/backtests/", { method: "POST", body: { a: 1 }, token: "abc" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).kind).toBe("unauthorized");
+      expect((calls[0]!.headers as Record<string, string>).Authorization).toBe("Token abc");
+      expect(calls[0]!.body).toBe('{"a":1}');
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+
+  it("flattens nested field errors", () => {
+    expect(fieldErrorsOf({ params: { fast_period: "must be between 2 and 500" }, end: "must be after start" })).toEqual({
+      "params.fast_period": "must be between 2 and 500",
+      end: "must be after start",
+    });
+  });
+});

@@ -6,9 +6,10 @@ import { API_BASE_PATH } from "@/config/api";
  * - unreachable: no answer from the API (server down, proxy without a backend);
  * - not-found: 404 with the backend's `detail` (unknown symbol, or no candles and the fetch command);
  * - bad-request: 400 naming the fields;
+ * - unauthorized: 401 (not signed in, or the token was revoked);
  * - server: any other failure.
  */
-export type ApiErrorKind = "unreachable" | "not-found" | "bad-request" | "server";
+export type ApiErrorKind = "unreachable" | "not-found" | "bad-request" | "unauthorized" | "server";
 
 export class ApiError extends Error {
   readonly kind: ApiErrorKind;
@@ -57,6 +58,38 @@ export async function apiGet<T>(path: string, params?: QueryParams, signal?: Abo
   throw await errorFromResponse(response);
 }
 
+export interface ApiRequestOptions {
+  method?: "GET" | "POST" | "DELETE";
+  params?: QueryParams;
+  body?: unknown;
+  /** Sent as `Authorization: Token <token>` when set. */
+  token?: string | null;
+  signal?: AbortSignal;
+}
+
+/** Any method, JSON in and out, optional token auth; every failure becomes an ApiError. */
+export async function apiRequest<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
+  const url = buildApiUrl(path, options.params);
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (options.token) headers.Authorization = `Token ${options.token}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: options.method ?? "GET",
+      headers,
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      signal: options.signal ?? null,
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new ApiError({ kind: "unreachable", message: `No answer from the API (${url}).` });
+  }
+  if (response.status === 204) return undefined as T;
+  if (response.ok) return (await response.json()) as T;
+  throw await errorFromResponse(response);
+}
+
 async function errorFromResponse(response: Response): Promise<ApiError> {
   const body = await readJsonBody(response);
   const { status } = response;
@@ -66,6 +99,9 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
   if (status === 500 && body === null) return unreachable(status);
   const detail = typeof body?.detail === "string" ? body.detail : null;
   const field = typeof body?.field === "string" ? body.field : null;
+  if (status === 401 || status === 403) {
+    return new ApiError({ kind: "unauthorized", status, message: detail ?? "Sign in first." });
+  }
   if (status === 404) {
     return new ApiError({ kind: "not-found", status, field, message: detail ?? "Not found." });
   }
@@ -99,6 +135,10 @@ export function fieldErrorsOf(body: ApiErrorBody): Record<string, string> {
     if (name === "field") continue;
     if (typeof value === "string") errors[name] = value;
     else if (Array.isArray(value)) errors[name] = value.map(String).join(" ");
+    else if (value && typeof value === "object") {
+      // Nested errors ({"params": {"sma_period": "..."}}) become "params.sma_period".
+      for (const [inner, text] of Object.entries(fieldErrorsOf(value as ApiErrorBody))) errors[`${name}.${inner}`] = text;
+    }
   }
   return errors;
 }

@@ -1,0 +1,135 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newPage, openApp, pageErrors, screenshot } from "./support/browser";
+
+// Needs the `demo` user (password `demo-pass-123`), BTCUSDT 5m candles over June 2024 and a Celery
+// worker next to the server, so that queued runs complete.
+const USERNAME = process.env.E2E_USERNAME ?? "demo";
+const PASSWORD = process.env.E2E_PASSWORD ?? "demo-pass-123";
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  if (page) {
+    expect(pageErrors(page)).toEqual([]);
+    await page.context().close();
+  }
+});
+
+async function signIn() {
+  await page.getByTestId("login-form").waitFor();
+  await page.locator('input[name="username"]').fill(USERNAME);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByTestId("login-submit").click();
+  await page.getByTestId("run-form").waitFor();
+}
+
+describe("backtests", () => {
+  it("navigates from the replay to the backtests page and asks to sign in", async () => {
+    page = await newPage(browser);
+    await openApp(page);
+    await page.getByTestId("nav-backtests").click();
+    await page.getByTestId("login-form").waitFor();
+    expect(page.url()).toContain("page=backtests");
+    await page.locator('input[name="username"]').fill(USERNAME);
+    await page.locator('input[name="password"]').fill("wrong-password");
+    await page.getByTestId("login-submit").click();
+    expect(await page.getByTestId("login-error").textContent()).toContain("Wrong username or password");
+    await page.getByTestId("nav-replay").click();
+    await page.getByTestId("playback").waitFor();
+  });
+
+  it("runs ema-cross on BTCUSDT and shows KPIs, equity and trades", async () => {
+    page = await newPage(browser);
+    await openApp(page, { page: "backtests" });
+    await signIn();
+    await page.getByTestId("strategy-select").selectOption("ema-cross");
+    expect(await page.getByTestId("param-fast_period").inputValue()).toBe("12");
+    expect(await page.getByTestId("param-slow_period").inputValue()).toBe("26");
+    await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
+    await page.getByTestId("bt-start").fill("2024-06-01");
+    await page.getByTestId("bt-end").fill("2024-06-15");
+    await page.getByTestId("bt-fee").fill("0.1");
+    await page.getByTestId("bt-stop-loss").fill("2");
+    await page.getByTestId("run-submit").click();
+
+    const details = page.getByTestId("run-details");
+    await details.waitFor();
+    const runId = await details.getAttribute("data-run-id");
+    expect(page.url()).toContain(`run=${runId}`);
+    await page.locator('[data-testid="run-details"][data-status="done"]').waitFor({ timeout: 90_000 });
+
+    const kpiRows = page.locator('[data-testid="kpi-table"] tr');
+    expect(await kpiRows.count()).toBeGreaterThan(10);
+    expect(await page.locator('[data-testid="kpi-table"] tr[data-kpi="number_of_trades"] td').textContent()).toMatch(/^\d+/);
+    expect(await page.locator('[data-testid="kpi-table"] tr[data-kpi="total_return"] td').textContent()).toMatch(/%$/);
+
+    await page.getByTestId("trades-table").waitFor();
+    const tradeRows = page.locator('[data-testid="trades-table"] tbody tr');
+    expect(await tradeRows.count()).toBeGreaterThan(0);
+    const firstTrade = (await tradeRows.first().textContent()) ?? "";
+    expect(firstTrade).toMatch(/long|short/);
+    expect(firstTrade).toContain("2024-06-");
+
+    await page.waitForFunction(() => (window.__equityChart?.equityPoints() ?? 0) > 10);
+    const counts = await page.evaluate(() => ({
+      equity: window.__equityChart!.equityPoints(),
+      drawdown: window.__equityChart!.drawdownPoints(),
+    }));
+    expect(counts.drawdown).toBe(counts.equity);
+
+    // The new run heads the list (newest first).
+    await page.locator(`[data-testid="runs-list-row"][data-run-id="${runId}"]`).waitFor();
+    expect(await page.getByTestId("runs-list-row").first().getAttribute("data-run-id")).toBe(runId);
+    await screenshot(page, "20-backtest-run");
+  });
+
+  it("shows the API's field errors next to the fields", async () => {
+    page = await newPage(browser);
+    await openApp(page, { page: "backtests" });
+    // sessionStorage is per page context: sign in again.
+    await signIn();
+    await page.getByTestId("strategy-select").selectOption("ema-cross");
+    await page.getByTestId("bt-start").fill("2024-06-15");
+    await page.getByTestId("bt-end").fill("2024-06-01");
+    await page.getByTestId("run-submit").click();
+    const error = page.locator('[data-testid="bt-end"] ~ [data-testid="field-error"]');
+    await error.waitFor();
+    expect(await error.textContent()).toContain("after start");
+  });
+});
+
+describe("sweeps", () => {
+  it("queues a sweep and sorts its table by a KPI", async () => {
+    page = await newPage(browser);
+    await openApp(page, { page: "backtests" });
+    await signIn();
+    await page.getByTestId("mode-sweep").click();
+    await page.getByTestId("strategy-select").selectOption("ema-cross");
+    await page.getByTestId("param-fast_period").fill("6, 12");
+    await page.getByTestId("param-slow_period").fill("26, 48");
+    await page.getByTestId("bt-start").fill("2024-06-01");
+    await page.getByTestId("bt-end").fill("2024-06-08");
+    await page.getByTestId("run-submit").click();
+    await page.locator('[data-testid="sweep-view"][data-status="done"]').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId("sweep-row").count()).toBe(4);
+    expect(await page.getByTestId("sweep-table").getAttribute("data-order")).toBe("-sharpe");
+    await page.getByTestId("sort-total_return").click();
+    await page.locator('[data-testid="sweep-table"][data-order="-total_return"]').waitFor();
+    const returns = await page
+      .locator('[data-testid="sweep-row"] td:nth-child(5)')
+      .allTextContents()
+      .then((texts) => texts.map((t) => Number.parseFloat(t.replace(/[,%]/g, ""))));
+    expect(returns).toEqual([...returns].sort((a, b) => b - a));
+    await screenshot(page, "21-backtest-sweep");
+  });
+});

@@ -1,0 +1,26 @@
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { authedRequest } from "./authed";
+import type { BacktestSweep } from "./types";
+
+/** A sweep with its runs sorted by `order` (a KPI name, `-` for descending); polled until finished. */
+export function useSweep(id: number | null, order: string) {
+  const queryClient = useQueryClient();
+  const query = useQuery({
+    queryKey: ["backtests", "sweep", id, order],
+    queryFn: ({ signal }) => authedRequest<BacktestSweep>(`/analytics/backtests/sweeps/${id}/`, { params: { order }, signal }),
+    enabled: id !== null,
+    staleTime: 0,
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) => {
+      const counts = query.state.data?.counts;
+      return counts && counts.queued + counts.running === 0 ? false : 1500;
+    },
+  });
+  // When the sweep finishes, the runs list shows its runs' statuses and returns.
+  const finished = query.data ? query.data.counts.queued + query.data.counts.running === 0 : false;
+  useEffect(() => {
+    if (finished) void queryClient.invalidateQueries({ queryKey: ["backtests", "list"] });
+  }, [finished, queryClient]);
+  return query;
+}

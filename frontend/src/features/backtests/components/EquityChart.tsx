@@ -1,0 +1,76 @@
+import { AreaSeries, createChart, LineSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
+import { useEffect, useRef, useState } from "react";
+import { CHART_OPTIONS, COLORS } from "@/config/chart-theme";
+import type { EquityPoint } from "../api/types";
+import { drawdownSeries } from "../model/drawdown";
+
+/** Read by the e2e tests: how many points each series holds. */
+export interface EquityChartDebug {
+  equityPoints: () => number;
+  drawdownPoints: () => number;
+}
+
+declare global {
+  interface Window {
+    __equityChart?: EquityChartDebug;
+  }
+}
+
+interface Handles {
+  chart: IChartApi;
+  equity: ISeriesApi<"Line">;
+  drawdown: ISeriesApi<"Area">;
+}
+
+const toSeries = (points: EquityPoint[]) => points.map((p) => ({ time: p.time as UTCTimestamp, value: p.value }));
+
+/** Equity (top pane) and drawdown in percent (bottom pane). The chart is created once. */
+export function EquityChart({ equity }: { equity: EquityPoint[] }) {
+  const containerRef = useRef<HTMLDivElement | null>(null);
+  const [handles, setHandles] = useState<Handles | null>(null);
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const chart = createChart(container, { ...CHART_OPTIONS, timeScale: { ...CHART_OPTIONS.timeScale, rightOffset: 2 } });
+    const equitySeries = chart.addSeries(LineSeries, { color: COLORS.hma1h, lineWidth: 2, priceLineVisible: false, title: "equity" });
+    const drawdown = chart.addSeries(
+      AreaSeries,
+      {
+        lineColor: COLORS.candleDown,
+        topColor: "rgba(239, 83, 80, 0.05)",
+        bottomColor: "rgba(239, 83, 80, 0.4)",
+        invertFilledArea: true,
+        lineWidth: 1,
+        priceLineVisible: false,
+        title: "drawdown %",
+        priceFormat: { type: "custom", formatter: (v: number) => `${v.toFixed(2)}%` },
+      },
+      1,
+    );
+    chart.panes()[1]?.setHeight(110);
+    const debug: EquityChartDebug = { equityPoints: () => equitySeries.data().length, drawdownPoints: () => drawdown.data().length };
+    window.__equityChart = debug;
+    setHandles({ chart, equity: equitySeries, drawdown });
+    return () => {
+      if (window.__equityChart === debug) delete window.__equityChart;
+      chart.remove();
+      setHandles(null);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!handles) return;
+    const equityData = toSeries(equity);
+    const dd = drawdownSeries(equity).map((p) => ({ time: p.time as UTCTimestamp, value: p.value * 100 }));
+    handles.equity.setData(equityData);
+    handles.drawdown.setData(dd);
+    handles.chart.timeScale().fitContent();
+  }, [handles, equity]);
+
+  return (
+    <div className="chart bt-equity" data-testid="equity-chart" data-points={equity.length}>
+      <div ref={containerRef} className="chart__canvas" />
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+import { ErrorText } from "./ErrorText";
+import { Spinner } from "@/components/Spinner";
+import { formatPrice } from "@/lib/format";
+import { useBacktest } from "../api/get-backtest";
+import { useBacktestEquity } from "../api/get-backtest-equity";
+import { useBacktestTrades } from "../api/get-backtest-trades";
+import type { BacktestRun, BacktestTrade, Kpis } from "../api/types";
+import { formatKpi, kpiRows } from "../model/kpi-format";
+import { EquityChart } from "./EquityChart";
+import { formatEpoch } from "./time";
+
+export function RunDetails({ id }: { id: number }) {
+  const run = useBacktest(id);
+  if (run.error) return <ErrorText error={run.error} />;
+  if (!run.data) return <Spinner label={`Loading run #${id}…`} />;
+  return <RunView run={run.data} />;
+}
+
+function RunView({ run }: { run: BacktestRun }) {
+  const done = run.status === "done";
+  return (
+    <section className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
+      <header className="bt-run__header">
+        <h2>
+          Run #{run.id} · {run.strategy} · {run.symbol} {run.timeframe}
+        </h2>
+        <span className="muted small">
+          {formatEpoch(run.start)} → {formatEpoch(run.end)} · params {Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(", ")} · fee{" "}
+          {formatKpi(run.fee_rate, "percent")} · slippage {run.slippage_bps} bps · size {run.size}
+          {run.stop_loss !== null && ` · SL ${formatKpi(run.stop_loss, "percent")}`}
+          {run.take_profit !== null && ` · TP ${formatKpi(run.take_profit, "percent")}`}
+          {run.allow_short ? " · shorts" : " · long only"}
+        </span>
+      </header>
+      <RunStatusLine run={run} />
+      {done && run.kpis && <RunResults run={run} kpis={run.kpis} />}
+    </section>
+  );
+}
+
+export function RunStatusLine({ run }: { run: BacktestRun }) {
+  return (
+    <div className={`bt-status bt-status--${run.status}`} data-testid="run-status" data-status={run.status}>
+      <span className="bt-pill">{run.status}</span>
+      {(run.status === "queued" || run.status === "running") && (
+        <>
+          <progress max={1} value={run.progress} />
+          <span className="small">{Math.round(run.progress * 100)}%</span>
+          <Spinner label={run.status === "queued" ? "Waiting for a worker…" : "Running…"} />
+        </>
+      )}
+      {run.status === "failed" && (
+        <span className="bt-error" data-testid="run-error">
+          {run.error || "The run failed."}
+        </span>
+      )}
+      {run.status === "done" && run.bars !== null && <span className="muted small">{run.bars.toLocaleString("en-US")} bars</span>}
+    </div>
+  );
+}
+
+function RunResults({ run, kpis }: { run: BacktestRun; kpis: Kpis }) {
+  const equity = useBacktestEquity(run.id, true);
+  const trades = useBacktestTrades(run.id, true);
+  return (
+    <div className="bt-results">
+      <KpiTable kpis={kpis} />
+      <div className="bt-results__main">
+        {equity.error ? <ErrorText error={equity.error} /> : equity.data ? <EquityChart equity={equity.data.equity} /> : <Spinner label="Loading the equity curve…" />}
+        {trades.error ? <ErrorText error={trades.error} /> : trades.data ? <TradesTable trades={trades.data} /> : <Spinner label="Loading the trades…" />}
+      </div>
+    </div>
+  );
+}
+
+function KpiTable({ kpis }: { kpis: Kpis }) {
+  return (
+    <table className="bt-table bt-kpis" data-testid="kpi-table">
+      <tbody>
+        {kpiRows(kpis).map((row) => (
+          <tr key={row.key} data-kpi={row.key}>
+            <th>{row.label}</th>
+            <td className={row.tone}>{row.text}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function TradesTable({ trades }: { trades: BacktestTrade[] }) {
+  return (
+    <div className="bt-table-wrap">
+      <table className="bt-table bt-trades" data-testid="trades-table">
+        <caption>{trades.length} trades</caption>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Side</th>
+            <th>Entry time</th>
+            <th>Entry price</th>
+            <th>Exit time</th>
+            <th>Exit price</th>
+            <th>PnL</th>
+            <th>Return</th>
+            <th>Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {trades.map((t) => (
+            <tr key={t.number}>
+              <td>{t.number + 1}</td>
+              <td className={t.side === "long" ? "up" : "down"}>{t.side}</td>
+              <td>{formatEpoch(t.entry_time, true)}</td>
+              <td>{formatPrice(t.entry_price)}</td>
+              <td>{formatEpoch(t.exit_time, true)}</td>
+              <td>{formatPrice(t.exit_price)}</td>
+              <td className={t.pnl >= 0 ? "up" : "down"}>{formatKpi(t.pnl, "money")}</td>
+              <td className={t.return_fraction >= 0 ? "up" : "down"}>{formatKpi(t.return_fraction, "percent")}</td>
+              <td>{t.exit_reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { ApiError } from "@/lib/api-client";
+import { useCreateBacktest } from "../api/create-backtest";
+import { useCreateSweep } from "../api/create-sweep";
+import type { CatalogStrategy } from "../api/types";
+import { buildRunBody, buildSweepBody, defaultParams, errorFor, initialRunForm, type FormErrors, type RunFormState } from "../model/run-form";
+
+export function RunForm(props: {
+  catalog: CatalogStrategy[];
+  symbols: string[];
+  onRunCreated: (id: number) => void;
+  onSweepCreated: (id: number) => void;
+}) {
+  const { catalog, symbols } = props;
+  const first = catalog[0]!;
+  const [form, setForm] = useState<RunFormState>(() => initialRunForm(first.key, first.params, symbols[0] ?? ""));
+  const [localErrors, setLocalErrors] = useState<FormErrors>({});
+  const [mode, setMode] = useState<"run" | "sweep">("run");
+  const createRun = useCreateBacktest();
+  const createSweep = useCreateSweep();
+  const strategy = catalog.find((s) => s.key === form.strategy) ?? first;
+
+  useEffect(() => {
+    if (!form.symbol && symbols[0]) setForm((f) => ({ ...f, symbol: symbols[0]! }));
+  }, [symbols, form.symbol]);
+
+  const mutationError = mode === "run" ? createRun.error : createSweep.error;
+  const serverErrors: FormErrors = mutationError instanceof ApiError ? { ...mutationError.fieldErrors } : {};
+  if (mutationError instanceof ApiError && mutationError.kind === "not-found" && mutationError.field) {
+    serverErrors[mutationError.field] = mutationError.message;
+  }
+  const errors = { ...serverErrors, ...localErrors };
+  const otherError =
+    mutationError && !(mutationError instanceof ApiError && (mutationError.kind === "bad-request" || mutationError.field))
+      ? mutationError.message
+      : null;
+
+  const set = <K extends keyof RunFormState>(key: K, value: RunFormState[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    createRun.reset();
+    createSweep.reset();
+    if (mode === "run") {
+      const result = buildRunBody(form, strategy.params);
+      setLocalErrors(result.errors ?? {});
+      if (result.body) createRun.mutate(result.body, { onSuccess: (run) => props.onRunCreated(run.id) });
+    } else {
+      const result = buildSweepBody(form, strategy.params);
+      setLocalErrors(result.errors ?? {});
+      if (result.body) createSweep.mutate(result.body, { onSuccess: (sweep) => props.onSweepCreated(sweep.id) });
+    }
+  };
+
+  const busy = createRun.isPending || createSweep.isPending;
+  return (
+    <form className="bt-card bt-form" onSubmit={submit} data-testid="run-form" noValidate>
+      <div className="bt-tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={mode === "run"} className={mode === "run" ? "active" : ""} onClick={() => setMode("run")} data-testid="mode-run">
+          New run
+        </button>
+        <button type="button" role="tab" aria-selected={mode === "sweep"} className={mode === "sweep" ? "active" : ""} onClick={() => setMode("sweep")} data-testid="mode-sweep">
+          Sweep
+        </button>
+      </div>
+      <Field label="Strategy" error={errors.strategy}>
+        <select
+          data-testid="strategy-select"
+          value={form.strategy}
+          onChange={(e) => {
+            const next = catalog.find((s) => s.key === e.target.value) ?? first;
+            setForm((f) => ({ ...f, strategy: next.key, params: defaultParams(next.params) }));
+            setLocalErrors({});
+          }}
+        >
+          {catalog.map((s) => (
+            <option key={s.key} value={s.key}>
+              {s.name} ({s.key})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <p className="muted small">{strategy.description}</p>
+      {mode === "sweep" && <p className="muted small">Sweep: give one or more parameters comma-separated values (e.g. 6, 12, 24).</p>}
+      {errors.grid && <p className="bt-error">{errors.grid}</p>}
+      {errors.params && <p className="bt-error">{errors.params}</p>}
+      <div className="bt-grid">
+        {strategy.params.map((param) => (
+          <Field
+            key={param.name}
+            label={param.name}
+            hint={`${param.description}${param.minimum !== null ? `; ${param.minimum}` : ""}${param.maximum !== null ? `–${param.maximum}` : ""}`}
+            error={errorFor(errors, `params.${param.name}`, `grid.${param.name}`, param.name)}
+          >
+            <input
+              data-testid={`param-${param.name}`}
+              name={param.name}
+              type={mode === "run" ? "number" : "text"}
+              inputMode="decimal"
+              min={param.minimum ?? undefined}
+              max={param.maximum ?? undefined}
+              step={param.type === "integer" ? 1 : "any"}
+              value={form.params[param.name] ?? ""}
+              onChange={(e) => setForm((f) => ({ ...f, params: { ...f.params, [param.name]: e.target.value } }))}
+            />
+          </Field>
+        ))}
+        <Field label="Symbol" error={errors.symbol}>
+          <select data-testid="bt-symbol" value={form.symbol} onChange={(e) => set("symbol", e.target.value)}>
+            {symbols.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Start (UTC)" error={errors.start}>
+          <input data-testid="bt-start" type="date" value={form.start} onChange={(e) => set("start", e.target.value)} />
+        </Field>
+        <Field label="End (UTC, excluded)" error={errors.end}>
+          <input data-testid="bt-end" type="date" value={form.end} onChange={(e) => set("end", e.target.value)} />
+        </Field>
+        <Field label="Fee %" error={errors.fee_rate}>
+          <input data-testid="bt-fee" type="number" step="any" min={0} value={form.feePercent} onChange={(e) => set("feePercent", e.target.value)} />
+        </Field>
+        <Field label="Slippage bps" error={errors.slippage_bps}>
+          <input data-testid="bt-slippage" type="number" step="any" min={0} value={form.slippageBps} onChange={(e) => set("slippageBps", e.target.value)} />
+        </Field>
+        <Field label="Size (fraction of equity)" error={errors.size}>
+          <input data-testid="bt-size" type="number" step="any" min={0} value={form.size} onChange={(e) => set("size", e.target.value)} />
+        </Field>
+        <Field label="Stop-loss %" error={errors.stop_loss}>
+          <input data-testid="bt-stop-loss" type="number" step="any" min={0} placeholder="none" value={form.stopLossPercent} onChange={(e) => set("stopLossPercent", e.target.value)} />
+        </Field>
+        <Field label="Take-profit %" error={errors.take_profit}>
+          <input data-testid="bt-take-profit" type="number" step="any" min={0} placeholder="none" value={form.takeProfitPercent} onChange={(e) => set("takeProfitPercent", e.target.value)} />
+        </Field>
+      </div>
+      <label className="bt-check">
+        <input data-testid="bt-allow-short" type="checkbox" checked={form.allowShort} onChange={(e) => set("allowShort", e.target.checked)} />
+        Allow short
+        {errors.allow_short && <span className="bt-error">{errors.allow_short}</span>}
+      </label>
+      {otherError && <p className="bt-error" data-testid="run-form-error">{otherError}</p>}
+      <button className="button" type="submit" disabled={busy} data-testid="run-submit">
+        {busy ? "Queuing…" : mode === "run" ? "Run backtest" : "Run sweep"}
+      </button>
+    </form>
+  );
+}
+
+function Field(props: { label: string; hint?: string; error?: string | undefined; children: ReactNode }) {
+  return (
+    <label className="field bt-field" title={props.hint}>
+      {props.label}
+      {props.children}
+      {props.error && (
+        <span className="bt-error" data-testid="field-error">
+          {props.error}
+        </span>
+      )}
+    </label>
+  );
+}

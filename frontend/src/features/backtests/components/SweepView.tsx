@@ -1,0 +1,71 @@
+import { useState } from "react";
+import { Spinner } from "@/components/Spinner";
+import { useSweep } from "../api/get-sweep";
+import { formatKpi, KPI_DEFINITIONS } from "../model/kpi-format";
+import { ErrorText } from "./ErrorText";
+import { formatEpoch } from "./time";
+
+const SWEEP_COLUMNS = KPI_DEFINITIONS.filter((def) =>
+  ["total_return", "sharpe", "sortino", "max_drawdown", "number_of_trades", "win_rate", "profit_factor", "final_equity"].includes(def.key),
+);
+
+/** A sweep's runs in a table sorted server-side (`?order=`) by the KPI column clicked. */
+export function SweepView({ id, onOpenRun }: { id: number; onOpenRun: (id: number) => void }) {
+  const [order, setOrder] = useState("-sharpe");
+  const sweep = useSweep(id, order);
+  if (sweep.error) return <ErrorText error={sweep.error} />;
+  if (!sweep.data) return <Spinner label={`Loading sweep #${id}…`} />;
+  const data = sweep.data;
+  const paramNames = Object.keys(data.grid).concat(Object.keys(data.params));
+  const sortBy = (key: string) => setOrder(order === `-${key}` ? key : `-${key}`);
+  return (
+    <section className="bt-run" data-testid="sweep-view" data-status={data.status}>
+      <header className="bt-run__header">
+        <h2>
+          Sweep #{data.id} · {data.strategy} · {data.symbol} {data.timeframe}
+        </h2>
+        <span className="muted small">
+          {formatEpoch(data.start)} → {formatEpoch(data.end)} · grid {Object.entries(data.grid).map(([k, v]) => `${k}=[${v.join(", ")}]`).join(" ")} ·{" "}
+          {data.counts.done} done, {data.counts.running} running, {data.counts.queued} queued, {data.counts.failed} failed
+          {data.skipped.length > 0 && ` · ${data.skipped.length} combinations skipped`}
+        </span>
+        {sweep.isFetching && <Spinner label="Updating…" />}
+      </header>
+      <div className="bt-table-wrap">
+        <table className="bt-table" data-testid="sweep-table" data-order={data.order}>
+          <thead>
+            <tr>
+              <th>Run</th>
+              {paramNames.map((name) => (
+                <th key={name}>{name}</th>
+              ))}
+              <th>Status</th>
+              {SWEEP_COLUMNS.map((col) => (
+                <th key={col.key}>
+                  <button type="button" className="bt-sort" data-testid={`sort-${col.key}`} onClick={() => sortBy(col.key)}>
+                    {col.label}
+                    {order === `-${col.key}` ? " ▼" : order === col.key ? " ▲" : ""}
+                  </button>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {data.runs.map((run) => (
+              <tr key={run.id} className="bt-clickable" onClick={() => onOpenRun(run.id)} data-testid="sweep-row">
+                <td>{run.id}</td>
+                {paramNames.map((name) => (
+                  <td key={name}>{run.params[name] ?? data.params[name]}</td>
+                ))}
+                <td title={run.error}>{run.status}</td>
+                {SWEEP_COLUMNS.map((col) => (
+                  <td key={col.key}>{formatKpi(run.kpis?.[col.key], col.kind)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

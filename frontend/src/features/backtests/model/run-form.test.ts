@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import type { StrategyParamSchema } from "../api/types";
+import { buildRunBody, buildSweepBody, initialRunForm, parseGridValues } from "./run-form";
+
+const schema: StrategyParamSchema[] = [
+  { name: "fast_period", type: "integer", default: 12, minimum: 2, maximum: 500, description: "" },
+  { name: "slow_period", type: "integer", default: 26, minimum: 3, maximum: 1000, description: "" },
+];
+
+describe("buildRunBody", () => {
+  it("turns the defaults into a request, percents into fractions", () => {
+    const form = { ...initialRunForm("ema-cross", schema, "BTCUSDT"), stopLossPercent: "1.5", slippageBps: "2" };
+    const result = buildRunBody(form, schema);
+    expect(result.errors).toBeNull();
+    expect(result.body).toEqual({
+      strategy: "ema-cross",
+      symbol: "BTCUSDT",
+      start: "2024-06-01",
+      end: "2024-06-15",
+      params: { fast_period: 12, slow_period: 26 },
+      fee_rate: 0.001,
+      slippage_bps: 2,
+      size: 1,
+      stop_loss: 0.015,
+      allow_short: true,
+    });
+  });
+
+  it("leaves blank optional fields out", () => {
+    const form = { ...initialRunForm("ema-cross", schema, "BTCUSDT"), feePercent: "", size: "" };
+    const body = buildRunBody(form, schema).body!;
+    expect(body).not.toHaveProperty("fee_rate");
+    expect(body).not.toHaveProperty("size");
+    expect(body).not.toHaveProperty("take_profit");
+  });
+
+  it("checks the schema's bounds and integer type", () => {
+    const form = initialRunForm("ema-cross", schema, "BTCUSDT");
+    form.params = { fast_period: "1", slow_period: "2.5" };
+    expect(buildRunBody(form, schema).errors).toEqual({
+      "params.fast_period": "must be at least 2",
+      "params.slow_period": "must be a whole number",
+    });
+  });
+
+  it("rejects a missing parameter and a negative fee", () => {
+    const form = { ...initialRunForm("ema-cross", schema, ""), feePercent: "-1" };
+    form.params = { fast_period: "" , slow_period: "26" };
+    expect(buildRunBody(form, schema).errors).toEqual({
+      "params.fast_period": "a number is required",
+      symbol: "pick a symbol",
+      fee_rate: "must be a number ≥ 0",
+    });
+  });
+});
+
+describe("sweeps", () => {
+  it("parses comma-separated values", () => {
+    expect(parseGridValues("6, 12,24")).toEqual([6, 12, 24]);
+    expect(parseGridValues("6, x")).toBeNull();
+    expect(parseGridValues(" , ")).toBeNull();
+  });
+
+  it("puts lists in the grid and single values in params", () => {
+    const form = initialRunForm("ema-cross", schema, "BTCUSDT");
+    form.params = { fast_period: "6,12", slow_period: "48" };
+    const result = buildSweepBody(form, schema);
+    expect(result.errors).toBeNull();
+    expect(result.body?.grid).toEqual({ fast_period: [6, 12] });
+    expect(result.body?.params).toEqual({ slow_period: 48 });
+  });
+
+  it("needs at least one list and checks grid bounds", () => {
+    const form = initialRunForm("ema-cross", schema, "BTCUSDT");
+    expect(buildSweepBody(form, schema).errors).toHaveProperty("grid");
+    form.params = { fast_period: "1,12", slow_period: "48" };
+    expect(buildSweepBody(form, schema).errors).toEqual({ "grid.fast_period": "must be at least 2" });
+  });
+});

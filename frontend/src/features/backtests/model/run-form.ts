@@ -1,0 +1,170 @@
+// The new-run and sweep forms as plain data, and the request bodies they become. Pure: unit tested.
+import type { StrategyParamSchema } from "../api/types";
+
+export interface RunFormState {
+  strategy: string;
+  /** Parameter name -> the text typed (defaults from the schema). */
+  params: Record<string, string>;
+  symbol: string;
+  start: string;
+  end: string;
+  /** Percent, e.g. "0.1" for 0.1 %. */
+  feePercent: string;
+  slippageBps: string;
+  size: string;
+  stopLossPercent: string;
+  takeProfitPercent: string;
+  allowShort: boolean;
+}
+
+export interface RunRequestBody {
+  strategy: string;
+  symbol: string;
+  start: string;
+  end: string;
+  params: Record<string, number>;
+  fee_rate?: number;
+  slippage_bps?: number;
+  size?: number;
+  stop_loss?: number;
+  take_profit?: number;
+  allow_short: boolean;
+}
+
+export interface SweepRequestBody extends Omit<RunRequestBody, "params"> {
+  params: Record<string, number>;
+  grid: Record<string, number[]>;
+}
+
+export function defaultParams(schema: StrategyParamSchema[]): Record<string, string> {
+  return Object.fromEntries(schema.map((param) => [param.name, String(param.default)]));
+}
+
+export function initialRunForm(strategy: string, schema: StrategyParamSchema[], symbol: string): RunFormState {
+  return {
+    strategy,
+    params: defaultParams(schema),
+    symbol,
+    start: "2024-06-01",
+    end: "2024-06-15",
+    feePercent: "0.1",
+    slippageBps: "0",
+    size: "1",
+    stopLossPercent: "",
+    takeProfitPercent: "",
+    allowShort: true,
+  };
+}
+
+/** Field name (as the API names it) -> message, for what can be checked before sending. */
+export type FormErrors = Record<string, string>;
+
+const number = (text: string): number | null => {
+  const trimmed = text.trim();
+  if (trimmed === "") return null;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : Number.NaN;
+};
+
+function checkParam(param: StrategyParamSchema, value: number): string | null {
+  if (param.type === "integer" && !Number.isInteger(value)) return "must be a whole number";
+  if (param.minimum !== null && value < param.minimum) return `must be at least ${param.minimum}`;
+  if (param.maximum !== null && value > param.maximum) return `must be at most ${param.maximum}`;
+  return null;
+}
+
+/** Percent text -> fraction (0.1 -> 0.001), rounded to kill float noise. */
+const percentToFraction = (value: number) => Number((value / 100).toPrecision(12));
+
+/** The POST body for a run, or the errors to show next to the fields. Blank optional fields are left out. */
+export function buildRunBody(
+  form: RunFormState,
+  schema: StrategyParamSchema[],
+): { body: RunRequestBody; errors: null } | { body: null; errors: FormErrors } {
+  const errors: FormErrors = {};
+  const params: Record<string, number> = {};
+  for (const param of schema) {
+    const value = number(form.params[param.name] ?? "");
+    if (value === null || Number.isNaN(value)) {
+      errors[`params.${param.name}`] = "a number is required";
+      continue;
+    }
+    const problem = checkParam(param, value);
+    if (problem) errors[`params.${param.name}`] = problem;
+    else params[param.name] = value;
+  }
+  if (!form.symbol) errors.symbol = "pick a symbol";
+  if (!form.start) errors.start = "required";
+  if (!form.end) errors.end = "required";
+  const body: RunRequestBody = {
+    strategy: form.strategy,
+    symbol: form.symbol,
+    start: form.start,
+    end: form.end,
+    params,
+    allow_short: form.allowShort,
+  };
+  const optional: [keyof RunFormState, "fee_rate" | "slippage_bps" | "size" | "stop_loss" | "take_profit", boolean][] = [
+    ["feePercent", "fee_rate", true],
+    ["slippageBps", "slippage_bps", false],
+    ["size", "size", false],
+    ["stopLossPercent", "stop_loss", true],
+    ["takeProfitPercent", "take_profit", true],
+  ];
+  for (const [key, field, percent] of optional) {
+    const value = number(String(form[key]));
+    if (value === null) continue;
+    if (Number.isNaN(value) || value < 0) errors[field] = "must be a number ≥ 0";
+    else body[field] = percent ? percentToFraction(value) : value;
+  }
+  return Object.keys(errors).length > 0 ? { body: null, errors } : { body, errors: null };
+}
+
+/** "6, 12,24" -> [6, 12, 24]; null when not a list of numbers. */
+export function parseGridValues(text: string): number[] | null {
+  const parts = text.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  if (parts.length === 0) return null;
+  const values = parts.map(Number);
+  return values.every(Number.isFinite) ? values : null;
+}
+
+/**
+ * A sweep body: parameters whose text holds a comma go to the grid (one run per combination),
+ * the others stay fixed in `params`.
+ */
+export function buildSweepBody(
+  form: RunFormState,
+  schema: StrategyParamSchema[],
+): { body: SweepRequestBody; errors: null } | { body: null; errors: FormErrors } {
+  const grid: Record<string, number[]> = {};
+  const errors: FormErrors = {};
+  const fixedForm: RunFormState = { ...form, params: {} };
+  const fixedSchema: StrategyParamSchema[] = [];
+  for (const param of schema) {
+    const text = form.params[param.name] ?? "";
+    if (text.includes(",")) {
+      const values = parseGridValues(text);
+      if (!values) errors[`grid.${param.name}`] = "comma-separated numbers";
+      else {
+        const bad = values.map((value) => checkParam(param, value)).find((problem) => problem !== null);
+        if (bad) errors[`grid.${param.name}`] = bad;
+        else grid[param.name] = values;
+      }
+    } else {
+      fixedForm.params[param.name] = text;
+      fixedSchema.push(param);
+    }
+  }
+  if (Object.keys(grid).length === 0 && Object.keys(errors).length === 0) {
+    errors.grid = "give at least one parameter several comma-separated values";
+  }
+  const fixed = buildRunBody(fixedForm, fixedSchema);
+  if (fixed.errors || Object.keys(errors).length > 0) return { body: null, errors: { ...errors, ...(fixed.errors ?? {}) } };
+  return { body: { ...fixed.body, grid }, errors: null };
+}
+
+/** Field errors of a 400 for a field: `params.x`/`grid.x` also match a bare `x` the form shows. */
+export function errorFor(errors: FormErrors, ...names: string[]): string | undefined {
+  for (const name of names) if (errors[name]) return errors[name];
+  return undefined;
+}
