@@ -108,6 +108,50 @@ describe("backtests", () => {
   });
 });
 
+describe("replay", () => {
+  it("replays a finished run over the WebSocket with pause, resume and max speed", async () => {
+    page = await newPage(browser);
+    await openApp(page, { page: "backtests" });
+    await signIn();
+    await page.getByTestId("strategy-select").selectOption("ema-cross");
+    await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
+    await page.getByTestId("bt-start").fill("2024-06-01");
+    await page.getByTestId("bt-end").fill("2024-06-04");
+    await page.getByTestId("run-submit").click();
+    await page.locator('[data-testid="run-details"][data-status="done"]').waitFor({ timeout: 90_000 });
+
+    await page.getByTestId("replay-open").click();
+    const panel = page.getByTestId("replay-panel");
+    await page.locator('[data-testid="replay-panel"][data-connection="open"]').waitFor();
+    const attr = async (name: string) => Number(await panel.getAttribute(name));
+    await page.getByTestId("replay-speed").selectOption("100");
+    await page.locator('[data-testid="replay-panel"][data-speed="100"]').waitFor();
+    await page.waitForFunction(() => (window.__replayChart?.markers() ?? 0) >= 1, undefined, { timeout: 30_000 });
+    expect(await page.evaluate(() => window.__replayChart!.candles())).toBeGreaterThan(0);
+    expect(await page.getByTestId("replay-equity").textContent()).toMatch(/\d/);
+
+    await page.getByTestId("replay-pause").click();
+    await page.locator('[data-testid="replay-panel"][data-phase="paused"]').waitFor();
+    const pausedAt = await page.evaluate(() => window.__replayChart!.candles());
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => window.__replayChart!.candles())).toBe(pausedAt);
+
+    await page.getByTestId("replay-resume").click();
+    await page.locator('[data-testid="replay-panel"][data-phase="playing"]').waitFor();
+    await page.waitForFunction((n) => (window.__replayChart?.candles() ?? 0) > n, pausedAt);
+
+    await page.getByTestId("replay-speed").selectOption("max");
+    await page.locator('[data-testid="replay-panel"][data-phase="end"]').waitFor({ timeout: 30_000 });
+    const total = await attr("data-total");
+    expect(total).toBeGreaterThan(0);
+    expect(await attr("data-index")).toBe(total);
+    expect(await page.evaluate(() => window.__replayChart!.candles())).toBe(total);
+    expect(await page.getByTestId("replay-closed").count()).toBe(0);
+    await page.getByTestId("replay-chart").evaluate((el) => el.scrollIntoView({ block: "end" }));
+    await screenshot(page, "22-backtest-replay");
+  });
+});
+
 describe("sweeps", () => {
   it("queues a sweep and sorts its table by a KPI", async () => {
     page = await newPage(browser);

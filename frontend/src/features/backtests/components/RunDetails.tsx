@@ -7,6 +7,8 @@ import { useBacktestTrades } from "../api/get-backtest-trades";
 import type { BacktestRun, BacktestTrade, Kpis } from "../api/types";
 import { formatKpi, kpiRows } from "../model/kpi-format";
 import { EquityChart } from "./EquityChart";
+import { ReplayPanel } from "./ReplayPanel";
+import { useState } from "react";
 import { formatEpoch } from "./time";
 
 export function RunDetails({ id }: { id: number }) {
@@ -34,7 +36,20 @@ function RunView({ run }: { run: BacktestRun }) {
       </header>
       <RunStatusLine run={run} />
       {done && run.kpis && <RunResults run={run} kpis={run.kpis} />}
+      {done && <ReplaySection run={run} />}
     </section>
+  );
+}
+
+function ReplaySection({ run }: { run: BacktestRun }) {
+  const [open, setOpen] = useState(false);
+  if (open) return <ReplayPanel key={run.id} run={run} onClose={() => setOpen(false)} />;
+  return (
+    <div className="bt-replay">
+      <button type="button" data-testid="replay-open" onClick={() => setOpen(true)}>
+        Replay this run
+      </button>
+    </div>
   );
 }
 

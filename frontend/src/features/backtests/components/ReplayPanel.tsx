@@ -1,0 +1,197 @@
+import {
+  CandlestickSeries,
+  createChart,
+  createSeriesMarkers,
+  type IChartApi,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+} from "lightweight-charts";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { CHART_OPTIONS, COLORS } from "@/config/chart-theme";
+import { formatKpi } from "../model/kpi-format";
+import { setToken } from "../api/auth-token";
+import type { BacktestRun } from "../api/types";
+import { closeReason, SPEED_CHOICES, speedMessage, type ReplayCandle, type ReplayMarker, type ReplaySpeed } from "../model/replay";
+import { useReplay, type ReplaySink } from "../hooks/use-replay";
+import { formatEpoch } from "./time";
+
+/** Read by the e2e tests. */
+export interface ReplayChartDebug {
+  candles: () => number;
+  markers: () => number;
+}
+
+declare global {
+  interface Window {
+    __replayChart?: ReplayChartDebug;
+  }
+}
+
+interface Handles {
+  chart: IChartApi;
+  series: ISeriesApi<"Candlestick">;
+  markers: ISeriesMarkersPluginApi<Time>;
+}
+
+const toBar = (c: ReplayCandle) => ({ time: c.time as UTCTimestamp, open: c.open, high: c.high, low: c.low, close: c.close });
+
+const toMarker = (m: ReplayMarker): SeriesMarker<Time> => {
+  const up = m.side === "long";
+  if (m.kind === "entry")
+    return {
+      time: m.time as UTCTimestamp,
+      position: up ? "belowBar" : "aboveBar",
+      shape: up ? "arrowUp" : "arrowDown",
+      color: up ? COLORS.candleUp : COLORS.candleDown,
+      text: `${m.side} #${m.trade + 1}`,
+    };
+  return {
+    time: m.time as UTCTimestamp,
+    position: up ? "aboveBar" : "belowBar",
+    shape: "circle",
+    color: COLORS.sma,
+    text: `exit #${m.trade + 1}${m.reason ? ` ${m.reason}` : ""}`,
+  };
+};
+
+const speedLabel = (s: ReplaySpeed | null) => (s === null ? "–" : s === "max" ? "max" : `${s}/s`);
+
+const toLocalInput = (epoch: number) => new Date(epoch * 1000).toISOString().slice(0, 16);
+
+export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () => void }) {
+  const containerRef = useRef<HTMLDivElement | null>(null);
+  const handlesRef = useRef<Handles | null>(null);
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const chart = createChart(container, CHART_OPTIONS);
+    const series = chart.addSeries(CandlestickSeries, {
+      upColor: COLORS.candleUp,
+      downColor: COLORS.candleDown,
+      borderVisible: false,
+      wickUpColor: COLORS.candleUp,
+      wickDownColor: COLORS.candleDown,
+    });
+    const markers = createSeriesMarkers(series, []);
+    handlesRef.current = { chart, series, markers };
+    const debug: ReplayChartDebug = { candles: () => series.data().length, markers: () => markers.markers().length };
+    window.__replayChart = debug;
+    return () => {
+      if (window.__replayChart === debug) delete window.__replayChart;
+      handlesRef.current = null;
+      chart.remove();
+    };
+  }, []);
+
+  const sink = useMemo<ReplaySink>(
+    () => ({
+      candle: (c) => handlesRef.current?.series.update(toBar(c)),
+      reset: (candles) => handlesRef.current?.series.setData(candles.map(toBar)),
+      markers: (list) => handlesRef.current?.markers.setMarkers(list.map(toMarker)),
+    }),
+    [],
+  );
+  const { state, send } = useReplay(run.id, sink);
+  const [seekTime, setSeekTime] = useState(() => toLocalInput(run.start));
+  const open = state.connection === "open";
+  const problem = closeReason(state.closeCode);
+  const phase = state.ended ? "end" : state.paused ? "paused" : open ? "playing" : state.connection;
+
+  const seek = () => {
+    const time = Math.floor(Date.parse(`${seekTime}Z`) / 1000);
+    if (Number.isFinite(time)) send({ action: "seek", time });
+  };
+
+  return (
+    <section
+      className="bt-replay"
+      data-testid="replay-panel"
+      data-connection={state.connection}
+      data-phase={phase}
+      data-candles={state.candles}
+      data-index={state.index}
+      data-total={state.total ?? ""}
+      data-markers={state.markers.length}
+      data-speed={state.speed ?? ""}
+      data-close-code={state.closeCode ?? ""}
+    >
+      <header className="bt-replay__bar">
+        <strong>Replay</strong>
+        <span className="bt-pill" data-testid="replay-phase">
+          {phase}
+        </span>
+        <span className="small" data-testid="replay-progress">
+          {state.index}/{state.total ?? "?"} candles
+        </span>
+        <span className="small">{state.lastTime !== null ? formatEpoch(state.lastTime, true) : ""}</span>
+        <span className="small">
+          equity <b data-testid="replay-equity">{state.equity !== null ? formatKpi(state.equity, "money") : "–"}</b>
+        </span>
+        <span className="small">{state.markers.length} markers</span>
+        <span className="bt-replay__controls">
+          {state.paused ? (
+            <button type="button" data-testid="replay-resume" disabled={!open} onClick={() => send({ action: "resume" })}>
+              Resume
+            </button>
+          ) : (
+            <button type="button" data-testid="replay-pause" disabled={!open || state.ended} onClick={() => send({ action: "pause" })}>
+              Pause
+            </button>
+          )}
+          <label className="small">
+            speed{" "}
+            <select
+              data-testid="replay-speed"
+              disabled={!open}
+              value={state.speed === null ? "" : String(state.speed)}
+              onChange={(e) => send(speedMessage(e.target.value === "max" ? "max" : Number(e.target.value)))}
+            >
+              {state.speed !== null && !SPEED_CHOICES.includes(state.speed) && <option value={String(state.speed)}>{speedLabel(state.speed)}</option>}
+              {SPEED_CHOICES.map((s) => (
+                <option key={String(s)} value={String(s)}>
+                  {speedLabel(s)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <input
+            type="datetime-local"
+            data-testid="replay-seek-time"
+            value={seekTime}
+            min={toLocalInput(run.start)}
+            max={toLocalInput(run.end)}
+            onChange={(e) => setSeekTime(e.target.value)}
+          />
+          <button type="button" data-testid="replay-seek" disabled={!open} onClick={seek}>
+            Seek (UTC)
+          </button>
+          <button type="button" data-testid="replay-close" onClick={onClose}>
+            Close
+          </button>
+        </span>
+      </header>
+      {state.error && (
+        <div className="bt-error small" data-testid="replay-error">
+          {state.error}
+        </div>
+      )}
+      {problem && (
+        <div className="bt-error small" data-testid="replay-closed">
+          {problem}{" "}
+          {state.closeCode === 4403 && (
+            <button type="button" onClick={() => setToken(null)}>
+              Sign in again
+            </button>
+          )}
+        </div>
+      )}
+      <div className="chart bt-replay__chart" data-testid="replay-chart">
+        <div ref={containerRef} className="chart__canvas" />
+      </div>
+    </section>
+  );
+}
