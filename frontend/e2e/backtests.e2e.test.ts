@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newPage, openApp, pageErrors, screenshot } from "./support/browser";
+import { describe, expect, it } from "vitest";
+import { manageBrowser, newPage, openApp, screenshot } from "./support/browser";
 
 // Needs the `demo` user (password `demo-pass-123`), BTCUSDT 5m candles over June 2024 and a Celery
 // worker next to the server, so that queued runs complete.
@@ -10,20 +10,10 @@ const PASSWORD = process.env.E2E_PASSWORD ?? "demo-pass-123";
 let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  if (page) {
-    expect(pageErrors(page)).toEqual([]);
-    await page.context().close();
-  }
-});
+manageBrowser(
+  (launched) => (browser = launched),
+  () => page,
+);
 
 async function signIn() {
   await page.getByTestId("login-form").waitFor();

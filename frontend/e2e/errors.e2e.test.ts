@@ -1,26 +1,16 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newPage, openApp, pageErrors, screenshot } from "./support/browser";
+import { describe, expect, it } from "vitest";
+import { manageBrowser, newPage, openApp, screenshot } from "./support/browser";
 import { primarySymbol, storedTimeframes } from "./support/data";
 import { TIMEFRAMES } from "../src/lib/api-types";
 
 let browser: Browser;
 let page: Page;
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  if (page) {
-    expect(pageErrors(page)).toEqual([]);
-    await page.context().close();
-  }
-});
+manageBrowser(
+  (launched) => (browser = launched),
+  () => page,
+);
 
 async function errorMessage() {
   const message = page.getByTestId("error-message");

@@ -1,13 +1,12 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { MarketSymbol, StrategyRun } from "../src/lib/api-types";
 import {
   chartState,
   cursorTime,
-  launchBrowser,
+  manageBrowser,
   newPage,
   openApp,
-  pageErrors,
   screenshot,
   setSliderIndex,
   sleep,
@@ -23,22 +22,15 @@ let symbol: MarketSymbol;
 let hourly: StrategyRun; // the latest 500 1h candles, as the page loads them by default
 let times: number[];
 
+manageBrowser(
+  (launched) => (browser = launched),
+  () => page,
+);
+
 beforeAll(async () => {
-  browser = await launchBrowser();
   symbol = await primarySymbol();
   hourly = await strategyRun({ symbol: symbol.name, timeframe: "1h", limit: 500 });
   times = hourly.candles.map((c) => c.time);
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  if (page) {
-    expect(pageErrors(page)).toEqual([]);
-    await page.context().close();
-  }
 });
 
 async function open(query: Record<string, string | number> = {}) {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { ARTIFACTS_DIR, BASE_URL, CHROMIUM_PATH } from "./env";
 
 export async function launchBrowser(): Promise<Browser> {
@@ -94,3 +95,29 @@ export async function setSliderIndex(page: Page, index: number): Promise<void> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One browser per test file and one fresh page (context) per test: launches the browser, fails a
+ * test whose page logged uncaught errors, and closes everything. `setBrowser` receives the browser;
+ * `currentPage` returns the page the test opened, if any.
+ */
+export function manageBrowser(
+  setBrowser: (browser: Browser) => void,
+  currentPage: () => Page | undefined,
+): void {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    setBrowser(browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    const page = currentPage();
+    if (page) {
+      expect(pageErrors(page)).toEqual([]);
+      await page.context().close();
+    }
+  });
+}
