@@ -19,11 +19,13 @@ def _configure_filesystem_broker(sender: Celery, **_: object) -> None:
     if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
         return
     queue_dir = settings.CELERY_QUEUE_DIR
-    for sub in ("queue", "processed", "results"):
+    for sub in ("queue", "processed", "results", "control"):
         (queue_dir / sub).mkdir(parents=True, exist_ok=True)
     sender.conf.broker_transport_options = {
         "data_folder_in": str(queue_dir / "queue"),
         "data_folder_out": str(queue_dir / "queue"),
         "processed_folder": str(queue_dir / "processed"),
         "store_processed": False,
+        # Exchange tables; kombu's default is ./control in the working directory.
+        "control_folder": str(queue_dir / "control"),
     }

@@ -112,7 +112,8 @@ WHITENOISE_IMMUTABLE_FILE_TEST = "config.static.immutable_file"
 # --- Database -------------------------------------------------------------------------------
 DB_ENGINE = _choice("DJANGO_DB_ENGINE", "sqlite", ("sqlite", "postgresql"))
 if DB_ENGINE == "sqlite":
-    SQLITE_PATH = Path(env.str("DJANGO_DB_NAME", default=str(VAR_DIR / "db.sqlite3")))
+    # A relative name lives under var/, never in whatever directory the process started in.
+    SQLITE_PATH = VAR_DIR / env.str("DJANGO_DB_NAME", default="db.sqlite3")
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
     DATABASES = {
         "default": {
