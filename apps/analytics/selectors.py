@@ -19,8 +19,8 @@ from apps.datafeeds.timeframes import bucket_floor, timeframe_ms
 from apps.strategies.registry import StrategySpec
 from apps.strategies.signals import candles_cover
 
+from .engine.kpis import Kpis
 from .equity import equity_decode, minmax_downsample
-from .kpis import Kpis
 from .models import BacktestRun, BacktestStatus, BacktestSweep, BacktestTrade
 
 KPI_NAMES = tuple(Kpis.__dataclass_fields__)

@@ -11,8 +11,8 @@ import numpy as np
 
 from apps.datafeeds.arrays import CandleArrays
 
-from ..kpis import Kpis, bar_duration_ms, compute_kpis
 from .config import BacktestConfig, SignalArrays
+from .kpis import Kpis, bar_duration_ms, compute_kpis
 from .trades import (
     END,
     LONG,

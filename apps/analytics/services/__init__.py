@@ -1,7 +1,8 @@
 """Writes of backtests, by sub-domain: `runs` (create, delete), `sweeps` (grid -> runs),
-`execution` (claim, backtest, store: what a worker does), `validation` (shared input checks)."""
+`backtest_runner` (claim, backtest, store: what a worker does with a run), `validation` (shared
+input checks)."""
 
-from .execution import MAX_ATTEMPTS, ExecuteOutcome, NoCandles, backtest_run_execute
+from .backtest_runner import MAX_ATTEMPTS, ExecuteOutcome, NoCandles, backtest_run_execute
 from .runs import backtest_run_create, backtest_run_delete
 from .sweeps import MAX_SWEEP_RUNS, backtest_sweep_create
 from .validation import CONFIG_DEFAULTS, BacktestInvalid

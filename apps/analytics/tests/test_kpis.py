@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from apps.analytics import kpis
-from apps.analytics.engine import TradeTable
+from apps.analytics.engine import TradeTable, kpis
 from apps.datafeeds.arrays import CandleArrays
 
 HOUR_MS = 3_600_000

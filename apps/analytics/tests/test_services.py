@@ -19,8 +19,8 @@ from apps.analytics.services import (
     backtest_run_create,
     backtest_run_delete,
     backtest_run_execute,
+    backtest_runner,
     backtest_sweep_create,
-    execution,
 )
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.datafeeds.times import parse_time_ms
@@ -152,7 +152,7 @@ def test_an_execution_taken_over_midway_stores_nothing(ana, btc, files, monkeypa
     claimant holding the current token stores; the other's results are dropped."""
     run = create(ana, btc)
     outcomes = []
-    engine = execution.run_backtest
+    engine = backtest_runner.run_backtest
 
     def taken_over_during_the_engine(*args, **kwargs):
         if not outcomes:  # only the first execution is interrupted
@@ -160,7 +160,7 @@ def test_an_execution_taken_over_midway_stores_nothing(ana, btc, files, monkeypa
             outcomes[0] = backtest_run_execute(run_id=run.pk, worker="second")
         return engine(*args, **kwargs)
 
-    monkeypatch.setattr(execution, "run_backtest", taken_over_during_the_engine)
+    monkeypatch.setattr(backtest_runner, "run_backtest", taken_over_during_the_engine)
     assert backtest_run_execute(run_id=run.pk, worker="first") == ExecuteOutcome.SUPERSEDED
     assert outcomes == [ExecuteOutcome.DONE]
     run.refresh_from_db()
@@ -192,7 +192,7 @@ def test_an_unexpected_error_fails_the_run_with_its_type_and_message(ana, btc, m
     def broken(*args, **kwargs):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(execution, "run_backtest", broken)
+    monkeypatch.setattr(backtest_runner, "run_backtest", broken)
     run = create(ana, btc)
     assert backtest_run_execute(run_id=run.pk) == ExecuteOutcome.FAILED
     run.refresh_from_db()

@@ -32,15 +32,15 @@ def _slow_engine(**_: object) -> None:
     delay = float(os.environ.get("TEST_ENGINE_DELAY", "0"))
     if not delay:
         return
-    from apps.analytics.services import execution
+    from apps.analytics.services import backtest_runner
 
-    engine = execution.run_backtest
+    engine = backtest_runner.run_backtest
 
     def slowed(*args, **kwargs):
         time.sleep(delay)
         return engine(*args, **kwargs)
 
-    execution.run_backtest = slowed
+    backtest_runner.run_backtest = slowed
 
 
 __all__ = ["app"]

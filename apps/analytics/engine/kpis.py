@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from apps.datafeeds.arrays import CandleArrays
 
-if TYPE_CHECKING:
-    from .engine import TradeTable
+from .trades import TradeTable
 
 MS_PER_YEAR = 365.25 * 24 * 3600 * 1000  # a Julian year: crypto markets never close
 MAX_EXPONENT = 700.0  # math.exp overflows a float just above 709
