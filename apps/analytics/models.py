@@ -129,7 +129,8 @@ class ExitReason(models.TextChoices):
 
 
 class BacktestTrade(models.Model):
-    """One closed trade of a run, as the engine's Trade (docs/backtesting.md)."""
+    """One closed trade of a stored run: a row of the engine's TradeTable (engine/trades.py
+    says which trade type is for what)."""
 
     run = models.ForeignKey(BacktestRun, on_delete=models.CASCADE, related_name="trades")
     number = models.PositiveIntegerField(help_text="0-based, in time order")

@@ -67,8 +67,22 @@ class Param:
 
 
 @dataclass(frozen=True)
+class ClosedSeries:
+    """A line on its own timeframe's clock: `values[i]` is known from `close_ms[i]` (epoch ms,
+    ascending) on, e.g. the 1h HMA at each 1h close. A strategy hands such lines to its display
+    function, which aligns them to the displayed candles (nothing before its close is shown)."""
+
+    close_ms: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
 class StrategyResult:
-    """Per base bar (aligned to the base candles): setups, entries and exits, plus indicators."""
+    """Per base bar (aligned to the base candles): setups, entries and exits, plus indicators.
+
+    `series` carries lines that live on another timeframe than the base one (keyed by name), for
+    the strategy's display function; nothing else reads them.
+    """
 
     long_setup: np.ndarray
     short_setup: np.ndarray
@@ -77,7 +91,7 @@ class StrategyResult:
     long_exit: np.ndarray
     short_exit: np.ndarray
     indicators: dict[str, np.ndarray] = field(default_factory=dict)
-    details: Any = None  # the strategy's own richer result, for its display function
+    series: dict[str, ClosedSeries] = field(default_factory=dict)
 
 
 Compute = Callable[

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -115,19 +115,9 @@ def _stop_or_target_hit(
     return bar, price, TAKE_PROFIT
 
 
-class _ClosedTrade(NamedTuple):
-    side: int
-    entry_bar: int
-    exit_bar: int
-    size: float
-    entry_price: float
-    exit_price: float
-    entry_fee: float
-    exit_fee: float
-    pnl: float
-    return_fraction: float
-    exit_reason: int
-    equity_after: float
+# What the loop records per trade, in this order: TradeTable's columns without the two times
+# (added once, vectorised, by _trade_table). Plain tuples: the loop stays cheap per trade.
+_LOOP_COLUMNS = tuple(f.name for f in fields(TradeTable) if not f.name.endswith("_time"))
 
 
 def _simulate(candles: CandleArrays, signals: SignalArrays, config: BacktestConfig) -> TradeTable:
@@ -135,7 +125,7 @@ def _simulate(candles: CandleArrays, signals: SignalArrays, config: BacktestConf
     n = len(candles)
     plan = _decision_bars(signals, config.allow_short)
     fee, slip = config.fee_rate, config.slippage
-    closed: list[_ClosedTrade] = []
+    closed: list[tuple] = []  # one row per trade, see _LOOP_COLUMNS
     equity = float(config.initial_capital)
     decide_from = 0  # first bar whose close may open a position
     reverse_into = 0  # side to open on the open that closed the last trade (a reversal), or 0
@@ -181,7 +171,7 @@ def _simulate(candles: CandleArrays, signals: SignalArrays, config: BacktestConf
         pnl = gross - entry_fee - exit_fee
         equity = (equity - entry_fee) + (gross - exit_fee)  # in the order backtesting.py books it
         closed.append(
-            _ClosedTrade(
+            (
                 side,
                 entry_bar,
                 exit_bar,
@@ -204,10 +194,11 @@ def _simulate(candles: CandleArrays, signals: SignalArrays, config: BacktestConf
     return _trade_table(candles, closed)
 
 
-def _trade_table(candles: CandleArrays, closed: list[_ClosedTrade]) -> TradeTable:
+def _trade_table(candles: CandleArrays, closed: list[tuple]) -> TradeTable:
+    values = list(zip(*closed, strict=True)) if closed else [()] * len(_LOOP_COLUMNS)
     columns = {
-        name: np.array([getattr(row, name) for row in closed], dtype=dtype)
-        for name, dtype in _COLUMN_TYPES.items()
+        name: np.array(column, dtype=_COLUMN_TYPES[name])
+        for name, column in zip(_LOOP_COLUMNS, values, strict=True)
     }
     entry_time = candles.open_time[columns["entry_bar"]]
     exit_time = candles.open_time[columns["exit_bar"]]
@@ -219,7 +210,7 @@ def _trade_table(candles: CandleArrays, closed: list[_ClosedTrade]) -> TradeTabl
 
 _COLUMN_TYPES = {
     name: np.int8 if name in ("side", "exit_reason") else np.int64 if "bar" in name else np.float64
-    for name in _ClosedTrade._fields
+    for name in _LOOP_COLUMNS
 }
 
 

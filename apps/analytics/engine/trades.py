@@ -1,4 +1,16 @@
-"""What the engine gives out: the trades (as records and as columns) and the equity curve."""
+"""What the engine gives out: the trades (as columns and as records) and the equity curve.
+
+Three trade types, one per layer:
+
+- `TradeTable` (here): the engine's output and the one source of truth, the trades as NumPy
+  columns. KPIs, the equity curve and storage are computed from it.
+- `Trade` (here): one trade as a frozen record with readable side and exit reason
+  (`BacktestResult.trades`, built on demand from the table), for tests, notebooks and JSON.
+- `BacktestTrade` (`apps/analytics/models.py`): a stored run's trade, one database row, written
+  from the table by `services/backtest_runner.py` and read by the API.
+
+The simulation loop itself records plain tuples in `TradeTable`'s column order (no fourth type).
+"""
 
 from __future__ import annotations
 

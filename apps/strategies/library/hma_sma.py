@@ -8,7 +8,7 @@ from typing import Any
 from apps.datafeeds.arrays import CandleArrays
 
 from ..indicators import hma_warmup, sma
-from ..registry import Param, StrategyResult, StrategySpec, register
+from ..registry import ClosedSeries, Param, StrategyResult, StrategySpec, register
 from ..signals import align_closed, close_times, hma_sma_signals
 
 BASE_TIMEFRAME = "5m"
@@ -44,7 +44,10 @@ def _compute(
         long_exit=signals.long_exit,
         short_exit=signals.short_exit,
         indicators={"sma": signals.sma, **{f"hma_{tf}": v for tf, v in signals.hma.items()}},
-        details=signals,
+        series={
+            f"hma_{tf}": ClosedSeries(close_ms, values)
+            for tf, (close_ms, values) in signals.hma_own.items()
+        },
     )
 
 
@@ -53,12 +56,10 @@ def _display(
 ) -> dict[str, Any]:
     """`sma`: SMA of the displayed timeframe; `hma`: each closed HMA as seen at each close."""
     shown_close = close_times(candles, timeframe)
+    hmas = {tf: result.series[f"hma_{tf}"] for tf in HMA_TIMEFRAMES}
     return {
         "sma": sma(candles.close, params["sma_period"]),
-        "hma": {
-            tf: align_closed(own_close, values, shown_close)
-            for tf, (own_close, values) in result.details.hma_own.items()
-        },
+        "hma": {tf: align_closed(h.close_ms, h.values, shown_close) for tf, h in hmas.items()},
     }
 
 
