@@ -49,33 +49,14 @@ def recreate_database() -> None:
         conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
-def tiled_candles(count: int):
-    """`count` 5m candles: the real BTC/USDT series tiled, each copy continuing the last close."""
-    import numpy as np
-
-    from apps.datafeeds.importers import candle_file_read
-
-    base, _ = candle_file_read(DATA / "binance_BTC-USDT_5m.csv.gz")
-    copies = []
-    offset_ms, scale = 0, 1.0
-    span = int(base[-1, 0] - base[0, 0]) + 300_000
-    while sum(len(c) for c in copies) < count:
-        copy = base.copy()
-        copy[:, 0] += offset_ms
-        copy[:, 1:5] *= scale
-        copies.append(copy)
-        offset_ms += span
-        scale = copy[-1, 4] / base[0, 1]
-    return np.concatenate(copies)[:count]
-
-
 def bench_upsert() -> None:
     from django.db import connection
 
     from apps.datafeeds.models import Candle, Symbol
     from apps.datafeeds.storage import candles_upsert
+    from bench.candles import tiled_candles
 
-    rows = tiled_candles(1_000_000)
+    rows = tiled_candles(1_000_000).rows()
     ours = Symbol.objects.create(name="BENCH1", base="B", quote="Q", market_symbol="B/Q")
     theirs = Symbol.objects.create(name="BENCH2", base="B", quote="Q", market_symbol="B/Q")
 
@@ -193,8 +174,9 @@ def bench_signals() -> None:
     from apps.datafeeds.arrays import CandleArrays
     from apps.datafeeds.resample import resample_rows
     from apps.strategies.signals import hma_sma_signals
+    from bench.candles import tiled_candles
 
-    base = CandleArrays.from_rows(tiled_candles(105_120))
+    base = tiled_candles(105_120)
 
     def ours():
         fresh = CandleArrays(  # a new instance each time: no cached row matrix
@@ -411,7 +393,7 @@ def main() -> int:
     bench_emulator_download()
     bench_signals()
     bench_run_endpoint()
-    from apps.analytics.bench import bench_engine
+    from bench.engine import bench_engine
 
     for entry in bench_engine():  # times in ms: lower is better
         record(entry["name"], entry["value"], entry["unit"], entry.get("reference"), False)

@@ -1,6 +1,6 @@
 """Cross-check: our engine against backtesting.py 0.6.6 on the same precomputed signals.
 
-backtesting.py replays the signal arrays by bar index (`apps.analytics.bench.backtesting_py_run`,
+backtesting.py replays the signal arrays by bar index (`bench.backtesting_py.backtesting_py_run`,
 which documents how each of our rules is expressed there), so this compares the engines, not
 the indicators. Asserted, within 1e-9 relative: the same trades (side, entry and exit bars,
 entry and exit prices, sizes, PnL, fees), the same equity curve, final equity, total return,
@@ -33,7 +33,6 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from apps.analytics.bench import backtesting_py_run
 from apps.analytics.engine import (
     END,
     STOP_LOSS,
@@ -45,6 +44,7 @@ from apps.analytics.engine import (
 from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.importers import candle_file_read
 from apps.strategies.registry import strategy_spec
+from bench.backtesting_py import backtesting_py_run
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 BTC_2024 = "binance_BTC-USDT_5m.csv.gz"  # 71,769 bars, no gap

@@ -1,56 +1,24 @@
-"""Engine timings for `make bench`, and the backtesting.py replay the cross-check test uses.
+"""backtesting.py (0.6.6) replaying our signal arrays under our engine's rules: the reference of
+`make bench` and of the cross-check test (apps/analytics/tests/test_against_backtesting_py.py).
 
-No Django. backtesting.py (0.6.6) is a test/bench dependency only, imported inside functions.
-`bench_engine()` returns records shaped like bench/run.py's: {"name", "value", "unit",
-"reference"?, "ratio"?}.
+No Django. backtesting.py is a test/bench dependency only, imported inside the function.
 """
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from apps.analytics.engine import BacktestConfig, SignalArrays
 from apps.datafeeds.arrays import CandleArrays
-from apps.datafeeds.importers import candle_file_read
-
-from .engine import BacktestConfig, SignalArrays, backtest_strategy, run_backtest
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-BTC_5M = DATA / "binance_BTC-USDT_5m.csv.gz"
-YEAR_OF_5M_BARS = 105_120  # 365 days * 288 bars a day
 
 # backtesting.py trades whole units. FractionalBacktest rescales prices so that one unit is
 # this many BTC: sizes are then floor(equity / (price * unit * (1 + fee))) units, whose
 # rounding (< 1 unit in ~1e12 or more) stays far below the 1e-9 the comparison asserts.
 REFERENCE_UNIT = 1e-15
-
-
-def btc_5m_candles() -> CandleArrays:
-    rows, _ = candle_file_read(BTC_5M)
-    return CandleArrays.from_rows(rows)
-
-
-def tiled_candles(count: int) -> CandleArrays:
-    """`count` 5m candles: the real BTC/USDT series repeated, timestamps shifted by its span and
-    prices rescaled so that each copy opens at the previous copy's last close."""
-    base, _ = candle_file_read(BTC_5M)
-    span_ms = int(base[-1, 0] - base[0, 0]) + 300_000
-    copies, scale, total = [], 1.0, 0
-    while total < count:
-        copy = base.copy()
-        copy[:, 0] += len(copies) * span_ms
-        copy[:, 1:5] *= scale
-        copies.append(copy)
-        total += len(copy)
-        scale = copy[-1, 4] / base[0, 1]
-    return CandleArrays.from_rows(np.concatenate(copies)[:count])
 
 
 def backtesting_py_run(
@@ -154,54 +122,3 @@ def _reference_frame(candles: CandleArrays) -> pd.DataFrame:
         index=pd.to_datetime(np.r_[candles.open_time, candles.open_time[-1] + step], unit="ms"),
     )
     return frame
-
-
-def _median_ms(func: Callable[[], object], repeat: int) -> float:
-    func()  # warm-up (imports, caches)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
-def _record(name: str, value: float, unit: str, reference: float | None = None) -> dict:
-    entry: dict[str, Any] = {"name": name, "value": round(value, 3), "unit": unit}
-    if reference is not None:
-        entry["reference"] = round(reference, 3)
-        entry["ratio"] = round(reference / value, 2)  # times faster than the reference
-    return entry
-
-
-def bench_engine(bars: int = YEAR_OF_5M_BARS, reference_repeat: int = 3) -> list[dict]:
-    """hma-sma (defaults, 1h/4h aggregated from 5m) with a 1.5% stop and a 3% target over
-    `bars` tiled 5m candles: ours with the indicators, ours on precomputed signals, and
-    backtesting.py replaying the same precomputed signals (its run only)."""
-    from apps.strategies.registry import strategy_spec
-
-    spec = strategy_spec("hma-sma")
-    candles = tiled_candles(bars)
-    context = {"1h": None, "4h": None}
-    config = BacktestConfig(stop_loss=0.015, take_profit=0.03)
-    signals = spec.compute(candles, context, spec.defaults())
-
-    def full() -> object:
-        return backtest_strategy(spec, candles, context, None, config)
-
-    ours_full = _median_ms(full, repeat=15)
-    ours_engine = _median_ms(lambda: run_backtest(candles, signals, config=config), repeat=15)
-    reference = _median_ms(
-        lambda: backtesting_py_run(candles, signals, config), repeat=reference_repeat
-    )
-    label = f"backtest hma-sma + SL/TP, {bars:,} 5m bars"
-    return [
-        _record(f"{label}, indicators included", ours_full, "ms", reference),
-        _record(f"{label}, engine only (signals given)", ours_engine, "ms", reference),
-        _record(f"{label}, backtesting.py 0.6.6 (signals given)", reference, "ms"),
-    ]
-
-
-if __name__ == "__main__":
-    for record in bench_engine():
-        print(record)

@@ -1,0 +1,1 @@
+"""`make bench` (bench/run.py) and the reference implementations it measures against."""
