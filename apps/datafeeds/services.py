@@ -11,10 +11,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import ccxt
 from django.conf import settings
 
-from .exchange_client import UnknownExchange, exchange_client_create
+from .exchange_client import (
+    ExchangeClient,
+    ExchangeError,
+    TemporaryExchangeError,
+    UnknownExchange,
+    UnknownMarket,
+    exchange_client_for,
+)
 from .importers import candle_file_read
 from .models import SIMULATED_EXCHANGE, Candle, Symbol
 from .selectors import candle_gaps
@@ -23,12 +29,6 @@ from .timeframes import bucket_floor, bucket_next, timeframe_ms, timeframe_valid
 from .validation import Rejection, candles_validate, rows_from_ohlcv
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_PAGE_LIMIT = 1000  # candles per request when the exchange does not declare its maximum
-# Temporary failures, worth retrying: ccxt's RateLimitExceeded, DDoSProtection, RequestTimeout
-# and ExchangeNotAvailable are all NetworkErrors. Everything else (BadSymbol, auth, bad request)
-# fails at once.
-TEMPORARY_ERRORS = (ccxt.NetworkError,)
 
 
 class FetchError(Exception):
@@ -85,14 +85,14 @@ class FetchReport:
 ProgressCallback = Callable[[FetchProgress], None]
 
 
-def _client_for(exchange_id: str) -> ccxt.Exchange:
+def _client_for(exchange_id: str) -> ExchangeClient:
     if exchange_id == SIMULATED_EXCHANGE:
         raise FetchError(
             f"'{SIMULATED_EXCHANGE}' holds locally generated demo data; there is no exchange to "
             "download it from."
         )
     try:
-        return exchange_client_create(
+        return exchange_client_for(
             exchange_id=exchange_id,
             api_hosts=settings.EXCHANGE_API_HOSTS,
             timeout_ms=settings.DATAFEEDS_EXCHANGE_TIMEOUT_MS,
@@ -101,20 +101,11 @@ def _client_for(exchange_id: str) -> ccxt.Exchange:
         raise FetchError(str(error)) from error
 
 
-def _retry_after_seconds(client: ccxt.Exchange) -> float:
-    headers = client.last_response_headers or {}
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    try:
-        return float(value) if value is not None else 0.0
-    except ValueError:
-        return 0.0
-
-
 class _Caller:
-    """Calls the exchange, retrying temporary errors with a bounded backoff."""
+    """Calls the exchange, retrying temporary errors with a bounded backoff; anything else (an
+    unknown symbol, refused credentials, a bad request) fails at once."""
 
-    def __init__(self, client: ccxt.Exchange, delays: Sequence[float]):
-        self.client = client
+    def __init__(self, delays: Sequence[float]):
         self.delays = list(delays)
         self.retries = 0
 
@@ -122,30 +113,25 @@ class _Caller:
         for attempt in range(len(self.delays) + 1):
             try:
                 return func(*args, **kwargs)
-            except TEMPORARY_ERRORS as error:
+            except TemporaryExchangeError as error:
                 if attempt == len(self.delays):
                     raise FetchError(
-                        f"{what} failed after {attempt + 1} attempts: {type(error).__name__}: "
-                        f"{_short(error)}"
+                        f"{what} failed after {attempt + 1} attempts: {error.kind}: {_short(error)}"
                     ) from error
                 # A Retry-After is honoured, up to the longest configured backoff.
-                delay = min(
-                    max(self.delays[attempt], _retry_after_seconds(self.client)), max(self.delays)
-                )
+                delay = min(max(self.delays[attempt], error.retry_after_s), max(self.delays))
                 logger.warning(
                     "%s: %s (%s); retry %d in %.2fs",
                     what,
-                    type(error).__name__,
+                    error.kind,
                     _short(error),
                     attempt + 1,
                     delay,
                 )
                 self.retries += 1
                 time.sleep(delay)
-            except ccxt.BaseError as error:
-                raise FetchError(
-                    f"{what} failed: {type(error).__name__}: {_short(error)}"
-                ) from error
+            except ExchangeError as error:
+                raise FetchError(f"{what} failed: {error.kind}: {_short(error)}") from error
         raise AssertionError("unreachable")
 
 
@@ -154,14 +140,12 @@ def _short(error: Exception, length: int = 300) -> str:
     return text if len(text) <= length else text[: length - 3] + "..."
 
 
-def _load_market(call: _Caller, client: ccxt.Exchange, market_symbol: str) -> dict:
+def _load_market(call: _Caller, client: ExchangeClient, market_symbol: str) -> dict:
     call(f"{client.id} load_markets", client.load_markets)
     try:
         return client.market(market_symbol)
-    except ccxt.BadSymbol as error:
-        raise FetchError(
-            f"Unknown symbol '{market_symbol}' on {client.id}: the exchange does not list it."
-        ) from error
+    except UnknownMarket as error:
+        raise FetchError(str(error)) from error
 
 
 def symbol_register(
@@ -183,7 +167,7 @@ def symbol_register(
     if verify_market and exchange != SIMULATED_EXCHANGE:
         client = _client_for(exchange)
         delays = settings.DATAFEEDS_RETRY_DELAYS if retry_delays is None else retry_delays
-        _load_market(_Caller(client, delays), client, market_symbol)
+        _load_market(_Caller(delays), client, market_symbol)
     symbol, _ = Symbol.objects.get_or_create(
         exchange=exchange,
         name=name,
@@ -192,9 +176,8 @@ def symbol_register(
     return symbol
 
 
-def _page_limit(client: ccxt.Exchange, market: dict, requested: int | None) -> int:
-    features = (client.features or {}).get(market.get("type", "spot")) or {}
-    maximum = ((features.get("fetchOHLCV") or {}).get("limit")) or DEFAULT_PAGE_LIMIT
+def _page_limit(client: ExchangeClient, market: dict, requested: int | None) -> int:
+    maximum = client.ohlcv_page_limit(market)
     if requested is None:
         return maximum
     if requested < 1:
@@ -236,11 +219,9 @@ def fetch_ohlcv(
     except ValueError as error:
         raise FetchError(str(error)) from error
     client = _client_for(symbol.exchange)
-    call = _Caller(
-        client, settings.DATAFEEDS_RETRY_DELAYS if retry_delays is None else retry_delays
-    )
+    call = _Caller(settings.DATAFEEDS_RETRY_DELAYS if retry_delays is None else retry_delays)
     market = _load_market(call, client, symbol.market_symbol)
-    if timeframe not in (client.timeframes or {}):
+    if timeframe not in client.timeframes:
         raise FetchError(f"{client.id} has no '{timeframe}' candles.")
     page_limit = _page_limit(client, market, limit)
 
@@ -256,9 +237,9 @@ def fetch_ohlcv(
             client.fetch_ohlcv,
             symbol.market_symbol,
             timeframe,
-            since=cursor,
+            since_ms=cursor,
             limit=page_limit,
-            params={"until": end - 1},
+            until_ms=end - 1,
         )
         if not ohlcv:
             break
