@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 
 from .exchange_client import (
     ExchangeClient,
@@ -23,7 +24,7 @@ from .exchange_client import (
 )
 from .importers import candle_file_read
 from .models import SIMULATED_EXCHANGE, Candle, Symbol
-from .selectors import candle_gaps
+from .selectors import candle_gaps, symbol_get
 from .storage import UpsertReport, candles_upsert
 from .timeframes import bucket_floor, bucket_next, timeframe_ms, timeframe_validate
 from .validation import Rejection, candles_validate, rows_from_ohlcv
@@ -173,6 +174,38 @@ def symbol_register(
         name=name,
         defaults={"base": base.upper(), "quote": quote.upper(), "market_symbol": market_symbol},
     )
+    return symbol
+
+
+def symbol_get_or_register(
+    *,
+    name: str,
+    exchange: str | None = None,
+    base: str | None = None,
+    quote: str | None = None,
+    verify_market: bool = True,
+) -> Symbol:
+    """The symbol `name` on `exchange`: registered first (see `symbol_register`) when `base` and
+    `quote` are given, else looked up (SymbolNotFound / AmbiguousSymbol when it cannot be)."""
+    if bool(base) != bool(quote):
+        raise ValueError("base and quote go together.")
+    if base and quote:
+        return symbol_register(
+            name=name, base=base, quote=quote, exchange=exchange, verify_market=verify_market
+        )
+    return symbol_get(name=name, exchange=exchange)
+
+
+def symbol_track(*, symbol: Symbol, timeframe: str) -> Symbol:
+    """Have celery beat keep `timeframe` of the symbol up to date (a no-op when it already does).
+    The row is locked while its list is extended, so concurrent calls lose no timeframe."""
+    timeframe_validate(timeframe)
+    with transaction.atomic():
+        locked = Symbol.objects.select_for_update().get(pk=symbol.pk)
+        if timeframe not in locked.tracked_timeframes:
+            locked.tracked_timeframes = [*locked.tracked_timeframes, timeframe]
+            locked.save(update_fields=["tracked_timeframes"])
+    symbol.tracked_timeframes = locked.tracked_timeframes
     return symbol
 
 

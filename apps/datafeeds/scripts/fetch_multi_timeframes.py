@@ -32,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         time_argument,
         timeframe_argument,
     )
-    from apps.datafeeds.selectors import SymbolNotFound, symbol_get
-    from apps.datafeeds.services import FetchError, fetch_ohlcv, symbol_register
+    from apps.datafeeds.selectors import SymbolNotFound
+    from apps.datafeeds.services import FetchError, fetch_ohlcv, symbol_get_or_register
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("symbol")
@@ -55,12 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--start must be before --end")
 
     try:
-        if args.base:
-            symbol = symbol_register(
-                name=args.symbol, base=args.base, quote=args.quote, exchange=args.exchange
-            )
-        else:
-            symbol = symbol_get(name=args.symbol, exchange=args.exchange)
+        symbol = symbol_get_or_register(
+            name=args.symbol, exchange=args.exchange, base=args.base, quote=args.quote
+        )
     except SymbolNotFound as error:
         print(f"error: {error} Pass --base and --quote to create it.", file=sys.stderr)
         return 1

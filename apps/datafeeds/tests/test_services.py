@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 
 from apps.datafeeds.models import Candle, Symbol
-from apps.datafeeds.selectors import candles_window
-from apps.datafeeds.services import FetchError, fetch_ohlcv, symbol_register
+from apps.datafeeds.selectors import SymbolNotFound, candles_window
+from apps.datafeeds.services import (
+    FetchError,
+    fetch_ohlcv,
+    symbol_get_or_register,
+    symbol_register,
+    symbol_track,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +145,42 @@ def test_symbol_delisted_on_the_exchange_is_not_retried(emulated_binance, db):
 def test_register_creates_a_listed_symbol(emulated_binance, db):
     symbol = symbol_register(name="BTCUSDT", base="btc", quote="usdt")
     assert (symbol.exchange, symbol.market_symbol) == ("binance", "BTC/USDT")
+
+
+def test_get_or_register_registers_with_base_and_quote_and_looks_up_without(emulated_binance, db):
+    made = symbol_get_or_register(name="BTCUSDT", base="BTC", quote="USDT")
+    assert symbol_get_or_register(name="BTCUSDT") == made
+    assert symbol_get_or_register(name="BTCUSDT", base="BTC", quote="USDT") == made
+    assert Symbol.objects.count() == 1
+
+
+def test_get_or_register_without_base_never_creates(db):
+    with pytest.raises(SymbolNotFound, match="Unknown symbol 'NOPE'"):
+        symbol_get_or_register(name="NOPE")
+    with pytest.raises(ValueError, match="base and quote go together"):
+        symbol_get_or_register(name="NOPE", base="NO")
+    assert not Symbol.objects.exists()
+
+
+def test_get_or_register_offline_skips_the_market_check(db):
+    symbol = symbol_get_or_register(name="SOLUSDT", base="SOL", quote="USDT", verify_market=False)
+    assert symbol.market_symbol == "SOL/USDT"  # no exchange reachable here: not asked
+
+
+def test_track_adds_a_timeframe_once(btc_symbol):
+    symbol_track(symbol=btc_symbol, timeframe="1h")
+    symbol_track(symbol=btc_symbol, timeframe="4h")
+    symbol_track(symbol=btc_symbol, timeframe="1h")
+    assert btc_symbol.tracked_timeframes == ["1h", "4h"]
+    btc_symbol.refresh_from_db()
+    assert btc_symbol.tracked_timeframes == ["1h", "4h"]
+
+
+def test_track_refuses_a_bad_timeframe(btc_symbol):
+    with pytest.raises(ValueError, match="Invalid timeframe 'd'"):
+        symbol_track(symbol=btc_symbol, timeframe="d")
+    btc_symbol.refresh_from_db()
+    assert btc_symbol.tracked_timeframes == []
 
 
 def test_bad_timeframe_fails_before_any_request(emulated_binance, btc_symbol):

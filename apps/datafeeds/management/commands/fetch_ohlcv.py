@@ -4,8 +4,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.datafeeds.selectors import SymbolNotFound, symbol_get
-from apps.datafeeds.services import FetchError, fetch_ohlcv, symbol_register
+from apps.datafeeds.selectors import SymbolNotFound
+from apps.datafeeds.services import (
+    FetchError,
+    fetch_ohlcv,
+    symbol_get_or_register,
+    symbol_track,
+)
 
 from ._shared import ProgressPrinter, fetch_summary, positive_int, time_argument, timeframe_argument
 
@@ -51,15 +56,12 @@ class Command(BaseCommand):
         if options["since"] and options["until"] and options["since"] >= options["until"]:
             raise CommandError("--since must be before --until.")
         try:
-            if options["base"]:
-                symbol = symbol_register(
-                    name=options["symbol"],
-                    base=options["base"],
-                    quote=options["quote"],
-                    exchange=options["exchange"],
-                )
-            else:
-                symbol = symbol_get(name=options["symbol"], exchange=options["exchange"])
+            symbol = symbol_get_or_register(
+                name=options["symbol"],
+                exchange=options["exchange"],
+                base=options["base"],
+                quote=options["quote"],
+            )
             report = fetch_ohlcv(
                 symbol=symbol,
                 timeframe=options["timeframe"],
@@ -72,7 +74,6 @@ class Command(BaseCommand):
             raise CommandError(f"{error} Pass --base and --quote to create it.") from error
         except (FetchError, LookupError) as error:
             raise CommandError(str(error)) from error
-        if options["track"] and options["timeframe"] not in symbol.tracked_timeframes:
-            symbol.tracked_timeframes = [*symbol.tracked_timeframes, options["timeframe"]]
-            symbol.save(update_fields=["tracked_timeframes"])
+        if options["track"]:
+            symbol_track(symbol=symbol, timeframe=options["timeframe"])
         self.stdout.write(fetch_summary(report))

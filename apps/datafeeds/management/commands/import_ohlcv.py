@@ -4,8 +4,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.datafeeds.selectors import SymbolNotFound, symbol_get
-from apps.datafeeds.services import FetchError, candles_import, symbol_register
+from apps.datafeeds.selectors import SymbolNotFound
+from apps.datafeeds.services import FetchError, candles_import, symbol_get_or_register
 
 from ._shared import import_summary, timeframe_argument
 
@@ -36,16 +36,13 @@ class Command(BaseCommand):
         if bool(options["base"]) != bool(options["quote"]):
             raise CommandError("--base and --quote go together.")
         try:
-            if options["base"]:
-                symbol = symbol_register(
-                    name=options["symbol"],
-                    base=options["base"],
-                    quote=options["quote"],
-                    exchange=options["exchange"],
-                    verify_market=False,
-                )
-            else:
-                symbol = symbol_get(name=options["symbol"], exchange=options["exchange"])
+            symbol = symbol_get_or_register(
+                name=options["symbol"],
+                exchange=options["exchange"],
+                base=options["base"],
+                quote=options["quote"],
+                verify_market=False,  # a file import works offline
+            )
             report = candles_import(
                 symbol=symbol, timeframe=options["timeframe"], path=options["path"]
             )
