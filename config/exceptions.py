@@ -1,9 +1,19 @@
-"""One error shape for the API: {"detail": "...", "field": "..."} or DRF's field errors."""
+"""One error shape for the API: {"detail": "...", "field": "..."} or DRF's field errors.
 
+Domain errors (an unknown symbol, missing candles, bad strategy parameters, ...) are raised by
+selectors and services, which know nothing of HTTP; this handler maps each to its response once,
+so views never catch them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.http import Http404
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -21,7 +31,42 @@ class ApiError(Exception):
             self.status_code = status_code
 
 
+def _symbol_not_found(error: Any) -> ApiError:
+    return ApiError(
+        f"{error} Download it first, e.g. python manage.py fetch_ohlcv {error.name} 1h "
+        "--base <BASE> --quote <QUOTE>.",
+        field="symbol",
+        status_code=status.HTTP_404_NOT_FOUND,
+    )
+
+
+@cache
+def _domain_errors() -> tuple[tuple[type[Exception], Callable[[Any], Exception]], ...]:
+    """(domain error, what it becomes): an ApiError, or a ValidationError for field errors.
+    Imported on first use: the apps import this module for ApiError."""
+    from apps.analytics.services import BacktestInvalid
+    from apps.datafeeds.selectors import AmbiguousSymbol, SymbolNotFound
+    from apps.strategies.evaluation import MissingCandles
+    from apps.strategies.registry import InvalidParameters, UnknownStrategy
+
+    return (
+        (SymbolNotFound, _symbol_not_found),
+        (AmbiguousSymbol, lambda e: ApiError(str(e), field="exchange")),
+        (UnknownStrategy, lambda e: ApiError(str(e), status_code=status.HTTP_404_NOT_FOUND)),
+        (
+            MissingCandles,
+            lambda e: ApiError(str(e), field="timeframe", status_code=status.HTTP_404_NOT_FOUND),
+        ),
+        (InvalidParameters, lambda e: ValidationError(e.errors)),
+        (BacktestInvalid, lambda e: ValidationError(e.errors)),
+    )
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    for domain_error, translate in _domain_errors():
+        if isinstance(exc, domain_error):
+            exc = translate(exc)
+            break
     if isinstance(exc, ApiError):
         body = {"detail": exc.detail}
         if exc.field:

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.datafeeds.serializers import symbol_resolve
+from apps.datafeeds.selectors import symbol_get
 
 from .selectors import (
     backtest_equity,
@@ -35,7 +35,6 @@ from .serializers import (
     trade_rows,
 )
 from .services import (
-    BacktestInvalid,
     backtest_run_create,
     backtest_run_delete,
     backtest_sweep_create,
@@ -88,19 +87,15 @@ class BacktestListCreateView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = _validated(BacktestCreateSerializer, request.data)
         q = data.validated_data
-        symbol = symbol_resolve(q["symbol"], q.get("exchange"))
-        try:
-            run = backtest_run_create(
-                owner=request.user,
-                strategy=q["strategy"],
-                symbol=symbol,
-                start_ms=q["start"],
-                end_ms=q["end"],
-                params=q["params"],
-                config=data.config(),
-            )
-        except BacktestInvalid as error:
-            raise serializers.ValidationError(error.errors) from error
+        run = backtest_run_create(
+            owner=request.user,
+            strategy=q["strategy"],
+            symbol=symbol_get(name=q["symbol"], exchange=q.get("exchange")),
+            start_ms=q["start"],
+            end_ms=q["end"],
+            params=q["params"],
+            config=data.config(),
+        )
         return Response(BacktestRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -174,20 +169,16 @@ class SweepCreateView(APIView):
     def post(self, request: Request) -> Response:
         data = _validated(SweepCreateSerializer, request.data)
         q = data.validated_data
-        symbol = symbol_resolve(q["symbol"], q.get("exchange"))
-        try:
-            sweep = backtest_sweep_create(
-                owner=request.user,
-                strategy=q["strategy"],
-                symbol=symbol,
-                start_ms=q["start"],
-                end_ms=q["end"],
-                grid=q["grid"],
-                params=q["params"],
-                config=data.config(),
-            )
-        except BacktestInvalid as error:
-            raise serializers.ValidationError(error.errors) from error
+        sweep = backtest_sweep_create(
+            owner=request.user,
+            strategy=q["strategy"],
+            symbol=symbol_get(name=q["symbol"], exchange=q.get("exchange")),
+            start_ms=q["start"],
+            end_ms=q["end"],
+            grid=q["grid"],
+            params=q["params"],
+            config=data.config(),
+        )
         return Response(_sweep_payload(sweep, "id"), status=status.HTTP_202_ACCEPTED)
 
 

@@ -14,11 +14,15 @@ from .timeframes import missing_intervals
 
 
 class SymbolNotFound(LookupError):
-    pass
+    """No stored symbol of that name (on that exchange); `name` is the name asked for."""
+
+    def __init__(self, message: str, *, name: str):
+        super().__init__(message)
+        self.name = name
 
 
 class AmbiguousSymbol(LookupError):
-    pass
+    """The name exists on several exchanges and none was given."""
 
 
 def symbol_get(*, name: str, exchange: str | None = None) -> Symbol:
@@ -27,11 +31,11 @@ def symbol_get(*, name: str, exchange: str | None = None) -> Symbol:
     if exchange:
         found = candidates.filter(exchange=exchange).first()
         if found is None:
-            raise SymbolNotFound(f"Unknown symbol '{name}' on exchange '{exchange}'.")
+            raise SymbolNotFound(f"Unknown symbol '{name}' on exchange '{exchange}'.", name=name)
         return found
     found = list(candidates)
     if not found:
-        raise SymbolNotFound(f"Unknown symbol '{name}'.")
+        raise SymbolNotFound(f"Unknown symbol '{name}'.", name=name)
     preferred = [s for s in found if s.exchange == settings.DATAFEEDS_DEFAULT_EXCHANGE]
     if preferred:
         return preferred[0]

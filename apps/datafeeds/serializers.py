@@ -5,9 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
-from config.exceptions import ApiError
-
-from .selectors import AmbiguousSymbol, SymbolNotFound, symbol_get
 from .timeframes import TIMEFRAMES
 from .times import parse_time_ms
 
@@ -47,7 +44,8 @@ class CandlesQuerySerializer(serializers.Serializer):
 
 
 class CandleSerializer(serializers.Serializer):
-    """Documentation of one candle of the response (the view builds rows directly for speed)."""
+    """Documentation of one candle of the response (presenters.candle_rows builds them, for
+    speed)."""
 
     time = serializers.IntegerField(help_text="open time, epoch seconds UTC")
     open = serializers.FloatField()
@@ -82,34 +80,3 @@ class SymbolSerializer(serializers.Serializer):
     simulated = serializers.BooleanField()
     tracked_timeframes = serializers.ListField(child=serializers.CharField())
     timeframes = TimeframeCoverageSerializer(many=True)
-
-
-def candle_rows(candles) -> list[dict]:
-    """Chart-ready rows: time in epoch seconds (what Lightweight Charts takes)."""
-    return [
-        {"time": t, "open": o, "high": h, "low": lo, "close": c, "volume": v}
-        for t, o, h, lo, c, v in zip(
-            (candles.open_time // 1000).tolist(),
-            candles.open.tolist(),
-            candles.high.tolist(),
-            candles.low.tolist(),
-            candles.close.tolist(),
-            candles.volume.tolist(),
-            strict=True,
-        )
-    ]
-
-
-def symbol_resolve(name: str, exchange: str | None):
-    """The symbol a request names, or the API's 404/400 saying what is wrong."""
-    try:
-        return symbol_get(name=name, exchange=exchange)
-    except SymbolNotFound as error:
-        raise ApiError(
-            f"{error} Download it first, e.g. python manage.py fetch_ohlcv {name} 1h "
-            "--base <BASE> --quote <QUOTE>.",
-            field="symbol",
-            status_code=404,
-        ) from error
-    except AmbiguousSymbol as error:
-        raise ApiError(str(error), field="exchange") from error

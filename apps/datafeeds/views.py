@@ -8,14 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .selectors import candles_window, symbols_with_coverage
-from .serializers import (
-    CandlesQuerySerializer,
-    CandlesResponseSerializer,
-    SymbolSerializer,
-    candle_rows,
-    symbol_resolve,
-)
+from .presenters import candle_rows
+from .selectors import candles_window, symbol_get, symbols_with_coverage
+from .serializers import CandlesQuerySerializer, CandlesResponseSerializer, SymbolSerializer
 from .timeframes import TIMEFRAMES
 
 
@@ -64,7 +59,7 @@ class CandleListView(APIView):
         query = CandlesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        symbol = symbol_resolve(params["symbol"], params.get("exchange"))
+        symbol = symbol_get(name=params["symbol"], exchange=params.get("exchange"))
         candles = candles_window(
             symbol=symbol,
             timeframe=params["timeframe"],

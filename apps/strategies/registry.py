@@ -17,6 +17,10 @@ import numpy as np
 from apps.datafeeds.arrays import CandleArrays
 
 
+class UnknownStrategy(LookupError):
+    """No registered strategy has that key; the message lists those that exist."""
+
+
 class InvalidParameters(ValueError):
     """Parameters outside the schema; `errors` maps each bad field to its message."""
 
@@ -163,7 +167,7 @@ def strategy_spec(key: str) -> StrategySpec:
     try:
         return _REGISTRY[key]
     except KeyError:
-        raise LookupError(
+        raise UnknownStrategy(
             f"Unknown strategy '{key}'; available: {', '.join(sorted(_REGISTRY))}."
         ) from None
 

@@ -10,11 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.datafeeds.serializers import candle_rows, symbol_resolve
-from config.exceptions import ApiError
+from apps.datafeeds.presenters import candle_rows
+from apps.datafeeds.selectors import symbol_get
 
 from .caching import strategy_run_cached
-from .evaluation import Evaluation, MissingCandles, strategy_evaluate
+from .evaluation import Evaluation, strategy_evaluate
 from .models import Strategy
 from .registry import InvalidParameters, strategy_spec, strategy_specs
 from .serializers import CatalogEntrySerializer, StrategyRunQuerySerializer, StrategySerializer
@@ -89,19 +89,13 @@ class StrategyRunView(APIView):
         ),
     )
     def get(self, request: Request, key: str) -> Response:
-        try:
-            spec = strategy_spec(key)
-        except LookupError as error:
-            raise ApiError(str(error), status_code=404) from error
+        spec = strategy_spec(key)
         query = StrategyRunQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data
         overrides = {k: v for k, v in request.query_params.items() if k not in query.fields}
-        try:
-            params = spec.validate_params(overrides)
-        except InvalidParameters as error:
-            raise serializers.ValidationError(error.errors) from error
-        symbol = symbol_resolve(q["symbol"], q.get("exchange"))
+        params = spec.validate_params(overrides)
+        symbol = symbol_get(name=q["symbol"], exchange=q.get("exchange"))
         window = {"start_ms": q.get("start"), "end_ms": q.get("end"), "limit": q["limit"]}
         payload = strategy_run_cached(
             lambda: self._evaluate(spec, params, symbol, q["timeframe"], window),
@@ -115,12 +109,9 @@ class StrategyRunView(APIView):
 
     @staticmethod
     def _evaluate(spec, params, symbol, timeframe, window) -> dict:
-        try:
-            evaluation = strategy_evaluate(
-                spec=spec, params=params, symbol=symbol, timeframe=timeframe, **window
-            )
-        except MissingCandles as error:
-            raise ApiError(str(error), field="timeframe", status_code=404) from error
+        evaluation = strategy_evaluate(
+            spec=spec, params=params, symbol=symbol, timeframe=timeframe, **window
+        )
         return evaluation_payload(evaluation)
 
 
