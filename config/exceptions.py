@@ -46,7 +46,7 @@ def _domain_errors() -> tuple[tuple[type[Exception], Callable[[Any], Exception]]
     Imported on first use: the apps import this module for ApiError."""
     from apps.analytics.services import BacktestInvalid
     from apps.datafeeds.selectors import AmbiguousSymbol, SymbolNotFound
-    from apps.strategies.evaluation import MissingCandles
+    from apps.strategies.inputs import MissingCandles
     from apps.strategies.registry import InvalidParameters, UnknownStrategy
 
     return (

@@ -1,4 +1,5 @@
-"""Reads of stored backtests, and the candles a run needs (arrays, converted once here)."""
+"""Reads of stored backtests. (The candles a run computes on come from
+apps.strategies.selectors.strategy_inputs, as for the run endpoint and bots.)"""
 
 from __future__ import annotations
 
@@ -12,13 +13,6 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from apps.datafeeds.arrays import CandleArrays
-from apps.datafeeds.models import Symbol
-from apps.datafeeds.selectors import candles_window
-from apps.datafeeds.timeframes import bucket_floor, timeframe_ms
-from apps.strategies.registry import StrategySpec
-from apps.strategies.signals import candles_cover
-
 from .engine.kpis import Kpis
 from .equity import equity_decode, minmax_downsample
 from .models import BacktestRun, BacktestStatus, BacktestSweep, BacktestTrade
@@ -26,49 +20,6 @@ from .models import BacktestRun, BacktestStatus, BacktestSweep, BacktestTrade
 KPI_NAMES = tuple(Kpis.__dataclass_fields__)
 SWEEP_ORDER_KEYS = ("id", *KPI_NAMES)
 _BLOBS = ("equity", "equity_times")  # megabytes per long run: read only by the equity selector
-
-
-@dataclass(frozen=True)
-class RunCandles:
-    """The base series from the warm-up on, the higher timeframes, and where the span starts."""
-
-    base: CandleArrays
-    context: dict[str, CandleArrays | None]
-    first: int  # index in `base` of the first bar of the span
-
-    @property
-    def span(self) -> CandleArrays:
-        return self.base.slice(slice(self.first, None))
-
-
-def backtest_candles(
-    *,
-    spec: StrategySpec,
-    params: dict[str, Any],
-    symbol: Symbol,
-    start_ms: int,
-    end_ms: int,
-) -> RunCandles:
-    """Base candles opening in [start - warm-up, end) and the strategy's higher timeframes.
-
-    As for the run endpoint (strategies.evaluation): a higher timeframe is read from storage with
-    its own warm-up when stored whole over the span; when not, the base series is read from that
-    far back so that it can be aggregated from it.
-    """
-    base_tf = spec.base_timeframe
-    base_start = start_ms - spec.base_warmup(params) * timeframe_ms(base_tf)
-    context: dict[str, CandleArrays | None] = {}
-    for tf in spec.context_timeframes:
-        tf_ms = timeframe_ms(tf)
-        tf_start = int(bucket_floor(start_ms, tf)) - spec.context_warmup(params) * tf_ms
-        context[tf] = candles_window(
-            symbol=symbol, timeframe=tf, start_ms=tf_start, end_ms=end_ms - tf_ms
-        )
-        if not candles_cover(context[tf], tf, tf_start, int(bucket_floor(end_ms, tf))):
-            base_start = min(base_start, tf_start)
-    base = candles_window(symbol=symbol, timeframe=base_tf, start_ms=base_start, end_ms=end_ms - 1)
-    first = int(np.searchsorted(base.open_time, start_ms))
-    return RunCandles(base=base, context=context, first=first)
 
 
 def backtest_run_list(*, owner: AbstractBaseUser, sweep_id: int | None = None) -> QuerySet:

@@ -1,9 +1,5 @@
-"""Evaluate a registry strategy over stored candles for display (the run endpoint).
-
-Loads the displayed candles, enough history before them for every indicator to be defined from
-the first displayed candle (when the data exists), the base series and the higher timeframes;
-computes the strategy once on the base series and projects it onto the displayed candles.
-"""
+"""The run endpoint's computation, pure (no database): the strategy once on the base series of
+`DisplayInputs` (selectors.strategy_display_inputs), projected onto the displayed candles."""
 
 from __future__ import annotations
 
@@ -13,16 +9,11 @@ from typing import Any
 import numpy as np
 
 from apps.datafeeds.arrays import CandleArrays
-from apps.datafeeds.models import Symbol
-from apps.datafeeds.selectors import candles_window
-from apps.datafeeds.timeframes import bucket_floor, bucket_next, timeframe_ms
+from apps.datafeeds.timeframes import bucket_next
 
+from .inputs import DisplayInputs
 from .registry import StrategyResult, StrategySpec
-from .signals import candles_cover, close_times
-
-
-class MissingCandles(LookupError):
-    """No stored candles where the evaluation needs them; the message says what to fetch."""
+from .signals import close_times
 
 
 @dataclass(frozen=True)
@@ -37,7 +28,6 @@ class Entry:
 class Evaluation:
     spec: StrategySpec
     params: dict[str, Any]
-    symbol: Symbol
     timeframe: str
     candles: CandleArrays
     lines: dict[str, Any]  # arrays (or dicts of arrays) aligned to `candles`
@@ -46,13 +36,6 @@ class Evaluation:
     entries: list[Entry]
     warmup_complete: bool
     result: StrategyResult
-
-
-def _fetch_hint(symbol: Symbol, timeframe: str) -> str:
-    return (
-        f"python manage.py fetch_ohlcv {symbol.name} {timeframe} --exchange {symbol.exchange} "
-        f"--base {symbol.base} --quote {symbol.quote} --since <YYYY-MM-DD>"
-    )
 
 
 def _lines_defined_at(lines: dict[str, Any], index: int) -> bool:
@@ -64,56 +47,13 @@ def _lines_defined_at(lines: dict[str, Any], index: int) -> bool:
 
 
 def strategy_evaluate(
-    *,
-    spec: StrategySpec,
-    params: dict[str, Any],
-    symbol: Symbol,
-    timeframe: str,
-    start_ms: int | None,
-    end_ms: int | None,
-    limit: int,
+    *, spec: StrategySpec, params: dict[str, Any], inputs: DisplayInputs
 ) -> Evaluation:
-    shown = candles_window(
-        symbol=symbol, timeframe=timeframe, start_ms=start_ms, end_ms=end_ms, limit=limit
-    )
-    if not len(shown):
-        raise MissingCandles(
-            f"No {timeframe} candles of {symbol} in that window. Fetch them: "
-            f"{_fetch_hint(symbol, timeframe)}"
-        )
-    first_open = int(shown.open_time[0])
+    shown, timeframe = inputs.candles, inputs.timeframe
     shown_close = close_times(shown, timeframe)
-    last_close = int(shown_close[-1])
-
-    history = candles_window(
-        symbol=symbol, timeframe=timeframe, end_ms=first_open - 1, limit=spec.display_warmup(params)
-    )
-    display = CandleArrays.concat([history, shown]) if len(history) else shown
-
-    base_tf = spec.base_timeframe
-    base_ms = timeframe_ms(base_tf)
-    base_start = first_open - spec.base_warmup(params) * base_ms
-    # Higher timeframes come with their own warm-up when stored whole; when not, the base series
-    # is loaded from that far back so that they can be aggregated from it.
-    context = {}
-    for tf in spec.context_timeframes:
-        tf_start = int(bucket_floor(first_open, tf)) - spec.context_warmup(params) * timeframe_ms(
-            tf
-        )
-        context[tf] = candles_window(
-            symbol=symbol, timeframe=tf, start_ms=tf_start, end_ms=last_close - timeframe_ms(tf)
-        )
-        if not candles_cover(context[tf], tf, tf_start, int(bucket_floor(last_close, tf))):
-            base_start = min(base_start, tf_start)
-    base = candles_window(
-        symbol=symbol, timeframe=base_tf, start_ms=base_start, end_ms=last_close - base_ms
-    )
-    if not len(base):
-        raise MissingCandles(
-            f"No {base_tf} candles of {symbol} up to the displayed window: the strategy runs on "
-            f"the {base_tf} series. Fetch it: {_fetch_hint(symbol, base_tf)}"
-        )
-    result = spec.compute(base, context, params)
+    display = CandleArrays.concat([inputs.history, shown]) if len(inputs.history) else shown
+    base, base_tf = inputs.strategy.base, spec.base_timeframe
+    result = spec.compute(base, inputs.strategy.context, params)
 
     skip = len(display) - len(shown)
     lines = {
@@ -134,7 +74,6 @@ def strategy_evaluate(
     return Evaluation(
         spec=spec,
         params=params,
-        symbol=symbol,
         timeframe=timeframe,
         candles=shown,
         lines=lines,

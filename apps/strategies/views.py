@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
@@ -10,63 +9,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.datafeeds.presenters import candle_rows
 from apps.datafeeds.selectors import symbol_get
 
 from .caching import strategy_run_cached
-from .evaluation import Evaluation, strategy_evaluate
+from .evaluation import strategy_evaluate
 from .models import Strategy
+from .presenters import evaluation_payload
 from .registry import InvalidParameters, strategy_spec, strategy_specs
+from .selectors import strategy_display_inputs
 from .serializers import CatalogEntrySerializer, StrategyRunQuerySerializer, StrategySerializer
 from .services import strategy_create, strategy_update
-
-
-def _nullable(values: np.ndarray) -> list[float | None]:
-    """A float array as JSON: NaN (warm-up, undefined) becomes null, never zero."""
-    return [None if v != v else v for v in values.tolist()]
-
-
-def _seconds(ms: int) -> int:
-    return int(ms) // 1000
-
-
-def evaluation_payload(evaluation: Evaluation) -> dict:
-    times = (evaluation.candles.open_time // 1000).tolist()
-    payload = {
-        "strategy": evaluation.spec.key,
-        "params": evaluation.params,
-        "symbol": evaluation.symbol.name,
-        "exchange": evaluation.symbol.exchange,
-        "simulated": evaluation.symbol.is_simulated,
-        "timeframe": evaluation.timeframe,
-        "base_timeframe": evaluation.spec.base_timeframe,
-        "warmup_complete": evaluation.warmup_complete,
-        "candles": candle_rows(evaluation.candles),
-    }
-    for key, line in evaluation.lines.items():
-        payload[key] = (
-            {name: _nullable(values) for name, values in line.items()}
-            if isinstance(line, dict)
-            else _nullable(line)
-        )
-    payload["entries"] = [
-        {
-            "time": _seconds(e.display_open_ms),
-            "side": e.side,
-            "bar_time": _seconds(e.bar_open_ms),
-            "price": e.price,
-        }
-        for e in evaluation.entries
-    ]
-    payload["timeline"] = [
-        {"time": t, "long": lg, "short": sh}
-        for t, lg, sh in zip(
-            times, evaluation.long_active.tolist(), evaluation.short_active.tolist(), strict=True
-        )
-    ]
-    payload["should_enter_long"] = bool(evaluation.long_active[-1])
-    payload["should_enter_short"] = bool(evaluation.short_active[-1])
-    return payload
 
 
 class StrategyRunView(APIView):
@@ -109,10 +61,11 @@ class StrategyRunView(APIView):
 
     @staticmethod
     def _evaluate(spec, params, symbol, timeframe, window) -> dict:
-        evaluation = strategy_evaluate(
+        inputs = strategy_display_inputs(
             spec=spec, params=params, symbol=symbol, timeframe=timeframe, **window
         )
-        return evaluation_payload(evaluation)
+        evaluation = strategy_evaluate(spec=spec, params=params, inputs=inputs)
+        return evaluation_payload(evaluation, symbol=symbol)
 
 
 class CatalogView(APIView):

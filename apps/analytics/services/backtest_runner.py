@@ -24,11 +24,11 @@ from django.utils import timezone
 
 from apps.datafeeds.times import format_ms
 from apps.strategies.registry import InvalidParameters, strategy_spec
+from apps.strategies.selectors import strategy_inputs
 
 from ..engine import EXIT_REASONS, BacktestConfig, BacktestResult, run_backtest
 from ..equity import equity_encode
 from ..models import BacktestRun, BacktestStatus, BacktestTrade
-from ..selectors import backtest_candles
 from .validation import CONFIG_DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _simulate(run: BacktestRun, token: uuid.UUID) -> tuple[BacktestResult, np.nd
     spec = strategy_spec(run.strategy)
     params = spec.validate_params(run.params)
     config = BacktestConfig(**{name: getattr(run, name) for name in CONFIG_DEFAULTS})
-    candles = backtest_candles(
+    candles = strategy_inputs(
         spec=spec, params=params, symbol=run.symbol, start_ms=run.start_ms, end_ms=run.end_ms
     )
     span = candles.span

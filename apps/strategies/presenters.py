@@ -1,0 +1,58 @@
+"""Response shapes of the strategy API, built from the evaluation's arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from apps.datafeeds.models import Symbol
+from apps.datafeeds.presenters import candle_rows
+
+from .evaluation import Evaluation
+
+
+def _nullable(values: np.ndarray) -> list[float | None]:
+    """A float array as JSON: NaN (warm-up, undefined) becomes null, never zero."""
+    return [None if v != v else v for v in values.tolist()]
+
+
+def _seconds(ms: int) -> int:
+    return int(ms) // 1000
+
+
+def evaluation_payload(evaluation: Evaluation, *, symbol: Symbol) -> dict:
+    times = (evaluation.candles.open_time // 1000).tolist()
+    payload = {
+        "strategy": evaluation.spec.key,
+        "params": evaluation.params,
+        "symbol": symbol.name,
+        "exchange": symbol.exchange,
+        "simulated": symbol.is_simulated,
+        "timeframe": evaluation.timeframe,
+        "base_timeframe": evaluation.spec.base_timeframe,
+        "warmup_complete": evaluation.warmup_complete,
+        "candles": candle_rows(evaluation.candles),
+    }
+    for key, line in evaluation.lines.items():
+        payload[key] = (
+            {name: _nullable(values) for name, values in line.items()}
+            if isinstance(line, dict)
+            else _nullable(line)
+        )
+    payload["entries"] = [
+        {
+            "time": _seconds(e.display_open_ms),
+            "side": e.side,
+            "bar_time": _seconds(e.bar_open_ms),
+            "price": e.price,
+        }
+        for e in evaluation.entries
+    ]
+    payload["timeline"] = [
+        {"time": t, "long": lg, "short": sh}
+        for t, lg, sh in zip(
+            times, evaluation.long_active.tolist(), evaluation.short_active.tolist(), strict=True
+        )
+    ]
+    payload["should_enter_long"] = bool(evaluation.long_active[-1])
+    payload["should_enter_short"] = bool(evaluation.short_active[-1])
+    return payload
