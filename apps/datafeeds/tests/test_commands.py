@@ -1,15 +1,21 @@
-"""Every market-data command of the README, run as a user runs it (a subprocess) against the
-exchange emulator and the test database."""
+"""Every market-data command of the README against the exchange emulator and the test database.
 
+Most run in-process (`call_command`: same parser, same handler, same output, no interpreter
+start-up); a few run as a user runs them, in a subprocess, as smoke tests of the entry points
+themselves (manage.py, the plain script, runserver, celery).
+"""
+
+import io
 import subprocess
 
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 
 from apps.datafeeds.models import Candle, Symbol
 from apps.datafeeds.selectors import candles_window
 
-pytestmark = pytest.mark.django_db(transaction=True)
+in_a_subprocess = pytest.mark.django_db(transaction=True)  # the child process must see the rows
 
 
 def run(python, env, *args, timeout=120):
@@ -23,6 +29,14 @@ def run(python, env, *args, timeout=120):
     )
 
 
+def command(*args) -> str:
+    """Run a management command in-process; its stdout."""
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+@in_a_subprocess
 def test_fetch_ohlcv_command_downloads_and_creates_the_symbol(python, emulator_env, btc_5m):
     result = run(
         python,
@@ -51,29 +65,17 @@ def test_fetch_ohlcv_command_downloads_and_creates_the_symbol(python, emulator_e
     assert hours.open[0] == btc_5m[0, 1] and hours.close[0] == btc_5m[11, 4]
 
 
-def test_fetch_ohlcv_resumes_without_since(python, emulator_env, btc_5m):
-    first = run(
-        python,
-        emulator_env,
-        "manage.py",
-        "fetch_ohlcv",
-        "BTCUSDT",
-        "5m",
-        "--base",
-        "BTC",
-        "--quote",
-        "USDT",
-        "--since",
-        "2024-09-05",
+def test_fetch_ohlcv_resumes_without_since(emulated_binance, btc_5m, db):
+    command(
+        "fetch_ohlcv", "BTCUSDT", "5m", "--base", "BTC", "--quote", "USDT", "--since", "2024-09-05"
     )
-    assert first.returncode == 0, first.stderr
     Candle.objects.filter(open_time__gt=int(btc_5m[-100, 0])).delete()
-    again = run(python, emulator_env, "manage.py", "fetch_ohlcv", "BTCUSDT", "5m")
-    assert again.returncode == 0, again.stderr
-    assert "inserted 99, updated 0, unchanged 1" in again.stdout
+    again = command("fetch_ohlcv", "BTCUSDT", "5m")
+    assert "inserted 99, updated 0, unchanged 1" in again
     assert Candle.objects.filter(timeframe="5m").count() == 345  # 2024-09-05 00:00 .. 09-06 04:40
 
 
+@in_a_subprocess
 def test_fetch_multi_timeframes_script(python, emulator_env):
     result = run(
         python,
@@ -103,22 +105,10 @@ def test_fetch_multi_timeframes_script(python, emulator_env):
     assert result.stdout.count("inserted") == 3
 
 
-def test_unknown_symbol_exits_non_zero_with_a_message(python, emulator_env):
-    result = run(
-        python,
-        emulator_env,
-        "manage.py",
-        "fetch_ohlcv",
-        "DOGEEUR",
-        "1h",
-        "--base",
-        "DOGE",
-        "--quote",
-        "EUR",
-    )
-    assert result.returncode != 0
-    assert "Unknown symbol 'DOGE/EUR' on binance" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_unknown_symbol_is_a_command_error_with_a_message(emulated_binance, db):
+    with pytest.raises(CommandError, match="Unknown symbol 'DOGE/EUR' on binance"):
+        command("fetch_ohlcv", "DOGEEUR", "1h", "--base", "DOGE", "--quote", "EUR")
+    assert not Symbol.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -131,94 +121,85 @@ def test_unknown_symbol_exits_non_zero_with_a_message(python, emulator_env):
         (["NOPE", "1h"], "Unknown symbol 'NOPE'"),
     ],
 )
-def test_bad_command_input_is_a_clear_error(python, emulator_env, args, message):
-    result = run(python, emulator_env, "manage.py", "fetch_ohlcv", *args)
-    assert result.returncode != 0
-    assert message in result.stderr
+def test_bad_command_input_is_a_clear_error(emulated_binance, db, args, message):
+    with pytest.raises(CommandError, match=message):
+        command("fetch_ohlcv", *args)
+    assert not Symbol.objects.exists()
+
+
+@in_a_subprocess
+def test_bad_input_exits_non_zero_with_the_message_and_no_traceback(python, emulator_env):
+    """The same errors as a user sees them: argparse's usage message and a non-zero exit."""
+    result = run(python, emulator_env, "manage.py", "fetch_ohlcv", "BTCUSDT", "d")
+    assert result.returncode == 2
+    assert "invalid timeframe 'd'" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = run(python, emulator_env, "manage.py", "fetch_ohlcv", "NOPE", "1h")
+    assert result.returncode == 1
+    assert "Unknown symbol 'NOPE'. Pass --base and --quote to create it." in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_import_ohlcv_loads_a_real_file_and_reimport_changes_nothing(
-    python, subprocess_env, shared_data
-):
+def test_import_ohlcv_loads_a_real_file_and_reimport_changes_nothing(shared_data, db):
     path = str(shared_data / "binance_SOL-USDT_1h.csv.gz")
-    args = ["manage.py", "import_ohlcv", "SOLUSDT", "1h", path, "--base", "SOL", "--quote", "USDT"]
-    first = run(python, subprocess_env, *args)
-    assert first.returncode == 0, first.stderr
-    assert "inserted 6002" in first.stdout
-    second = run(python, subprocess_env, *args)
-    assert "inserted 0, updated 0, unchanged 6002" in second.stdout
+    args = ["import_ohlcv", "SOLUSDT", "1h", path, "--base", "SOL", "--quote", "USDT"]
+    assert "inserted 6002" in command(*args)
+    assert "inserted 0, updated 0, unchanged 6002" in command(*args)
     assert Candle.objects.filter(timeframe="1h").count() == 6002
 
 
-def test_candle_gaps_lists_missing_intervals(python, subprocess_env, shared_data):
+def test_candle_gaps_lists_missing_intervals(shared_data, db):
     path = str(shared_data / "binance_BTC-USDT_5m_2020-12_2021-07.csv.gz")
-    run(
-        python,
-        subprocess_env,
-        "manage.py",
-        "import_ohlcv",
-        "BTCUSDT",
-        "5m",
-        path,
-        "--base",
-        "BTC",
-        "--quote",
-        "USDT",
-    )
-    result = run(python, subprocess_env, "manage.py", "candle_gaps", "BTCUSDT", "5m")
-    assert result.returncode == 0, result.stderr
-    assert "6 gaps, 177 candles missing" in result.stdout
-    assert "2020-12-21 14:10 UTC .. 2020-12-21 17:55 UTC  (46 missing)" in result.stdout
+    command("import_ohlcv", "BTCUSDT", "5m", path, "--base", "BTC", "--quote", "USDT")
+    listed = command("candle_gaps", "BTCUSDT", "5m")
+    assert "6 gaps, 177 candles missing" in listed
+    assert "2020-12-21 14:10 UTC .. 2020-12-21 17:55 UTC  (46 missing)" in listed
 
 
-def test_import_of_a_missing_file_is_a_clear_error(python, subprocess_env):
-    result = run(
-        python,
-        subprocess_env,
-        "manage.py",
-        "import_ohlcv",
-        "BTCUSDT",
-        "5m",
-        "/nope.csv",
-        "--base",
-        "BTC",
-        "--quote",
-        "USDT",
-    )
-    assert result.returncode != 0
-    assert "No such file: /nope.csv" in result.stderr
+def test_import_of_a_missing_file_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="No such file: /nope.csv"):
+        command("import_ohlcv", "BTCUSDT", "5m", "/nope.csv", "--base", "BTC", "--quote", "USDT")
 
 
-def test_demo_data_falls_back_to_the_simulator_and_says_so(python, subprocess_env):
-    env = {**subprocess_env, "EXCHANGE_API_HOSTS": '{"binance": "http://127.0.0.1:9"}'}
-    result = run(python, env, "manage.py", "load_demo_data")
-    assert result.returncode == 0, result.stderr
-    assert "unreachable" in result.stdout and "SIMULATED" in result.stdout
+def test_import_of_an_unknown_symbol_without_base_says_how_to_create_it(shared_data, db):
+    path = str(shared_data / "binance_SOL-USDT_1h.csv.gz")
+    with pytest.raises(CommandError, match="Pass --base and --quote to create it"):
+        command("import_ohlcv", "SOLUSDT", "1h", path)
+    assert not Candle.objects.exists()
+
+
+def test_track_has_beat_keep_the_timeframe_up_to_date(emulated_binance, db):
+    args = ["fetch_ohlcv", "BTCUSDT", "4h", "--base", "BTC", "--quote", "USDT", "--track"]
+    command(*args, "--since", "2024-09-01")
+    command(*args)
+    assert Symbol.objects.get(name="BTCUSDT").tracked_timeframes == ["4h"]
+
+
+def test_demo_data_falls_back_to_the_simulator_and_says_so(settings, db):
+    settings.EXCHANGE_API_HOSTS = {"binance": "http://127.0.0.1:9"}
+    result = command("load_demo_data")
+    assert "unreachable" in result and "SIMULATED" in result
     symbol = Symbol.objects.get(name="BTCUSDT")
     assert symbol.exchange == "simulated"
     counts = {
         tf: Candle.objects.filter(symbol=symbol, timeframe=tf).count() for tf in ("5m", "1h", "4h")
     }
     assert counts["5m"] == 60 * 288 and counts["1h"] >= 59 * 24 and counts["4h"] >= 59 * 6
-    again = run(python, env, "manage.py", "load_demo_data")
-    assert "already present" in again.stdout
+    assert "already present" in command("load_demo_data")
 
 
-def test_demo_data_downloads_from_the_exchange_when_reachable(python, emulator_env, emulator):
+def test_demo_data_downloads_from_the_exchange_when_reachable(emulated_binance, db):
     import time
 
     from apps.datafeeds.emulator import generate_candles
 
     now = int(time.time() * 1000)
-    emulator.add_market(
+    emulated_binance.add_market(
         symbol="BTC/USDT",
         timeframe="5m",
         candles=generate_candles(timeframe="5m", count=70 * 288, start_ms=now - 70 * 86_400_000),
     )
-    result = run(python, emulator_env, "manage.py", "load_demo_data")
-    assert result.returncode == 0, result.stderr
-    assert "Downloaded BTCUSDT 5m from Binance" in result.stdout
+    assert "Downloaded BTCUSDT 5m from Binance" in command("load_demo_data")
     assert Symbol.objects.get(name="BTCUSDT").exchange == "binance"
     assert Candle.objects.filter(timeframe="5m").count() >= 60 * 288 - 2
     assert np.all(
@@ -226,6 +207,7 @@ def test_demo_data_downloads_from_the_exchange_when_reachable(python, emulator_e
     )
 
 
+@in_a_subprocess
 def test_runserver_serves_the_api(python, subprocess_env):
     import socket
     import time
@@ -256,6 +238,7 @@ def test_runserver_serves_the_api(python, subprocess_env):
         server.wait(timeout=10)
 
 
+@in_a_subprocess
 def test_beat_and_worker_keep_a_tracked_symbol_up_to_date(python, emulator_env, btc_5m):
     # celery beat (every 1.2 s here) enqueues the refresh; a worker downloads through ccxt.
     import time
