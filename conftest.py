@@ -10,6 +10,25 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+# The real candle files the tests read. Missing data fails the run at start-up: a test module
+# must never skip itself (and pass unseen) because its data is not there.
+REQUIRED_DATA = (
+    "binance_BTC-USDT_1d.csv.gz",
+    "binance_BTC-USDT_4h.csv.gz",
+    "binance_BTC-USDT_5m.csv.gz",
+    "binance_BTC-USDT_5m_2020-12_2021-07.csv.gz",
+    "binance_SOL-USDT_1h.csv.gz",
+    "binance_XRP-ETH_1m.csv.gz",
+    "binance_XRP-ETH_5m.csv.gz",
+)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    missing = [name for name in REQUIRED_DATA if not (SHARED_DATA / name).is_file()]
+    if missing:
+        raise pytest.UsageError(
+            f"missing test data in {SHARED_DATA}: {', '.join(missing)} (see its README.md)"
+        )
 
 
 @pytest.fixture(scope="session")
