@@ -1,9 +1,13 @@
 """The Celery tasks, run by a real worker process over the Redis broker."""
 
+import json
+import os
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from apps.datafeeds.models import Candle
 from apps.datafeeds.tasks import fetch_ohlcv_task, refresh_tracked_symbols
@@ -12,9 +16,31 @@ from config.celery import app
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def worker(python, emulator_env):
+@pytest.fixture(scope="module")
+def module_emulator(shared_data):
+    from apps.datafeeds.emulator import ExchangeEmulator
+
+    with ExchangeEmulator() as emu:
+        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
+        yield emu
+
+
+@pytest.fixture(scope="module")
+def worker(python, module_emulator, django_db_setup, django_db_blocker, tmp_path_factory):
+    """One worker for the module (its start-up and shutdown cost seconds), pointed at the test
+    database and the emulator; the tests' rows are committed (transactional tests)."""
+    with django_db_blocker.unblock():
+        database = connection.settings_dict["NAME"]
+    root = str(Path(__file__).resolve().parents[3])
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DJANGO_DB_NAME": database,
+        "PYTHONPATH": root,
+        "EXCHANGE_API_HOSTS": json.dumps({"binance": module_emulator.url}),
+    }
     app.control.purge()
+    log = (tmp_path_factory.mktemp("worker") / "worker.log").open("w")
     process = subprocess.Popen(
         [
             python,
@@ -32,15 +58,15 @@ def worker(python, emulator_env):
             "--hostname",
             f"test-{time.time_ns()}@%h",
         ],
-        env=emulator_env,
-        cwd=emulator_env["PYTHONPATH"],
-        stdout=subprocess.PIPE,
+        env=env,
+        cwd=root,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     yield process
     process.terminate()
     process.wait(timeout=30)
+    log.close()
 
 
 def test_fetch_task_runs_the_download_in_a_worker(worker, btc_symbol, btc_5m):
