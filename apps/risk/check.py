@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
 
@@ -67,7 +67,7 @@ class RiskLimits:
     leverage: float = 1.0  # most total notional per unit of equity (1 on spot)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # a value: never mutated (not frozen: built per trade, 3x faster)
 class EntryIntent:
     side: int  # +1 long, -1 short
     price: float  # the price the entry is expected at: the decision bar's close
@@ -78,7 +78,7 @@ class EntryIntent:
     spot: bool = True  # a spot market cannot borrow: leverage 1 whatever the profile says
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # a value: never mutated (not frozen: built per trade, 3x faster)
 class RiskState:
     equity: float  # now: cash plus open positions marked to market
     peak_equity: float  # highest equity so far (the drawdown's reference)
@@ -86,12 +86,13 @@ class RiskState:
     day_start_equity: float  # realised equity at that 00:00 (open positions not marked)
     day_realised_pnl: float = 0.0  # net PnL of the trades closed that day, fees included
     daily_limit_reached_ms: int | None = None  # when that day's loss reached the limit
-    open_positions: Mapping[str, int] = field(default_factory=lambda: _NO_POSITIONS)  # symbol -> count
+    # symbol -> positions open on it, across the user's running bots
+    open_positions: Mapping[str, int] = field(default_factory=lambda: _NO_POSITIONS)
     open_notional: float = 0.0  # sum of |size x price| of the open positions
     bars_since_stop_loss: int | None = None  # bars closed since the last stop-loss; None: never
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # a value: never mutated (not frozen: built per trade, 3x faster)
 class Decision:
     allowed: bool
     size: float  # base units; 0.0 when refused
@@ -135,7 +136,7 @@ def risk_check(intent: EntryIntent, state: RiskState, limits: RiskLimits) -> Dec
     ):
         kill = True
         rules.append(DRAWDOWN)
-        reasons.append(_drawdown_reason(equity, state.peak_equity, limits.max_drawdown))
+        reasons.append(kill_switch_reason(equity, state.peak_equity, limits.max_drawdown))
     if limits.max_daily_loss is not None and utc_day_ms(intent.time_ms) == state.day_ms:
         reached_ms = state.daily_limit_reached_ms
         if reached_ms is not None or daily_loss_reached(
@@ -222,7 +223,7 @@ def _hhmm(time_ms: int) -> str:
     return datetime.fromtimestamp(time_ms / 1000, UTC).strftime("%H:%M")
 
 
-def _drawdown_reason(equity: float, peak: float, limit: float) -> str:
+def kill_switch_reason(equity: float, peak: float, limit: float) -> str:
     fall = 1 - equity / peak if peak > 0 else 1.0
     return (
         f"drawdown kill switch: equity {equity:,.2f} is {_pct(fall)} below its peak "
@@ -251,15 +252,40 @@ def state_for_day(state: RiskState, *, time_ms: int, realised_equity: float) -> 
     """The state as seen at `time_ms`: on a later UTC day the day starts afresh from
     `realised_equity` (the cash at its 00:00, open positions not marked), with no loss and no
     limit reached. The same object when the day has not changed."""
-    day = utc_day_ms(time_ms)
-    if day == state.day_ms:
-        return state
-    return replace(
+    return state_at(
         state,
-        day_ms=day,
-        day_start_equity=realised_equity,
-        day_realised_pnl=0.0,
-        daily_limit_reached_ms=None,
+        time_ms=time_ms,
+        realised_equity=realised_equity,
+        bars_since_stop_loss=state.bars_since_stop_loss,
+    )
+
+
+def state_at(
+    state: RiskState, *, time_ms: int, realised_equity: float, bars_since_stop_loss: int | None
+) -> RiskState:
+    """`state_for_day` with the bars counted since the last stop-loss brought up to date too:
+    what a bot (or the backtest) does before each check. Built in one go (it runs per trade)."""
+    day = time_ms - time_ms % MS_PER_DAY  # utc_day_ms, inlined: this runs once per trade
+    if day == state.day_ms:
+        if bars_since_stop_loss == state.bars_since_stop_loss:
+            return state
+        day_start, day_pnl, reached = (
+            state.day_start_equity,
+            state.day_realised_pnl,
+            state.daily_limit_reached_ms,
+        )
+    else:
+        day_start, day_pnl, reached = realised_equity, 0.0, None
+    return RiskState(
+        state.equity,
+        state.peak_equity,
+        day,
+        day_start,
+        day_pnl,
+        reached,
+        state.open_positions,
+        state.open_notional,
+        bars_since_stop_loss,
     )
 
 
@@ -275,21 +301,31 @@ def state_after_exit(
 ) -> RiskState:
     """The state once a trade closed at `time_ms` with net `pnl`: the day's PnL (the day rolls
     first when the exit falls on a later UTC day), the moment the daily limit is reached, the new
-    equity and peak, and the cooldown restarted by a stop-loss."""
-    state = state_for_day(state, time_ms=time_ms, realised_equity=realised_equity_before)
-    day_pnl = state.day_realised_pnl + pnl
-    reached = state.daily_limit_reached_ms
+    equity and peak, and the cooldown restarted by a stop-loss. Open positions are the caller's
+    to update (a bot knows which one closed)."""
+    day = time_ms - time_ms % MS_PER_DAY  # utc_day_ms, inlined: this runs once per trade
+    if day == state.day_ms:
+        day_start, day_pnl, reached = (
+            state.day_start_equity,
+            state.day_realised_pnl + pnl,
+            state.daily_limit_reached_ms,
+        )
+    else:
+        day_start, day_pnl, reached = realised_equity_before, pnl, None
     if (
         reached is None
         and limits.max_daily_loss is not None
-        and daily_loss_reached(day_pnl, state.day_start_equity, limits.max_daily_loss)
+        and daily_loss_reached(day_pnl, day_start, limits.max_daily_loss)
     ):
         reached = time_ms
-    return replace(
-        state,
-        equity=equity,
-        peak_equity=max(state.peak_equity, equity),
-        day_realised_pnl=day_pnl,
-        daily_limit_reached_ms=reached,
-        bars_since_stop_loss=0 if stop_loss_hit else state.bars_since_stop_loss,
+    return RiskState(
+        equity,
+        max(state.peak_equity, equity),
+        day,
+        day_start,
+        day_pnl,
+        reached,
+        state.open_positions,
+        state.open_notional,
+        0 if stop_loss_hit else state.bars_since_stop_loss,
     )
