@@ -96,7 +96,7 @@ class RiskGate:
         # One per refusal: (decision bar, {rule: first decision bar it no longer refuses}).
         self._refusals: list[tuple[int, dict[str, int]]] = []
         self._examples: dict[str, str] = {}
-        self._sized_by: Counter[str] = Counter()
+        self._sized_by: list[str] = []  # per entry taken, in order: what set its size
         self.resume_from: int | None = None  # after a refusal: where to look again (None: never)
 
     def begin(self, entries: np.ndarray) -> None:
@@ -118,7 +118,7 @@ class RiskGate:
         intent = EntryIntent(side, float(self._close[decision]), time_ms, None, "", self._fee_rate)
         verdict = risk_check(intent, state, self.limits)
         if verdict.allowed:
-            self._sized_by[verdict.sized_by] += 1
+            self._sized_by.append(verdict.sized_by)
             return verdict.size
         lifts = {rule: self._lifted_at(rule, decision) for rule in verdict.rules}
         self._refusals.append((decision, lifts))
@@ -177,9 +177,9 @@ class RiskGate:
                 if len(trades):
                     equity[bar + 1 :] = trades.equity_after[-1]
                 position[bar + 1 :] = 0
-        return trades, equity, position, self._report(kill, blocked_from)
+        return trades, equity, position, self._report(kill, blocked_from, len(trades))
 
-    def _report(self, kill: KillSwitch | None, blocked_from: int) -> RiskReport:
+    def _report(self, kill: KillSwitch | None, blocked_from: int, kept: int) -> RiskReport:
         entries = self._entries
 
         def signals_in(first: int, stop: int) -> int:
@@ -201,9 +201,8 @@ class RiskGate:
             self._examples[DRAWDOWN] = kill.reason
         counts = {rule: count for rule, count in blocked.items() if count}
         examples = {rule: text for rule, text in self._examples.items() if rule in counts}
-        return RiskReport(
-            self.limits, counts, total, examples, dict(self._sized_by), kill_switch=kill
-        )
+        sized_by = dict(Counter(self._sized_by[:kept]))  # entries after the kill are dropped
+        return RiskReport(self.limits, counts, total, examples, sized_by, kill_switch=kill)
 
 
 def _cut_at(
