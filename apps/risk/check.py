@@ -137,7 +137,9 @@ def risk_check(intent: EntryIntent, state: RiskState, limits: RiskLimits) -> Dec
         kill = True
         rules.append(DRAWDOWN)
         reasons.append(kill_switch_reason(equity, state.peak_equity, limits.max_drawdown))
-    if limits.max_daily_loss is not None and utc_day_ms(intent.time_ms) == state.day_ms:
+    time_ms = intent.time_ms
+    # The limit holds for the state's own UTC day only (utc_day_ms inlined: runs per trade).
+    if limits.max_daily_loss is not None and time_ms - time_ms % MS_PER_DAY == state.day_ms:
         reached_ms = state.daily_limit_reached_ms
         if reached_ms is not None or daily_loss_reached(
             state.day_realised_pnl, state.day_start_equity, limits.max_daily_loss
