@@ -216,6 +216,14 @@ def test_cooldown_skips_exactly_its_bars_after_each_stop(two_days):
     for before, after in zip(trades, trades[1:], strict=False):
         assert after.entry_bar - before.exit_bar == 13
     assert result.risk.blocked["cooldown"] == 12 * len(stops)
+    # By hand, on March 5: stopped at 15:30, re-entered 13 bars later at 16:35 (stopped in
+    # that same bar), then 17:40, 19:25, 20:40, 21:45 and 22:50, the last held to the end.
+    hhmm = [
+        ((t.entry_time - MARCH_5) // 60_000 // 60, (t.entry_time - MARCH_5) // 60_000 % 60)
+        for t in trades
+    ]
+    assert hhmm == [(12, 5), (16, 35), (17, 40), (19, 25), (20, 40), (21, 45), (22, 50)]
+    assert [t.exit_reason for t in trades] == ["stop_loss"] * 6 + ["end"]
     assert result.risk.examples["cooldown"] == "cooldown: 0 of 12 bars after a stop-loss"
 
 
