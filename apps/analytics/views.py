@@ -95,6 +95,7 @@ class BacktestListCreateView(generics.ListAPIView):
             end_ms=q["end"],
             params=q["params"],
             config=data.config(),
+            risk_profile=q.get("risk_profile"),
         )
         return Response(BacktestRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -178,6 +179,7 @@ class SweepCreateView(APIView):
             grid=q["grid"],
             params=q["params"],
             config=data.config(),
+            risk_profile=q.get("risk_profile"),
         )
         return Response(_sweep_payload(sweep, "id"), status=status.HTTP_202_ACCEPTED)
 
