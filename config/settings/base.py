@@ -233,6 +233,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, so the generated front-end types have one Timeframe type.
+    "ENUM_NAME_OVERRIDES": {
+        "TimeframeEnum": "apps.datafeeds.timeframes.TIMEFRAMES",
+        "BacktestStatusEnum": "apps.analytics.models.BacktestStatus",
+        "SweepStatusEnum": "apps.analytics.serializers.SWEEP_STATUSES",
+    },
 }
 
 # --- Market data -------------------------------------------------------------------------
