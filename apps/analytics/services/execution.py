@@ -27,6 +27,7 @@ from apps.strategies.registry import InvalidParameters, strategy_spec
 
 from ..engine import EXIT_REASONS, BacktestConfig, BacktestResult, run_backtest
 from ..equity import equity_encode
+from ..events import backtest_run_changed
 from ..models import BacktestRun, BacktestStatus, BacktestTrade
 from ..selectors import backtest_candles
 from .validation import CONFIG_DEFAULTS
@@ -133,6 +134,7 @@ def _simulate(run: BacktestRun, token: uuid.UUID) -> tuple[BacktestResult, np.nd
 def _progress(run_id: int, token: uuid.UUID, value: float) -> None:
     if not BacktestRun.objects.filter(pk=run_id, claim_token=token).update(progress=value):
         raise _Superseded
+    backtest_run_changed(run_id=run_id)
 
 
 def _store(run_id: int, token: uuid.UUID, result: BacktestResult, open_times: np.ndarray) -> bool:
