@@ -2,13 +2,17 @@
 
 `/ws/backtests/` sends every run of the user; `/ws/backtests/<id>/` only that run's, and closes
 4404 when the run is missing or someone else's (one code for both, as the REST API's 404).
-Messages: {"type": "run", "run": <the run as GET /api/analytics/backtests/<id>/>}.
+Messages: first {"type": "ready", "push": bool}, then {"type": "run", "run": <the run as GET
+/api/analytics/backtests/<id>/>} for each change. `push` is false on the in-memory channel layer
+(the embedded default), which cannot carry events from a worker process: the page then keeps
+refreshing by itself.
 """
 
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import InMemoryChannelLayer
 
 from .events import user_group
 from .models import BacktestRun
@@ -39,6 +43,8 @@ class BacktestEventsConsumer(AsyncJsonWebsocketConsumer):
                 return
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        push = not isinstance(self.channel_layer, InMemoryChannelLayer)
+        await self.send_json({"type": "ready", "push": push})
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:

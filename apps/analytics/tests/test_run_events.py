@@ -52,7 +52,8 @@ async def listening(path: str, cookie: bytes) -> WebsocketCommunicator:
     comm = socket(path, cookie)
     connected, _ = await comm.connect()
     assert connected
-    assert await comm.receive_nothing(timeout=0.2)  # accepted and still open
+    # Redis carries the workers' events: the page can rely on them.
+    assert await comm.receive_json_from(timeout=TIMEOUT) == {"type": "ready", "push": True}
     return comm
 
 
@@ -135,3 +136,17 @@ def test_anonymous_other_users_and_missing_runs_are_closed_4404(queued_run, ana,
         ]
 
     assert async_to_sync(scenario)() == [4404, 4404, 4404, 4404]
+
+
+def test_the_in_memory_layer_says_it_cannot_push_worker_events(settings, ana):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    cookie = cookie_of("ana", "pw-ana-123")
+
+    async def scenario():
+        comm = socket("/ws/backtests/", cookie)
+        connected, _ = await comm.connect()
+        assert connected
+        assert await comm.receive_json_from(timeout=TIMEOUT) == {"type": "ready", "push": False}
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
