@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test bench lint format migrate demo services-check frontend-build frontend-test api-types chromium clean
+.PHONY: run test bench lint format migrate demo services-check frontend-build frontend-build-e2e frontend-test api-types chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ frontend/node_modules/.installed: frontend/package-lock.json
 
 frontend-build: frontend/node_modules/.installed
 	cd frontend && npm run build
+
+# The browser tests' build (frontend/dist-e2e): test handles on window, never in frontend/dist.
+frontend-build-e2e: frontend/node_modules/.installed
+	cd frontend && npm run build:e2e
 
 frontend-test: frontend/node_modules/.installed frontend/tools/openapi-types/node_modules/.installed
 	cd frontend && npm run typecheck && npm test
@@ -71,7 +75,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint services-check frontend-test frontend-build chromium
+test: lint services-check frontend-test frontend-build frontend-build-e2e chromium
 	$(BIN)/pytest
 
 bench: $(VENV)/.dev-installed services-check

@@ -104,7 +104,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # The browser app (`npm run build` in frontend/) is served at / by WhiteNoise: index.html and
 # its hashed assets, from the same origin as the API. Without a build, / shows a landing page.
-FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+# FRONTEND_DIST points elsewhere for the browser tests' build (frontend/dist-e2e: test handles on).
+FRONTEND_DIST = Path(env.str("FRONTEND_DIST", default=str(BASE_DIR / "frontend" / "dist")))
 WHITENOISE_ROOT = FRONTEND_DIST
 WHITENOISE_INDEX_FILE = True
 WHITENOISE_IMMUTABLE_FILE_TEST = "config.static.immutable_file"
