@@ -92,11 +92,20 @@ describe("routes", () => {
     await openPath(page, "/no/such/page");
     await page.getByTestId("not-found").waitFor();
     await screenshot(page, "31-not-found");
+    // The sign-up page is a page of its own, linked both ways with the sign-in page.
+    await openPath(page, "/signup?next=%2Fbacktests%2F3");
+    await page.getByTestId("signup-form").waitFor();
+    await screenshot(page, "35-signup-page");
+    await page.getByTestId("to-login").click();
+    await page.getByTestId("login-form").waitFor();
+    expect(pathOf(page)).toBe("/login?next=%2Fbacktests%2F3");
     const api = await page.request.get(`${BASE_URL}/api/no-such-endpoint/`);
+    // Not the app's index.html with status 200: a real 404 (its JSON body is issue 9's).
     expect(api.status()).toBe(404);
-    expect(api.headers()["content-type"]).not.toContain("text/html");
+    expect(await api.text()).not.toContain('id="root"');
     const asset = await page.request.get(`${BASE_URL}/assets/no-such-file.js`);
     expect(asset.status()).toBe(404);
+    expect(await asset.text()).not.toContain('id="root"');
   });
 
   it("signs out: the session ends and the backtests ask to sign in again", async () => {
