@@ -32,6 +32,12 @@ export async function fetchCurrentUser(signal?: AbortSignal): Promise<User | nul
   }
 }
 
+export const loginRequest = (body: LoginBody) => apiRequest<SessionResponse>("/auth/login/", { method: "POST", body });
+export const signupRequest = (body: SignupBody) => apiRequest<SessionResponse>("/auth/signup/", { method: "POST", body });
+/** Ends this session, or `everywhere`: every session and API token of the user. */
+export const logoutRequest = (everywhere: boolean) =>
+  apiRequest<void>(everywhere ? "/auth/logout-all/" : "/auth/logout/", { method: "POST" });
+
 export function useCurrentUser() {
   return useQuery({
     queryKey: CURRENT_USER_KEY,
@@ -49,7 +55,7 @@ function startSession(queryClient: QueryClient, user: User | null) {
 export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: LoginBody) => apiRequest<SessionResponse>("/auth/login/", { method: "POST", body }),
+    mutationFn: loginRequest,
     onSuccess: (response) => startSession(queryClient, response.user),
   });
 }
@@ -57,7 +63,7 @@ export function useLogin() {
 export function useSignup() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: SignupBody) => apiRequest<SessionResponse>("/auth/signup/", { method: "POST", body }),
+    mutationFn: signupRequest,
     onSuccess: (response) => startSession(queryClient, response.user),
   });
 }
@@ -66,8 +72,7 @@ export function useSignup() {
 export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ everywhere }: { everywhere: boolean }) =>
-      apiRequest<void>(everywhere ? "/auth/logout-all/" : "/auth/logout/", { method: "POST" }),
+    mutationFn: ({ everywhere }: { everywhere: boolean }) => logoutRequest(everywhere),
     // Signed out either way: an expired session answers 401/403, which is the same outcome.
     onSettled: (_data, error) => {
       if (!error || (error instanceof ApiError && error.kind === "unauthorized")) startSession(queryClient, null);
