@@ -33,13 +33,26 @@ const runShown = (p: Page, id: string) => p.locator(`[data-testid="run-details"]
 describe("routes", () => {
   it("keeps a run's URL through a reload, a new tab, back/forward and an old ?page= link", async () => {
     page = await newPage(browser);
+    // What /ws/backtests/ pushes to this page.
+    const pushed: { id: number; status: string }[] = [];
+    page.on("websocket", (socket) => {
+      if (!socket.url().endsWith("/ws/backtests/")) return;
+      socket.on("framereceived", ({ payload }) => {
+        const message = JSON.parse(String(payload)) as { type: string; run?: { id: number; status: string } };
+        if (message.type === "run" && message.run) pushed.push(message.run);
+      });
+    });
     await openPath(page, "/backtests");
     await signIn(page, USERNAME, PASSWORD);
     await page.getByTestId("run-form").waitFor();
+    await page.locator('[data-testid="backtests"][data-pushed="true"]').waitFor();
     const runId = await queueRun();
     expect(pathOf(page)).toBe(`/backtests/${runId}`);
-    // Pushed progress: the run finishes on screen without a reload.
+    // Pushed progress: the run finishes on screen, and the socket carried its states.
     await page.locator(`[data-testid="run-details"][data-status="done"]`).waitFor({ timeout: 90_000 });
+    const states = pushed.filter((r) => r.id === Number(runId)).map((r) => r.status);
+    expect(states).toContain("running");
+    expect(states.at(-1)).toBe("done");
 
     await page.reload();
     await runShown(page, runId);

@@ -54,8 +54,10 @@ export function useRunEvents(): void {
         if (!next) missing = true;
         return next ?? list;
       });
-      if (missing) void queryClient.invalidateQueries({ queryKey: ["backtests", "list"] });
-      if (run.sweep !== null) void queryClient.invalidateQueries({ queryKey: ["backtests", "sweep", run.sweep] });
+      // A sweep's runs change together: a read already under way answers for them (no restart).
+      const once = { cancelRefetch: false };
+      if (missing) void queryClient.invalidateQueries({ queryKey: ["backtests", "list"] }, once);
+      if (run.sweep !== null) void queryClient.invalidateQueries({ queryKey: ["backtests", "sweep", run.sweep] }, once);
     };
 
     const connect = () => {

@@ -1,6 +1,6 @@
 import { Spinner } from "@/components/Spinner";
 import { useStrategyCatalog } from "../api/get-catalog";
-import { useRunEvents } from "../api/run-events";
+import { useRunEvents, useRunEventsPushing } from "../api/run-events";
 import { ErrorText } from "./ErrorText";
 import { RunDetails } from "./RunDetails";
 import { RunForm } from "./RunForm";
@@ -14,8 +14,9 @@ export type Selection = { kind: "run"; id: number } | { kind: "sweep"; id: numbe
 export function BacktestsView(props: { symbols: string[]; selection: Selection; onSelect: (next: Selection) => void }) {
   const { selection, onSelect: select } = props;
   useRunEvents();
+  const pushed = useRunEventsPushing();
   return (
-    <div className="bt-page" data-testid="backtests">
+    <div className="bt-page" data-testid="backtests" data-pushed={pushed}>
       <aside className="bt-side">
         <FormWithCatalog
           symbols={props.symbols}
