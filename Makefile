@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test bench lint format migrate demo services-check frontend-build frontend-test chromium clean
+.PHONY: run test bench lint format migrate demo services-check frontend-build frontend-build-e2e frontend-test api-types chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,21 @@ frontend/node_modules/.installed: frontend/package-lock.json
 frontend-build: frontend/node_modules/.installed
 	cd frontend && npm run build
 
-frontend-test: frontend/node_modules/.installed
+# The browser tests' build (frontend/dist-e2e): test handles on window, never in frontend/dist.
+frontend-build-e2e: frontend/node_modules/.installed
+	cd frontend && npm run build:e2e
+
+frontend-test: frontend/node_modules/.installed frontend/tools/openapi-types/node_modules/.installed
 	cd frontend && npm run typecheck && npm test
+
+# The generator of frontend/src/lib/api-schema.ts (its own TypeScript 5, see its package.json);
+# `make api-types` regenerates the file, tests/test_api_types.py fails when it is stale.
+frontend/tools/openapi-types/node_modules/.installed: frontend/tools/openapi-types/package-lock.json
+	cd frontend/tools/openapi-types && npm ci --no-audit --no-fund
+	touch $@
+
+api-types: $(VENV)/.dev-installed frontend/tools/openapi-types/node_modules/.installed
+	$(BIN)/python scripts/api_types.py
 
 # Browser tests drive Debian's Chromium (a browser download is not possible here).
 chromium:
@@ -62,7 +75,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint services-check frontend-test frontend-build chromium
+test: lint services-check frontend-test frontend-build frontend-build-e2e chromium
 	$(BIN)/pytest
 
 bench: $(VENV)/.dev-installed services-check

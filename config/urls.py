@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
-from django.views.generic import TemplateView
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config.spa import SPA_PATH, spa_index
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,5 +14,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    # Last: the browser app's own URLs (/, /backtests/12, /login, ...) all get its index.html.
+    re_path(SPA_PATH, spa_index, name="spa"),
 ]

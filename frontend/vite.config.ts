@@ -2,10 +2,14 @@ import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
-// Where `/api` goes in `npm run dev` and `vite preview`. Django's `make run` listens on 8000;
+// Where `/api` and `/ws` go in `npm run dev` and `vite preview`. Django's `make run` listens on 8000;
 // point it elsewhere (e.g. a second server on 8001) with API_PROXY_TARGET.
 const API_PROXY_TARGET = process.env.API_PROXY_TARGET ?? "http://localhost:8000";
-const apiProxy = { "/api": { target: API_PROXY_TARGET, changeOrigin: true } };
+// WebSockets too: backtest progress (/ws/backtests/) and replay.
+const apiProxy = {
+  "/api": { target: API_PROXY_TARGET, changeOrigin: true },
+  "/ws": { target: API_PROXY_TARGET, changeOrigin: true, ws: true },
+};
 
 export default defineConfig({
   // Django serves dist/index.html at "/" and dist/assets/* at "/assets/*".

@@ -10,11 +10,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.datafeeds.serializers import TimeField
+from apps.datafeeds.timeframes import TIMEFRAMES
+from apps.strategies.serializers import ParamValuesField
 
-from .models import BacktestRun, BacktestSweep
+from .models import BacktestRun, BacktestStatus, BacktestSweep
 from .selectors import SWEEP_ORDER_KEYS
 
 MAX_EQUITY_POINTS = 100_000
+# A sweep is queued until a run starts and done when none is left (failed runs included).
+SWEEP_STATUSES = ("queued", "running", "done")
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -67,6 +71,54 @@ class _SpanInput(serializers.Serializer):
         return {k: v for k, v in self.validated_data.items() if k in self.CONFIG_FIELDS}
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "number", "nullable": True},
+        "nullable": True,
+        "description": "KPI name -> value (null when not finite); null until the run is done",
+    }
+)
+class KpisField(serializers.JSONField):
+    """The engine's KPIs."""
+
+
+@extend_schema_field(
+    {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "number"}}}
+)
+class GridField(serializers.JSONField):
+    """{parameter: [values]}."""
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "params": {"type": "object", "additionalProperties": {"type": "number"}},
+                "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+            "required": ["params", "errors"],
+        },
+    }
+)
+class SkippedField(serializers.JSONField):
+    """Combinations a strategy's cross-field rules left out, with the reasons."""
+
+
+class BacktestConfigSerializer(serializers.Serializer):
+    """Costs and sizing shared by a sweep's runs (only those given at creation)."""
+
+    initial_capital = serializers.FloatField(required=False)
+    fee_rate = serializers.FloatField(required=False)
+    slippage_bps = serializers.FloatField(required=False)
+    size = serializers.FloatField(required=False)
+    stop_loss = serializers.FloatField(required=False, allow_null=True)
+    take_profit = serializers.FloatField(required=False, allow_null=True)
+    allow_short = serializers.BooleanField(required=False)
+
+
 def _object(value: Any, what: str) -> dict:
     if not isinstance(value, dict):
         raise serializers.ValidationError(f"must be an object of {what}")
@@ -74,7 +126,7 @@ def _object(value: Any, what: str) -> dict:
 
 
 class BacktestCreateSerializer(_SpanInput):
-    params = serializers.JSONField(
+    params = ParamValuesField(
         required=False, default=dict, help_text="strategy parameters; defaults fill the rest"
     )
 
@@ -83,10 +135,10 @@ class BacktestCreateSerializer(_SpanInput):
 
 
 class SweepCreateSerializer(_SpanInput):
-    params = serializers.JSONField(
+    params = ParamValuesField(
         required=False, default=dict, help_text="parameters fixed for every run"
     )
-    grid = serializers.JSONField(
+    grid = GridField(
         help_text='{"sma_period": [100, 200], "hma_period": [50, 100]}: one run per combination'
     )
 
@@ -102,7 +154,8 @@ class BacktestRunSerializer(serializers.ModelSerializer):
     exchange = serializers.CharField(source="symbol.exchange", read_only=True)
     start = EpochSecondsField(source="start_ms")
     end = EpochSecondsField(source="end_ms")
-    kpis = serializers.JSONField(read_only=True)
+    params = ParamValuesField(read_only=True)
+    kpis = KpisField(read_only=True)
 
     class Meta:
         model = BacktestRun
@@ -175,7 +228,7 @@ class EquityPointSerializer(serializers.Serializer):
 
 class EquityResponseSerializer(serializers.Serializer):
     run = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=BacktestStatus.choices)
     total = serializers.IntegerField(help_text="bars in the stored curve")
     points = serializers.IntegerField(help_text="points returned")
     equity = EquityPointSerializer(many=True)
@@ -191,12 +244,22 @@ class SweepQuerySerializer(serializers.Serializer):
 
 
 class SweepRunSerializer(serializers.ModelSerializer):
-    kpis = serializers.JSONField(read_only=True)
+    params = ParamValuesField(read_only=True)
+    kpis = KpisField(read_only=True)
 
     class Meta:
         model = BacktestRun
         fields = ["id", "status", "progress", "error", "params", "kpis", "risk_report", "attempts"]
         read_only_fields = fields
+
+
+class RunCountsSerializer(serializers.Serializer):
+    """A sweep's runs per status."""
+
+    queued = serializers.IntegerField()
+    running = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
 
 
 class SweepSerializer(serializers.ModelSerializer):
@@ -206,6 +269,11 @@ class SweepSerializer(serializers.ModelSerializer):
     exchange = serializers.CharField(source="symbol.exchange", read_only=True)
     start = EpochSecondsField(source="start_ms")
     end = EpochSecondsField(source="end_ms")
+    timeframe = serializers.ChoiceField(choices=TIMEFRAMES, read_only=True)
+    params = ParamValuesField(read_only=True, help_text="parameters fixed for every run")
+    grid = GridField(read_only=True)
+    skipped = SkippedField(read_only=True)
+    config = BacktestConfigSerializer(read_only=True)
     status = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()
     order = serializers.SerializerMethodField()
@@ -235,14 +303,15 @@ class SweepSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.CharField(help_text="queued, running or done"))
+    @extend_schema_field(serializers.ChoiceField(choices=SWEEP_STATUSES))
     def get_status(self, sweep: BacktestSweep) -> str:
         return self.context["progress"]["status"]
 
-    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    @extend_schema_field(RunCountsSerializer)
     def get_counts(self, sweep: BacktestSweep) -> dict[str, int]:
         return self.context["progress"]["counts"]
 
+    @extend_schema_field(serializers.CharField())
     def get_order(self, sweep: BacktestSweep) -> str:
         return self.context["order"]
 

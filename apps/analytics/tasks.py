@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from .events import backtest_run_changed
 from .services import backtest_run_execute
 
 
@@ -23,4 +24,6 @@ from .services import backtest_run_execute
     retry_backoff=5,
 )
 def backtest_run_task(self, run_id: int) -> str:
-    return backtest_run_execute(run_id=run_id, worker=self.request.hostname or "")
+    outcome = backtest_run_execute(run_id=run_id, worker=self.request.hostname or "")
+    backtest_run_changed(run_id=run_id)  # done, failed or skipped: the browser sees the end
+    return outcome

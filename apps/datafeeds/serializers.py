@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .timeframes import TIMEFRAMES
@@ -11,6 +13,7 @@ from .times import parse_time_ms
 DEFAULT_CANDLES_LIMIT = 500
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TimeField(serializers.Field):
     """A UTC time given as YYYY-MM-DD, an ISO 8601 datetime or epoch seconds; epoch ms inside."""
 
@@ -58,14 +61,14 @@ class CandleSerializer(serializers.Serializer):
 class CandlesResponseSerializer(serializers.Serializer):
     symbol = serializers.CharField()
     exchange = serializers.CharField()
-    timeframe = serializers.CharField()
+    timeframe = serializers.ChoiceField(choices=TIMEFRAMES)
     simulated = serializers.BooleanField()
     count = serializers.IntegerField()
     candles = CandleSerializer(many=True)
 
 
 class TimeframeCoverageSerializer(serializers.Serializer):
-    timeframe = serializers.CharField()
+    timeframe = serializers.ChoiceField(choices=TIMEFRAMES)
     count = serializers.IntegerField()
     first = serializers.IntegerField(help_text="first open time, epoch seconds UTC")
     last = serializers.IntegerField(help_text="last open time, epoch seconds UTC")
@@ -78,5 +81,5 @@ class SymbolSerializer(serializers.Serializer):
     quote = serializers.CharField()
     market_symbol = serializers.CharField()
     simulated = serializers.BooleanField()
-    tracked_timeframes = serializers.ListField(child=serializers.CharField())
+    tracked_timeframes = serializers.ListField(child=serializers.ChoiceField(choices=TIMEFRAMES))
     timeframes = TimeframeCoverageSerializer(many=True)

@@ -17,7 +17,12 @@ from .models import Strategy
 from .presenters import evaluation_payload
 from .registry import InvalidParameters, strategy_spec, strategy_specs
 from .selectors import strategy_display_inputs
-from .serializers import CatalogEntrySerializer, StrategyRunQuerySerializer, StrategySerializer
+from .serializers import (
+    CatalogEntrySerializer,
+    StrategyRunQuerySerializer,
+    StrategyRunResponseSerializer,
+    StrategySerializer,
+)
 from .services import strategy_create, strategy_update
 
 
@@ -30,7 +35,7 @@ class StrategyRunView(APIView):
             OpenApiParameter("sma_period", int, description="hma-sma: SMA period (2..1000)"),
             OpenApiParameter("hma_period", int, description="hma-sma: HMA period (4..1000)"),
         ],
-        responses={200: dict},
+        responses=StrategyRunResponseSerializer,
         summary="Evaluate a registry strategy over stored candles for display",
         description=(
             "Candles of the requested timeframe (window rules as /api/datafeeds/candles/), the "

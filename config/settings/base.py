@@ -105,7 +105,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 # The browser app (`npm run build` in frontend/) is served at / by WhiteNoise: index.html and
 # its hashed assets, from the same origin as the API. Without a build, / shows a landing page.
-FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+# FRONTEND_DIST points elsewhere for the browser tests' build (frontend/dist-e2e: test handles on).
+FRONTEND_DIST = Path(env.str("FRONTEND_DIST", default=str(BASE_DIR / "frontend" / "dist")))
 WHITENOISE_ROOT = FRONTEND_DIST
 WHITENOISE_INDEX_FILE = True
 WHITENOISE_IMMUTABLE_FILE_TEST = "config.static.immutable_file"
@@ -234,6 +235,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, so the generated front-end types have one Timeframe type.
+    "ENUM_NAME_OVERRIDES": {
+        "TimeframeEnum": "apps.datafeeds.timeframes.TIMEFRAMES",
+        "BacktestStatusEnum": "apps.analytics.models.BacktestStatus",
+        "SweepStatusEnum": "apps.analytics.serializers.SWEEP_STATUSES",
+    },
 }
 
 # --- Market data -------------------------------------------------------------------------

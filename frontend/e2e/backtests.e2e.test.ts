@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { manageBrowser, newPage, openApp, screenshot } from "./support/browser";
+import { manageBrowser, newPage, openApp, openPath, pathOf, screenshot, signIn as signInAs } from "./support/browser";
 
 // Needs the `demo` user (password `demo-pass-123`), BTCUSDT 5m candles over June 2024 and a Celery
 // worker next to the server, so that queued runs complete.
@@ -15,12 +15,12 @@ manageBrowser(
   () => page,
 );
 
-async function signIn() {
-  await page.getByTestId("login-form").waitFor();
-  await page.locator('input[name="username"]').fill(USERNAME);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByTestId("login-submit").click();
+/** Opens /backtests, which sends a signed-out browser to /login and back once signed in. */
+async function openBacktestsSignedIn() {
+  await openPath(page, "/backtests");
+  await signInAs(page, USERNAME, PASSWORD);
   await page.getByTestId("run-form").waitFor();
+  expect(pathOf(page)).toBe("/backtests");
 }
 
 describe("backtests", () => {
@@ -29,7 +29,7 @@ describe("backtests", () => {
     await openApp(page);
     await page.getByTestId("nav-backtests").click();
     await page.getByTestId("login-form").waitFor();
-    expect(page.url()).toContain("page=backtests");
+    expect(pathOf(page)).toBe("/login?next=%2Fbacktests");
     await page.locator('input[name="username"]').fill(USERNAME);
     await page.locator('input[name="password"]').fill("wrong-password");
     await page.getByTestId("login-submit").click();
@@ -40,8 +40,7 @@ describe("backtests", () => {
 
   it("runs ema-cross on BTCUSDT and shows KPIs, equity and trades", async () => {
     page = await newPage(browser);
-    await openApp(page, { page: "backtests" });
-    await signIn();
+    await openBacktestsSignedIn();
     await page.getByTestId("strategy-select").selectOption("ema-cross");
     expect(await page.getByTestId("param-fast_period").inputValue()).toBe("12");
     expect(await page.getByTestId("param-slow_period").inputValue()).toBe("26");
@@ -55,7 +54,7 @@ describe("backtests", () => {
     const details = page.getByTestId("run-details");
     await details.waitFor();
     const runId = await details.getAttribute("data-run-id");
-    expect(page.url()).toContain(`run=${runId}`);
+    expect(pathOf(page)).toBe(`/backtests/${runId}`);
     await page.locator('[data-testid="run-details"][data-status="done"]').waitFor({ timeout: 90_000 });
 
     const kpiRows = page.locator('[data-testid="kpi-table"] tr');
@@ -85,9 +84,8 @@ describe("backtests", () => {
 
   it("shows the API's field errors next to the fields", async () => {
     page = await newPage(browser);
-    await openApp(page, { page: "backtests" });
-    // sessionStorage is per page context: sign in again.
-    await signIn();
+    // The session cookie is per browser context: sign in again.
+    await openBacktestsSignedIn();
     await page.getByTestId("strategy-select").selectOption("ema-cross");
     await page.getByTestId("bt-start").fill("2024-06-15");
     await page.getByTestId("bt-end").fill("2024-06-01");
@@ -101,8 +99,7 @@ describe("backtests", () => {
 describe("replay", () => {
   it("replays a finished run over the WebSocket with pause, resume and max speed", async () => {
     page = await newPage(browser);
-    await openApp(page, { page: "backtests" });
-    await signIn();
+    await openBacktestsSignedIn();
     await page.getByTestId("strategy-select").selectOption("ema-cross");
     await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
     await page.getByTestId("bt-start").fill("2024-06-01");
@@ -145,8 +142,7 @@ describe("replay", () => {
 describe("sweeps", () => {
   it("queues a sweep and sorts its table by a KPI", async () => {
     page = await newPage(browser);
-    await openApp(page, { page: "backtests" });
-    await signIn();
+    await openBacktestsSignedIn();
     await page.getByTestId("mode-sweep").click();
     await page.getByTestId("strategy-select").selectOption("ema-cross");
     await page.getByTestId("param-fast_period").fill("6, 12");

@@ -50,7 +50,7 @@ describe("replay of real candles", () => {
     expect(chart.lastCandleTime).toBe(times.at(-1));
     expect(await cursorTime(page)).toBe(times.at(-1));
     expect(Object.keys(chart.lines).sort()).toEqual(["hma1h", "hma4h", "sma"]);
-    expect(chart.lines.sma).toBeCloseTo(hourly.sma.at(-1) as number, 6);
+    expect(chart.lines.sma).toBeCloseTo(hourly.sma?.at(-1) as number, 6);
     expect(chart.markers.length).toBeGreaterThan(0);
     const badge = page.getByTestId("data-source-badge");
     expect(await badge.textContent()).toBe(symbol.simulated ? "SIMULATED data" : `Real exchange data (${symbol.exchange})`);

@@ -1,19 +1,19 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App } from "./App";
-import { BacktestsApp } from "./app/BacktestsApp";
-import { pageFromSearch } from "./app/pages";
+import { RouterProvider } from "react-router";
 import { AppProviders } from "./app/providers";
+import { createAppRouter } from "./app/routes";
 import "./index.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 
-// Pages are plain links (a full load): the replay keeps its own URL state untouched.
-const page = pageFromSearch(window.location.search);
+const router = createAppRouter();
 
 createRoot(root).render(
   <StrictMode>
-    <AppProviders>{page === "backtests" ? <BacktestsApp /> : <App />}</AppProviders>
+    <AppProviders>
+      <RouterProvider router={router} />
+    </AppProviders>
   </StrictMode>,
 );

@@ -78,14 +78,16 @@ def platform(real_candles, demo_user, subprocess_env):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    if not (FRONTEND / "dist" / "index.html").is_file():
-        pytest.fail("The browser app is not built: run `make test` (it builds frontend/dist).")
+    # The e2e build: the production bundle plus the read-only chart handles the scenarios use.
+    dist = FRONTEND / "dist-e2e"
+    if not (dist / "index.html").is_file():
+        pytest.fail("The browser tests' build is missing: run `make test` (npm run build:e2e).")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port)],
-        env={**subprocess_env, "DJANGO_DEBUG": "False"},
+        env={**subprocess_env, "DJANGO_DEBUG": "False", "FRONTEND_DIST": str(dist)},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

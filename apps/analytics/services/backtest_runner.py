@@ -28,6 +28,7 @@ from apps.strategies.selectors import strategy_inputs
 
 from ..engine import EXIT_REASONS, BacktestConfig, BacktestResult, run_backtest
 from ..equity import equity_encode
+from ..events import backtest_run_changed
 from ..models import BacktestRun, BacktestStatus, BacktestTrade
 from .risk import risk_limits_of, risk_report_json
 from .validation import CONFIG_DEFAULTS
@@ -135,6 +136,7 @@ def _simulate(run: BacktestRun, token: uuid.UUID) -> tuple[BacktestResult, np.nd
 def _progress(run_id: int, token: uuid.UUID, value: float) -> None:
     if not BacktestRun.objects.filter(pk=run_id, claim_token=token).update(progress=value):
         raise _Superseded
+    backtest_run_changed(run_id=run_id)
 
 
 def _store(run_id: int, token: uuid.UUID, result: BacktestResult, open_times: np.ndarray) -> bool:

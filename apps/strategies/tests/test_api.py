@@ -257,3 +257,20 @@ def test_cached_runs_follow_new_candles(
         candles_upsert(symbol=btc, timeframe="5m", rows=revised)
     after = run(client, **query).json()
     assert after["candles"][-1]["close"] == revised[0, 4] != first["candles"][-1]["close"]
+
+
+def test_every_strategy_answers_exactly_the_documented_response(client, btc):
+    """The schema (and the generated front-end types) name every key a strategy sends: a new
+    strategy's lines must be declared on StrategyRunResponseSerializer."""
+    from apps.strategies.registry import strategy_specs
+    from apps.strategies.serializers import StrategyRunResponseSerializer
+
+    fields = StrategyRunResponseSerializer().fields
+    required = {name for name, field in fields.items() if field.required}
+    for spec in strategy_specs():
+        body = client.get(
+            f"/api/strategies/{spec.key}/run/",
+            {"symbol": "BTCUSDT", "timeframe": "1h", "limit": 50},
+        ).json()
+        assert set(body) <= set(fields), f"{spec.key}: undocumented {set(body) - set(fields)}"
+        assert required <= set(body), f"{spec.key}: missing {required - set(body)}"

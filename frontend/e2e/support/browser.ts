@@ -41,6 +41,25 @@ export async function openApp(page: Page, query: Record<string, string | number>
   await page.goto(`${BASE_URL}/${search ? `?${search}` : ""}`);
 }
 
+/** Opens a path of the app (`/backtests/12`, `/login?next=...`) relative to the base URL. */
+export async function openPath(page: Page, path: string): Promise<void> {
+  await page.goto(`${BASE_URL}${path}`);
+}
+
+/** The page's path and query, without the base URL. */
+export function pathOf(page: Page): string {
+  const url = new URL(page.url());
+  return `${url.pathname}${url.search}`;
+}
+
+/** Signs in on the sign-in page (the page must show it). */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByTestId("login-form").waitFor();
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByTestId("login-submit").click();
+}
+
 /** Waits until the chart shows candles and the legend is drawn. */
 export async function waitForChart(page: Page): Promise<void> {
   await page.waitForFunction(() => (window.__chart?.visibleCandles() ?? 0) > 0);

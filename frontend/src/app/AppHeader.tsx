@@ -1,35 +1,43 @@
 import type { ReactNode } from "react";
-import { pageFromSearch, type Page } from "./pages";
-
-const TITLES: Record<Page, [string, string]> = {
-  replay: ["HMA/SMA replay", "multi-timeframe trend strategy, bar by bar"],
-  backtests: ["Backtests", "run strategies over stored candles, compare parameters"],
-};
+import { Link, NavLink, useLocation, useMatches, useNavigate } from "react-router";
+import { useCurrentUser, UserMenu } from "@/features/auth";
+import { NAV, type PageHandle } from "./nav";
 
 export function AppHeader({ children }: { children?: ReactNode }) {
-  const page = pageFromSearch(window.location.search);
-  const [title, subtitle] = TITLES[page];
+  const matches = useMatches();
+  const handle = matches.at(-1)?.handle as PageHandle | undefined;
   return (
     <header className="app-header">
       <div className="app-header__title">
         <span className="logo" aria-hidden="true">◆</span>
-        <h1>{title}</h1>
+        <h1>{handle?.title ?? "Bot Trading"}</h1>
         <nav className="page-nav" aria-label="Pages">
-          <a href="/" className={page === "replay" ? "active" : ""} aria-current={page === "replay" ? "page" : undefined} data-testid="nav-replay">
-            Replay
-          </a>
-          <a
-            href="/?page=backtests"
-            className={page === "backtests" ? "active" : ""}
-            aria-current={page === "backtests" ? "page" : undefined}
-            data-testid="nav-backtests"
-          >
-            Backtests
-          </a>
+          {NAV.map((item) => (
+            <NavLink key={item.to} to={item.to} end={item.end ?? false} data-testid={item.testId}>
+              {item.label}
+            </NavLink>
+          ))}
         </nav>
-        <span className="muted">{subtitle}</span>
+        {handle?.subtitle && <span className="muted">{handle.subtitle}</span>}
       </div>
-      <div className="app-header__status">{children}</div>
+      <div className="app-header__status">
+        {children}
+        <Account />
+      </div>
     </header>
+  );
+}
+
+/** The user's menu, or a sign-in link (not on the sign-in pages themselves). */
+function Account() {
+  const user = useCurrentUser();
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  if (user.data) return <UserMenu onSignedOut={() => navigate("/login", { replace: true })} />;
+  if (user.isPending || pathname === "/login" || pathname === "/signup") return null;
+  return (
+    <Link to="/login" className="button button--ghost" data-testid="nav-login">
+      Sign in
+    </Link>
   );
 }

@@ -1,6 +1,18 @@
-// Which page the app shows: ?page=backtests, else the replay (the default, so replay links keep working).
-export type Page = "replay" | "backtests";
+// Old `?page=` links (before the router): where they live now.
 
-export function pageFromSearch(search: string): Page {
-  return new URLSearchParams(search).get("page") === "backtests" ? "backtests" : "replay";
+/** The path an old `/?page=backtests[&run=<id>|&sweep=<id>]` link points to, or null. */
+export function legacyPagePath(search: string): string | null {
+  const params = new URLSearchParams(search);
+  if (params.get("page") !== "backtests") return null;
+  const run = Number(params.get("run"));
+  const sweep = Number(params.get("sweep"));
+  if (Number.isInteger(run) && run > 0) return `/backtests/${run}`;
+  if (Number.isInteger(sweep) && sweep > 0) return `/backtests/sweeps/${sweep}`;
+  return "/backtests";
+}
+
+/** A positive integer id from a route parameter, or null (the page then says "not found"). */
+export function routeId(value: string | undefined): number | null {
+  if (!value || !/^[1-9]\d{0,15}$/.test(value)) return null;
+  return Number(value);
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, apiGet, buildApiUrl, fieldErrorsOf } from "./api-client";
+import { ApiError, apiGet, apiRequest, buildApiUrl, fieldErrorsOf, retryAfterOf } from "./api-client";
 
 function answer(status: number, body: unknown) {
   const text = body === undefined ? "" : JSON.stringify(body);
@@ -57,23 +57,70 @@ describe("api client", () => {
 });
 
 describe("apiRequest", () => {
-  it("sends the token and a JSON body, and reads 401 as unauthorized", async () => {
-    const { apiRequest } = await import("./api-client");
-    const calls: RequestInit[] = [];
-    const original = globalThis.fetch;
-    globalThis.fetch = (async (_url: string, init: RequestInit) => {
-      calls.push(init);
-      return new Response(JSON.stringify({ detail: "Invalid token." }), { status: 401 });
-    }) as typeof fetch;
-    try {
-      const error = await apiRequest("/analytics/backtests/", { method: "POST", body: { a: 1 }, token: "abc" }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ApiError);
+  /** The HTTP boundary as a browser sees it: a cookie jar (document.cookie) and the server. */
+  function browser(cookies: string, answer: (url: string, init: RequestInit) => Response) {
+    const jar = { cookie: cookies };
+    const calls: { url: string; init: RequestInit }[] = [];
+    vi.stubGlobal("document", jar);
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string, init: RequestInit = {}) => {
+        calls.push({ url, init });
+        if (url === "/api/auth/csrf/") {
+          jar.cookie = `${jar.cookie}; csrftoken=fresh-token`.replace(/^; /, "");
+          return new Response("{}", { status: 200 });
+        }
+        return answer(url, init);
+      }),
+    );
+    return calls;
+  }
+  const headersOf = (init: RequestInit) => init.headers as Record<string, string>;
+
+  it("sends unsafe requests with the session cookie and the CSRF token, never an Authorization header", async () => {
+    const calls = browser("theme=dark; csrftoken=abc%3D1", () => new Response(JSON.stringify({ id: 3 }), { status: 201 }));
+    const created = await apiRequest<{ id: number }>("/analytics/backtests/", { method: "POST", body: { a: 1 } });
+    expect(created).toEqual({ id: 3 });
+    expect(calls).toHaveLength(1);
+    const { url, init } = calls[0]!;
+    expect(url).toBe("/api/analytics/backtests/");
+    expect(init.credentials).toBe("same-origin");
+    expect(headersOf(init)["X-CSRFToken"]).toBe("abc=1");
+    expect(headersOf(init).Authorization).toBeUndefined();
+    expect(init.body).toBe('{"a":1}');
+  });
+
+  it("asks the API for the CSRF cookie first when there is none", async () => {
+    const calls = browser("", () => new Response(null, { status: 204 }));
+    await apiRequest("/auth/logout/", { method: "POST" });
+    expect(calls.map((c) => c.url)).toEqual(["/api/auth/csrf/", "/api/auth/logout/"]);
+    expect(headersOf(calls[1]!.init)["X-CSRFToken"]).toBe("fresh-token");
+  });
+
+  it("sends no CSRF token with a GET and reads 401 and 403 as unauthorized", async () => {
+    for (const status of [401, 403]) {
+      const calls = browser("", () => new Response(JSON.stringify({ detail: "Authentication credentials were not provided." }), { status }));
+      const error = await apiRequest("/auth/me/").catch((e: unknown) => e);
       expect((error as ApiError).kind).toBe("unauthorized");
-      expect((calls[0]!.headers as Record<string, string>).Authorization).toBe("Token abc");
-      expect(calls[0]!.body).toBe('{"a":1}');
-    } finally {
-      globalThis.fetch = original;
+      expect(calls).toHaveLength(1);
+      expect(headersOf(calls[0]!.init)["X-CSRFToken"]).toBeUndefined();
     }
+  });
+
+  it("reads a 429 as throttled with the seconds of its Retry-After", async () => {
+    browser("csrftoken=t", () => new Response(JSON.stringify({ detail: "Request was throttled." }), { status: 429, headers: { "Retry-After": "17" } }));
+    const error = (await apiRequest("/auth/login/", { method: "POST", body: {} }).catch((e: unknown) => e)) as ApiError;
+    expect(error.kind).toBe("throttled");
+    expect(error.retryAfterSeconds).toBe(17);
+    expect(error.message).toBe("Too many requests: try again in 17 s.");
+  });
+
+  it("reads Retry-After as seconds or as an HTTP date", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(retryAfterOf("12.2", now)).toBe(13);
+    expect(retryAfterOf("Thu, 01 Jan 2026 00:01:00 GMT", now)).toBe(60);
+    expect(retryAfterOf("soon", now)).toBeNull();
+    expect(retryAfterOf(null, now)).toBeNull();
   });
 
   it("flattens nested field errors", () => {

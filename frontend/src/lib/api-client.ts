@@ -1,21 +1,25 @@
 import type { ApiErrorBody } from "./api-types";
 import { API_BASE_PATH } from "@/config/api";
+import { CSRF_HEADER, csrfToken, isUnsafeMethod } from "./csrf";
 
 /**
  * What went wrong, in the terms the UI explains to the user:
  * - unreachable: no answer from the API (server down, proxy without a backend);
  * - not-found: 404 with the backend's `detail` (unknown symbol, or no candles and the fetch command);
  * - bad-request: 400 naming the fields;
- * - unauthorized: 401 (not signed in, or the token was revoked);
+ * - unauthorized: 401/403 (not signed in, or the session ended);
+ * - throttled: 429, with the seconds to wait (Retry-After) when the API says;
  * - server: any other failure.
  */
-export type ApiErrorKind = "unreachable" | "not-found" | "bad-request" | "unauthorized" | "server";
+export type ApiErrorKind = "unreachable" | "not-found" | "bad-request" | "unauthorized" | "throttled" | "server";
 
 export class ApiError extends Error {
   readonly kind: ApiErrorKind;
   readonly status: number | null;
   readonly field: string | null;
   readonly fieldErrors: Record<string, string>;
+  /** 429: seconds until the API takes the request again (its Retry-After), when known. */
+  readonly retryAfterSeconds: number | null;
 
   constructor(options: {
     kind: ApiErrorKind;
@@ -23,6 +27,7 @@ export class ApiError extends Error {
     status?: number | null;
     field?: string | null;
     fieldErrors?: Record<string, string>;
+    retryAfterSeconds?: number | null;
   }) {
     super(options.message);
     this.name = "ApiError";
@@ -30,6 +35,7 @@ export class ApiError extends Error {
     this.status = options.status ?? null;
     this.field = options.field ?? null;
     this.fieldErrors = options.fieldErrors ?? {};
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
   }
 }
 
@@ -49,7 +55,7 @@ export async function apiGet<T>(path: string, params?: QueryParams, signal?: Abo
   const url = buildApiUrl(path, params);
   let response: Response;
   try {
-    response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+    response = await fetch(url, { signal, credentials: "same-origin", headers: { Accept: "application/json" } });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiError({ kind: "unreachable", message: `No answer from the API (${url}).` });
@@ -59,24 +65,31 @@ export async function apiGet<T>(path: string, params?: QueryParams, signal?: Abo
 }
 
 export interface ApiRequestOptions {
-  method?: "GET" | "POST" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   params?: QueryParams;
   body?: unknown;
-  /** Sent as `Authorization: Token <token>` when set. */
-  token?: string | null;
   signal?: AbortSignal;
 }
 
-/** Any method, JSON in and out, optional token auth; every failure becomes an ApiError. */
+/**
+ * Any method, JSON in and out. The browser signs in with Django's session cookie (HttpOnly, sent
+ * by the browser: no token in the page); unsafe methods carry the CSRF token. Every failure
+ * becomes an ApiError.
+ */
 export async function apiRequest<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
   const url = buildApiUrl(path, options.params);
+  const method = options.method ?? "GET";
   const headers: Record<string, string> = { Accept: "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  if (options.token) headers.Authorization = `Token ${options.token}`;
+  if (isUnsafeMethod(method)) {
+    const token = await csrfToken();
+    if (token) headers[CSRF_HEADER] = token;
+  }
   let response: Response;
   try {
     response = await fetch(url, {
-      method: options.method ?? "GET",
+      method,
+      credentials: "same-origin",
       headers,
       body: options.body === undefined ? null : JSON.stringify(options.body),
       signal: options.signal ?? null,
@@ -99,6 +112,11 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
   if (status === 500 && body === null) return unreachable(status);
   const detail = typeof body?.detail === "string" ? body.detail : null;
   const field = typeof body?.field === "string" ? body.field : null;
+  if (status === 429) {
+    const retryAfterSeconds = retryAfterOf(response.headers.get("Retry-After"));
+    const wait = retryAfterSeconds === null ? "later" : `in ${retryAfterSeconds} s`;
+    return new ApiError({ kind: "throttled", status, retryAfterSeconds, message: `Too many requests: try again ${wait}.` });
+  }
   if (status === 401 || status === 403) {
     return new ApiError({ kind: "unauthorized", status, message: detail ?? "Sign in first." });
   }
@@ -113,6 +131,15 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
     return new ApiError({ kind: "bad-request", status, fieldErrors, message: message || "Bad request." });
   }
   return new ApiError({ kind: "server", status, message: detail ?? `The API failed (HTTP ${status}).` });
+}
+
+/** Retry-After in whole seconds (it may be seconds or an HTTP date), or null. */
+export function retryAfterOf(header: string | null, now: number = Date.now()): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 function unreachable(status: number): ApiError {

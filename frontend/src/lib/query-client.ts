@@ -1,8 +1,9 @@
-import { QueryClient } from "@tanstack/react-query";
+import { QueryClient, type QueryClientConfig } from "@tanstack/react-query";
 import { ApiError } from "./api-client";
 
-export function createQueryClient(): QueryClient {
+export function createQueryClient(config: Omit<QueryClientConfig, "defaultOptions"> = {}): QueryClient {
   return new QueryClient({
+    ...config,
     defaultOptions: {
       queries: {
         // 4xx answers will not change by asking again; only a server that did not answer gets one

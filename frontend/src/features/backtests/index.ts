@@ -1,2 +1,2 @@
 // The backtests feature's public surface: what the app composes.
-export { BacktestsView } from "./components/BacktestsView";
+export { BacktestsView, type Selection } from "./components/BacktestsView";

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { authedRequest } from "./authed";
+import { apiRequest } from "@/lib/api-client";
 import type { SweepRequestBody } from "../model/run-form";
 import type { BacktestSweep } from "./types";
 
@@ -7,7 +7,7 @@ export function useCreateSweep() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: SweepRequestBody) =>
-      authedRequest<BacktestSweep>("/analytics/backtests/sweeps/", { method: "POST", body }),
+      apiRequest<BacktestSweep>("/analytics/backtests/sweeps/", { method: "POST", body }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["backtests", "list"] }),
   });
 }

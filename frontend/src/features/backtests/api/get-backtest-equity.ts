@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { authedRequest } from "./authed";
+import { apiRequest } from "@/lib/api-client";
 import type { BacktestEquity } from "./types";
 
 export const EQUITY_POINTS = 500;
@@ -8,7 +8,7 @@ export function useBacktestEquity(id: number, done: boolean) {
   return useQuery({
     queryKey: ["backtests", "run", id, "equity", EQUITY_POINTS],
     queryFn: ({ signal }) =>
-      authedRequest<BacktestEquity>(`/analytics/backtests/${id}/equity/`, { params: { points: EQUITY_POINTS }, signal }),
+      apiRequest<BacktestEquity>(`/analytics/backtests/${id}/equity/`, { params: { points: EQUITY_POINTS }, signal }),
     enabled: done,
     staleTime: Infinity,
   });

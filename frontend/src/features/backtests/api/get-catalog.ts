@@ -1,11 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
-import { authedRequest } from "./authed";
+import { apiRequest } from "@/lib/api-client";
 import type { CatalogStrategy } from "./types";
 
 export function useStrategyCatalog() {
   return useQuery({
     queryKey: ["backtests", "catalog"],
-    queryFn: ({ signal }) => authedRequest<CatalogStrategy[]>("/strategies/catalog/", { signal }),
+    queryFn: ({ signal }) => apiRequest<CatalogStrategy[]>("/strategies/catalog/", { signal }),
     staleTime: Infinity,
   });
 }

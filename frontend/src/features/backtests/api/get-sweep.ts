@@ -1,20 +1,22 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { authedRequest } from "./authed";
+import { apiRequest } from "@/lib/api-client";
+import { currentPollInterval } from "./run-events";
 import type { BacktestSweep } from "./types";
 
-/** A sweep with its runs sorted by `order` (a KPI name, `-` for descending); polled until finished. */
+/** A sweep with its runs sorted by `order` (a KPI name, `-` for descending); re-read when one of its
+ * runs changes (run events socket) until finished. */
 export function useSweep(id: number | null, order: string) {
   const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: ["backtests", "sweep", id, order],
-    queryFn: ({ signal }) => authedRequest<BacktestSweep>(`/analytics/backtests/sweeps/${id}/`, { params: { order }, signal }),
+    queryFn: ({ signal }) => apiRequest<BacktestSweep>(`/analytics/backtests/sweeps/${id}/`, { params: { order }, signal }),
     enabled: id !== null,
     staleTime: 0,
     placeholderData: keepPreviousData,
     refetchInterval: (query) => {
       const counts = query.state.data?.counts;
-      return counts && counts.queued + counts.running === 0 ? false : 1500;
+      return counts && counts.queued + counts.running === 0 ? false : currentPollInterval();
     },
   });
   // When the sweep finishes, the runs list shows its runs' statuses and returns.

@@ -1,9 +1,7 @@
-import { useCallback, useState } from "react";
 import { Spinner } from "@/components/Spinner";
-import { setToken, useToken } from "../api/auth-token";
 import { useStrategyCatalog } from "../api/get-catalog";
+import { useRunEvents, useRunEventsPushing } from "../api/run-events";
 import { ErrorText } from "./ErrorText";
-import { LoginForm } from "./LoginForm";
 import { RunDetails } from "./RunDetails";
 import { RunForm } from "./RunForm";
 import { RunsList } from "./RunsList";
@@ -11,44 +9,17 @@ import { SweepView } from "./SweepView";
 
 export type Selection = { kind: "run"; id: number } | { kind: "sweep"; id: number } | null;
 
-function readSelection(): Selection {
-  const params = new URLSearchParams(window.location.search);
-  const run = Number(params.get("run"));
-  const sweep = Number(params.get("sweep"));
-  if (Number.isInteger(run) && run > 0) return { kind: "run", id: run };
-  if (Number.isInteger(sweep) && sweep > 0) return { kind: "sweep", id: sweep };
-  return null;
-}
-
-function writeSelection(selection: Selection) {
-  const params = new URLSearchParams(window.location.search);
-  params.delete("run");
-  params.delete("sweep");
-  if (selection) params.set(selection.kind, String(selection.id));
-  window.history.replaceState(window.history.state, "", `${window.location.pathname}?${params}`);
-}
-
-/** The Backtests page: login, new run / sweep form, your runs, the selected run or sweep. */
-export function BacktestsView({ symbols }: { symbols: string[] }) {
-  const token = useToken();
-  const [selection, setSelectionState] = useState<Selection>(readSelection);
-  const select = useCallback((next: Selection) => {
-    writeSelection(next);
-    setSelectionState(next);
-  }, []);
-
-  if (!token) {
-    return (
-      <div className="bt-page bt-page--login">
-        <LoginForm />
-      </div>
-    );
-  }
+/** The Backtests page for a signed-in user: new run / sweep form, your runs, the selected run or
+ * sweep. The selection lives in the URL: the app's router passes it in and changes it. */
+export function BacktestsView(props: { symbols: string[]; selection: Selection; onSelect: (next: Selection) => void }) {
+  const { selection, onSelect: select } = props;
+  useRunEvents();
+  const pushed = useRunEventsPushing();
   return (
-    <div className="bt-page" data-testid="backtests">
+    <div className="bt-page" data-testid="backtests" data-pushed={pushed}>
       <aside className="bt-side">
         <FormWithCatalog
-          symbols={symbols}
+          symbols={props.symbols}
           onRunCreated={(id) => select({ kind: "run", id })}
           onSweepCreated={(id) => select({ kind: "sweep", id })}
         />
@@ -57,9 +28,6 @@ export function BacktestsView({ symbols }: { symbols: string[] }) {
           onOpen={(id) => select({ kind: "run", id })}
           onOpenSweep={(id) => select({ kind: "sweep", id })}
         />
-        <button type="button" className="button button--ghost" onClick={() => setToken(null)} data-testid="logout">
-          Sign out
-        </button>
       </aside>
       <div className="bt-main">
         {selection?.kind === "run" && <RunDetails key={selection.id} id={selection.id} />}

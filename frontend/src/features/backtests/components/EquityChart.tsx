@@ -50,10 +50,10 @@ export function EquityChart({ equity }: { equity: EquityPoint[] }) {
     );
     chart.panes()[1]?.setHeight(110);
     const debug: EquityChartDebug = { equityPoints: () => equitySeries.data().length, drawdownPoints: () => drawdown.data().length };
-    window.__equityChart = debug;
+    if (import.meta.env.MODE === "e2e") window.__equityChart = debug; // test builds only
     setHandles({ chart, equity: equitySeries, drawdown });
     return () => {
-      if (window.__equityChart === debug) delete window.__equityChart;
+      if (import.meta.env.MODE === "e2e" && window.__equityChart === debug) delete window.__equityChart;
       chart.remove();
       setHandles(null);
     };

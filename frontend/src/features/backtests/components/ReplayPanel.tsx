@@ -12,7 +12,6 @@ import {
 import { useEffect, useMemo, useRef, useState } from "react";
 import { CHART_OPTIONS, COLORS } from "@/config/chart-theme";
 import { formatKpi } from "../model/kpi-format";
-import { setToken } from "../api/auth-token";
 import type { BacktestRun } from "../api/types";
 import { closeReason, SPEED_CHOICES, speedMessage, type ReplayCandle, type ReplayMarker, type ReplaySpeed } from "../model/replay";
 import { useReplay, type ReplaySink } from "../hooks/use-replay";
@@ -79,9 +78,9 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
     const markers = createSeriesMarkers(series, []);
     handlesRef.current = { chart, series, markers };
     const debug: ReplayChartDebug = { candles: () => series.data().length, markers: () => markers.markers().length };
-    window.__replayChart = debug;
+    if (import.meta.env.MODE === "e2e") window.__replayChart = debug; // test builds only
     return () => {
-      if (window.__replayChart === debug) delete window.__replayChart;
+      if (import.meta.env.MODE === "e2e" && window.__replayChart === debug) delete window.__replayChart;
       handlesRef.current = null;
       chart.remove();
     };
@@ -183,9 +182,7 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
         <div className="bt-error small" data-testid="replay-closed">
           {problem}{" "}
           {state.closeCode === 4403 && (
-            <button type="button" onClick={() => setToken(null)}>
-              Sign in again
-            </button>
+            <a href={`/login?next=${encodeURIComponent(window.location.pathname)}`}>Sign in again</a>
           )}
         </div>
       )}

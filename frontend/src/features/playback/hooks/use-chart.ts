@@ -52,10 +52,11 @@ export function useChart(containerRef: RefObject<HTMLDivElement | null>): ChartH
     const markers = createSeriesMarkers(candles, []);
     const created: ChartHandles = { chart, candles, lines, markers };
     const debug = createChartDebug({ candles, lines, markers });
-    window.__chart = debug;
+    // The e2e tests' view of the chart: test builds only (vite --mode e2e), never shipped.
+    if (import.meta.env.MODE === "e2e") window.__chart = debug;
     setHandles(created);
     return () => {
-      if (window.__chart === debug) delete window.__chart;
+      if (import.meta.env.MODE === "e2e" && window.__chart === debug) delete window.__chart;
       chart.remove();
       setHandles(null);
     };

@@ -114,9 +114,10 @@ export function toPlaybackSeriesData(run: StrategyRun): PlaybackSeriesData {
     times,
     candles: toCandleData(run.candles),
     lines: {
-      sma: toLineData(times, run.sma),
-      hma1h: toLineData(times, run.hma["1h"]),
-      hma4h: toLineData(times, run.hma["4h"]),
+      // hma-sma's lines (optional in the schema: another strategy has others): absent = no points.
+      sma: toLineData(times, run.sma ?? []),
+      hma1h: toLineData(times, run.hma?.["1h"] ?? []),
+      hma4h: toLineData(times, run.hma?.["4h"] ?? []),
     },
     markers,
     chartMarkers: toChartMarkers(markers),

@@ -1,0 +1,30 @@
+import { useNavigate, useParams } from "react-router";
+import { BacktestsView, type Selection } from "@/features/backtests";
+import { useSymbols } from "@/features/symbols";
+import { AppHeader } from "./AppHeader";
+import { NotFoundMessage } from "./NotFoundPage";
+import { routeId } from "./pages";
+
+/** /backtests, /backtests/<run id>, /backtests/sweeps/<sweep id>: the selection is the URL. */
+export function BacktestsPage() {
+  const { runId, sweepId } = useParams();
+  const navigate = useNavigate();
+  const symbols = useSymbols();
+  const names = symbols.data?.map((s) => s.name) ?? [];
+  const run = routeId(runId);
+  const sweep = routeId(sweepId);
+  const badId = (runId !== undefined && run === null) || (sweepId !== undefined && sweep === null);
+  const selection: Selection = run !== null ? { kind: "run", id: run } : sweep !== null ? { kind: "sweep", id: sweep } : null;
+  const select = (next: Selection) => {
+    if (!next) navigate("/backtests");
+    else navigate(next.kind === "run" ? `/backtests/${next.id}` : `/backtests/sweeps/${next.id}`);
+  };
+  return (
+    <div className="app app--scroll">
+      <AppHeader />
+      <main className="app-main">
+        {badId ? <NotFoundMessage /> : <BacktestsView symbols={names} selection={selection} onSelect={select} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { matchRoutes } from "react-router";
+import { describe, expect, it } from "vitest";
+import { routes } from "./routes";
+
+/** The route pattern a URL lands on, with its parameters. */
+function landing(url: string) {
+  const match = matchRoutes(routes, url)?.at(-1);
+  return match ? { path: match.route.path, params: { ...match.params } } : null;
+}
+
+describe("the app's URLs", () => {
+  it("open the page they name, with its ids", () => {
+    expect(landing("/")).toEqual({ path: "/", params: {} });
+    expect(landing("/backtests")).toEqual({ path: "/backtests", params: {} });
+    expect(landing("/backtests/12")).toEqual({ path: "/backtests/:runId", params: { runId: "12" } });
+    expect(landing("/backtests/sweeps/3")).toEqual({ path: "/backtests/sweeps/:sweepId", params: { sweepId: "3" } });
+    expect(landing("/login")?.path).toBe("/login");
+    expect(landing("/signup")?.path).toBe("/signup");
+  });
+
+  it("send anything else to the not-found page", () => {
+    for (const url of ["/nope", "/backtests/12/extra", "/bots"]) expect(landing(url)?.path).toBe("*");
+  });
+
+  it("give every page a title for the header", () => {
+    for (const route of routes) expect((route.handle as { title?: string } | undefined)?.title).toBeTruthy();
+  });
+});

@@ -1,0 +1,41 @@
+// Every page of the browser app and its URL. Django answers index.html for any path that is not
+// the API, the admin, static files or a WebSocket (config/spa.py), so these URLs survive a
+// reload and work as deep links. To add a page: a route here (with its `handle`), and an entry in
+// nav.ts when it belongs in the header. Pages that need a signed-in user are wrapped in <RequireAuth>.
+import { createBrowserRouter, Navigate, useLocation, type RouteObject } from "react-router";
+import { RequireAuth } from "@/features/auth";
+import { App } from "../App";
+import { LoginPage, SignupPage } from "./AuthPages";
+import { BacktestsPage } from "./BacktestsPage";
+import type { PageHandle } from "./nav";
+import { NotFoundPage } from "./NotFoundPage";
+import { legacyPagePath } from "./pages";
+
+const replay: PageHandle = { title: "HMA/SMA replay", subtitle: "multi-timeframe trend strategy, bar by bar" };
+const backtests: PageHandle = { title: "Backtests", subtitle: "run strategies over stored candles, compare parameters" };
+
+/** The replay, unless an old `/?page=backtests` link asks for another page. */
+function ReplayRoute() {
+  const legacy = legacyPagePath(useLocation().search);
+  return legacy ? <Navigate to={legacy} replace /> : <App />;
+}
+
+const backtestsPage = (
+  <RequireAuth>
+    <BacktestsPage />
+  </RequireAuth>
+);
+
+export const routes: RouteObject[] = [
+  { path: "/", element: <ReplayRoute />, handle: replay },
+  { path: "/backtests", element: backtestsPage, handle: backtests },
+  { path: "/backtests/:runId", element: backtestsPage, handle: backtests },
+  { path: "/backtests/sweeps/:sweepId", element: backtestsPage, handle: backtests },
+  { path: "/login", element: <LoginPage />, handle: { title: "Sign in", subtitle: "" } },
+  { path: "/signup", element: <SignupPage />, handle: { title: "Create an account", subtitle: "" } },
+  { path: "*", element: <NotFoundPage />, handle: { title: "Not found", subtitle: "" } },
+];
+
+export function createAppRouter() {
+  return createBrowserRouter(routes);
+}
