@@ -207,6 +207,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/risk/profile-fields/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The risk profile's fields: bounds, defaults, help texts (for forms) */
+        get: operations["risk_profile_fields_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/risk/profiles/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your risk profiles */
+        get: operations["risk_profiles_list"];
+        put?: never;
+        /**
+         * Create a risk profile
+         * @description Missing values take their defaults. Your first profile is the default; "is_default": true moves the default to the new one.
+         */
+        post: operations["risk_profiles_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/risk/profiles/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One risk profile */
+        get: operations["risk_profiles_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a risk profile
+         * @description Refused while a running bot uses it. Deleting the default makes your oldest remaining profile the default. Backtests that used it keep a copy of its values.
+         */
+        delete: operations["risk_profiles_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a risk profile
+         * @description Only the given fields change; "is_default": true makes it the default.
+         */
+        patch: operations["risk_profiles_partial_update"];
+        trace?: never;
+    };
     "/api/strategies/{key}/run/": {
         parameters: {
             query?: never;
@@ -323,6 +386,8 @@ export interface components {
             params?: {
                 [key: string]: number;
             };
+            /** @description id of one of your risk profiles: it sizes and allows every entry and sets the stop-loss and take-profit (then leave size, stop_loss and take_profit out) */
+            risk_profile?: number | null;
             /**
              * Format: double
              * @description fraction of equity per entry
@@ -384,6 +449,12 @@ export interface components {
              * @description 0..1
              */
             readonly progress: number;
+            /** @description the profile's name and values used; null: no profile */
+            readonly risk_limits: unknown;
+            /** @description the profile chosen (null once deleted: risk_limits keeps its values) */
+            readonly risk_profile: number | null;
+            /** @description entries blocked per rule, sizes used, the kill switch (runs with a profile) */
+            readonly risk_report: unknown;
             /**
              * Format: double
              * @description fraction of equity per entry, fee included
@@ -423,7 +494,10 @@ export interface components {
          * @enum {string}
          */
         BacktestStatusEnum: "queued" | "running" | "done" | "failed";
-        /** @description Documentation of one candle of the response (the view builds rows directly for speed). */
+        /**
+         * @description Documentation of one candle of the response (presenters.candle_rows builds them, for
+         *     speed).
+         */
         Candle: {
             /** Format: double */
             close: number;
@@ -489,9 +563,10 @@ export interface components {
          *     * `stop_loss` - stop_loss
          *     * `take_profit` - take_profit
          *     * `end` - end
+         *     * `kill_switch` - kill_switch
          * @enum {string}
          */
-        ExitReasonEnum: "signal" | "stop_loss" | "take_profit" | "end";
+        ExitReasonEnum: "signal" | "stop_loss" | "take_profit" | "end" | "kill_switch";
         /**
          * @description * `ema-cross` - ema-cross
          *     * `hma-sma` - hma-sma
@@ -533,6 +608,50 @@ export interface components {
             name: string;
             type: components["schemas"]["TypeEnum"];
         };
+        /** @description POST (name required) and PATCH (every field optional) bodies. */
+        PatchedRiskProfileInput: {
+            /** @description No entry for this many bars after a stop-loss; 0: no cooldown. */
+            cooldown_bars?: number;
+            is_default?: boolean;
+            /**
+             * Format: double
+             * @description Most total notional per unit of equity; spot markets always trade at 1.
+             */
+            leverage?: number;
+            /**
+             * Format: double
+             * @description Realised loss, as a fraction of the UTC day's starting equity, at which no new entry is taken until the next UTC day; null: no daily limit.
+             */
+            max_daily_loss?: number | null;
+            /**
+             * Format: double
+             * @description Kill switch: fall of equity from its peak (0.2 = 20%) at which the bot stops and says why; null: no kill switch.
+             */
+            max_drawdown?: number | null;
+            /** @description Most positions open at once across all your running bots. */
+            max_open_positions?: number;
+            /**
+             * Format: double
+             * @description Cap on one position's notional as a fraction of equity (0.5 = half); on spot the notional never exceeds the equity whatever this says.
+             */
+            max_position_fraction?: number;
+            name?: string;
+            /**
+             * Format: double
+             * @description Fraction of equity lost if the stop is hit (0.01 = 1%): size = equity x risk / stop distance.
+             */
+            risk_per_trade?: number;
+            /**
+             * Format: double
+             * @description Stop-loss distance from the entry price, as a fraction (0.02 = 2%).
+             */
+            stop_loss?: number;
+            /**
+             * Format: double
+             * @description Take-profit distance from the entry price, as a fraction; null: no target.
+             */
+            take_profit?: number | null;
+        };
         PatchedStrategy: {
             /** Format: date-time */
             readonly created_at?: string;
@@ -550,6 +669,115 @@ export interface components {
             };
             /** Format: date-time */
             readonly updated_at?: string;
+        };
+        /** @description One field of the form: its bounds, default and help text. */
+        ProfileField: {
+            /** Format: double */
+            default: number | null;
+            help_text: string;
+            /** Format: double */
+            max: number;
+            max_inclusive: boolean;
+            /** Format: double */
+            min: number;
+            min_inclusive: boolean;
+            name: string;
+            /** @description null switches the rule off */
+            nullable: boolean;
+            type: components["schemas"]["TypeEnum"];
+        };
+        RiskProfile: {
+            /** @description No entry for this many bars after a stop-loss; 0: no cooldown. */
+            readonly cooldown_bars: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly id: number;
+            /** @description the profile used when none is chosen; exactly one per user */
+            readonly is_default: boolean;
+            /**
+             * Format: double
+             * @description Most total notional per unit of equity; spot markets always trade at 1.
+             */
+            readonly leverage: number;
+            /**
+             * Format: double
+             * @description Realised loss, as a fraction of the UTC day's starting equity, at which no new entry is taken until the next UTC day; null: no daily limit.
+             */
+            readonly max_daily_loss: number | null;
+            /**
+             * Format: double
+             * @description Kill switch: fall of equity from its peak (0.2 = 20%) at which the bot stops and says why; null: no kill switch.
+             */
+            readonly max_drawdown: number | null;
+            /** @description Most positions open at once across all your running bots. */
+            readonly max_open_positions: number;
+            /**
+             * Format: double
+             * @description Cap on one position's notional as a fraction of equity (0.5 = half); on spot the notional never exceeds the equity whatever this says.
+             */
+            readonly max_position_fraction: number;
+            readonly name: string;
+            /**
+             * Format: double
+             * @description Fraction of equity lost if the stop is hit (0.01 = 1%): size = equity x risk / stop distance.
+             */
+            readonly risk_per_trade: number;
+            /**
+             * Format: double
+             * @description Stop-loss distance from the entry price, as a fraction (0.02 = 2%).
+             */
+            readonly stop_loss: number;
+            /**
+             * Format: double
+             * @description Take-profit distance from the entry price, as a fraction; null: no target.
+             */
+            readonly take_profit: number | null;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description POST (name required) and PATCH (every field optional) bodies. */
+        RiskProfileInput: {
+            /** @description No entry for this many bars after a stop-loss; 0: no cooldown. */
+            cooldown_bars?: number;
+            is_default?: boolean;
+            /**
+             * Format: double
+             * @description Most total notional per unit of equity; spot markets always trade at 1.
+             */
+            leverage?: number;
+            /**
+             * Format: double
+             * @description Realised loss, as a fraction of the UTC day's starting equity, at which no new entry is taken until the next UTC day; null: no daily limit.
+             */
+            max_daily_loss?: number | null;
+            /**
+             * Format: double
+             * @description Kill switch: fall of equity from its peak (0.2 = 20%) at which the bot stops and says why; null: no kill switch.
+             */
+            max_drawdown?: number | null;
+            /** @description Most positions open at once across all your running bots. */
+            max_open_positions?: number;
+            /**
+             * Format: double
+             * @description Cap on one position's notional as a fraction of equity (0.5 = half); on spot the notional never exceeds the equity whatever this says.
+             */
+            max_position_fraction?: number;
+            name?: string;
+            /**
+             * Format: double
+             * @description Fraction of equity lost if the stop is hit (0.01 = 1%): size = equity x risk / stop distance.
+             */
+            risk_per_trade?: number;
+            /**
+             * Format: double
+             * @description Stop-loss distance from the entry price, as a fraction (0.02 = 2%).
+             */
+            stop_loss?: number;
+            /**
+             * Format: double
+             * @description Take-profit distance from the entry price, as a fraction; null: no target.
+             */
+            take_profit?: number | null;
         };
         /** @description A sweep's runs per status. */
         RunCounts: {
@@ -640,6 +868,9 @@ export interface components {
             readonly params: {
                 [key: string]: number;
             };
+            /** @description the profile's values used */
+            readonly risk_limits: unknown;
+            readonly risk_profile: number | null;
             readonly runs: components["schemas"]["SweepRun"][];
             readonly skipped: {
                 errors: {
@@ -685,6 +916,8 @@ export interface components {
             params?: {
                 [key: string]: number;
             };
+            /** @description id of one of your risk profiles: it sizes and allows every entry and sets the stop-loss and take-profit (then leave size, stop_loss and take_profit out) */
+            risk_profile?: number | null;
             /**
              * Format: double
              * @description fraction of equity per entry
@@ -727,6 +960,8 @@ export interface components {
              * @description 0..1
              */
             readonly progress: number;
+            /** @description entries blocked per rule, sizes used, the kill switch (runs with a profile) */
+            readonly risk_report: unknown;
             readonly status: components["schemas"]["BacktestStatusEnum"];
         };
         /**
@@ -1224,6 +1459,158 @@ export interface operations {
             };
         };
     };
+    risk_profile_fields_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileField"][];
+                };
+            };
+        };
+    };
+    risk_profiles_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskProfile"][];
+                };
+            };
+        };
+    };
+    risk_profiles_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RiskProfileInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["RiskProfileInput"];
+                "multipart/form-data": components["schemas"]["RiskProfileInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskProfile"];
+                };
+            };
+            /** @description a field is invalid or out of bounds; named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    risk_profiles_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskProfile"];
+                };
+            };
+        };
+    };
+    risk_profiles_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description in use by a running bot; the body names it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    risk_profiles_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRiskProfileInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedRiskProfileInput"];
+                "multipart/form-data": components["schemas"]["PatchedRiskProfileInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskProfile"];
+                };
+            };
+            /** @description named field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     strategies_run_retrieve: {
         parameters: {
             query: {
@@ -1438,7 +1825,7 @@ export const pathsApiAnalyticsBacktestsSweepsIdGetParametersQueryOrderValues: Re
 export const pathsApiDatafeedsCandlesGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/datafeeds/candles/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const pathsApiStrategiesKeyRunGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/strategies/{key}/run/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const backtestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BacktestStatusEnum"]> = ["queued", "running", "done", "failed"];
-export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end"];
+export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
 export const keyEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KeyEnum"]> = ["ema-cross", "hma-sma"];
 export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
 export const sweepStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SweepStatusEnum"]> = ["queued", "running", "done"];
