@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("apps.ops.urls")),  # /healthz, /readyz, /metrics
     path("api/auth/", include("apps.accounts.urls")),
     path("api/datafeeds/", include("apps.datafeeds.urls")),
     path("api/strategies/", include("apps.strategies.urls")),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from apps.ops.leases import work_lease
+
 from .services import backtest_run_execute
 
 
@@ -23,4 +25,7 @@ from .services import backtest_run_execute
     retry_backoff=5,
 )
 def backtest_run_task(self, run_id: int) -> str:
-    return backtest_run_execute(run_id=run_id, worker=self.request.hostname or "")
+    # The lease is renewed while the run executes; if it expires (worker killed, database away
+    # and the retries spent) the sweeper (apps.ops.leases) sends this task again.
+    with work_lease(task=self.name, args=[run_id], holder=self.request.hostname or ""):
+        return backtest_run_execute(run_id=run_id, worker=self.request.hostname or "")
