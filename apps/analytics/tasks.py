@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from apps.ops.leases import work_lease
@@ -22,7 +23,7 @@ from .services import backtest_run_execute
     # (the database away) does an error reach here, and then it is worth another try.
     autoretry_for=(OperationalError, InterfaceError),
     max_retries=3,
-    retry_backoff=5,
+    retry_backoff=settings.BACKTEST_RETRY_BACKOFF_SECONDS,
 )
 def backtest_run_task(self, run_id: int) -> str:
     # The lease is renewed while the run executes; if it expires (worker killed, database away

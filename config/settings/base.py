@@ -313,5 +313,8 @@ OPS_REQUEUE_GRACE_SECONDS = env.float("OPS_REQUEUE_GRACE_SECONDS", default=600)
 OPS_SWEEP_SECONDS = env.float("OPS_SWEEP_SECONDS", default=30)
 OPS_BEAT_LOCK_SECONDS = max(1, int(env.float("OPS_BEAT_LOCK_SECONDS", default=30)))
 CELERY_BEAT_SCHEDULE["ops-work-sweep"] = {"task": "ops.work_sweep", "schedule": OPS_SWEEP_SECONDS}
+# Seconds before the first retry of a backtest task whose database went away (then doubling,
+# 3 retries): after that the run's lease expires and the sweeper sends it again.
+BACKTEST_RETRY_BACKOFF_SECONDS = env.int("BACKTEST_RETRY_BACKOFF_SECONDS", default=5)
 # /readyz also requires a live worker per queue (production).
 OPS_READYZ_REQUIRE_WORKERS = env.bool("OPS_READYZ_REQUIRE_WORKERS", default=False)
