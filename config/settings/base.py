@@ -140,7 +140,7 @@ else:
                 "pool": {
                     "min_size": 1,
                     "max_size": env.int("DJANGO_DB_POOL_SIZE", default=8),
-                    "timeout": 10,
+                    "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10),  # seconds
                 }
             },
             # With a pool, Django passes psycopg_pool's `check=ConnectionPool.check_connection`:

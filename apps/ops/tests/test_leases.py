@@ -54,10 +54,12 @@ def test_a_lease_is_renewed_while_held_and_released_after(settings):
 
 
 def test_a_second_execution_takes_the_lease_over(settings):
-    with work_lease(task=TASK, args=[6], holder="old@host") as old:
-        with work_lease(task=TASK, args=[6], holder="new@host") as new:
-            assert (new.pk, new.holder) == (old.pk, "new@host")
-        # The newer execution released it; the older one's release must not resurrect it.
+    with (
+        work_lease(task=TASK, args=[6], holder="old@host") as old,
+        work_lease(task=TASK, args=[6], holder="new@host") as new,
+    ):
+        assert (new.pk, new.holder) == (old.pk, "new@host")
+    # The newer execution released it; the older one's release left nothing behind.
     assert not WorkLease.objects.exists()
 
 
@@ -66,7 +68,7 @@ def test_the_sweep_re_enqueues_expired_leases_once_per_grace(broker, settings):
     for run_id, expires in ((1, now - timedelta(seconds=5)), (2, now + timedelta(minutes=1))):
         WorkLease.objects.create(
             key=lease_key(TASK, [run_id]), task=TASK, args=[run_id], holder="dead@host",
-            token="00000000-0000-0000-0000-00000000000%d" % run_id, expires_at=expires,
+            token=f"00000000-0000-0000-0000-00000000000{run_id}", expires_at=expires,
             acquired_at=now, renewed_at=now,
         )  # fmt: skip
     report = work_sweep()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -191,9 +192,13 @@ def test_the_dashboard_queries_only_metrics_the_platform_emits(client, token, db
     )
     now = timezone.now()
     WorkLease.objects.create(
-        key="ops.tests.fails:[]", task="ops.tests.fails", token="00000000-0000-0000-0000-000000000001",
-        expires_at=now - timezone.timedelta(seconds=1), acquired_at=now, renewed_at=now,
-    )  # fmt: skip
+        key="ops.tests.fails:[]",
+        task="ops.tests.fails",
+        token=uuid.uuid4(),
+        expires_at=now - timezone.timedelta(seconds=1),
+        acquired_at=now,
+        renewed_at=now,
+    )
     app.control.purge()
     assert work_sweep().expired_leases == ["ops.tests.fails:[]"]
     app.control.purge()
