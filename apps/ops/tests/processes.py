@@ -100,10 +100,10 @@ def wait_http(url: str, *, status: int, timeout: float, processes: Processes, **
     last = None
     while time.monotonic() < deadline:
         try:
-            last = requests.get(url, timeout=5, **kwargs)
+            last = requests.get(url, timeout=15, **kwargs)
             if last.status_code == status:
                 return last
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still loading
             pass
         time.sleep(0.3)
     body = last.text[:2000] if last is not None else "no answer"
