@@ -80,8 +80,12 @@ def stack(python, subprocess_env, transactional_db, tmp_path):
     processes.start("survivor", [*worker, "-Q", "backtests", "-n", "survivor@test",
                                  "--prefetch-multiplier", "1"], env)  # fmt: skip
     processes.start("ops", [*worker, "-Q", "bots,ingest", "-n", "ops@test"], env)
-    processes.start("beat", [*celery, "-A", "config", "beat", "--loglevel", "info"], env)
-    processes.start("beat2", [*celery, "-A", "config", "beat", "--loglevel", "info"], env)
+    # Both beats are given a schedule file in a folder that does not exist (a fresh clone has
+    # no var/): the scheduler keeps its schedule in memory and never opens it.
+    beat = [*celery, "-A", "config", "beat", "--loglevel", "info"]
+    beat += ["--schedule", str(tmp_path / "missing" / "celerybeat-schedule")]
+    processes.start("beat", beat, env)
+    processes.start("beat2", beat, env)
     web = [python, "-m", "gunicorn", "config.asgi:application", "--config", "config/gunicorn.py"]
     processes.start("web", web, {**env, "WEB_CONCURRENCY": "1"})
     processes.url = f"http://127.0.0.1:{port}"
