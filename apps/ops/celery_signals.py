@@ -13,7 +13,7 @@ import structlog
 from celery import signals
 
 from .context import REQUEST_ID, TASK_ID, log_context_get
-from .metrics import CELERY_TASK_DURATION, CELERY_TASKS
+from .metrics import CELERY_TASK_DURATION, CELERY_TASKS, WORK_REQUEUED
 
 logger = logging.getLogger(__name__)
 # task id -> (monotonic start, context tokens), in the process that executes the task
@@ -84,11 +84,18 @@ def _heartbeat_start(sender: str, instance: Any, **_: Any) -> None:
     /readyz and the sweeper read it (redis_state.live_workers)."""
     from django.conf import settings
 
-    from .redis_state import heartbeat_write, ops_redis
+    from .redis_state import heartbeat_write, ops_redis, reservations_take
 
     client = ops_redis()
     if client is None:
         return
+    # A worker restarted under the same name (a process manager restarting a crashed worker)
+    # would look alive to the sweeper: what its previous process had reserved is sent again now.
+    for message in reservations_take(client, hostname=sender):
+        instance.app.send_task(message["task"], args=message["args"], kwargs=message["kwargs"])
+        WORK_REQUEUED.labels(task=message["task"], reason="worker_restarted").inc()
+        logger.warning("re-sent %s %s left by this worker's previous process", message["task"],
+                       message["args"])  # fmt: skip
     queues = sorted(instance.app.amqp.queues.consume_from or instance.app.amqp.queues)
     stop = threading.Event()
 

@@ -38,7 +38,7 @@ CELERY_TASK_DURATION = Histogram(
 )
 WORK_REQUEUED = Counter(
     "ops_work_requeued_total",
-    "Work re-enqueued by the sweeper, by reason (lease_expired, worker_dead)",
+    "Work re-enqueued, by reason (lease_expired, worker_dead, worker_restarted)",
     ["task", "reason"],
 )
 WEBSOCKET_CONNECTIONS = Gauge(

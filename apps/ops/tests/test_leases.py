@@ -6,16 +6,19 @@ from __future__ import annotations
 import os
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
+from apps.ops import celery_signals
 from apps.ops.leases import lease_key, work_lease, work_sweep
 from apps.ops.models import WorkLease
 from apps.ops.redis_state import (
     RESERVED_PREFIX,
     broker_redis,
     heartbeat_write,
+    live_workers,
     ops_redis,
     queue_depths,
     reservation_add,
@@ -94,3 +97,18 @@ def test_the_sweep_re_enqueues_what_a_dead_worker_had_reserved(broker):
     assert not broker.exists(RESERVED_PREFIX + "dead@host")
     assert broker.hlen(RESERVED_PREFIX + "alive@host") == 1  # a live worker keeps its own
     assert work_sweep().reservations == 0
+
+
+def test_a_worker_restarted_under_its_name_sends_again_what_it_had_reserved(broker):
+    """Its heartbeat makes the name look alive, so the sweeper would never see what the
+    crashed process held: the new process sends it again as it starts."""
+    message = {"task": TASK, "args": [11], "kwargs": {}}
+    reservation_add(broker, hostname="backtests@host", task_id="t-11", message=message)
+    celery_signals._heartbeat_start(sender="backtests@host", instance=SimpleNamespace(app=app))
+    try:
+        assert backtests_waiting() == 1
+        assert not broker.exists(RESERVED_PREFIX + "backtests@host")
+        assert "backtests" in live_workers(broker)["backtests@host"]["queues"]
+    finally:
+        celery_signals._heartbeat_stop()
+    assert "backtests@host" not in live_workers(broker)  # a clean stop removes the heartbeat

@@ -20,6 +20,7 @@ from apps.ops.asgi import WebSocketMetricsMiddleware, websocket_route
 from apps.ops.leases import work_sweep
 from apps.ops.metrics import bot_step_lag_observe, metrics_render, order_latency_observe
 from apps.ops.models import WorkLease
+from apps.ops.redis_state import broker_redis
 from config.celery import app
 
 DASHBOARD = Path(settings.BASE_DIR) / "docs" / "ops" / "grafana-dashboard.json"
@@ -84,16 +85,30 @@ def test_celery_tasks_are_counted_by_outcome_with_durations():
     assert value("celery_task_duration_seconds_count", task="ops.tests.fails") >= 1
 
 
-def test_queue_depth_is_read_from_the_broker():
+def test_tasks_are_routed_to_their_queue_by_name():
+    def queue(task: str) -> str:
+        return app.amqp.router.route({}, task)["queue"].name
+
+    assert queue("analytics.backtest_run_task") == "backtests"
+    assert queue("datafeeds.fetch_ohlcv_task") == "ingest"
+    assert queue("ops.work_sweep") == queue("execution.bot_step") == "bots"
+    assert queue("exchanges.account_check") == "ingest"  # no route: the default queue
+
+
+def test_queue_depth_is_read_from_the_broker(settings):
+    # A queue no worker consumes (a worker left running by another test would empty the real
+    # ones), read the way the real ones are.
+    settings.CELERY_QUEUE_NAMES = [*settings.CELERY_QUEUE_NAMES, "ops-test-idle"]
     app.control.purge()
-    app.send_task("analytics.backtest_run_task", args=[0])  # routed to the backtests queue
-    app.send_task("datafeeds.fetch_ohlcv_task", args=[0, "1h"])  # ingest
+    with app.connection_for_write() as conn:
+        for _ in range(2):
+            app.send_task("ops.tests.fails", queue="ops-test-idle", connection=conn)
     try:
-        assert value("celery_queue_depth", queue="backtests") == 1
-        assert value("celery_queue_depth", queue="ingest") == 1
-        assert value("celery_queue_depth", queue="bots") == 0
+        assert value("celery_queue_depth", queue="ops-test-idle") == 2
+        assert value("celery_queue_depth", queue="bots") is not None
     finally:
         app.control.purge()
+        broker_redis().delete("ops-test-idle")
 
 
 def test_ingestion_lag_per_tracked_series(db):

@@ -11,13 +11,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+import redis
 import requests
 from prometheus_client.parser import text_string_to_metric_families
-
-from config.celery import app
 
 from .processes import Processes, free_port, production_env, wait_http
 
@@ -56,8 +56,31 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(recipe_database, tmp_path):
-    app.control.purge()
+@pytest.fixture
+def recipe_redis() -> dict[str, str]:
+    """Redis databases 10-12 of the test's Redis server, emptied: no other test's worker can
+    take the recipe's messages, and the recipe leaves nothing behind for them."""
+    server = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"))
+    urls = {
+        "REDIS_URL": f"redis://{server.netloc}/10",
+        "CELERY_BROKER_URL": f"redis://{server.netloc}/11",
+        "CELERY_RESULT_BACKEND": f"redis://{server.netloc}/11",
+        "CACHE_URL": f"redis://{server.netloc}/12",
+    }
+    flush = [
+        redis.Redis.from_url(urls[key]).flushdb
+        for key in ("REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL")
+    ]
+    for step in flush:
+        step()
+    yield urls
+    for step in flush:
+        step()
+
+
+def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(
+    recipe_database, recipe_redis, tmp_path
+):
     port = free_port()
     bin_dir = str(Path(sys.executable).parent)
     env = production_env(
@@ -68,6 +91,7 @@ def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(recipe_databa
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
         PATH=f"{bin_dir}:{os.environ['PATH']}",
         PYTHONPATH=str(ROOT),
+        **recipe_redis,
         WEB_CONCURRENCY="2",
         BOTS_CONCURRENCY="1",
         INGEST_CONCURRENCY="1",
@@ -98,7 +122,7 @@ def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(recipe_databa
         created = requests.post(f"{url}/api/analytics/backtests/", json=body, headers=api)
         assert created.status_code == 202, created.text
         run_url = f"{url}/api/analytics/backtests/{created.json()['id']}/"
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 120
         while (run := requests.get(run_url, headers=api).json())["status"] in ("queued", "running"):
             assert time.monotonic() < deadline, f"run not finished: {run}\n{processes.output()}"
             time.sleep(0.5)
