@@ -8,6 +8,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 
+from apps.ops.logs import logging_config  # noqa: E402
 from apps.ops.metrics_dir import metrics_dir_prepare  # noqa: E402
 
 # Before prometheus_client is imported anywhere (here: child_exit below).
@@ -24,6 +25,12 @@ keepalive = 5
 # The request log is written by the Django middleware (with request ids and routes).
 accesslog = None
 errorlog = "-"
+# gunicorn's and uvicorn's own lines in the platform's format (JSON in production).
+logconfig_dict = logging_config(
+    log_format=os.environ.get("LOG_FORMAT", "json"),
+    level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+)
+logconfig_dict["loggers"]["gunicorn.error"] = {"handlers": ["console"], "propagate": False}
 # X-Forwarded-* are trusted from these addresses only (the reverse proxy).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -161,5 +161,6 @@ def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(
             processes.stop_all()
     log = processes.log("honcho")
     assert "Traceback" not in log, log[-5000:]
+    assert '"logger": "gunicorn.error"' in log  # gunicorn's own lines are JSON too
     for name in ("web", "bots", "ingest", "backtests", "beat"):
         assert f"{name}.1 stopped" in log, log[-3000:]
