@@ -16,6 +16,7 @@ claim token makes a second execution either take the run over or skip it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -27,7 +28,7 @@ from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from .metrics import WORK_REQUEUED
@@ -98,7 +99,8 @@ class _Renewer(threading.Thread):
                 if not self._renew():
                     return  # taken over by another execution: nothing more to renew
         finally:
-            connection.close()
+            with contextlib.suppress(DatabaseError):
+                connection.close()
 
     def _renew(self) -> bool:
         now = timezone.now()
@@ -111,8 +113,8 @@ class _Renewer(threading.Thread):
             )
         except DatabaseError as error:
             logger.warning("lease %s not renewed: %s", self.lease_id, type(error).__name__)
-            close_old_connections()
-            connection.close()  # a fresh connection next time
+            with contextlib.suppress(DatabaseError):
+                connection.close()  # a fresh connection next time
             return True
 
 
