@@ -6,6 +6,7 @@ from config.spa import SPA_PATH, spa_index
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("apps.ops.urls")),  # /healthz, /readyz, /metrics
     path("api/auth/", include("apps.accounts.urls")),
     path("api/datafeeds/", include("apps.datafeeds.urls")),
     path("api/strategies/", include("apps.strategies.urls")),

@@ -18,6 +18,7 @@ APP_LAYERS = {
     "datafeeds": 0,  # symbols, candles, the exchange client
     "exchanges": 1,  # exchange accounts and credentials
     "risk": 1,  # risk profiles, risk_check
+    "ops": 1,  # logs, metrics, health, work leases (infrastructure every worker app may use)
     "strategies": 1,  # indicators, signals, the registry, strategy_inputs
     "analytics": 2,  # backtests
     "execution": 3,  # bots and orders

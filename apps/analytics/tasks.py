@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
+
+from apps.ops.leases import work_lease
 
 from .events import backtest_run_changed
 from .services import backtest_run_execute
@@ -21,9 +24,12 @@ from .services import backtest_run_execute
     # (the database away) does an error reach here, and then it is worth another try.
     autoretry_for=(OperationalError, InterfaceError),
     max_retries=3,
-    retry_backoff=5,
+    retry_backoff=settings.BACKTEST_RETRY_BACKOFF_SECONDS,
 )
 def backtest_run_task(self, run_id: int) -> str:
-    outcome = backtest_run_execute(run_id=run_id, worker=self.request.hostname or "")
+    # The lease is renewed while the run executes; if it expires (worker killed, database away
+    # and the retries spent) the sweeper (apps.ops.leases) sends this task again.
+    with work_lease(task=self.name, args=[run_id], holder=self.request.hostname or ""):
+        outcome = backtest_run_execute(run_id=run_id, worker=self.request.hostname or "")
     backtest_run_changed(run_id=run_id)  # done, failed or skipped: the browser sees the end
     return outcome

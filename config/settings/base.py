@@ -62,9 +62,11 @@ INSTALLED_APPS = [
     "apps.strategies",
     "apps.analytics",
     "apps.risk",
+    "apps.ops",
 ]
 
 MIDDLEWARE = [
+    "apps.ops.middleware.RequestObservabilityMiddleware",  # first: times and logs everything
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -140,9 +142,13 @@ else:
                 "pool": {
                     "min_size": 1,
                     "max_size": env.int("DJANGO_DB_POOL_SIZE", default=8),
-                    "timeout": 10,
+                    "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10),  # seconds
                 }
             },
+            # With a pool, Django passes psycopg_pool's `check=ConnectionPool.check_connection`:
+            # a pooled connection is tested before use, so after a database restart requests
+            # never get a dead connection (a 500).
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 
@@ -256,11 +262,67 @@ DATAFEEDS_RETRY_DELAYS = [
 # Upper bound of rows returned by the candles endpoint in one response.
 CANDLES_MAX_LIMIT = 10_000
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+# --- Operations (apps/ops, docs/operations.md): logs, metrics, health, queues, recovery ------
+from apps.ops.logs import LOG_FORMATS, logging_config, structlog_configure  # noqa: E402
+from apps.ops.metrics_dir import metrics_dir_prepare  # noqa: E402
+
+# "json" (one JSON object per line; production's default) or "console" (readable).
+LOG_FORMAT = _choice("LOG_FORMAT", "console", LOG_FORMATS)
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+# Dotted path of a logging.Filter that redacts secrets, put on the log handler (every record).
+LOG_REDACTION_FILTER = env.str("LOG_REDACTION_FILTER", default="")
+LOGGING = logging_config(
+    log_format=LOG_FORMAT, level=LOG_LEVEL, redaction_filter=LOG_REDACTION_FILTER
+)
+structlog_configure()
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING above
+
+# prometheus_client's multiprocess folder, shared by every process of this host (set before
+# prometheus_client is imported; created here; wiped by `manage.py ops_prepare` at deploy).
+PROMETHEUS_MULTIPROC_DIR = metrics_dir_prepare(VAR_DIR / "prometheus")
+# /metrics answers a request with `Authorization: Bearer <token>`, or from these networks.
+OPS_METRICS_TOKEN = env.str("OPS_METRICS_TOKEN", default="")
+OPS_METRICS_ALLOWED_NETWORKS = env.list(
+    "OPS_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"] if DEBUG else []
+)
+
+# Queues by kind of work, so that a sweep never delays a bot: run a worker per queue in
+# production. A worker started without -Q consumes all three.
+CELERY_QUEUE_NAMES = ["bots", "ingest", "backtests"]  # by priority, highest first
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in CELERY_QUEUE_NAMES}
+CELERY_TASK_DEFAULT_QUEUE = "ingest"
+CELERY_TASK_ROUTES = {
+    "execution.*": {"queue": "bots"},
+    "bots.*": {"queue": "bots"},
+    "ops.*": {"queue": "bots"},  # the sweeper: small, and must not wait behind a sweep
+    "analytics.*": {"queue": "backtests"},
+    "datafeeds.*": {"queue": "ingest"},
 }
+CELERY_BEAT_SCHEDULER = "apps.ops.beat.SingleBeatScheduler"
+# Seconds an unacknowledged message waits before Redis delivers it again: must stay above the
+# longest task (a longer one would run twice). Lost work comes back through the sweeper instead.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # A worker serving several queues takes them in CELERY_QUEUE_NAMES order (bots first).
+        "queue_order_strategy": "priority",
+    }
+
+# Heartbeats, reservations and the beat lock live in Redis when the broker is Redis.
+OPS_REDIS_URL = REDIS_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+REDIS_REQUIRED = CHANNEL_LAYER_BACKEND == "redis" or CACHE_BACKEND == "redis" or bool(OPS_REDIS_URL)
+OPS_HEARTBEAT_SECONDS = env.float("OPS_HEARTBEAT_SECONDS", default=10)
+OPS_HEARTBEAT_TTL_SECONDS = max(1, int(env.float("OPS_HEARTBEAT_TTL_SECONDS", default=30)))
+# A claimed run's lease, renewed every third of it; expired = its worker or database is gone.
+OPS_LEASE_SECONDS = env.float("OPS_LEASE_SECONDS", default=60)
+# After re-enqueueing expired work, wait this long before re-enqueueing it again.
+OPS_REQUEUE_GRACE_SECONDS = env.float("OPS_REQUEUE_GRACE_SECONDS", default=600)
+OPS_SWEEP_SECONDS = env.float("OPS_SWEEP_SECONDS", default=30)
+OPS_BEAT_LOCK_SECONDS = max(1, int(env.float("OPS_BEAT_LOCK_SECONDS", default=30)))
+CELERY_BEAT_SCHEDULE["ops-work-sweep"] = {"task": "ops.work_sweep", "schedule": OPS_SWEEP_SECONDS}
+# Seconds before the first retry of a backtest task whose database went away (then doubling,
+# 3 retries): after that the run's lease expires and the sweeper sends it again.
+BACKTEST_RETRY_BACKOFF_SECONDS = env.int("BACKTEST_RETRY_BACKOFF_SECONDS", default=5)
+# /readyz also requires a live worker per queue (production).
+OPS_READYZ_REQUIRE_WORKERS = env.bool("OPS_READYZ_REQUIRE_WORKERS", default=False)

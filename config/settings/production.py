@@ -22,3 +22,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Operations (apps/ops): JSON logs; ready only with a live worker on every queue ----------
+from apps.ops.logs import logging_config  # noqa: E402
+
+from .base import LOG_FORMATS, LOG_LEVEL, LOG_REDACTION_FILTER, _choice  # noqa: E402
+
+LOG_FORMAT = _choice("LOG_FORMAT", "json", LOG_FORMATS)
+LOGGING = logging_config(
+    log_format=LOG_FORMAT, level=LOG_LEVEL, redaction_filter=LOG_REDACTION_FILTER
+)
+# collectstatic's target (the base's var/static unless set).
+STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(STATIC_ROOT))  # noqa: F405
+OPS_READYZ_REQUIRE_WORKERS = env.bool("OPS_READYZ_REQUIRE_WORKERS", default=True)
+# /metrics from no network unless listed: behind a proxy every client looks like 127.0.0.1.
+OPS_METRICS_ALLOWED_NETWORKS = env.list("OPS_METRICS_ALLOWED_NETWORKS", default=[])

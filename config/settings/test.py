@@ -1,6 +1,7 @@
 """The test suite: PostgreSQL and Redis over real connections, fast retries, fast hashing."""
 
 import os
+import tempfile
 
 # Tests run against the real services whatever a developer's `.env` says.
 os.environ.setdefault("DJANGO_DB_ENGINE", "postgresql")
@@ -13,6 +14,9 @@ os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/13")
 # Tests roll back their transactions, so on-commit cache invalidation never runs: caching of
 # strategy runs is off except in the tests that exercise it.
 os.environ.setdefault("STRATEGY_RUN_CACHE_SECONDS", "0")
+
+# Metrics of this test session (and the processes it starts) in a folder of their own.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="prometheus-test-"))
 
 from .base import *  # noqa: E402, F403
 
