@@ -159,9 +159,9 @@ def bench_candles_endpoint() -> None:
 def bench_emulator_download() -> None:
     from django.conf import settings
 
-    from apps.datafeeds.emulator import ExchangeEmulator, generate_candles
     from apps.datafeeds.models import Symbol
     from apps.datafeeds.services import fetch_ohlcv
+    from emulator import ExchangeEmulator, generate_candles
 
     count = 100_000
     start = 1_600_000_000_000 // 60_000 * 60_000

@@ -208,7 +208,7 @@ def test_demo_data_falls_back_to_the_simulator_and_says_so(python, subprocess_en
 def test_demo_data_downloads_from_the_exchange_when_reachable(python, emulator_env, emulator):
     import time
 
-    from apps.datafeeds.emulator import generate_candles
+    from emulator import generate_candles
 
     now = int(time.time() * 1000)
     emulator.add_market(

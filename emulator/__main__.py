@@ -1,14 +1,14 @@
 """Exchange emulator: Binance's public spot REST API on a local port, over CSV or generated candles.
 
-usage: python -m apps.datafeeds.emulator [--host HOST] [--port PORT]
+usage: python -m emulator [--host HOST] [--port PORT]
            [--csv SYMBOL:TIMEFRAME:PATH]... [--generate SYMBOL:TIMEFRAME:COUNT[:START_ISO]]...
            [--fault KIND[:COUNT[:KEY=VALUE,...]]]... [--unclosed-last]
 
 examples:
-  python -m apps.datafeeds.emulator --port 9100 \\
+  python -m emulator --port 9100 \\
       --csv BTC/USDT:5m:../shared/data/binance_BTC-USDT_5m.csv.gz
-  python -m apps.datafeeds.emulator --generate ETH/USDT:1h:5000:2024-01-01 --fault rate_limit:3
-  python -m apps.datafeeds.emulator --fault slow:2:seconds=1.5,endpoint=any
+  python -m emulator --generate ETH/USDT:1h:5000:2024-01-01 --fault rate_limit:3
+  python -m emulator --fault slow:2:seconds=1.5,endpoint=any
 
 --csv        a `timestamp,open,high,low,close,volume` file (.gz allowed) served as SYMBOL TIMEFRAME.
 --generate   COUNT random-walk candles from START_ISO (UTC), or ending with the last closed
@@ -101,7 +101,7 @@ def _fault_spec(text: str) -> Fault:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m apps.datafeeds.emulator",
+        prog="python -m emulator",
         description=__doc__,
         usage=argparse.SUPPRESS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
