@@ -12,6 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import ccxt
 
+from apps.exchanges.ratelimit import rate_limiter_install
+
 
 class UnknownExchange(ValueError):
     """The exchange id is not one ccxt knows."""
@@ -50,4 +52,5 @@ def exchange_client_create(
     host = (api_hosts or {}).get(exchange_id)
     if host:
         client.urls["api"] = _override_api_urls(client.urls["api"], host)
+    rate_limiter_install(client)  # the exchange's request budget, shared by every process
     return client

@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from apps.datafeeds.exchange_client import exchange_client_create
 from emulator import ExchangeEmulator, generate_candles, load_candles_csv
 from emulator.candles import aggregate_candles
+
+from .helpers import binance_client
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -59,11 +60,7 @@ def emulator(module_emulator: ExchangeEmulator) -> Iterator[ExchangeEmulator]:
 
 
 def _client(emu: ExchangeEmulator, timeout_ms: int = 10_000) -> ccxt.Exchange:
-    client = exchange_client_create(
-        exchange_id="binance", api_hosts={"binance": emu.url}, timeout_ms=timeout_ms
-    )
-    client.enableRateLimit = False  # a local server: ccxt's throttle would only slow the tests
-    return client
+    return binance_client(emu.url, timeout_ms=timeout_ms)
 
 
 @pytest.fixture(scope="module")
