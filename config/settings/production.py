@@ -17,7 +17,7 @@ if not env.str("CELERY_BROKER_URL", default="").startswith(("redis://", "rediss:
 # Exchange credentials need real keys: no generated development key (apps/exchanges/crypto.py).
 FIELD_ENCRYPTION_REQUIRED = True
 if not [key for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]:
-    raise ImproperlyConfigured("Production needs FIELD_ENCRYPTION_KEYS (Fernet keys, newest first).")
+    raise ImproperlyConfigured("Production needs FIELD_ENCRYPTION_KEYS (Fernet keys, newest first)")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
