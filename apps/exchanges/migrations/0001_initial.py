@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,26 +14,55 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ExchangeAccount',
+            name="ExchangeAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=100)),
-                ('exchange', models.CharField(help_text='ccxt exchange id, e.g. binance', max_length=50)),
-                ('environment', models.CharField(choices=[('live', 'Live'), ('testnet', 'Testnet')], default='live', max_length=10)),
-                ('api_key_encrypted', models.TextField()),
-                ('secret_encrypted', models.TextField()),
-                ('passphrase_encrypted', models.TextField(blank=True, default='')),
-                ('api_key_hint', models.CharField(help_text='last 4 characters of the API key', max_length=8)),
-                ('last_check_at', models.DateTimeField(blank=True, null=True)),
-                ('last_check_ok', models.BooleanField(blank=True, null=True)),
-                ('last_check_message', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exchange_accounts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=100)),
+                (
+                    "exchange",
+                    models.CharField(help_text="ccxt exchange id, e.g. binance", max_length=50),
+                ),
+                (
+                    "environment",
+                    models.CharField(
+                        choices=[("live", "Live"), ("testnet", "Testnet")],
+                        default="live",
+                        max_length=10,
+                    ),
+                ),
+                ("api_key_encrypted", models.TextField()),
+                ("secret_encrypted", models.TextField()),
+                ("passphrase_encrypted", models.TextField(blank=True, default="")),
+                (
+                    "api_key_hint",
+                    models.CharField(help_text="last 4 characters of the API key", max_length=8),
+                ),
+                ("last_check_at", models.DateTimeField(blank=True, null=True)),
+                ("last_check_ok", models.BooleanField(blank=True, null=True)),
+                ("last_check_message", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exchange_accounts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['label', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('owner', 'label'), name='exchange_account_label_per_owner')],
+                "ordering": ["label", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner", "label"), name="exchange_account_label_per_owner"
+                    )
+                ],
             },
         ),
     ]
