@@ -15,18 +15,14 @@ import threading
 REDACTED = "***"
 MIN_SECRET_LENGTH = 6  # shorter values would redact ordinary words
 
-# Names whose values are credentials in headers, query strings, JSON and Python reprs.
-_FIELD_NAMES = (
-    r"x-mbx-apikey|signature|api[_-]?key|apikey|secret(?:[_-]?key)?|password|passphrase"
-    r"|ok-access-key|ok-access-sign|ok-access-passphrase|authorization"
-)
-_FIELD_VALUE = re.compile(
-    rf"""(?ix)
-    (?P<name>["']?(?:{_FIELD_NAMES})["']?)   # the name, maybe quoted
-    (?P<sep>\s*[:=]\s*)                      # header colon, query '=' or JSON ':'
-    (?P<quote>["']?)                         # the value, maybe quoted
-    (?P<value>[^"'&\s,}}\]]+)
-    """
+# Names whose values are credentials, in query strings / keyword forms (name=value), quoted in
+# JSON and Python reprs ('name': 'value'), and as HTTP header lines (Name: value).
+_NAMES = r"x-mbx-apikey|signature|api[_-]?key|apikey|secret(?:[_-]?key)?|password|passphrase"
+_HEADERS = r"x-mbx-apikey|authorization|ok-access-key|ok-access-sign|ok-access-passphrase"
+_FIELD_PATTERNS = (
+    re.compile(rf"(?i)(?P<keep>\b(?:{_NAMES})=)[^&\s'\",}}]+"),
+    re.compile(rf"(?i)(?P<keep>[\"'](?:{_NAMES}|{_HEADERS})[\"']\s*:\s*[\"']?)[^\"'\s,}}]+"),
+    re.compile(rf"(?im)(?P<keep>^\s*(?:{_HEADERS})\s*:\s*)\S+"),
 )
 
 _secrets: set[str] = set()
@@ -52,7 +48,9 @@ def redact(text: str) -> str:
     pattern = _pattern
     if pattern is not None:
         text = pattern.sub(REDACTED, text)
-    return _FIELD_VALUE.sub(lambda m: f"{m['name']}{m['sep']}{m['quote']}{REDACTED}", text)
+    for field_pattern in _FIELD_PATTERNS:
+        text = field_pattern.sub(lambda m: m["keep"] + REDACTED, text)
+    return text
 
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:

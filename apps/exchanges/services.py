@@ -166,15 +166,20 @@ class CheckResult:
     checked_at: Any = None
 
 
+def _amount(value: Any) -> str:
+    """A ccxt float amount as a plain decimal string ("1", "0.5", never "1E+1")."""
+    return format(Decimal(str(value or 0)).normalize(), "f")
+
+
 def _non_zero_balances(balance: dict[str, Any]) -> dict[str, dict[str, str]]:
     result = {}
     for asset, total in sorted((balance.get("total") or {}).items()):
         if total is None or Decimal(str(total)) == 0:
             continue
         result[asset] = {
-            "free": str(Decimal(str(balance["free"].get(asset) or 0))),
-            "used": str(Decimal(str(balance["used"].get(asset) or 0))),
-            "total": str(Decimal(str(total))),
+            "free": _amount(balance["free"].get(asset)),
+            "used": _amount(balance["used"].get(asset)),
+            "total": _amount(total),
         }
     return result
 

@@ -26,6 +26,11 @@ from .services import (
 BAD_INPUT = OpenApiResponse(description="a field is invalid; the body names it")
 
 
+def _as_lists(errors: dict[str, str]) -> dict[str, list[str]]:
+    """DRF's own shape for field errors: {field: [message]}."""
+    return {field: [message] for field, message in errors.items()}
+
+
 def _validated(serializer_class, data, **kwargs) -> dict:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
@@ -48,7 +53,7 @@ class ExchangeAccountListView(APIView):
         try:
             account = exchange_account_create(owner=request.user, **data)
         except AccountInvalid as error:
-            raise serializers.ValidationError(error.errors) from None
+            raise serializers.ValidationError(_as_lists(error.errors)) from None
         return Response(ExchangeAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
@@ -69,7 +74,7 @@ class ExchangeAccountDetailView(APIView):
         try:
             account = exchange_account_update(account=account, **data)
         except AccountInvalid as error:
-            raise serializers.ValidationError(error.errors) from None
+            raise serializers.ValidationError(_as_lists(error.errors)) from None
         return Response(ExchangeAccountSerializer(account).data)
 
     @extend_schema(responses={204: None}, summary="Delete an exchange account")
