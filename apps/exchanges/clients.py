@@ -49,5 +49,6 @@ def exchange_account_client(
     client.secret = secret_decrypt(account.secret_encrypted, owner_label=name)
     client.password = secret_decrypt(account.passphrase_encrypted, owner_label=name) or None
     client.log = lambda *parts: verbose_logger.debug(" ".join(str(p) for p in parts))
+    client.verbose = getattr(settings, "EXCHANGE_CCXT_VERBOSE", False)
     rate_limiter_install(client, account_key=str(account.id))
     return client

@@ -214,6 +214,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Shared exchange request budgets (apps/exchanges/ratelimit.py), JSON over the defaults, e.g.
 # {"binance": {"weight": 6000, "seconds": 60, "weight_per_cost": 5, "orders": 100}}.
 EXCHANGE_RATE_LIMITS = _json_object("EXCHANGE_RATE_LIMITS", {})
+# ccxt's verbose request/response log for account clients (DEBUG level, secrets redacted).
+EXCHANGE_CCXT_VERBOSE = env.bool("EXCHANGE_CCXT_VERBOSE", default=False)
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
