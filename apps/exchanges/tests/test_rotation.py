@@ -33,9 +33,9 @@ def accounts_under_a(user, settings) -> list[ExchangeAccount]:
             label=f"acct {i}",
             exchange="binance",
             api_key=API_KEY,
-            secret=f"{SECRET}{i}",
+            secret=secret,
         )
-        for i in range(4)
+        for i, secret in enumerate(SECRETS)
     ]
 
 
