@@ -182,6 +182,7 @@ class SharedRateLimiter:
         )
         self.order_bucket: Bucket | None = None
         self.waited_s = 0.0  # total time this limiter made its caller wait
+        self.last_weight = 0.0  # weight of the latest request (for tests and metrics)
         self.for_account(account_key)
 
     def for_account(self, account_key: str | None) -> None:
@@ -195,6 +196,7 @@ class SharedRateLimiter:
 
     def acquire(self, *, cost: float, is_order: bool = False) -> None:
         weight = max(cost, 0.0) * self.budget.weight_per_cost
+        self.last_weight = weight
         if weight:
             self._wait_for(self.weight_bucket, min(weight, self.weight_bucket.capacity))
         if is_order and self.order_bucket is not None:
