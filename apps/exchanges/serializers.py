@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Environment, ExchangeAccount
@@ -36,6 +37,7 @@ class ExchangeAccountSerializer(serializers.ModelSerializer):
     def get_has_passphrase(self, account: ExchangeAccount) -> bool:
         return bool(account.passphrase_encrypted)
 
+    @extend_schema_field(LastCheckSerializer)
     def get_last_check(self, account: ExchangeAccount) -> dict:
         return LastCheckSerializer(
             {
