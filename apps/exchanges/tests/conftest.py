@@ -58,6 +58,7 @@ def emulator(module_emulator: ExchangeEmulator, settings) -> Iterator[ExchangeEm
     emu.clear_faults()
     emu.reset_requests()
     emu.book.reset()
+    emu.clock_ms = None  # the wall clock: every candle of the file is closed
     emu.settings_update(
         weight_limit=6000, weight_interval_seconds=60, server_time_offset_ms=0, lookup_lag_seconds=0
     )

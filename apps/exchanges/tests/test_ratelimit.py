@@ -152,3 +152,24 @@ def test_embedded_default_limits_per_process(settings) -> None:
     assert not list(
         redis.Redis.from_url(django_settings.REDIS_URL).scan_iter("ratelimit:localtest*")
     )
+
+
+@pytest.mark.django_db
+def test_orders_keep_to_the_account_order_budget(emulator, user, settings) -> None:
+    """Two orders per second for this account: a burst of four waits for tokens."""
+    settings.EXCHANGE_RATE_LIMITS = {"binance": {"orders": 2, "order_seconds": 1}}
+    emulator.clock_set(1_704_067_200_000 + 3_600_000)
+    account = exchange_account_create(
+        owner=user, label="orders", exchange="binance", api_key=API_KEY, secret=SECRET
+    )
+    client = exchange_account_client(account=account)
+    client.load_markets()
+    limiter = client.shared_rate_limiter
+    assert limiter.order_bucket.key == f"ratelimit:binance:account:{account.id}:orders"
+    waited = limiter.waited_s
+    for _ in range(4):
+        client.create_order("BTC/USDT", "market", "buy", 0.001)
+    assert limiter.waited_s - waited > 1.0  # 1 at once, then 1.6 per second
+    assert len(emulator.book.orders()) == 4
+    other = exchange_account_client(account=account)  # another process, same account budget
+    assert other.shared_rate_limiter.order_bucket.key == limiter.order_bucket.key
