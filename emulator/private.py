@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -234,7 +235,7 @@ class PrivateApi:
             "accountType": "SPOT",
             "balances": balances,
             "permissions": ["SPOT"],
-            "uid": abs(hash(account.api_key)) % 10**9,
+            "uid": zlib.crc32(account.api_key.encode()),
         }
 
     def _currencies(self, params: dict[str, str], account: Account) -> Any:

@@ -287,16 +287,16 @@ class ExchangeEmulator(PrivateApi):
             return _json_response(429, body, {**weight, "Retry-After": str(budget.retry_after_s)})
         kinds = (*ERROR_KINDS, "no_answer", "reject") if endpoint == "order" else ERROR_KINDS
         fault = self._faults.take(kinds, endpoint)
-        kind = fault.kind if fault else None
-        accepted_first = bool(fault and fault.opts.get("accepted"))
+        kind, opts = (fault.kind, fault.opts) if fault else (None, {})
+        accepted_first = bool(opts.get("accepted"))
         if kind == "rate_limit":
-            retry_after = str(fault.opts.get("retry_after", 1))  # type: ignore[union-attr]
+            retry_after = str(opts.get("retry_after", 1))
             body = {"code": -1003, "msg": binance.RATE_LIMIT_MSG}
             return _json_response(429, body, {**weight, "Retry-After": retry_after})
         if kind == "server_error" and not accepted_first:
-            return self._server_error(fault.opts)  # type: ignore[union-attr]
+            return self._server_error(opts)
         if kind == "reject":
-            msg = str(fault.opts.get("msg", "Order rejected by the exchange."))  # type: ignore[union-attr]
+            msg = str(opts.get("msg", "Order rejected by the exchange."))
             return _json_response(400, {"code": -2010, "msg": msg}, weight)
         try:
             if private is None:
@@ -315,12 +315,12 @@ class ExchangeEmulator(PrivateApi):
         except ApiError as error:
             return _json_response(error.status, error.body(), weight)
         if kind == "server_error":  # after the work was done (an order accepted)
-            return self._server_error(fault.opts)  # type: ignore[union-attr]
+            return self._server_error(opts)
         if kind == "no_answer":
-            seconds = float(fault.opts.get("seconds", 0))  # type: ignore[union-attr]
+            seconds = float(opts.get("seconds", 0))
             return _Response(500, b"", {}, seconds, drop=True)
         if kind == "slow":  # the right answer, late
-            seconds = fault.opts.get("seconds", 2.0)  # type: ignore[union-attr]
+            seconds = opts.get("seconds", 2.0)
             return _Response(response.status, response.body, response.headers, seconds)
         return response
 

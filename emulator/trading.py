@@ -68,7 +68,8 @@ class Account:
             for asset in assets
         ]
 
-    def _move(self, book: dict[str, Decimal], asset: str, amount: Decimal) -> None:
+    def add(self, book: dict[str, Decimal], asset: str, amount: Decimal) -> None:
+        """Add `amount` (negative: remove) of `asset` to `book` (self.free or self.locked)."""
         book[asset] = book.get(asset, ZERO) + amount
 
 
@@ -300,8 +301,8 @@ class TradingBook:
             elif order.time_in_force in ("IOC", "FOK"):
                 order.status, order.update_ms = "EXPIRED", now_ms
             else:  # resting: lock what it will pay
-                account._move(account.free, pay, -needed)
-                account._move(account.locked, pay, needed)
+                account.add(account.free, pay, -needed)
+                account.add(account.locked, pay, needed)
             return order
 
     def _fill(
@@ -310,12 +311,12 @@ class TradingBook:
         gross = order.quantity * price
         if order.side == "BUY":
             receive_asset, received = order.base, order.quantity
-            account._move(account.free, order.quote, -gross)
+            account.add(account.free, order.quote, -gross)
         else:
             receive_asset, received = order.quote, gross
-            account._move(account.free, order.base, -order.quantity)
+            account.add(account.free, order.base, -order.quantity)
         commission = (received * account.commission).quantize(Decimal("0.00000001"))
-        account._move(account.free, receive_asset, received - commission)
+        account.add(account.free, receive_asset, received - commission)
         trade = Trade(
             trade_id=next(self._trade_ids),
             order_id=order.order_id,
@@ -356,8 +357,8 @@ class TradingBook:
         assert order.price is not None
         asset = order.quote if order.side == "BUY" else order.base
         amount = order.quantity * order.price if order.side == "BUY" else order.quantity
-        account._move(account.locked, asset, -amount)
-        account._move(account.free, asset, amount)
+        account.add(account.locked, asset, -amount)
+        account.add(account.free, asset, amount)
 
     def order_find(
         self, *, account: Account, symbol: str, params: dict[str, str], now_ms: int
