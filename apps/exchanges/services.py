@@ -15,6 +15,7 @@ from typing import Any
 import ccxt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from .clients import exchange_account_client
 from .crypto import SecretUnreadable, secret_encrypt, token_is_current, token_rotate
@@ -47,6 +48,7 @@ def _label_clash(owner, label: str, exclude_id: int | None = None) -> bool:
     return accounts.exists()
 
 
+@sensitive_variables("credentials")  # kept out of Django's error reports
 def _validate(
     *,
     owner,
@@ -91,6 +93,7 @@ def _save(account: ExchangeAccount) -> ExchangeAccount:
     return account
 
 
+@sensitive_variables("api_key", "secret", "passphrase", "credentials")
 def exchange_account_create(
     *,
     owner,
@@ -122,6 +125,7 @@ def exchange_account_create(
     return _save(account)
 
 
+@sensitive_variables("changes", "credentials")
 def exchange_account_update(*, account: ExchangeAccount, **changes: Any) -> ExchangeAccount:
     """Change label/exchange/environment; api_key/secret/passphrase given are replaced."""
     allowed = {"label", "exchange", "environment", "api_key", "secret", "passphrase"}

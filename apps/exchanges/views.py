@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -37,6 +39,13 @@ def _validated(serializer_class, data, **kwargs) -> dict:
     return serializer.validated_data
 
 
+# Error reports (DEBUG pages, admin mails) never show the credentials a request carried.
+_hide_credentials = method_decorator(
+    sensitive_post_parameters("api_key", "secret", "passphrase"), name="dispatch"
+)
+
+
+@_hide_credentials
 class ExchangeAccountListView(APIView):
     @extend_schema(responses=ExchangeAccountSerializer(many=True), summary="Your exchange accounts")
     def get(self, request: Request) -> Response:
@@ -57,6 +66,7 @@ class ExchangeAccountListView(APIView):
         return Response(ExchangeAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
+@_hide_credentials
 class ExchangeAccountDetailView(APIView):
     @extend_schema(responses=ExchangeAccountSerializer, summary="One exchange account")
     def get(self, request: Request, pk: int) -> Response:
