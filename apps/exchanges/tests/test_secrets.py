@@ -155,3 +155,14 @@ def test_celery_task_takes_the_id_and_returns_no_secret(api, worker, emulator) -
     assert "fetch Request" in logged  # the worker logged ccxt's traffic at DEBUG
     _assert_clean(logged, "the worker's DEBUG log")
     assert ExchangeAccount.objects.get(pk=account_id).last_check_ok is True
+
+
+@pytest.mark.django_db
+def test_admin_shows_no_credentials(api, client, django_user_model) -> None:
+    account_id = api.post(URL, account_payload(), format="json").json()["id"]
+    admin = django_user_model.objects.create_superuser("root", password="pw-root-123")
+    client.force_login(admin)
+    page = client.get(f"/admin/exchanges/exchangeaccount/{account_id}/change/")
+    assert page.status_code == 200 and "...A1b2" in page.content.decode()
+    _assert_clean(page.content.decode(), "the admin")
+    assert "gAAAA" not in page.content.decode()  # not even the Fernet tokens
