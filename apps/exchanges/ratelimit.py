@@ -246,13 +246,26 @@ def rate_limiter_install(client: Any, *, account_key: str | None = None) -> Shar
         existing.for_account(account_key)
         return existing
     limiter = SharedRateLimiter(exchange_budget(client.id, float(client.rateLimit)), account_key)
-    fetch2, on_rest_response = client.fetch2, client.on_rest_response
+    fetch2, throttle, on_rest_response = client.fetch2, client.throttle, client.on_rest_response
+    pending = threading.local()  # what fetch2 is about to send, for throttle
 
     def limited_fetch2(path, api="public", method="GET", params=None, config=None, *args, **kw):
         params, config = params or {}, config or {}
-        cost = client.calculate_rate_limiter_cost(api, method, path, params, config)
-        limiter.acquire(cost=float(cost or 0), is_order=method == "POST" and path in ORDER_PATHS)
+        cost = float(client.calculate_rate_limiter_cost(api, method, path, params, config) or 0)
+        is_order = method == "POST" and path in ORDER_PATHS
+        if not client.enableRateLimit:  # ccxt will not call throttle: ask the budget here
+            limiter.acquire(cost=cost, is_order=is_order)
+        pending.request = (cost, is_order)
         return fetch2(path, api, method, params, config, *args, **kw)
+
+    def limited_throttle(cost=None):
+        throttle(cost)  # ccxt's per-process limiter first, then the shared budget: the grant
+        # comes right before the request is signed and sent, so the exchange counts it in the
+        # window the bucket accounted for.
+        request = getattr(pending, "request", None)
+        pending.request = None
+        if request is not None:
+            limiter.acquire(cost=request[0], is_order=request[1])
 
     def watched_response(code, reason, url, method, headers, body, *args, **kw):
         if code in (418, 429):
@@ -260,6 +273,7 @@ def rate_limiter_install(client: Any, *, account_key: str | None = None) -> Shar
         return on_rest_response(code, reason, url, method, headers, body, *args, **kw)
 
     client.fetch2 = limited_fetch2
+    client.throttle = limited_throttle
     client.on_rest_response = watched_response
     client.shared_rate_limiter = limiter
     return limiter
