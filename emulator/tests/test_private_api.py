@@ -247,12 +247,20 @@ def test_client_order_id_is_unique_among_open_orders_only(
 def test_lookup_by_client_id_may_say_does_not_exist_for_a_while(
     emulator: ExchangeEmulator, client: ccxt.binance
 ) -> None:
-    emulator.settings_update(lookup_lag_seconds=0.6)
+    emulator.settings_update(lookup_lag_seconds=1.5)
+    sent = time.monotonic()
     client.create_order("BTC/USDT", "market", "buy", 0.01, params={"newClientOrderId": "lag1"})
     with pytest.raises(ccxt.OrderNotFound, match="-2013"):
         client.fetch_order(None, "BTC/USDT", params={"origClientOrderId": "lag1"})
-    time.sleep(0.7)
-    found = client.fetch_order(None, "BTC/USDT", params={"origClientOrderId": "lag1"})
+    assert client.fetch_open_orders("BTC/USDT") == []
+    while True:  # found once the lag is over, never before
+        try:
+            found = client.fetch_order(None, "BTC/USDT", params={"origClientOrderId": "lag1"})
+            break
+        except ccxt.OrderNotFound:
+            assert time.monotonic() - sent < 10
+            time.sleep(0.1)
+    assert time.monotonic() - sent >= 1.5
     assert found["clientOrderId"] == "lag1" and found["status"] == "closed"
 
 
@@ -273,6 +281,7 @@ def _place_once(
             if isinstance(error, ccxt.InvalidOrder):
                 raise
             errors.append(error)
+            client.timeout = 10_000  # the short timeout was for the slow fault only
             deadline = time.monotonic() + 1.5
             while time.monotonic() < deadline:
                 try:
@@ -288,7 +297,7 @@ def _place_once(
     ("fault", "raised", "accepted"),
     [
         ({"kind": "no_answer"}, ccxt.NetworkError, True),
-        ({"kind": "slow", "seconds": 1.0}, ccxt.RequestTimeout, True),
+        ({"kind": "slow", "seconds": 3.0}, ccxt.RequestTimeout, True),
         ({"kind": "server_error", "status": 503}, ccxt.ExchangeNotAvailable, False),
         (
             {"kind": "server_error", "status": 502, "accepted": True},
@@ -302,8 +311,9 @@ def _place_once(
 def test_order_faults_leave_exactly_one_order(
     emulator: ExchangeEmulator, api_key: str, fault: dict[str, Any], raised, accepted: bool
 ) -> None:
-    client = binance_client(emulator.url, api_key=api_key, secret=SECRET, timeout_ms=400)
+    client = binance_client(emulator.url, api_key=api_key, secret=SECRET)
     client.load_markets()
+    client.timeout = 1_000  # shorter than the slow fault's 3 s
     kind = fault.pop("kind")
     emulator.inject(kind, endpoint="order", **fault)
     errors: list[Exception] = []
