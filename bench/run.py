@@ -140,9 +140,9 @@ def bench_candles_endpoint() -> None:
 def bench_emulator_download() -> None:
     from django.conf import settings
 
-    from apps.datafeeds.emulator import ExchangeEmulator, generate_candles
     from apps.datafeeds.models import Symbol
     from apps.datafeeds.services import fetch_ohlcv
+    from emulator import ExchangeEmulator, generate_candles
 
     count = 100_000
     start = 1_600_000_000_000 // 60_000 * 60_000
@@ -403,6 +403,9 @@ def main() -> int:
         results.append(entry)
         print(f"{entry['name']:<58} {entry['value']:>14,.1f} {entry['unit']}", flush=True)
     bench_sweep()
+    from bench.exchanges import bench_rate_limiter
+
+    bench_rate_limiter(record)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {ROOT / 'bench' / 'results.json'}")
     return 0

@@ -15,13 +15,13 @@ PACKAGES = [p for p in ("apps", "config", "bench", "emulator") if (ROOT / p).is_
 # Lower layers never import higher ones; apps on one layer do not import each other.
 APP_LAYERS = {
     "accounts": 0,
-    "datafeeds": 0,  # symbols, candles, the exchange client
-    "exchanges": 1,  # exchange accounts and credentials
-    "risk": 1,  # risk profiles, risk_check
-    "ops": 1,  # logs, metrics, health, work leases (infrastructure every worker app may use)
-    "strategies": 1,  # indicators, signals, the registry, strategy_inputs
-    "analytics": 2,  # backtests
-    "execution": 3,  # bots and orders
+    "exchanges": 0,  # the ccxt wrapper, exchange accounts and credentials, shared rate limits
+    "risk": 0,  # risk profiles, risk_check (pure)
+    "datafeeds": 1,  # symbols, candles, ingestion through the exchanges' client
+    "strategies": 2,  # indicators, signals, the registry, strategy_inputs
+    "ops": 2,  # logs, metrics, health, work leases (infrastructure every worker app may use)
+    "analytics": 3,  # backtests
+    "execution": 4,  # bots and orders
 }
 
 

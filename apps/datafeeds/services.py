@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from .exchange_client import (
+from apps.exchanges.exchange_client import (
     ExchangeClient,
     ExchangeError,
     TemporaryExchangeError,
@@ -22,6 +22,7 @@ from .exchange_client import (
     UnknownMarket,
     exchange_client_for,
 )
+
 from .importers import candle_file_read
 from .models import SIMULATED_EXCHANGE, Candle, Symbol
 from .selectors import candle_gaps, symbol_get

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.analytics",
     "apps.risk",
     "apps.ops",
+    "apps.exchanges",
 ]
 
 MIDDLEWARE = [
@@ -215,8 +216,14 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localho
 CORS_ALLOW_CREDENTIALS = env.bool("CORS_ALLOW_CREDENTIALS", default=True)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=CORS_ALLOWED_ORIGINS)
 
-# --- Secrets at rest (exchange credentials, later) -------------------------------------------
+# --- Secrets at rest (exchange credentials) --------------------------------------------------
+# Fernet keys, newest first; unset in development: a generated key in var/ (apps/exchanges).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Shared exchange request budgets (apps/exchanges/ratelimit.py), JSON over the defaults, e.g.
+# {"binance": {"weight": 6000, "seconds": 60, "weight_per_cost": 5, "orders": 100}}.
+EXCHANGE_RATE_LIMITS = _json_object("EXCHANGE_RATE_LIMITS", {})
+# ccxt's verbose request/response log for account clients (DEBUG level, secrets redacted).
+EXCHANGE_CCXT_VERBOSE = env.bool("EXCHANGE_CCXT_VERBOSE", default=False)
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -14,6 +14,11 @@ if env.str("CHANNEL_LAYER_BACKEND", default="") != "redis":
 if not env.str("CELERY_BROKER_URL", default="").startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("Production needs CELERY_BROKER_URL=redis://...")
 
+# Exchange credentials need real keys: no generated development key (apps/exchanges/crypto.py).
+FIELD_ENCRYPTION_REQUIRED = True
+if not [key for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]:
+    raise ImproperlyConfigured("Production needs FIELD_ENCRYPTION_KEYS (Fernet keys, newest first)")
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30

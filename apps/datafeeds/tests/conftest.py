@@ -19,7 +19,7 @@ def btc_5m(shared_data) -> np.ndarray:
 @pytest.fixture
 def emulator(shared_data):
     """The Binance emulator serving the real BTC/USDT 5m candles (and their aggregates)."""
-    from apps.datafeeds.emulator import ExchangeEmulator
+    from emulator import ExchangeEmulator
 
     with ExchangeEmulator() as emu:
         emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")

@@ -191,7 +191,7 @@ def test_demo_data_falls_back_to_the_simulator_and_says_so(settings, db):
 def test_demo_data_downloads_from_the_exchange_when_reachable(emulated_binance, db):
     import time
 
-    from apps.datafeeds.emulator import generate_candles
+    from emulator import generate_candles
 
     now = int(time.time() * 1000)
     emulated_binance.add_market(

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(scope="module")
 def module_emulator(shared_data):
-    from apps.datafeeds.emulator import ExchangeEmulator
+    from emulator import ExchangeEmulator
 
     with ExchangeEmulator() as emu:
         emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")

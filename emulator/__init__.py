@@ -1,6 +1,6 @@
 """Local exchange emulator: Binance's public spot REST API over local candles, for ccxt tests.
 
-Stdlib and numpy only (no Django), so it also runs standalone: `python -m apps.datafeeds.emulator`.
+Stdlib and numpy only (no Django), so it also runs standalone: `python -m emulator`.
 """
 
 from .candles import generate_candles, load_candles_csv

@@ -1,8 +1,10 @@
-"""A local HTTP server speaking enough of Binance's public spot REST API for ccxt's `binance`.
+"""A local HTTP server speaking enough of Binance's spot REST API for ccxt's `binance`.
 
-Serves /api/v3/ping, /time, /exchangeInfo and /klines from candle arrays you add, plus empty
+Public: /api/v3/ping, /time, /exchangeInfo and /klines from candle arrays you add, plus empty
 futures exchangeInfo (/fapi/v1, /dapi/v1) because ccxt's load_markets asks for them by default.
-Every request is recorded, faults can be queued, and /__emulator__/... controls it over HTTP.
+Private (signed, see private.py): orders, open orders, account, own trades. Every request is
+recorded and weighed against the request-weight budget, faults can be queued, and
+/__emulator__/... controls it over HTTP.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from .candles import (
     load_candles_csv,
 )
 from .faults import ERROR_KINDS, FaultQueue, fault_create
+from .private import PrivateApi, close_times
+from .signing import request_weight, signed_account
 
 CONTROL_PREFIX = "/__emulator__/"
 JSON_TYPE = "application/json;charset=UTF-8"
@@ -68,6 +72,18 @@ class _Response:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (the "slow" fault)
+    drop: bool = False  # close the connection without answering (the "no_answer" fault)
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    path: str
+    params: dict[str, str]  # query and form body together
+    body: bytes
+    raw_query: str = ""
+    api_key: str | None = None
+    client_ip: str = "127.0.0.1"
 
 
 def _json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> _Response:
@@ -90,8 +106,8 @@ def _series(candles: np.ndarray) -> _Series:
     return _Series(candles, candles[:, 0].astype(np.int64))
 
 
-class ExchangeEmulator:
-    """Binance spot public REST API over candle arrays, on a local port (0 = any free port).
+class ExchangeEmulator(PrivateApi):
+    """Binance spot REST API over candle arrays, on a local port (0 = any free port).
 
     >>> with ExchangeEmulator() as emu:
     ...     emu.add_market("BTC/USDT", "5m", candles)
@@ -110,6 +126,21 @@ class ExchangeEmulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._route_table = self._routes()
+        self._private_init()
+        self._private_table = self._private_routes()
+
+    def account_create(
+        self,
+        api_key: str,
+        secret: str,
+        balances: dict[str, Any] | None = None,
+        ip_whitelist: tuple[str, ...] = (),
+    ) -> ExchangeEmulator:
+        """An API key with its secret and free balances, e.g. {"USDT": "10000"}."""
+        self.book.account_create(
+            api_key=api_key, secret=secret, balances=balances, ip_whitelist=ip_whitelist
+        )
+        return self
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -222,49 +253,90 @@ class ExchangeEmulator:
 
     # -- request handling (called from server threads) -----------------------------------------
 
-    def _handle(self, method: str, path: str, params: dict[str, str], body: bytes) -> _Response:
-        if path.startswith(CONTROL_PREFIX):
-            return self._control(method, path[len(CONTROL_PREFIX) :], body)
-        response = self._api(method, path, params)
+    def _handle(self, request: _Request) -> _Response:
+        if request.path.startswith(CONTROL_PREFIX):
+            action = request.path[len(CONTROL_PREFIX) :]
+            return self._control(request.method, action, request.body, request.params)
+        response = self._api(request)
         with self._lock:
             self._requests.append(
-                {"method": method, "path": path, "params": params, "status": response.status}
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "params": request.params,
+                    "status": response.status,
+                }
             )
         return response
 
-    def _api(self, method: str, path: str, params: dict[str, str]) -> _Response:
-        route = self._route_table.get(path)
+    def _api(self, request: _Request) -> _Response:
+        method, path, params = request.method, request.path, request.params
+        private = self._private_table.get((method, path))
+        route = private or self._route_table.get(path)
         if route is None:
+            if any(p == path for _, p in self._private_table):
+                return _json_response(405, {"code": -1, "msg": f"Method {method} not allowed."})
             return _json_response(404, {"code": -1, "msg": f"Emulator has no endpoint {path}."})
         endpoint, handler = route
-        if method != "GET":
+        if private is None and method != "GET":
             return _json_response(405, {"code": -1, "msg": f"Method {method} not allowed."})
-        fault = self._faults.take(ERROR_KINDS, endpoint)
-        if fault is not None and fault.kind == "rate_limit":
-            retry_after = str(fault.opts.get("retry_after", 1))
+        budget = self.budget.take(request.client_ip, request_weight(method, path, params))
+        weight = {"X-MBX-USED-WEIGHT-1M": str(budget.used)}
+        if not budget.allowed:
             body = {"code": -1003, "msg": binance.RATE_LIMIT_MSG}
-            return _json_response(429, body, {"Retry-After": retry_after})
-        if fault is not None and fault.kind == "server_error":
-            status = int(fault.opts.get("status", 503))
-            return _Response(
-                status, b"Service temporarily unavailable.", {"Content-Type": "text/plain"}
-            )
+            return _json_response(429, body, {**weight, "Retry-After": str(budget.retry_after_s)})
+        kinds = (*ERROR_KINDS, "no_answer", "reject") if endpoint == "order" else ERROR_KINDS
+        fault = self._faults.take(kinds, endpoint)
+        kind, opts = (fault.kind, fault.opts) if fault else (None, {})
+        accepted_first = bool(opts.get("accepted"))
+        if kind == "rate_limit":
+            retry_after = str(opts.get("retry_after", 1))
+            body = {"code": -1003, "msg": binance.RATE_LIMIT_MSG}
+            return _json_response(429, body, {**weight, "Retry-After": retry_after})
+        if kind == "server_error" and not accepted_first:
+            return self._server_error(opts)
+        if kind == "reject":
+            msg = str(opts.get("msg", "Order rejected by the exchange."))
+            return _json_response(400, {"code": -2010, "msg": msg}, weight)
         try:
-            response = _json_response(200, handler(params))
+            if private is None:
+                payload = handler(params)
+            else:
+                account = signed_account(
+                    lookup=self.book.account,
+                    api_key=request.api_key,
+                    raw_query=request.raw_query,
+                    raw_body=request.body.decode("utf-8", "replace"),
+                    client_ip=request.client_ip,
+                    server_now_ms=self.server_now(),
+                )
+                payload = handler(params, account)
+            response = _json_response(200, payload, weight)
         except ApiError as error:
-            response = _json_response(error.status, error.body())
-        if fault is not None:  # "slow": the right answer, late
-            return _Response(
-                response.status, response.body, response.headers, fault.opts.get("seconds", 2.0)
-            )
+            return _json_response(error.status, error.body(), weight)
+        if kind == "server_error":  # after the work was done (an order accepted)
+            return self._server_error(opts)
+        if kind == "no_answer":
+            seconds = float(opts.get("seconds", 0))
+            return _Response(500, b"", {}, seconds, drop=True)
+        if kind == "slow":  # the right answer, late
+            seconds = opts.get("seconds", 2.0)
+            return _Response(response.status, response.body, response.headers, seconds)
         return response
+
+    @staticmethod
+    def _server_error(opts: dict[str, Any]) -> _Response:
+        status = int(opts.get("status", 503))
+        return _Response(
+            status, b"Service temporarily unavailable.", {"Content-Type": "text/plain"}
+        )
 
     def _routes(self) -> dict[str, tuple[str, Callable[[dict[str, str]], Any]]]:
         def futures_info(_: dict[str, str]) -> Any:
             return binance.futures_exchange_info(now_ms())
 
         def server_time(_: dict[str, str]) -> Any:
-            return {"serverTime": now_ms()}
+            return {"serverTime": self.server_now()}
 
         routes: dict[str, tuple[str, Callable[[dict[str, str]], Any]]] = {
             "/api/v3/exchangeInfo": ("exchangeInfo", self._exchange_info),
@@ -299,8 +371,9 @@ class ExchangeEmulator:
         series = self._series_for(market, interval)
         if series is None:  # neither added nor aggregatable: this emulator has no such candles
             return []
-        now = now_ms()
-        served = int(np.searchsorted(series.times, now, side="right"))  # nothing from the future
+        now = self.market_now()
+        # Only candles closed by now (the market clock): nothing from the future.
+        served = int(np.searchsorted(close_times(series.times, interval), now, side="right"))
         times, live = series.times[:served], None
         if self.unclosed_last and served:
             live = self._live_candle(market, series.candles[:served], interval, now)
@@ -354,8 +427,12 @@ class ExchangeEmulator:
             (market.price_decimals, market.qty_decimals),
         )
 
-    def _control(self, method: str, action: str, body: bytes) -> _Response:
-        """GET/POST/DELETE faults, GET/DELETE requests, GET markets."""
+    def _control(self, method: str, action: str, body: bytes, query: dict[str, str]) -> _Response:
+        """GET/POST/DELETE faults, GET/DELETE requests, GET markets; accounts, orders, clock and
+        settings (private.py)."""
+        answer = self._private_control(method, action, body, query)
+        if answer is not None:
+            return _json_response(*answer)
         if action == "faults" and method == "POST":
             try:
                 spec = json.loads(body or b"{}")
@@ -408,10 +485,24 @@ class _Handler(BaseHTTPRequestHandler):
         params = dict(parse_qsl(url.query, keep_blank_values=True))
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if "form-urlencoded" in (self.headers.get("Content-Type") or ""):  # signed POSTs
+            params |= dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        request = _Request(
+            method=self.command,
+            path=url.path,
+            params=params,
+            body=body,
+            raw_query=url.query,
+            api_key=self.headers.get("X-MBX-APIKEY"),
+            client_ip=self.client_address[0],
+        )
         emulator = self.server.emulator
-        response = emulator._handle(self.command, url.path, params, body)
+        response = emulator._handle(request)
         if response.delay and emulator._stopping.wait(response.delay):
             self.close_connection = True  # stopping: no answer to a request meant to time out
+            return
+        if response.drop:  # accepted, but the answer never arrives
+            self.close_connection = True
             return
         try:
             self.send_response(response.status)

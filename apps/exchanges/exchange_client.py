@@ -34,6 +34,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import ccxt
 
+from .ratelimit import rate_limiter_install
+
 DEFAULT_PAGE_LIMIT = 1000  # candles per request when the exchange does not declare its maximum
 
 
@@ -226,6 +228,7 @@ def exchange_client_create(
     host = (api_hosts or {}).get(exchange_id)
     if host:
         client.urls["api"] = _override_api_urls(client.urls["api"], host)
+    rate_limiter_install(client)  # the exchange's request budget, shared by every process
     return client
 
 

@@ -1,7 +1,14 @@
 """Fault injection: a FIFO queue of faults, each consumed by the next `count` matching requests.
 
-Every fault takes `endpoint` (klines, exchangeInfo or any; default klines) and `after` (let that
-many matching requests through first, e.g. to fail a download after its first page).
+Every fault takes `endpoint` (see ENDPOINTS, or any; default klines, order for the order-only
+kinds) and `after` (let that many matching requests through first, e.g. to fail a download after
+its first page).
+
+Order faults (endpoint `order`, i.e. POST /api/v3/order): `server_error` with `accepted=true` is a
+5xx AFTER the order was accepted; `no_answer` accepts the order and closes the connection without
+an answer (after `seconds`, default 0); `slow` accepts it and answers late; `reject` refuses it
+(-2010, `msg`); `lookup_lag` accepts it and hides it from lookups for `seconds` (Binance's
+"Order does not exist" right after acceptance).
 """
 
 from __future__ import annotations
@@ -12,10 +19,12 @@ from typing import Any
 
 # Faults that replace or delay the whole answer; each matching request consumes one.
 ERROR_KINDS = ("rate_limit", "server_error", "slow")
+ORDER_KINDS = ("no_answer", "reject", "lookup_lag")  # new orders only
 MALFORMED_MODES = ("high_below_low", "not_a_number", "negative_volume")
-KINDS = (*ERROR_KINDS, "malformed_row", "unclosed_last")
+KINDS = (*ERROR_KINDS, *ORDER_KINDS, "malformed_row", "unclosed_last")
 # Which requests a fault applies to (opts["endpoint"]); malformed_row is klines-only.
-ENDPOINTS = ("klines", "exchangeInfo", "any")
+PRIVATE_ENDPOINTS = ("order", "getOrder", "cancelOrder", "openOrders", "account", "myTrades")
+ENDPOINTS = ("klines", "exchangeInfo", "time", "ping", *PRIVATE_ENDPOINTS, "any")
 
 
 @dataclass
@@ -27,7 +36,8 @@ class Fault:
 
     @property
     def endpoint(self) -> str:
-        return str(self.opts.get("endpoint", "klines"))
+        default = "order" if self.kind in ORDER_KINDS else "klines"
+        return str(self.opts.get("endpoint", default))
 
     def matches(self, endpoint: str) -> bool:
         return self.endpoint in ("any", endpoint)
@@ -56,6 +66,8 @@ def fault_create(kind: str, count: int = 1, **opts: Any) -> Fault:
             raise ValueError(f"Unknown malformed_row mode '{mode}'; expected {MALFORMED_MODES}.")
         if not isinstance(opts.get("index", 0), int):
             raise ValueError("malformed_row index must be an integer.")
+    if kind in ORDER_KINDS and fault.endpoint != "order":
+        raise ValueError(f"{kind} faults apply to new orders only (endpoint order).")
     for name in ("retry_after", "seconds", "status"):
         if name in opts and not isinstance(opts[name], int | float):
             raise ValueError(f"Fault option '{name}' must be a number.")

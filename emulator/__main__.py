@@ -1,27 +1,38 @@
-"""Exchange emulator: Binance's public spot REST API on a local port, over CSV or generated candles.
+"""Exchange emulator: Binance's spot REST API on a local port, over CSV or generated candles.
 
-usage: python -m apps.datafeeds.emulator [--host HOST] [--port PORT]
+usage: python -m emulator [--host HOST] [--port PORT]
            [--csv SYMBOL:TIMEFRAME:PATH]... [--generate SYMBOL:TIMEFRAME:COUNT[:START_ISO]]...
            [--fault KIND[:COUNT[:KEY=VALUE,...]]]... [--unclosed-last]
+           [--account KEY:SECRET[:ASSET=AMOUNT,...]]... [--clock START_ISO]
+           [--weight-limit WEIGHT[/SECONDS]]
 
 examples:
-  python -m apps.datafeeds.emulator --port 9100 \\
+  python -m emulator --port 9100 \\
       --csv BTC/USDT:5m:../shared/data/binance_BTC-USDT_5m.csv.gz
-  python -m apps.datafeeds.emulator --generate ETH/USDT:1h:5000:2024-01-01 --fault rate_limit:3
-  python -m apps.datafeeds.emulator --fault slow:2:seconds=1.5,endpoint=any
+  python -m emulator --generate ETH/USDT:1h:5000:2024-01-01 --fault rate_limit:3
+  python -m emulator --fault slow:2:seconds=1.5,endpoint=any
 
 --csv        a `timestamp,open,high,low,close,volume` file (.gz allowed) served as SYMBOL TIMEFRAME.
 --generate   COUNT random-walk candles from START_ISO (UTC), or ending with the last closed
              candle before now. Coarser timeframes are aggregated from the finest one on request.
 --fault      queued for the next COUNT klines requests: rate_limit (opts retry_after),
              server_error (status), slow (seconds), malformed_row (mode, index); all take
-             endpoint=klines|exchangeInfo|any.
+             endpoint=klines|exchangeInfo|order|getOrder|cancelOrder|account|...|any.
+             For new orders (endpoint order): no_answer (seconds), reject (msg), lookup_lag
+             (seconds), server_error with accepted=1 (a 5xx after acceptance).
 --unclosed-last  klines also carry the currently forming candle.
+--account    an API key for the private (signed) API with its secret and free balances,
+             e.g. demo:demosecret:USDT=10000,BTC=0.5
+--clock      start the market clock at START_ISO (UTC): later candles are not served yet;
+             POST /__emulator__/clock {"advance": N} moves it N bars.
+--weight-limit  request weight allowed per window (default 6000 per 60 s); past it: 429.
 Without --csv or --generate it serves a generated BTC/USDT 1m series of the last 7 days.
 
 Point ccxt at the printed URL: exchange_client_create(exchange_id="binance",
 api_hosts={"binance": URL}), or EXCHANGE_API_HOSTS. Control it over HTTP:
-POST/GET/DELETE /__emulator__/faults, GET/DELETE /__emulator__/requests, GET /__emulator__/markets.
+POST/GET/DELETE /__emulator__/faults, GET/DELETE /__emulator__/requests, GET /__emulator__/markets,
+POST/GET /__emulator__/accounts, GET/DELETE /__emulator__/orders, POST/GET/DELETE
+/__emulator__/clock, POST/GET /__emulator__/settings.
 Runs until SIGINT or SIGTERM, then exits with status 0.
 """
 
@@ -99,9 +110,41 @@ def _fault_spec(text: str) -> Fault:
         raise argparse.ArgumentTypeError(f"invalid fault '{text}': {error}") from None
 
 
+def _account_spec(text: str) -> tuple[str, str, dict[str, str]]:
+    """KEY:SECRET[:ASSET=AMOUNT,...]."""
+    key, _, rest = text.partition(":")
+    secret, _, balances_text = rest.partition(":")
+    if not key or not secret:
+        raise argparse.ArgumentTypeError(f"expected KEY:SECRET[:ASSET=AMOUNT,...], got '{text}'")
+    try:
+        balances = dict(item.split("=", 1) for item in balances_text.split(",") if item)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid balances in '{text}'") from None
+    return key, secret, balances
+
+
+def _moment_ms(text: str) -> int:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid ISO time '{text}'") from None
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000)
+
+
+def _weight_spec(text: str) -> tuple[int, float]:
+    weight, _, seconds = text.partition("/")
+    try:
+        limit, interval = int(weight), float(seconds or 60)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WEIGHT[/SECONDS], got '{text}'") from None
+    if limit < 1 or interval <= 0:
+        raise argparse.ArgumentTypeError(f"expected positive WEIGHT[/SECONDS], got '{text}'")
+    return limit, interval
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m apps.datafeeds.emulator",
+        prog="python -m emulator",
         description=__doc__,
         usage=argparse.SUPPRESS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -112,6 +155,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--generate", type=_generate_spec, action="append", default=[])
     parser.add_argument("--fault", type=_fault_spec, action="append", default=[])
     parser.add_argument("--unclosed-last", action="store_true")
+    parser.add_argument("--account", type=_account_spec, action="append", default=[])
+    parser.add_argument("--clock", type=_moment_ms)
+    parser.add_argument("--weight-limit", type=_weight_spec)
     return parser
 
 
@@ -140,6 +186,15 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Exchang
     for fault in args.fault:
         emulator.inject(fault.kind, fault.remaining, **fault.opts)
     emulator.unclosed_last = emulator.unclosed_last or args.unclosed_last
+    for key, secret, balances in args.account:
+        try:
+            emulator.account_create(key, secret, balances)
+        except ValueError as error:
+            parser.error(f"argument --account: {error}")
+    if args.clock is not None:
+        emulator.clock_set(args.clock)
+    if args.weight_limit:
+        emulator.budget.configure(*args.weight_limit)
     return emulator
 
 
