@@ -148,6 +148,12 @@ def trade_rows(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return trades
 
 
+class BacktestListQuerySerializer(serializers.Serializer):
+    sweep = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="only this sweep's runs"
+    )
+
+
 class EquityQuerySerializer(serializers.Serializer):
     points = serializers.IntegerField(
         required=False,

@@ -5,7 +5,7 @@ Every run and sweep belongs to its owner: anyone else gets 404, as for a missing
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.datafeeds.serializers import symbol_resolve
+from config.exceptions import ApiError
 
 from .selectors import (
     backtest_equity,
@@ -25,6 +26,7 @@ from .selectors import (
 )
 from .serializers import (
     BacktestCreateSerializer,
+    BacktestListQuerySerializer,
     BacktestRunSerializer,
     EquityQuerySerializer,
     EquityResponseSerializer,
@@ -36,6 +38,7 @@ from .serializers import (
 )
 from .services import (
     BacktestInvalid,
+    QuotaExceeded,
     backtest_run_create,
     backtest_run_delete,
     backtest_sweep_create,
@@ -45,6 +48,10 @@ from .services import (
 class RunPagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 500
+    max_offset = 10**9  # past every stored run; larger numbers overflow the database's OFFSET
+
+    def get_offset(self, request: Request) -> int:
+        return min(super().get_offset(request), self.max_offset)
 
 
 def _validated(serializer_class: type[serializers.Serializer], data) -> serializers.Serializer:
@@ -60,12 +67,11 @@ class BacktestListCreateView(generics.ListAPIView):
     pagination_class = RunPagination
 
     def get_queryset(self):
-        sweep = self.request.query_params.get("sweep")
-        sweep_id = int(sweep) if sweep and sweep.isdigit() else None
-        return backtest_run_list(owner=self.request.user, sweep_id=sweep_id)
+        query = _validated(BacktestListQuerySerializer, self.request.query_params).validated_data
+        return backtest_run_list(owner=self.request.user, sweep_id=query.get("sweep"))
 
     @extend_schema(
-        parameters=[OpenApiParameter("sweep", int, description="only this sweep's runs")],
+        parameters=[BacktestListQuerySerializer],
         summary="List your backtests",
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -77,6 +83,7 @@ class BacktestListCreateView(generics.ListAPIView):
             202: BacktestRunSerializer,
             400: OpenApiResponse(description="a field is invalid; the body names it"),
             404: OpenApiResponse(description="unknown symbol"),
+            429: OpenApiResponse(description="too many of your backtests queued or running"),
         },
         summary="Queue a backtest",
         description=(
@@ -101,6 +108,8 @@ class BacktestListCreateView(generics.ListAPIView):
             )
         except BacktestInvalid as error:
             raise serializers.ValidationError(error.errors) from error
+        except QuotaExceeded as error:
+            raise ApiError(str(error), status_code=status.HTTP_429_TOO_MANY_REQUESTS) from error
         return Response(BacktestRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -163,10 +172,12 @@ class SweepCreateView(APIView):
             202: SweepSerializer,
             400: OpenApiResponse(description="a field is invalid, or too many combinations"),
             404: OpenApiResponse(description="unknown symbol"),
+            429: OpenApiResponse(description="too many of your backtests queued or running"),
         },
         summary="Queue a parameter sweep",
         description=(
-            "One run per combination of the grid's values (cartesian product, at most 200), "
+            "One run per combination of the grid's values (cartesian product, at most "
+            "BACKTEST_MAX_SWEEP_RUNS, 200 by default), "
             "fanned out over the workers. Combinations that break a cross-field rule of the "
             "strategy are listed in `skipped` instead of run."
         ),
@@ -188,6 +199,8 @@ class SweepCreateView(APIView):
             )
         except BacktestInvalid as error:
             raise serializers.ValidationError(error.errors) from error
+        except QuotaExceeded as error:
+            raise ApiError(str(error), status_code=status.HTTP_429_TOO_MANY_REQUESTS) from error
         return Response(_sweep_payload(sweep, "id"), status=status.HTTP_202_ACCEPTED)
 
 

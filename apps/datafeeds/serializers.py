@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.exceptions import ApiError
@@ -14,6 +16,7 @@ from .times import parse_time_ms
 DEFAULT_CANDLES_LIMIT = 500
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TimeField(serializers.Field):
     """A UTC time given as YYYY-MM-DD, an ISO 8601 datetime or epoch seconds; epoch ms inside."""
 

@@ -13,10 +13,12 @@ from apps.datafeeds.models import Symbol
 from ..models import BacktestRun
 from .validation import (
     BacktestInvalid,
+    active_runs_quota_checked,
     config_checked,
     config_columns,
     params_checked,
     span_checked,
+    span_clipped,
     strategy_checked,
 )
 
@@ -34,7 +36,8 @@ def backtest_run_create(
     """A queued run over [start_ms, end_ms) of `symbol`, enqueued once the transaction commits.
 
     Raises BacktestInvalid naming every bad field: parameters (against the registry), costs and
-    sizing (the engine's config_errors), the span.
+    sizing (the engine's config_errors), the span; QuotaExceeded past the owner's limit of
+    active runs. The span is clipped to the stored candles (span_clipped).
     """
     spec = strategy_checked(strategy)
     errors: dict[str, Any] = {}
@@ -43,7 +46,11 @@ def backtest_run_create(
     span_checked(start_ms, end_ms, errors)
     if errors:
         raise BacktestInvalid(errors)
+    start_ms, end_ms = span_clipped(
+        symbol=symbol, timeframe=spec.base_timeframe, start_ms=start_ms, end_ms=end_ms
+    )
     with transaction.atomic():
+        active_runs_quota_checked(owner=owner, adding=1)
         run = BacktestRun.objects.create(
             owner=owner,
             strategy=spec.key,
