@@ -34,5 +34,18 @@ class CredentialsHidingFilter(SafeExceptionReporterFilter):
     def cleanse_setting(self, key: Any, value: Any) -> Any:
         cleansed = super().cleanse_setting(key, value)
         if isinstance(cleansed, str):
-            return mask_credentials(cleansed, self.cleansed_substitute)
+            return mask_credentials(str(cleansed), self.cleansed_substitute)
         return cleansed
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        """Local variables of each frame: named like a secret (password, token, key...) hidden,
+        and URL passwords masked in the rest (a frame that just read REDIS_URL holds it)."""
+        variables = super().get_traceback_frame_variables(request, tb_frame)
+        return [(name, self._cleanse_local(name, value)) for name, value in variables]
+
+    def _cleanse_local(self, name: str, value: Any) -> Any:
+        if isinstance(name, str) and self.hidden_settings.search(name):
+            return self.cleansed_substitute
+        if isinstance(value, str):
+            return mask_credentials(value, self.cleansed_substitute)
+        return value
