@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.datafeeds.serializers import TimeField
+from apps.datafeeds.times import TIME_OPENAPI_SCHEMA
 
 from .models import BacktestRun, BacktestSweep
 from .selectors import SWEEP_ORDER_KEYS
@@ -25,7 +26,7 @@ class EpochSecondsField(serializers.ReadOnlyField):
         return int(value) // 1000
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(TIME_OPENAPI_SCHEMA)
 class _TimeField(TimeField):
     """YYYY-MM-DD, an ISO 8601 datetime or epoch seconds, UTC (epoch ms inside)."""
 

@@ -10,6 +10,13 @@ EPOCH_MS_THRESHOLD = 10**11  # a bare number above this is epoch milliseconds, b
 TIME_MIN_MS = 0  # 1970-01-01 00:00 UTC
 TIME_MAX_MS = 4_102_444_800_000  # 2100-01-01 00:00 UTC
 _MAX_TEXT = 64  # characters: longer is not a time, and int() of a huge digit string is slow
+# What the OpenAPI schema says of a time parameter (the API fuzzer generates from it).
+TIME_OPENAPI_SCHEMA = {
+    "type": "string",
+    "pattern": r"^([0-9]+|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?)$",
+    "example": "2024-01-01",
+    "description": "YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), 1970-01-01 to 2100-01-01",
+}
 
 
 def time_range_checked(ms: int) -> int:
