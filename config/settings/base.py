@@ -124,7 +124,7 @@ USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static")))
 # The browser app (`npm run build` in frontend/) is served at / by WhiteNoise: index.html and
 # its hashed assets, from the same origin as the API. Without a build, / shows a landing page.
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
