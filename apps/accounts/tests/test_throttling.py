@@ -49,13 +49,11 @@ def test_failures_on_many_usernames_lock_the_address(user):
     assert login(PASSWORD, username="bob", ip="10.0.3.2").status_code == 200
 
 
-def test_a_success_before_the_limit_resets_the_count(user):
+def test_a_success_does_not_wipe_the_failures(user):
     for _ in range(LIMIT - 1):
         login("wrong")
-    assert login(PASSWORD).status_code == 200
-    for _ in range(LIMIT - 1):
-        assert login("wrong").status_code == 400
-    assert login(PASSWORD).status_code == 200
+    assert login(PASSWORD).status_code == 200  # under the limit: the owner gets in
+    assert_locked_out(login("wrong"))  # but the failures still count
 
 
 def test_token_creation_with_a_password_counts_towards_the_lock_out(user):
@@ -121,3 +119,41 @@ def test_signup_and_login_have_their_own_lower_rate(low_rates, db):
     response = client.post("/api/auth/signup/", body)
     assert response.status_code == 429 and "Retry-After" in response
     assert not get_user_model().objects.filter(username="u9").exists()
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_lock_out(user):
+    """Without trusted proxies the socket's address counts: rotating X-Forwarded-For is no way
+    around the per-address lock-out."""
+    for i in range(LIMIT - 1):
+        response = APIClient().post(
+            "/api/auth/login/",
+            {"username": f"guess{i}", "password": "wrong"},
+            REMOTE_ADDR="10.2.0.1",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+        )
+        assert response.status_code == 400
+    response = APIClient().post(
+        "/api/auth/login/",
+        {"username": "ana", "password": PASSWORD},
+        REMOTE_ADDR="10.2.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+    assert response.status_code == 200  # four failures: not locked yet
+    response = APIClient().post(
+        "/api/auth/login/",
+        {"username": "guess9", "password": "wrong"},
+        REMOTE_ADDR="10.2.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.201",
+    )
+    assert_locked_out(response)  # ana's success from that address reset nothing either
+
+
+def test_behind_trusted_proxies_the_address_they_saw_counts(rf, settings):
+    from apps.accounts.lockout import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    assert client_ip(request) == "10.0.0.9"  # no trusted proxy: the socket
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.7"  # what our one proxy saw, not the forged hop
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert client_ip(request) == "6.6.6.6"
