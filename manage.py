@@ -6,6 +6,8 @@ import sys
 
 
 def main() -> None:
+    # A developer's tool: local settings unless told otherwise (production deployments set
+    # DJANGO_SETTINGS_MODULE=config.settings.production, see the README).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     from django.core.management import execute_from_command_line
 

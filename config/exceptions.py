@@ -44,7 +44,7 @@ def _symbol_not_found(error: Any) -> ApiError:
 def _domain_errors() -> tuple[tuple[type[Exception], Callable[[Any], Exception]], ...]:
     """(domain error, what it becomes): an ApiError, or a ValidationError for field errors.
     Imported on first use: the apps import this module for ApiError."""
-    from apps.analytics.services import BacktestInvalid
+    from apps.analytics.services import BacktestInvalid, QuotaExceeded
     from apps.datafeeds.selectors import AmbiguousSymbol, SymbolNotFound
     from apps.strategies.inputs import MissingCandles
     from apps.strategies.registry import InvalidParameters, UnknownStrategy
@@ -59,6 +59,7 @@ def _domain_errors() -> tuple[tuple[type[Exception], Callable[[Any], Exception]]
         ),
         (InvalidParameters, lambda e: ValidationError(e.errors)),
         (BacktestInvalid, lambda e: ValidationError(e.errors)),
+        (QuotaExceeded, lambda e: ApiError(str(e), status_code=status.HTTP_429_TOO_MANY_REQUESTS)),
     )
 
 

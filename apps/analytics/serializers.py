@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from apps.datafeeds.serializers import TimeField
 from apps.datafeeds.timeframes import TIMEFRAMES
+from apps.datafeeds.times import TIME_OPENAPI_SCHEMA
 from apps.strategies.serializers import ParamValuesField
 
 from .models import BacktestRun, BacktestStatus, BacktestSweep
@@ -29,7 +30,7 @@ class EpochSecondsField(serializers.ReadOnlyField):
         return int(value) // 1000
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(TIME_OPENAPI_SCHEMA)
 class _TimeField(TimeField):
     """YYYY-MM-DD, an ISO 8601 datetime or epoch seconds, UTC (epoch ms inside)."""
 
@@ -210,6 +211,12 @@ def trade_rows(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
         trade["entry_time"] //= 1000
         trade["exit_time"] //= 1000
     return trades
+
+
+class BacktestListQuerySerializer(serializers.Serializer):
+    sweep = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="only this sweep's runs"
+    )
 
 
 class EquityQuerySerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ Every run and sweep belongs to its owner: anyone else gets 404, as for a missing
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -25,6 +25,7 @@ from .selectors import (
 )
 from .serializers import (
     BacktestCreateSerializer,
+    BacktestListQuerySerializer,
     BacktestRunSerializer,
     EquityQuerySerializer,
     EquityResponseSerializer,
@@ -44,6 +45,10 @@ from .services import (
 class RunPagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 500
+    max_offset = 10**9  # past every stored run; larger numbers overflow the database's OFFSET
+
+    def get_offset(self, request: Request) -> int:
+        return min(super().get_offset(request), self.max_offset)
 
 
 def _validated(serializer_class: type[serializers.Serializer], data) -> serializers.Serializer:
@@ -59,12 +64,11 @@ class BacktestListCreateView(generics.ListAPIView):
     pagination_class = RunPagination
 
     def get_queryset(self):
-        sweep = self.request.query_params.get("sweep")
-        sweep_id = int(sweep) if sweep and sweep.isdigit() else None
-        return backtest_run_list(owner=self.request.user, sweep_id=sweep_id)
+        query = _validated(BacktestListQuerySerializer, self.request.query_params).validated_data
+        return backtest_run_list(owner=self.request.user, sweep_id=query.get("sweep"))
 
     @extend_schema(
-        parameters=[OpenApiParameter("sweep", int, description="only this sweep's runs")],
+        parameters=[BacktestListQuerySerializer],
         summary="List your backtests",
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -76,6 +80,7 @@ class BacktestListCreateView(generics.ListAPIView):
             202: BacktestRunSerializer,
             400: OpenApiResponse(description="a field is invalid; the body names it"),
             404: OpenApiResponse(description="unknown symbol"),
+            429: OpenApiResponse(description="too many of your backtests queued or running"),
         },
         summary="Queue a backtest",
         description=(
@@ -159,10 +164,12 @@ class SweepCreateView(APIView):
             202: SweepSerializer,
             400: OpenApiResponse(description="a field is invalid, or too many combinations"),
             404: OpenApiResponse(description="unknown symbol"),
+            429: OpenApiResponse(description="too many of your backtests queued or running"),
         },
         summary="Queue a parameter sweep",
         description=(
-            "One run per combination of the grid's values (cartesian product, at most 200), "
+            "One run per combination of the grid's values (cartesian product, at most "
+            "BACKTEST_MAX_SWEEP_RUNS, 200 by default), "
             "fanned out over the workers. Combinations that break a cross-field rule of the "
             "strategy are listed in `skipped` instead of run."
         ),

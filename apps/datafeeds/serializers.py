@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .timeframes import TIMEFRAMES
-from .times import parse_time_ms
+from .times import TIME_OPENAPI_SCHEMA, parse_time_ms
 
 DEFAULT_CANDLES_LIMIT = 500
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(TIME_OPENAPI_SCHEMA)
 class TimeField(serializers.Field):
     """A UTC time given as YYYY-MM-DD, an ISO 8601 datetime or epoch seconds; epoch ms inside."""
 

@@ -7,6 +7,9 @@ channel layer, Celery on a filesystem broker), so `make run` needs no Redis or P
 from __future__ import annotations
 
 import json
+import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,10 +42,27 @@ def _json_object(name: str, default: dict) -> dict:
     return value
 
 
+def local_secret_key() -> str:
+    """This install's own random key, made on first use and kept in var/secret_key (never
+    committed): local development and tests need no configuration and share no secret."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # two processes: one wins
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 # --- Core -----------------------------------------------------------------------------------
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me")
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# No key in code: production demands DJANGO_SECRET_KEY, local and test settings fall back to
+# local_secret_key(). DEBUG is off unless the environment or the local settings turn it on.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])  # key rotation
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# The debug page and error reports mask credentials in every setting, URLs included.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.CredentialsHidingFilter"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,7 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -69,6 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.ops.middleware.RequestObservabilityMiddleware",  # first: times and logs everything
     "django.middleware.security.SecurityMiddleware",
+    "config.errors.JsonApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into a 429
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,7 +128,7 @@ USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static")))
 # The browser app (`npm run build` in frontend/) is served at / by WhiteNoise: index.html and
 # its hashed assets, from the same origin as the API. Without a build, / shows a landing page.
 # FRONTEND_DIST points elsewhere for the browser tests' build (frontend/dist-e2e: test handles on).
@@ -125,7 +148,13 @@ if DB_ENGINE == "sqlite":
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(SQLITE_PATH),
             # Celery and the web server write concurrently: wait for the lock instead of failing.
-            "OPTIONS": {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"},
+            # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so it waits for
+            # another writer (timeout) instead of failing "database is locked" on upgrade.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     }
 else:
@@ -211,6 +240,52 @@ else:
 # Seconds a strategy run response is reused while its candles are unchanged (0: never).
 STRATEGY_RUN_CACHE_SECONDS = env.int("STRATEGY_RUN_CACHE_SECONDS", default=600)
 
+# --- Accounts: passwords, sessions, login lock-out ----------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "apps.accounts.lockout.LockoutBackend",  # first: refuses a locked-out login (django-axes)
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Database sessions that know their user, so "log out everywhere" can end them all.
+SESSION_ENGINE = "apps.accounts.sessions"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)  # seconds
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # JSON under /api/
+# Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
+# Login lock-out and throttles key on the client address, so only trust what you run.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# django-axes: after AXES_FAILURE_LIMIT failed logins, a username or an address (each counted
+# on its own) is refused for AXES_COOLOFF_TIME, for the API login, token creation and /admin/.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the failures: else an attacker with an account of their own could reset
+# their address's count between guesses at others'. Failures expire after the cool-off.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_ip"
+AXES_VERBOSE = False
+# API tokens (django-rest-knox): one per client, stored as SHA-512 digests, expiring.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)  # default lifetime of a token
+API_TOKEN_MAX_TTL_DAYS = 365  # the longest a client may ask for
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations would create its (swapped-out, unused) token table anyway.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT_PER_USER", default=20),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 # --- CORS ------------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:5173"])
 CORS_ALLOW_CREDENTIALS = env.bool("CORS_ALLOW_CREDENTIALS", default=True)
@@ -229,9 +304,21 @@ EXCHANGE_CCXT_VERBOSE = env.bool("EXCHANGE_CCXT_VERBOSE", default=False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a bad token then answers 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Requests per client address (anonymous) or per user; 429 with Retry-After beyond.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON", default="300/minute"),
+        "user": env.str("THROTTLE_USER", default="1200/minute"),
+        # sign-up, login and token creation, per client address
+        "auth": env.str("THROTTLE_AUTH", default="30/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "config.renderers.ORJSONRenderer",
@@ -255,6 +342,12 @@ SPECTACULAR_SETTINGS = {
         "SweepStatusEnum": "apps.analytics.serializers.SWEEP_STATUSES",
     },
 }
+
+# --- Quotas ----------------------------------------------------------------------------------
+# Backtests one user may have queued or running at once (a sweep counts each of its runs).
+BACKTEST_MAX_ACTIVE_RUNS = env.int("BACKTEST_MAX_ACTIVE_RUNS", default=200)
+# Runs (grid combinations) in one sweep.
+BACKTEST_MAX_SWEEP_RUNS = env.int("BACKTEST_MAX_SWEEP_RUNS", default=200)
 
 # --- Market data -------------------------------------------------------------------------
 # Per-exchange API host overrides, e.g. {"binance": "http://127.0.0.1:9100"} for the emulator.

@@ -14,10 +14,12 @@ from ..models import BacktestRun
 from .risk import risk_columns, risk_profile_checked
 from .validation import (
     BacktestInvalid,
+    active_runs_quota_checked,
     config_checked,
     config_columns,
     params_checked,
     span_checked,
+    span_clipped,
     strategy_checked,
 )
 
@@ -37,7 +39,8 @@ def backtest_run_create(
 
     Raises BacktestInvalid naming every bad field: parameters (against the registry), costs and
     sizing (the engine's config_errors), the span, the risk profile (one of the owner's; it then
-    sets the size, stop-loss and take-profit).
+    sets the size, stop-loss and take-profit); QuotaExceeded past the owner's limit of active
+    runs. The span is clipped to the stored candles (span_clipped).
     """
     spec = strategy_checked(strategy)
     errors: dict[str, Any] = {}
@@ -47,7 +50,11 @@ def backtest_run_create(
     risk = risk_profile_checked(owner=owner, profile_id=risk_profile, config=config, errors=errors)
     if errors:
         raise BacktestInvalid(errors)
+    start_ms, end_ms = span_clipped(
+        symbol=symbol, timeframe=spec.base_timeframe, start_ms=start_ms, end_ms=end_ms
+    )
     with transaction.atomic():
+        active_runs_quota_checked(owner=owner, adding=1)
         run = BacktestRun.objects.create(
             owner=owner,
             strategy=spec.key,

@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -18,14 +19,18 @@ from .risk import risk_columns, risk_profile_checked
 from .runs import runs_enqueue
 from .validation import (
     BacktestInvalid,
+    active_runs_quota_checked,
     config_checked,
     config_columns,
     each_value_checked,
     span_checked,
+    span_clipped,
     strategy_checked,
 )
 
-MAX_SWEEP_RUNS = 200  # combinations per sweep: each is a full backtest on a worker
+# Combinations per sweep (each is a full backtest on a worker): settings.BACKTEST_MAX_SWEEP_RUNS,
+# read at each call; this name keeps the value at start-up for callers that show it.
+MAX_SWEEP_RUNS = settings.BACKTEST_MAX_SWEEP_RUNS
 
 
 def backtest_sweep_create(
@@ -45,7 +50,9 @@ def backtest_sweep_create(
 
     Combinations that break only a cross-field rule of the strategy (ema-cross: fast period
     below slow period) are left out and listed in `skipped`; a bad value, an unknown parameter or
-    more than MAX_SWEEP_RUNS combinations is a BacktestInvalid.
+    more than BACKTEST_MAX_SWEEP_RUNS combinations is a BacktestInvalid; more runs than the
+    owner's active-runs quota leaves is a QuotaExceeded. The span is clipped to the stored
+    candles.
     """
     spec = strategy_checked(strategy)
     errors: dict[str, Any] = {}
@@ -76,7 +83,11 @@ def backtest_sweep_create(
             {"grid": f"no combination passes the strategy's rules, e.g. {skipped[0]['errors']}"}
         )
 
+    start_ms, end_ms = span_clipped(
+        symbol=symbol, timeframe=spec.base_timeframe, start_ms=start_ms, end_ms=end_ms
+    )
     with transaction.atomic():
+        active_runs_quota_checked(owner=owner, adding=len(combinations))
         sweep = BacktestSweep.objects.create(
             owner=owner,
             strategy=spec.key,
@@ -143,7 +154,8 @@ def _grid_checked(
         return {}
     # Counted before anything is built: a grid of a million combinations costs nothing to reject.
     count = math.prod(len(values) for values in axes.values())
-    if count > MAX_SWEEP_RUNS:
-        errors["grid"] = f"{count} combinations; a sweep runs at most {MAX_SWEEP_RUNS}"
+    limit = settings.BACKTEST_MAX_SWEEP_RUNS
+    if count > limit:
+        errors["grid"] = f"{count} combinations; a sweep runs at most {limit}"
         return {}
     return axes

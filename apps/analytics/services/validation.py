@@ -8,9 +8,16 @@ from dataclasses import fields
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+
+from apps.datafeeds.models import CandleSeries, Symbol
+from apps.datafeeds.timeframes import bucket_next
 from apps.strategies.registry import InvalidParameters, StrategySpec, strategy_spec
 
 from ..engine import BacktestConfig, config_errors
+from ..models import BacktestRun, BacktestStatus
 
 CONFIG_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(BacktestConfig)}
 _OPTIONAL_CONFIG = ("stop_loss", "take_profit")
@@ -64,6 +71,44 @@ def config_columns(config: Mapping[str, Any]) -> dict[str, Any]:
 def span_checked(start_ms: int, end_ms: int, errors: dict[str, Any]) -> None:
     if start_ms >= end_ms:
         errors["end"] = "must be after start"
+
+
+def span_clipped(*, symbol: Symbol, timeframe: str, start_ms: int, end_ms: int) -> tuple[int, int]:
+    """[start, end) narrowed to the stored candles of (symbol, timeframe), so a run's work is
+    bounded by what is stored whatever span was asked. A span that overlaps nothing stored is
+    kept as asked: its run fails at once, saying what to fetch."""
+    stored = (
+        CandleSeries.objects.filter(symbol=symbol, timeframe=timeframe)
+        .values_list("first_open_time", "last_open_time")
+        .first()
+    )
+    if stored is None:
+        return start_ms, end_ms
+    first, last = stored
+    stored_end = int(bucket_next(last, timeframe))  # the last candle's close
+    if start_ms >= stored_end or end_ms <= first:
+        return start_ms, end_ms
+    return max(start_ms, first), min(end_ms, stored_end)
+
+
+class QuotaExceeded(Exception):
+    """A per-user limit from settings; the message says the limit in words."""
+
+
+def active_runs_quota_checked(*, owner: AbstractBaseUser, adding: int) -> None:
+    """Refuse `adding` more runs when the owner would have more than BACKTEST_MAX_ACTIVE_RUNS
+    queued or running. Call inside the transaction that creates them: the owner's row is locked
+    so that two concurrent requests cannot both slip under the limit."""
+    limit = settings.BACKTEST_MAX_ACTIVE_RUNS
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+    active = BacktestRun.objects.filter(
+        owner=owner, status__in=(BacktestStatus.QUEUED, BacktestStatus.RUNNING)
+    ).count()
+    if active + adding > limit:
+        raise QuotaExceeded(
+            f"You have {active} backtests queued or running and asked for {adding} more; the "
+            f"limit is {limit} per user. Wait for some to finish, or delete them."
+        )
 
 
 def params_checked(

@@ -16,14 +16,15 @@ from __future__ import annotations
 import os
 import signal
 import time
+from datetime import timedelta
 
 import psycopg
 import pytest
 import requests
 from django.db import connection
 from prometheus_client.parser import text_string_to_metric_families
-from rest_framework.authtoken.models import Token
 
+from apps.accounts.services import api_token_create
 from apps.analytics.models import BacktestRun, BacktestStatus
 from apps.analytics.services import backtest_run_create
 from apps.analytics.tests.conftest import (  # noqa: F401  (fixtures)
@@ -136,7 +137,7 @@ def database_outage(name: str, *, allow: bool) -> None:
 
 def test_work_survives_a_killed_worker_and_a_database_outage(stack, ana, btc, files):  # noqa: F811
     wait_http(f"{stack.url}/readyz", status=200, timeout=60, processes=stack, headers=HTTPS)
-    token = Token.objects.create(user=ana).key
+    _, token = api_token_create(user=ana, name="recovery", ttl=timedelta(days=1), limit=None)
     api = {**HTTPS, "Authorization": f"Token {token}"}
 
     # 1) SIGKILL of a worker's main process mid-sweep.

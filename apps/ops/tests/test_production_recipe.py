@@ -28,11 +28,12 @@ CANDLES = ROOT.parent / "shared" / "data" / "binance_BTC-USDT_5m.csv.gz"
 HTTPS = {"X-Forwarded-Proto": "https"}  # as the TLS-terminating proxy says
 SETUP_USER = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from datetime import timedelta
+from apps.accounts.services import api_token_create
 from apps.datafeeds.models import Symbol
 user = get_user_model().objects.create_user("operator", password="a-long-password-1")
 Symbol.objects.filter(name="BTCUSDT").update(tracked_timeframes=["5m"])
-print(Token.objects.create(user=user).key)
+print(api_token_create(user=user, name="recipe", ttl=timedelta(days=1), limit=None)[1])
 """
 
 

@@ -1,0 +1,227 @@
+"""Authorisation matrix generated from the URL configuration.
+
+Every route under /api/ and every WebSocket route must be classified below; a new one that is
+not fails `test_every_route_is_in_the_matrix`. For each owner-only route, every verb is tried as
+another user and as anonymous: another user gets exactly what a missing object gets (404, or 405
+for a verb the route does not have: no existence oracle), anonymous gets 401/403, and no row of
+the owner changes. The replay socket closes 4404 for both ("not yours" looks like "missing").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from apps.accounts.models import ApiToken, UserSession
+from apps.analytics.models import BacktestRun, BacktestSweep
+from apps.analytics.services import backtest_run_create, backtest_sweep_create
+from apps.datafeeds.models import Symbol
+from apps.datafeeds.times import parse_time_ms
+from apps.strategies.models import Strategy
+from apps.strategies.services import strategy_create
+from config.routing import websocket_urlpatterns
+
+PUBLIC = "public"  # anyone, nothing owned
+SELF = "self"  # the signed-in user's own account (me, logout, ...): anonymous is refused
+COLLECTION = "collection"  # the signed-in user's own list: another user's objects never appear
+# Routes to one owned object: the kind of object the <pk> names.
+OWNED_STRATEGY, OWNED_RUN, OWNED_SWEEP, OWNED_TOKEN = "strategy", "run", "sweep", "token"
+
+MATRIX: dict[str, str] = {
+    "api/auth/csrf/": PUBLIC,
+    "api/auth/signup/": PUBLIC,
+    "api/auth/login/": PUBLIC,
+    "api/auth/logout/": SELF,
+    "api/auth/logout-all/": SELF,
+    "api/auth/me/": SELF,
+    "api/auth/tokens/": COLLECTION,
+    "api/auth/tokens/<int:pk>/": OWNED_TOKEN,
+    "api/datafeeds/candles/": PUBLIC,
+    "api/datafeeds/symbols/": PUBLIC,
+    "api/strategies/catalog/": PUBLIC,
+    "api/strategies/saved/": COLLECTION,
+    "api/strategies/saved/<int:pk>/": OWNED_STRATEGY,
+    "api/strategies/<slug:key>/run/": PUBLIC,
+    "api/analytics/backtests/": COLLECTION,
+    "api/analytics/backtests/<int:pk>/": OWNED_RUN,
+    "api/analytics/backtests/<int:pk>/trades/": OWNED_RUN,
+    "api/analytics/backtests/<int:pk>/equity/": OWNED_RUN,
+    "api/analytics/backtests/sweeps/": COLLECTION,
+    "api/analytics/backtests/sweeps/<int:pk>/": OWNED_SWEEP,
+    "api/schema/": PUBLIC,
+    "api/docs/": PUBLIC,
+    "api/redoc/": PUBLIC,
+}
+WEBSOCKET_MATRIX: dict[str, str] = {
+    "ws/backtests/<int:run_id>/replay/": OWNED_RUN,
+}
+REPLAY_REFUSED = 4404  # one close code for "not yours", "missing" and "not signed in"
+
+VERBS = ("get", "post", "put", "patch", "delete")
+MISSING_PK = 10**9
+# A body that would change an owned object if a check were missing.
+TAKEOVER = {
+    "name": "taken over",
+    "key": "ema-cross",
+    "params": {},
+    "is_active": False,
+    "strategy": "hma-sma",
+    "symbol": "BTCUSDT",
+    "start": "2024-01-01",
+    "end": "2024-02-01",
+    "grid": {"sma_period": [50]},
+}
+OWNED_MODELS = (Strategy, BacktestRun, BacktestSweep, ApiToken, UserSession)
+
+
+def _walk(patterns, prefix: str = ""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route)
+        else:
+            yield route
+
+
+def api_routes() -> set[str]:
+    return {route for route in _walk(get_resolver().url_patterns) if route.startswith("api/")}
+
+
+def websocket_routes() -> set[str]:
+    return set(_walk(websocket_urlpatterns))
+
+
+def test_every_route_is_in_the_matrix():
+    assert api_routes() == set(MATRIX), "classify every new /api/ route in MATRIX"
+    assert websocket_routes() == set(WEBSOCKET_MATRIX), "classify every socket route"
+
+
+@pytest.fixture
+def world(db) -> dict[str, Any]:
+    """ana owns one of everything; bob is the other user."""
+    User = get_user_model()
+    ana = User.objects.create_user("ana", password="pw-ana-123-long")
+    bob = User.objects.create_user("bob", password="pw-bob-123-long")
+    symbol = Symbol.objects.create(
+        exchange="binance", name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
+    )
+    span = {"start_ms": parse_time_ms("2024-01-01"), "end_ms": parse_time_ms("2024-02-01")}
+    sweep = backtest_sweep_create(
+        owner=ana, strategy="hma-sma", symbol=symbol, grid={"sma_period": [50, 100]}, **span
+    )
+    objects = {
+        OWNED_STRATEGY: strategy_create(owner=ana, key="hma-sma", name="mine", params={}),
+        OWNED_RUN: backtest_run_create(owner=ana, strategy="hma-sma", symbol=symbol, **span),
+        OWNED_SWEEP: sweep,
+        OWNED_TOKEN: ApiToken.objects.create(user=ana, name="ana's bot")[0],
+    }
+    return {"ana": ana, "bob": bob, "objects": objects}
+
+
+def snapshot() -> dict[str, list[dict]]:
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in OWNED_MODELS}
+
+
+def call(client: APIClient, verb: str, url: str):
+    if verb in ("get", "delete"):
+        return getattr(client, verb)(url)
+    return getattr(client, verb)(url, TAKEOVER, format="json")
+
+
+def url_of(route: str, pk: int) -> str:
+    return "/" + route.replace("<int:pk>", str(pk))
+
+
+def owned_routes() -> list[tuple[str, str]]:
+    return [(r, kind) for r, kind in MATRIX.items() if kind not in (PUBLIC, SELF, COLLECTION)]
+
+
+@pytest.mark.parametrize(("route", "kind"), owned_routes())
+def test_owner_only_objects_look_missing_to_everyone_else(world, route, kind):
+    target = world["objects"][kind]
+    bob = APIClient()
+    bob.force_authenticate(world["bob"])
+    before = snapshot()
+    for verb in VERBS:
+        theirs = call(bob, verb, url_of(route, target.pk))
+        missing = call(bob, verb, url_of(route, MISSING_PK))
+        assert theirs.status_code == missing.status_code, (verb, route)
+        assert theirs.status_code in (404, 405), (verb, route, theirs.status_code)
+        # the same words too, once the id asked for is taken out
+        as_theirs = theirs.content.decode().replace(str(target.pk), "<id>")
+        assert as_theirs == missing.content.decode().replace(str(MISSING_PK), "<id>"), verb
+        anonymous = call(APIClient(), verb, url_of(route, target.pk))
+        assert anonymous.status_code in (401, 403), (verb, route, anonymous.status_code)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("route", [r for r, kind in MATRIX.items() if kind == COLLECTION])
+def test_owner_only_lists_show_nothing_of_others_and_refuse_anonymous(world, route):
+    bob = APIClient()
+    bob.force_authenticate(world["bob"])
+    before = snapshot()
+    listing = bob.get("/" + route)
+    if listing.status_code == 200:
+        body = listing.json()
+        items = body["results"] if isinstance(body, dict) else body
+        assert items == [], route  # bob owns nothing: nothing of ana's shows
+    else:
+        assert listing.status_code == 405, route
+    for verb in ("put", "patch", "delete"):
+        assert call(bob, verb, "/" + route).status_code == 405, (verb, route)
+    for verb in VERBS:
+        status = call(APIClient(), verb, "/" + route).status_code
+        assert status in (401, 403), (verb, route, status)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("route", [r for r, kind in MATRIX.items() if kind == SELF])
+def test_account_routes_refuse_anonymous(world, route):
+    before = snapshot()
+    for verb in VERBS:
+        status = call(APIClient(), verb, "/" + route).status_code
+        assert status in (401, 403), (verb, route, status)
+    assert snapshot() == before
+
+
+# --- WebSocket routes ---------------------------------------------------------------------
+
+
+def _session_cookie(username: str, password: str) -> bytes:
+    client = Client()
+    assert client.login(username=username, password=password)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def _close_code(path: str, cookie: bytes | None) -> int | None:
+    from config.asgi import application
+
+    headers = [(b"origin", b"http://localhost")]
+    if cookie is not None:
+        headers.append((b"cookie", cookie))
+    comm = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await comm.connect()
+    if connected:
+        message = await comm.receive_output(timeout=5)
+        code = message.get("code") if message["type"] == "websocket.close" else None
+    await comm.disconnect()
+    return code
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("route", "kind"), list(WEBSOCKET_MATRIX.items()))
+def test_owner_only_sockets_close_4404_for_another_user_and_anonymous(world, route, kind):
+    target = world["objects"][kind]
+    bob_cookie = _session_cookie("bob", "pw-bob-123-long")
+    path = "/" + route.replace("<int:run_id>", str(target.pk))
+    missing = "/" + route.replace("<int:run_id>", str(MISSING_PK))
+    assert async_to_sync(_close_code)(missing, bob_cookie) == REPLAY_REFUSED
+    assert async_to_sync(_close_code)(path, bob_cookie) == REPLAY_REFUSED
+    assert async_to_sync(_close_code)(path, None) == REPLAY_REFUSED
