@@ -96,7 +96,7 @@ export interface paths {
         put?: never;
         /**
          * Queue a parameter sweep
-         * @description One run per combination of the grid's values (cartesian product, at most 200), fanned out over the workers. Combinations that break a cross-field rule of the strategy are listed in `skipped` instead of run.
+         * @description One run per combination of the grid's values (cartesian product, at most BACKTEST_MAX_SWEEP_RUNS, 200 by default), fanned out over the workers. Combinations that break a cross-field rule of the strategy are listed in `skipped` instead of run.
          */
         post: operations["analytics_backtests_sweeps_create"];
         delete?: never;
@@ -122,6 +122,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/csrf/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Set the csrftoken cookie (for SPAs) */
+        get: operations["auth_csrf_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login/": {
         parameters: {
             query?: never;
@@ -131,7 +148,29 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign in: opens a session (cookie); no token in the answer
+         * @description Per client address: sign-up, login and token creation ('auth' rate), on top of the
+         *     global rates. Repeated wrong passwords are locked out by django-axes as well.
+         */
         post: operations["auth_login_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout-all/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End all your sessions and API tokens */
+        post: operations["auth_logout_all_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -147,6 +186,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** End this session or token */
         post: operations["auth_logout_create"];
         delete?: never;
         options?: never;
@@ -165,6 +205,70 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/signup/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an account and sign in (session)
+         * @description Per client address: sign-up, login and token creation ('auth' rate), on top of the
+         *     global rates. Repeated wrong passwords are locked out by django-axes as well.
+         */
+        post: operations["auth_signup_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your API tokens
+         * @description Your API tokens. Creating one takes your username and password in the body, or your
+         *     browser session; never another token (a leaked token must not mint itself successors).
+         */
+        get: operations["auth_tokens_list"];
+        put?: never;
+        /**
+         * Create an API token (shown once)
+         * @description Your API tokens. Creating one takes your username and password in the body, or your
+         *     browser session; never another token (a leaked token must not mint itself successors).
+         */
+        post: operations["auth_tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your API tokens */
+        delete: operations["auth_tokens_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -201,6 +305,63 @@ export interface paths {
         get: operations["datafeeds_symbols_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exchanges/accounts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your exchange accounts */
+        get: operations["exchanges_accounts_list"];
+        put?: never;
+        /** Add an exchange account (credentials are encrypted, never answered) */
+        post: operations["exchanges_accounts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exchanges/accounts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One exchange account */
+        get: operations["exchanges_accounts_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete an exchange account */
+        delete: operations["exchanges_accounts_destroy"];
+        options?: never;
+        head?: never;
+        /** Change an exchange account; credentials sent replace the stored ones */
+        patch: operations["exchanges_accounts_partial_update"];
+        trace?: never;
+    };
+    "/api/exchanges/accounts/{id}/check/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the connection: balance fetch through ccxt
+         * @description Answers ok with the non-zero balances, or ok=false with the exchange's refusal in words (reason: invalid_key, bad_signature, ip_not_allowed, clock_skew, unreachable, rate_limited, refused, undecryptable). The result is stored on the account.
+         */
+        post: operations["exchanges_accounts_check_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -345,6 +506,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiToken: {
+            /** Format: date-time */
+            readonly created: string;
+            /** Format: date-time */
+            readonly expiry: string | null;
+            readonly id: number;
+            /** @description what the token is for, e.g. 'laptop bot' */
+            readonly name: string;
+            readonly token_key: string;
+        };
+        ApiTokenCreated: {
+            /** Format: date-time */
+            readonly created: string;
+            /** Format: date-time */
+            readonly expiry: string | null;
+            readonly id: number;
+            /** @description what the token is for, e.g. 'laptop bot' */
+            readonly name: string;
+            /** @description send as 'Authorization: Token <token>'; shown once */
+            token: string;
+            readonly token_key: string;
+        };
         /** @description Costs and sizing shared by a sweep's runs (only those given at creation). */
         BacktestConfig: {
             allow_short?: boolean;
@@ -364,7 +547,10 @@ export interface components {
         /** @description What every backtest input shares: strategy, market, span [start, end), costs. */
         BacktestCreate: {
             allow_short?: boolean;
-            /** @description as start, exclusive */
+            /**
+             * @description as start, exclusive
+             * @example 2024-01-01
+             */
             end: string;
             exchange?: string;
             /**
@@ -398,7 +584,10 @@ export interface components {
              * @description basis points per fill
              */
             slippage_bps?: number;
-            /** @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), inclusive */
+            /**
+             * @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), inclusive
+             * @example 2024-01-01
+             */
             start: string;
             /** Format: double */
             stop_loss?: number | null;
@@ -494,6 +683,11 @@ export interface components {
          * @enum {string}
          */
         BacktestStatusEnum: "queued" | "running" | "done" | "failed";
+        Balance: {
+            free: string;
+            total: string;
+            used: string;
+        };
         /**
          * @description Documentation of one candle of the response (presenters.candle_rows builds them, for
          *     speed).
@@ -528,6 +722,17 @@ export interface components {
             name: string;
             params: components["schemas"]["ParamSchema"][];
         };
+        CheckResult: {
+            balances: {
+                [key: string]: components["schemas"]["Balance"];
+            };
+            /** Format: date-time */
+            checked_at: string;
+            message: string;
+            ok: boolean;
+            /** @description e.g. invalid_key, clock_skew */
+            reason: string;
+        };
         Entry: {
             /** @description open time of the base bar that entered */
             bar_time: number;
@@ -540,6 +745,12 @@ export interface components {
             /** @description open time of the displayed candle, epoch seconds */
             time: number;
         };
+        /**
+         * @description * `live` - Live
+         *     * `testnet` - Testnet
+         * @enum {string}
+         */
+        EnvironmentEnum: "live" | "testnet";
         EquityPoint: {
             /** @description bar open time, epoch seconds UTC */
             time: number;
@@ -558,6 +769,33 @@ export interface components {
             /** @description bars in the stored curve */
             total: number;
         };
+        /** @description Output: never a secret, only `api_key_hint` ("...a1b2"). */
+        ExchangeAccount: {
+            /** @description last 4 characters of the API key */
+            api_key_hint: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            environment?: components["schemas"]["EnvironmentEnum"];
+            /** @description ccxt exchange id, e.g. binance */
+            exchange: string;
+            readonly has_passphrase: boolean;
+            readonly id: number;
+            label: string;
+            readonly last_check: components["schemas"]["LastCheck"];
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        ExchangeAccountCreate: {
+            api_key: string;
+            /** @default live */
+            environment: components["schemas"]["EnvironmentEnum"];
+            /** @default binance */
+            exchange: string;
+            label: string;
+            /** @default  */
+            passphrase: string;
+            secret: string;
+        };
         /**
          * @description * `signal` - signal
          *     * `stop_loss` - stop_loss
@@ -573,14 +811,15 @@ export interface components {
          * @enum {string}
          */
         KeyEnum: "ema-cross" | "hma-sma";
+        LastCheck: {
+            /** Format: date-time */
+            at: string | null;
+            message: string;
+            ok: boolean | null;
+        };
         Login: {
             password: string;
             username: string;
-        };
-        LoginResponse: {
-            /** @description send as 'Authorization: Token <token>' */
-            token: string;
-            user: components["schemas"]["User"];
         };
         PaginatedBacktestRunList: {
             /** @example 123 */
@@ -607,6 +846,14 @@ export interface components {
             minimum: number;
             name: string;
             type: components["schemas"]["TypeEnum"];
+        };
+        PatchedExchangeAccountUpdate: {
+            api_key?: string;
+            environment?: components["schemas"]["EnvironmentEnum"];
+            exchange?: string;
+            label?: string;
+            passphrase?: string;
+            secret?: string;
         };
         /** @description POST (name required) and PATCH (every field optional) bodies. */
         PatchedRiskProfileInput: {
@@ -792,6 +1039,14 @@ export interface components {
          * @enum {string}
          */
         SideEnum: "long" | "short";
+        Signup: {
+            /** Format: email */
+            email: string;
+            /** @description at least PASSWORD_MIN_LENGTH characters, not common, not all digits */
+            password: string;
+            /** @description letters, digits and @ . + - _ only */
+            username: string;
+        };
         Strategy: {
             /** Format: date-time */
             readonly created_at: string;
@@ -890,7 +1145,10 @@ export interface components {
         /** @description What every backtest input shares: strategy, market, span [start, end), costs. */
         SweepCreate: {
             allow_short?: boolean;
-            /** @description as start, exclusive */
+            /**
+             * @description as start, exclusive
+             * @example 2024-01-01
+             */
             end: string;
             exchange?: string;
             /**
@@ -928,7 +1186,10 @@ export interface components {
              * @description basis points per fill
              */
             slippage_bps?: number;
-            /** @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), inclusive */
+            /**
+             * @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), inclusive
+             * @example 2024-01-01
+             */
             start: string;
             /** Format: double */
             stop_loss?: number | null;
@@ -1010,6 +1271,15 @@ export interface components {
             /** @description open time, epoch seconds UTC */
             time: number;
         };
+        TokenCreate: {
+            /** @description default 30 */
+            expires_in_days?: number;
+            /** @description what the token is for */
+            name: string;
+            password?: string;
+            /** @description with password: sign in without a session */
+            username?: string;
+        };
         /** @description One trade of the trades endpoint (the view builds rows directly for speed). */
         Trade: {
             /** Format: double */
@@ -1060,6 +1330,9 @@ export interface components {
             readonly is_staff: boolean;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             readonly username: string;
+        };
+        UserResponse: {
+            user: components["schemas"]["User"];
         };
     };
     responses: never;
@@ -1128,6 +1401,13 @@ export interface operations {
             };
             /** @description unknown symbol */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many of your backtests queued or running */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1258,6 +1538,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description too many of your backtests queued or running */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     analytics_backtests_sweeps_retrieve: {
@@ -1341,6 +1628,24 @@ export interface operations {
             };
         };
     };
+    auth_csrf_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     auth_login_create: {
         parameters: {
             query?: never;
@@ -1361,8 +1666,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginResponse"];
+                    "application/json": components["schemas"]["UserResponse"];
                 };
+            };
+            /** @description wrong username or password */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many failures: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    auth_logout_all_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1403,12 +1740,110 @@ export interface operations {
             };
         };
     };
+    auth_signup_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Signup"];
+                "application/x-www-form-urlencoded": components["schemas"]["Signup"];
+                "multipart/form-data": components["schemas"]["Signup"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    auth_tokens_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiToken"][];
+                };
+            };
+        };
+    };
+    auth_tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenCreate"];
+                "multipart/form-data": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenCreated"];
+                };
+            };
+        };
+    };
+    auth_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     datafeeds_candles_retrieve: {
         parameters: {
             query: {
+                /** @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), 1970-01-01 to 2100-01-01 */
                 end?: string;
                 exchange?: string;
                 limit?: number;
+                /** @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), 1970-01-01 to 2100-01-01 */
                 start?: string;
                 symbol: string;
                 /**
@@ -1455,6 +1890,153 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Symbol"][];
+                };
+            };
+        };
+    };
+    exchanges_accounts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeAccount"][];
+                };
+            };
+        };
+    };
+    exchanges_accounts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeAccountCreate"];
+                "application/x-www-form-urlencoded": components["schemas"]["ExchangeAccountCreate"];
+                "multipart/form-data": components["schemas"]["ExchangeAccountCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeAccount"];
+                };
+            };
+            /** @description a field is invalid; the body names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    exchanges_accounts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeAccount"];
+                };
+            };
+        };
+    };
+    exchanges_accounts_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    exchanges_accounts_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedExchangeAccountUpdate"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedExchangeAccountUpdate"];
+                "multipart/form-data": components["schemas"]["PatchedExchangeAccountUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeAccount"];
+                };
+            };
+            /** @description a field is invalid; the body names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    exchanges_accounts_check_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckResult"];
                 };
             };
         };
@@ -1614,6 +2196,7 @@ export interface operations {
     strategies_run_retrieve: {
         parameters: {
             query: {
+                /** @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), 1970-01-01 to 2100-01-01 */
                 end?: string;
                 exchange?: string;
                 /** @description hma-sma: HMA period (4..1000) */
@@ -1621,6 +2204,7 @@ export interface operations {
                 limit?: number;
                 /** @description hma-sma: SMA period (2..1000) */
                 sma_period?: number;
+                /** @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), 1970-01-01 to 2100-01-01 */
                 start?: string;
                 symbol: string;
                 /**
@@ -1825,6 +2409,7 @@ export const pathsApiAnalyticsBacktestsSweepsIdGetParametersQueryOrderValues: Re
 export const pathsApiDatafeedsCandlesGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/datafeeds/candles/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const pathsApiStrategiesKeyRunGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/strategies/{key}/run/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const backtestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BacktestStatusEnum"]> = ["queued", "running", "done", "failed"];
+export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EnvironmentEnum"]> = ["live", "testnet"];
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
 export const keyEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KeyEnum"]> = ["ema-cross", "hma-sma"];
 export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
