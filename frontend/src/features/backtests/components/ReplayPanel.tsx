@@ -15,13 +15,17 @@ import { formatKpi } from "../model/kpi-format";
 import { setToken } from "../api/auth-token";
 import type { BacktestRun } from "../api/types";
 import { closeReason, SPEED_CHOICES, speedMessage, type ReplayCandle, type ReplayMarker, type ReplaySpeed } from "../model/replay";
-import { useReplay, type ReplaySink } from "../hooks/use-replay";
+import { useReplay, type ReplaySink, type ReplayStreamStats } from "../hooks/use-replay";
 import { formatEpoch } from "./time";
 
 /** Read by the e2e tests. */
 export interface ReplayChartDebug {
   candles: () => number;
   markers: () => number;
+  /** Time of the last candle on the chart (epoch s), null when empty. */
+  lastTime: () => number | null;
+  /** Candles received over every connection: each once, in order (duplicates = gaps = 0). */
+  stream: () => ReplayStreamStats;
 }
 
 declare global {
@@ -64,6 +68,7 @@ const toLocalInput = (epoch: number) => new Date(epoch * 1000).toISOString().sli
 export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () => void }) {
   const containerRef = useRef<HTMLDivElement | null>(null);
   const handlesRef = useRef<Handles | null>(null);
+  const statsRef = useRef<{ current: ReplayStreamStats }>({ current: { received: 0, duplicates: 0, gaps: 0, reconnects: 0 } });
 
   useEffect(() => {
     const container = containerRef.current;
@@ -78,7 +83,16 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
     });
     const markers = createSeriesMarkers(series, []);
     handlesRef.current = { chart, series, markers };
-    const debug: ReplayChartDebug = { candles: () => series.data().length, markers: () => markers.markers().length };
+    const debug: ReplayChartDebug = {
+      candles: () => series.data().length,
+      markers: () => markers.markers().length,
+      lastTime: () => {
+        const data = series.data();
+        const last = data[data.length - 1];
+        return last ? (last.time as number) : null;
+      },
+      stream: () => ({ ...statsRef.current.current }),
+    };
     window.__replayChart = debug;
     return () => {
       if (window.__replayChart === debug) delete window.__replayChart;
@@ -95,10 +109,12 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
     }),
     [],
   );
-  const { state, send } = useReplay(run.id, sink);
+  const { state, send, stats } = useReplay(run.id, sink);
+  statsRef.current = stats;
   const [seekTime, setSeekTime] = useState(() => toLocalInput(run.start));
   const open = state.connection === "open";
-  const problem = closeReason(state.closeCode);
+  const lost = state.connection === "reconnecting";
+  const problem = state.connection === "closed" ? closeReason(state.closeCode, state.closeReason) : null;
   const phase = state.ended ? "end" : state.paused ? "paused" : open ? "playing" : state.connection;
 
   const seek = () => {
@@ -179,10 +195,17 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
           {state.error}
         </div>
       )}
+      {lost && (
+        <div className="bt-error small" role="status" data-testid="replay-banner">
+          Connection lost ({closeReason(state.closeCode, state.closeReason) ?? "closed"}): reconnecting
+          {state.retryInMs !== null ? ` in ${(state.retryInMs / 1000).toFixed(1)} s` : ""} (attempt {state.attempt}). The
+          replay resumes where it was.
+        </div>
+      )}
       {problem && (
         <div className="bt-error small" data-testid="replay-closed">
           {problem}{" "}
-          {state.closeCode === 4403 && (
+          {state.closeCode === 4401 && (
             <button type="button" onClick={() => setToken(null)}>
               Sign in again
             </button>
