@@ -61,6 +61,9 @@ const toMarker = (m: ReplayMarker): SeriesMarker<Time> => {
   };
 };
 
+const APPEND_ONE_BY_ONE = 8; // bars per frame up to which update() beats a setData
+const LIVE_BARS = 2_000; // bars on the chart while many arrive per frame
+
 const speedLabel = (s: ReplaySpeed | null) => (s === null ? "–" : s === "max" ? "max" : `${s}/s`);
 
 const toLocalInput = (epoch: number) => new Date(epoch * 1000).toISOString().slice(0, 16);
@@ -103,7 +106,15 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
 
   const sink = useMemo<ReplaySink>(
     () => ({
-      candle: (c) => handlesRef.current?.series.update(toBar(c)),
+      // Lightweight Charts' update() rebuilds the series' rows, so it costs as much per bar as a
+      // setData: a frame adds its bars in one call, and while playing fast the chart holds the
+      // last LIVE_BARS only (the whole history comes back on pause, seek and at the end).
+      append: (added, all) => {
+        const series = handlesRef.current?.series;
+        if (!series) return;
+        if (added.length <= APPEND_ONE_BY_ONE) for (const c of added) series.update(toBar(c));
+        else series.setData(all.slice(-LIVE_BARS).map(toBar));
+      },
       reset: (candles) => handlesRef.current?.series.setData(candles.map(toBar)),
       markers: (list) => handlesRef.current?.markers.setMarkers(list.map(toMarker)),
     }),
@@ -143,7 +154,9 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
         <span className="small" data-testid="replay-progress">
           {state.index}/{state.total ?? "?"} candles
         </span>
-        <span className="small">{state.lastTime !== null ? formatEpoch(state.lastTime, true) : ""}</span>
+        <span className="small" data-testid="replay-time" data-time={state.lastTime ?? ""}>
+          {state.lastTime !== null ? formatEpoch(state.lastTime, true) : ""}
+        </span>
         <span className="small">
           equity <b data-testid="replay-equity">{state.equity !== null ? formatKpi(state.equity, "money") : "–"}</b>
         </span>

@@ -29,7 +29,8 @@ import {
 } from "../model/replay";
 
 export interface ReplaySink {
-  candle: (candle: ReplayCandle) => void;
+  /** New candles at the end (`all`: every candle drawn, the new ones included). */
+  append: (added: ReplayCandle[], all: ReplayCandle[]) => void;
   /** After a seek: the candles kept, to reset the series with. */
   reset: (candles: ReplayCandle[]) => void;
   markers: (markers: ReplayMarker[]) => void;
@@ -52,6 +53,7 @@ export function useReplay(runId: number, sink: ReplaySink) {
   const socketRef = useRef<RealtimeSocket | null>(null);
   const intentRef = useRef<{ paused: boolean; speed: ReplaySpeed | null }>({ paused: false, speed: null });
   const scheduleRef = useRef<() => void>(() => {});
+  const showAllRef = useRef<() => void>(() => {});
   const statsRef = useRef<ReplayStreamStats>({ received: 0, duplicates: 0, gaps: 0, reconnects: 0 });
 
   useEffect(() => {
@@ -73,28 +75,30 @@ export function useReplay(runId: number, sink: ReplaySink) {
       if (frame === null) frame = requestAnimationFrame(draw);
     };
     scheduleRef.current = schedule;
-    // Draws what is queued; returns the candles drawn.
-    const drain = (): number => {
+    showAllRef.current = () => sinkRef.current.reset(candles);
+    // Draws what is queued, and grants the server as many candles as it drew (unless they came
+    // over a connection that is gone: its credit died with it).
+    const drain = (grant: boolean) => {
       const markersBefore = current.markers;
       let drawn = 0;
+      const first = candles.length;
+      let ended = false;
       for (const event of queue) {
         dispatch({ kind: "message", message: event });
         if (event.type === "candle") {
           candles.push(event);
-          sinkRef.current.candle(event);
           drawn += 1;
-        }
+        } else if (event.type === "end") ended = true;
       }
+      if (drawn) sinkRef.current.append(candles.slice(first), candles);
+      if (ended) sinkRef.current.reset(candles); // the whole history again
       queue.length = 0;
       if (current.markers !== markersBefore) sinkRef.current.markers(current.markers);
-      return drawn;
+      if (grant && drawn) socket.send({ action: "credit", candles: drawn });
     };
     function draw() {
       frame = null;
-      if (!intentRef.current.paused) {
-        const drawn = drain();
-        if (drawn) socket.send({ action: "credit", candles: drawn });
-      }
+      if (!intentRef.current.paused) drain(true);
       setState(current);
     }
 
@@ -116,7 +120,7 @@ export function useReplay(runId: number, sink: ReplaySink) {
             // A new connection after a loss: what arrived on the old one is drawn (its credit
             // died with it), then the server continues right after the last candle received.
             stats.reconnects += 1;
-            drain();
+            drain(false);
             if (lastReceived >= 0) socket.send({ action: "seek", index: lastReceived + 1 });
           }
           if (intent.speed !== null && intent.speed !== m.speed) socket.send(speedMessage(intent.speed));
@@ -139,7 +143,7 @@ export function useReplay(runId: number, sink: ReplaySink) {
           queue.push({ type: "end" });
           break;
         case "seeked": {
-          drain(); // what was sent before the seek comes first
+          drain(true); // what was sent before the seek comes first
           const redraw = seekRedraw(candles, current.markers, m);
           candles = redraw.candles;
           lastReceived = m.index - 1;
@@ -173,7 +177,10 @@ export function useReplay(runId: number, sink: ReplaySink) {
 
   const send = useCallback((message: ReplayClientMessage) => {
     const intent = intentRef.current;
-    if (message.action === "pause") intent.paused = true;
+    if (message.action === "pause" && !intent.paused) {
+      intent.paused = true;
+      showAllRef.current(); // stopped: the chart holds the whole history again
+    }
     if (message.action === "resume") intent.paused = false;
     if (message.action === "speed") intent.speed = message.candles_per_second;
     socketRef.current?.send(message);
