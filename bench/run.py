@@ -416,6 +416,9 @@ def main() -> int:
     for entry in bench_engine():  # times in ms: lower is better
         record(entry["name"], entry["value"], entry["unit"], entry.get("reference"), False)
     bench_sweep()
+    from bench.replay import bench_replay
+
+    bench_replay(record)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {ROOT / 'bench' / 'results.json'}")
     return 0
