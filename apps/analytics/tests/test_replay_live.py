@@ -64,7 +64,11 @@ def server(django_db_setup) -> dict[str, Any]:
             time.sleep(0.2)
     yield {"url": f"ws://127.0.0.1:{port}", "pid": process.pid}
     process.terminate()
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def stored_run(owner, symbol, candles, start: str | None = None, end: str | None = None):
