@@ -120,9 +120,9 @@ def bench_replay(record) -> None:
         url = f"ws://127.0.0.1:{port}/ws/backtests/{run_id}/replay/"
         figures = asyncio.run(_measure(url, cookie, server.pid, total))
     finally:
-        server.terminate()
+        server.terminate()  # uvicorn on uvloop may hang on SIGTERM after serving WebSockets
         try:
-            server.wait(timeout=30)
+            server.wait(timeout=5)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
