@@ -103,7 +103,11 @@ def bench_replay(record) -> None:
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port)],
         cwd=ROOT,
-        env={**os.environ, "REPLAY_MAX_SOCKETS_PER_USER": str(SOCKETS + 1)},
+        env={
+            **os.environ,
+            "REPLAY_MAX_SOCKETS_PER_USER": str(SOCKETS + 1),
+            "DJANGO_DEBUG": "False",
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -120,7 +124,7 @@ def bench_replay(record) -> None:
         url = f"ws://127.0.0.1:{port}/ws/backtests/{run_id}/replay/"
         figures = asyncio.run(_measure(url, cookie, server.pid, total))
     finally:
-        server.terminate()  # uvicorn on uvloop may hang on SIGTERM after serving WebSockets
+        server.terminate()  # with DEBUG on, uvicorn on uvloop may hang on SIGTERM
         try:
             server.wait(timeout=5)
         except subprocess.TimeoutExpired:
