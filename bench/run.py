@@ -406,6 +406,9 @@ def main() -> int:
     from bench.exchanges import bench_rate_limiter
 
     bench_rate_limiter(record)
+    from bench.replay import bench_replay
+
+    bench_replay(record)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {ROOT / 'bench' / 'results.json'}")
     return 0

@@ -19,6 +19,7 @@ APP_LAYERS = {
     "risk": 0,  # risk profiles, risk_check (pure)
     "datafeeds": 1,  # symbols, candles, ingestion through the exchanges' client
     "strategies": 2,  # indicators, signals, the registry, strategy_inputs
+    "realtime": 2,  # what every WebSocket shares: close codes, heartbeats, the per-user cap
     "ops": 2,  # logs, metrics, health, work leases (infrastructure every worker app may use)
     "analytics": 3,  # backtests
     "execution": 4,  # bots and orders

@@ -1,167 +1,202 @@
 """WebSocket replay of a stored backtest run: /ws/backtests/<id>/replay/ (docs/backtesting.md).
 
-The consumer only loads the run (once, off the event loop), then drives replay.PlaybackCursor
-with one asyncio task; the events and the cursor's rules live in replay.py.
+The base consumer (apps.realtime) authenticates, caps the user's replay sockets, beats the
+heartbeat and parses client frames. This one reads the run a chunk at a time
+(replay_selectors) and sends batches of candle groups as the client grants credit, at the
+chosen pace (replay.PlaybackState).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
-from apps.datafeeds.selectors import candles_window
+from apps.realtime.consumers import RealtimeConsumer, Refused
+from apps.realtime.protocol import (
+    CLOSE_NOT_FOUND,
+    CLOSE_NOT_READY,
+    MessageInvalid,
+    int_in,
+    number_in,
+)
 
-from .models import BacktestRun, BacktestStatus
-from .replay import Message, PlaybackCursor, ReplayEvents, ReplayInvalid, replay_events
-from .selectors import backtest_equity, backtest_trades
+from .replay import HISTORY, MAX_CREDIT, PlaybackState, ReplayChunk, parse_credit, parse_speed
+from .replay_selectors import (
+    ReplayRefused,
+    ReplaySpan,
+    replay_chunk,
+    replay_index_at,
+    replay_open_time,
+    replay_span_get,
+)
 
-# Close codes (4000-4999 are the application's). The socket is accepted first and then closed:
-# a close before the accept reaches a browser as a bare HTTP 403, without the code.
-CLOSE_FORBIDDEN = 4403  # anonymous, or another user's run
-CLOSE_NOT_FOUND = 4404
-CLOSE_NOT_DONE = 4409  # queued, running or failed: nothing to replay
-
-MAX_BATCH = 50  # candles sent at "max" speed before yielding to the client's messages
-
-
-def _load(run_id: int, user_id: int) -> tuple[int, ReplayEvents | None]:
-    """(close code, None) when refused, else (0, the run's events)."""
-    run = BacktestRun.objects.select_related("symbol").defer("equity", "equity_times")
-    run = run.filter(pk=run_id).first()
-    if run is None:
-        return CLOSE_NOT_FOUND, None
-    if run.owner_id != user_id:
-        return CLOSE_FORBIDDEN, None
-    if run.status != BacktestStatus.DONE:
-        return CLOSE_NOT_DONE, None
-    candles = candles_window(
-        symbol=run.symbol, timeframe=run.timeframe, start_ms=run.start_ms, end_ms=run.end_ms - 1
-    )
-    curve = backtest_equity(run=run)
-    events = replay_events(
-        candles=candles,
-        equity_times_ms=curve.times_ms,
-        equity_values=curve.values,
-        trades=backtest_trades(run=run),
-    )
-    return 0, events
+LATEST_TIME_S = 253_402_300_799  # 9999-12-31T23:59:59Z: any later seek is past every run
+ACTIONS = "credit, pause, resume, speed, seek"
 
 
-class BacktestReplayConsumer(AsyncJsonWebsocketConsumer):
-    run_id: int
-    events: ReplayEvents
-    cursor: PlaybackCursor
-    _task: asyncio.Task | None = None
+class BacktestReplayConsumer(RealtimeConsumer):
+    slot_kind = "replay"
+    cap_setting = "REPLAY_MAX_SOCKETS_PER_USER"
 
-    async def connect(self) -> None:
-        await self.accept()
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        self.run_id = int(self.scope["url_route"]["kwargs"]["run_id"])
-        code, events = await database_sync_to_async(_load)(self.run_id, user.pk)
-        if events is None:
-            await self.close(code=code)
-            return
-        self.events = events  # not `groups`: the base class's channel-layer groups
-        self.cursor = PlaybackCursor(times_ms=events.times_ms)
-        # Guards each group (a candle and its trades) so that a control reply never lands
-        # between a candle and its entries/exits.
-        self._send_lock = asyncio.Lock()
-        self._wake = asyncio.Event()  # set by resume, speed and seek: the player re-checks
-        speed = self.cursor.speed
-        await self.send_json(
+    span: ReplaySpan
+    state: PlaybackState
+    _chunk: ReplayChunk | None = None
+    _following_ms: int | None = None  # open time of the candle just after the chunk
+    _player: asyncio.Task | None = None
+
+    async def open(self, user: Any) -> None:
+        run_id = int(self.scope["url_route"]["kwargs"]["run_id"])
+        try:
+            self.span = await database_sync_to_async(replay_span_get)(
+                run_id=run_id, user_id=user.pk
+            )
+        except ReplayRefused as refused:
+            if refused.missing:
+                raise Refused(CLOSE_NOT_FOUND, "no such run") from None
+            raise Refused(CLOSE_NOT_READY, "the run is not finished") from None
+        self.state = PlaybackState(total=self.span.total)
+        # Held while a batch is read and sent, and by pause and seek, so that their replies
+        # state the position between two batches, never in the middle of one.
+        self._play_lock = asyncio.Lock()
+        self._wake = asyncio.Event()  # set by every client message: the player re-checks
+        await self.send_message(
             {
                 "type": "start",
-                "run": self.run_id,
-                "total": self.cursor.total,
-                "speed": "max" if speed is None else speed,
+                "run": run_id,
+                "total": self.state.total,
+                "speed": _speed(self.state.speed),
+                "heartbeat": settings.REALTIME_HEARTBEAT_SECONDS,
+                "max_credit": MAX_CREDIT,
+                "history": HISTORY,
             }
         )
-        self._task = asyncio.create_task(self._play())
+        self._player = asyncio.create_task(self._play())
 
-    async def disconnect(self, code: int) -> None:
-        if self._task is not None:
-            self._task.cancel()
+    async def on_close(self) -> None:
+        if self._player is not None:
+            self._player.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await self._player
 
     # --- client messages ---------------------------------------------------------------------
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        # Parsed here rather than by the base class, whose json.loads error would end the socket.
-        if not hasattr(self, "cursor"):  # a refused connection still draining messages
-            return
-        try:
-            content = json.loads(text_data or "")
-        except (TypeError, ValueError):
-            await self._reply({"type": "error", "detail": "messages must be JSON objects"})
-            return
-        await self.receive_json(content)
-
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        try:
-            await self._act(content)
-        except ReplayInvalid as error:
-            await self._reply({"type": "error", "detail": str(error)})
-
-    async def _act(self, content: Any) -> None:
-        action = content.get("action") if isinstance(content, dict) else None
-        cursor = self.cursor
-        if action == "pause":
-            cursor.pause()
-            await self._reply({"type": "paused", "index": cursor.position})
+    async def on_message(self, message: dict[str, Any]) -> None:
+        action = message.get("action")
+        state = self.state
+        now = asyncio.get_running_loop().time()
+        if action == "credit":
+            if state.credit == 0:
+                state.repace(now)  # a stalled stream does not catch up in one burst
+            state.grant(parse_credit(message.get("candles")))
+        elif action == "pause":
+            async with self._play_lock:
+                state.paused = True
+                await self.send_message({"type": "paused", "index": state.position})
         elif action == "resume":
-            cursor.resume()
-            await self._reply({"type": "resumed", "index": cursor.position})
+            state.paused = False
+            state.repace(now)
+            await self.send_message({"type": "resumed", "index": state.position})
         elif action == "speed":
-            speed = cursor.set_speed(content.get("candles_per_second"))
-            await self._reply({"type": "speed", "speed": "max" if speed is None else speed})
+            state.speed = parse_speed(message.get("candles_per_second"))
+            state.repace(now)
+            await self.send_message({"type": "speed", "speed": _speed(state.speed)})
         elif action == "seek":
-            index = cursor.seek(content.get("time"))
-            time = self.events.groups[index][0]["time"] if index < cursor.total else None
-            await self._reply({"type": "seeked", "index": index, "time": time})
+            await self._seek(message)
         else:
-            raise ReplayInvalid("action must be one of pause, resume, speed, seek")
+            raise MessageInvalid(f"action must be one of {ACTIONS}")
         self._wake.set()
 
-    async def _reply(self, message: Message) -> None:
-        async with self._send_lock:
-            await self.send_json(message)
+    async def _seek(self, message: dict[str, Any]) -> None:
+        """Move to a candle (by `index`, or the first opening at or after `time`) and send the
+        HISTORY candles before it, so the client redraws the chart, time and equity there."""
+        state = self.state
+        if "index" in message:
+            index = int_in(message["index"], "index", 0, state.total)
+        elif "time" in message:
+            time_s = number_in(message["time"], "time", 0, LATEST_TIME_S)
+            index = await database_sync_to_async(replay_index_at)(
+                span=self.span, time_ms=time_s * 1000
+            )
+        else:
+            raise MessageInvalid("seek needs an index (a candle) or a time (epoch seconds)")
+        async with self._play_lock:
+            first = max(index - HISTORY, 0)
+            history = []
+            if index > 0:
+                await self._load(first)
+                history = [m for group in self._chunk.groups(first, index) for m in group]
+            time = None
+            if index < state.total:
+                if self._chunk is None or not self._chunk.first <= index < self._chunk.stop:
+                    await self._load(index)
+                time = int(self._chunk.candles.open_time[index - self._chunk.first] // 1000)
+            state.position = index
+            state.ended = False
+            state.repace(asyncio.get_running_loop().time())
+            await self.send_message(
+                {"type": "seeked", "index": index, "time": time, "history": history}
+            )
 
     # --- playback ----------------------------------------------------------------------------
 
+    async def _load(self, first: int) -> None:
+        """Make the chunk starting at run index `first` the current one."""
+        if self._chunk is not None and first == self._chunk.stop and self._following_ms:
+            from_ms = self._following_ms  # the next chunk: a keyset read, no offset
+        else:
+            from_ms = await database_sync_to_async(replay_open_time)(span=self.span, index=first)
+        self._chunk, self._following_ms = await database_sync_to_async(replay_chunk)(
+            span=self.span, first=first, from_ms=from_ms
+        )
+
+    async def _sleep(self, seconds: float | None) -> None:
+        """Until a client message arrives, or `seconds` pass (None: no limit)."""
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
     async def _play(self) -> None:
-        """Send the groups at the cursor's pace; after the end, wait for a seek back."""
-        cursor = self.cursor
-        sent_in_batch = 0
+        """Send batches while the replay plays, has credit and its pace allows; announce the end
+        once; then wait for a seek back."""
+        state = self.state
+        loop = asyncio.get_running_loop()
         while True:
-            if cursor.paused or cursor.ended:
-                self._wake.clear()
-                await self._wake.wait()
+            if state.paused or state.ended or (state.credit == 0 and not state.done):
+                await self._sleep(None)
                 continue
-            index = cursor.advance()
-            async with self._send_lock:
-                if index is None:
-                    await self.send_json({"type": "end"})
-                    cursor.ended = True
+            async with self._play_lock:
+                if state.paused:
                     continue
-                for message in self.events.groups[index]:
-                    await self.send_json(message)
-            if cursor.speed is not None:
-                # Interruptible: a faster speed or a seek takes effect without waiting out the
-                # old interval.
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), cursor.interval)
+                if state.done:
+                    await self.send_message({"type": "end", "index": state.position})
+                    state.ended = True
+                    continue
+                count, wait = state.due(loop.time())
+                if count:
+                    chunk = self._chunk
+                    if chunk is None or not chunk.first <= state.position < chunk.stop:
+                        await self._load(state.position)
+                        chunk = self._chunk
+                    stop = min(state.position + count, chunk.stop)
+                    groups = chunk.groups(state.position, stop)
+                    await self.send_message(
+                        {
+                            "type": "batch",
+                            "first": state.position,
+                            "count": len(groups),
+                            "events": [m for group in groups for m in group],
+                        }
+                    )
+                    state.sent(len(groups))
+            if count:
+                await asyncio.sleep(0)  # client messages get in between two batches
             else:
-                sent_in_batch += 1
-                if sent_in_batch >= MAX_BATCH:
-                    sent_in_batch = 0
-                    await asyncio.sleep(0)
+                await self._sleep(wait)
+
+
+def _speed(speed: float | None) -> float | str:
+    return "max" if speed is None else speed

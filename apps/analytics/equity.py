@@ -50,3 +50,59 @@ def minmax_downsample(values: np.ndarray, points: int) -> np.ndarray:
     lows = starts + np.nanargmin(rows, axis=1)
     highs = starts + np.nanargmax(rows, axis=1)
     return np.unique(np.concatenate([[0, n - 1], lows, highs]))
+
+
+_PIECE_BYTES = 1 << 16  # decompressed bytes per step of a streamed decode
+
+
+def _pieces(blob: bytes, dtype: np.dtype):
+    """The blob's array in pieces of at most _PIECE_BYTES, decompressed as they are read."""
+    inflate = zlib.decompressobj()
+    data, carry = memoryview(blob), b""
+    while True:
+        chunk = inflate.decompress(data, _PIECE_BYTES)
+        data = inflate.unconsumed_tail
+        if not chunk and not data:
+            chunk = inflate.flush()
+            if not chunk:
+                return
+        chunk = carry + chunk
+        whole = len(chunk) - len(chunk) % dtype.itemsize
+        carry = chunk[whole:]
+        if whole:
+            yield np.frombuffer(chunk[:whole], dtype=dtype)
+
+
+def equity_window(
+    times_blob: bytes, values_blob: bytes, start_ms: int, end_ms: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The part of a stored curve with start_ms <= time <= end_ms, decoded as a stream: memory
+    is O(window + one piece), never the whole curve (the replay reads a long run this way)."""
+    first = count = offset = 0
+    kept_times = []
+    running = 0
+    for deltas in _pieces(times_blob, _TIMES):
+        times = running + np.cumsum(deltas, dtype=np.int64)
+        running = int(times[-1])
+        inside = (times >= start_ms) & (times <= end_ms)
+        if inside.any() and not count:
+            first = offset + int(np.argmax(inside))
+        count += int(inside.sum())
+        kept_times.append(times[inside])
+        offset += len(times)
+        if times[-1] > end_ms:
+            break
+    kept_values = []
+    offset = 0
+    for values in _pieces(values_blob, _VALUES):
+        lo, hi = max(first - offset, 0), min(first + count - offset, len(values))
+        if lo < hi:
+            kept_values.append(values[lo:hi])
+        offset += len(values)
+        if offset >= first + count:
+            break
+    empty = np.empty(0)
+    return (
+        np.concatenate(kept_times) if kept_times else empty.astype(np.int64),
+        (np.concatenate(kept_values) if kept_values else empty).astype(np.float64),
+    )

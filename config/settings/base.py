@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -185,16 +186,57 @@ else:
 # --- Redis, Channels and Celery ----------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
+# Every Redis client the project creates (channel layer, cache, Celery broker and results) gets
+# these timeouts on purpose (docs/redis.md). redis-py 8 gives each client a 5 s socket timeout
+# by default, exactly the 5 s that channels_redis blocks in BZPOPMIN waiting for a consumer's
+# next message: the client gave up just as the server's empty answer arrived, and every quiet
+# WebSocket died with "Timeout reading from" after ~5 s.
+# Seconds to open a TCP connection and finish the handshake: Redis on the network answers in
+# milliseconds; longer means it is down, and the caller should hear so while a user still waits.
+REDIS_CONNECT_TIMEOUT = 5.0
+# Seconds to wait for any one reply. It must exceed the longest server-side block of a command we
+# send (channels_redis's BZPOPMIN, RedisChannelLayer.brpop_timeout = 5 s; Celery's BRPOP, 1 s)
+# plus network slack, or a healthy idle wait is taken for a dead server. A dead or
+# partitioned server still surfaces within 10 s instead of hanging a worker or request forever.
+REDIS_SOCKET_TIMEOUT = 10.0
+# Seconds a pooled connection may sit unused before it is PINGed on its next use, so a
+# connection the server or a NAT dropped (Redis `timeout`, idle firewalls) is replaced
+# transparently instead of failing the next command. Busy connections never pay for it.
+REDIS_HEALTH_CHECK_SECONDS = 10
+# TCP keepalive, for a peer that vanished without closing (no FIN/RST): probes start after
+# 10 s of silence, every 5 s, 3 unanswered = dead, so a dead peer is found within 25 s even on a
+# connection waiting in a blocking read. They never close a healthy connection.
+REDIS_KEEPALIVE_OPTIONS = {
+    getattr(socket, name): value
+    for name, value in (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3))
+    if hasattr(socket, name)  # Linux names; other systems keep their defaults
+}
+REDIS_CLIENT_OPTIONS = {  # redis-py keyword arguments, shared by every client below
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_keepalive": True,
+    "socket_keepalive_options": REDIS_KEEPALIVE_OPTIONS,
+    "health_check_interval": REDIS_HEALTH_CHECK_SECONDS,
+}
+
 CHANNEL_LAYER_BACKEND = _choice("CHANNEL_LAYER_BACKEND", "memory", ("memory", "redis"))
 if CHANNEL_LAYER_BACKEND == "redis":
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # A host dict: channels_redis passes its keys to redis-py's ConnectionPool.from_url.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}]},
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# WebSockets (apps/realtime, docs/backtesting.md "Replay over WebSocket"). Seconds between two
+# server heartbeats on every socket; a client that hears nothing for 3 of them declares the
+# connection dead and reconnects.
+REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=5.0)
+# Open replay sockets per user (across every server process); one more is refused with 4429.
+REPLAY_MAX_SOCKETS_PER_USER = env.int("REPLAY_MAX_SOCKETS_PER_USER", default=4)
 
 # The embedded default is a filesystem broker: a real worker process consumes it, so HTTP
 # requests never block on a long task, and no Redis is needed. Production sets redis://.
@@ -209,6 +251,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu passes these to redis-py; its own health check also drops a BRPOP connection whose
+    # reply is overdue by brpop_timeout (1 s) + health_check_interval.
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_CLIENT_OPTIONS)
+# The result backend (Celery's redis_* settings): Celery's own default socket timeout is 120 s.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_KEEPALIVE = True
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = REDIS_HEALTH_CHECK_SECONDS
 # Minutes between two refreshes of the tracked symbols by celery beat.
 DATAFEEDS_REFRESH_MINUTES = env.float("DATAFEEDS_REFRESH_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {
@@ -228,6 +279,7 @@ if CACHE_BACKEND == "redis":
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+            "OPTIONS": dict(REDIS_CLIENT_OPTIONS),  # passed to redis-py's ConnectionPool
         }
     }
 else:

@@ -113,8 +113,10 @@ def test_browser_scenarios(platform):
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
     npm = shutil.which("npm")
     assert npm, "npm is needed for the browser tests"
+    # E2E_ONLY="replay backtests" runs only the e2e files whose names contain those words.
+    only = os.environ.get("E2E_ONLY", "").split()
     result = subprocess.run(
-        [npm, "run", "test:e2e"],
+        [npm, "run", "test:e2e", *(["--", *only] if only else [])],
         cwd=FRONTEND,
         env={**os.environ, "E2E_BASE_URL": platform, "CHROMIUM_PATH": CHROMIUM},
         capture_output=True,

@@ -4,7 +4,7 @@ Every route under /api/ and every WebSocket route must be classified below; a ne
 not fails `test_every_route_is_in_the_matrix`. For each owner-only route, every verb is tried as
 another user and as anonymous: another user gets exactly what a missing object gets (404, or 405
 for a verb the route does not have: no existence oracle), anonymous gets 401/403, and no row of
-the owner changes. The replay socket closes 4404 for both ("not yours" looks like "missing").
+the owner changes. Every owner-only socket closes 4404 for both ("not yours" looks like "missing").
 """
 
 from __future__ import annotations
@@ -61,8 +61,11 @@ MATRIX: dict[str, str] = {
 }
 WEBSOCKET_MATRIX: dict[str, str] = {
     "ws/backtests/<int:run_id>/replay/": OWNED_RUN,
+    "ws/backtests/<int:run_id>/": OWNED_RUN,
+    "ws/backtests/": COLLECTION,
 }
-REPLAY_REFUSED = 4404  # one close code for "not yours", "missing" and "not signed in"
+REFUSED_NOT_YOURS = 4404  # one close code for "not yours" and "missing"
+REFUSED_ANONYMOUS = 4401  # decided before any lookup: says nothing of the id
 
 VERBS = ("get", "post", "put", "patch", "delete")
 MISSING_PK = 10**9
@@ -217,11 +220,18 @@ async def _close_code(path: str, cookie: bytes | None) -> int | None:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("route", "kind"), list(WEBSOCKET_MATRIX.items()))
-def test_owner_only_sockets_close_4404_for_another_user_and_anonymous(world, route, kind):
+def test_owner_only_sockets_refuse_another_user_and_anonymous(world, route, kind):
+    """4404 for another user's object and for a missing one alike; 4401 for anonymous whatever
+    the id. A collection socket (the user's own events) only refuses anonymous: another user's
+    events never reach it (apps/analytics/tests/test_run_events.py)."""
+    if kind == COLLECTION:
+        assert async_to_sync(_close_code)("/" + route, None) == REFUSED_ANONYMOUS
+        return
     target = world["objects"][kind]
     bob_cookie = _session_cookie("bob", "pw-bob-123-long")
     path = "/" + route.replace("<int:run_id>", str(target.pk))
     missing = "/" + route.replace("<int:run_id>", str(MISSING_PK))
-    assert async_to_sync(_close_code)(missing, bob_cookie) == REPLAY_REFUSED
-    assert async_to_sync(_close_code)(path, bob_cookie) == REPLAY_REFUSED
-    assert async_to_sync(_close_code)(path, None) == REPLAY_REFUSED
+    assert async_to_sync(_close_code)(missing, bob_cookie) == REFUSED_NOT_YOURS
+    assert async_to_sync(_close_code)(path, bob_cookie) == REFUSED_NOT_YOURS
+    assert async_to_sync(_close_code)(path, None) == REFUSED_ANONYMOUS
+    assert async_to_sync(_close_code)(missing, None) == REFUSED_ANONYMOUS

@@ -1,4 +1,5 @@
-"""Replay of a stored run over WebSocket, through the real ASGI stack (routing, origin, session)."""
+"""Replay of a stored run over WebSocket, through the real ASGI stack (routing, origin, session)
+and the Redis channel layer, in process. The same socket through uvicorn: test_replay_live.py."""
 
 from __future__ import annotations
 
@@ -11,19 +12,30 @@ from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
+from apps.analytics import replay_selectors
+from apps.analytics.equity import equity_encode, equity_window
 from apps.analytics.models import BacktestRun, BacktestStatus
-from apps.analytics.replay import PlaybackCursor, ReplayInvalid, replay_events
+from apps.analytics.replay import (
+    HISTORY,
+    MAX_BATCH,
+    MAX_CREDIT,
+    PlaybackState,
+    parse_speed,
+    replay_chunk_build,
+)
 from apps.analytics.selectors import backtest_equity, backtest_trades
 from apps.analytics.services import backtest_run_create, backtest_run_execute
 from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.storage import candles_upsert
 from apps.datafeeds.times import parse_time_ms
+from apps.realtime.protocol import MessageInvalid
 from config.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 START = parse_time_ms("2024-06-01")
 END = parse_time_ms("2024-06-03")  # 576 bars of 5m
+TOTAL = 576
 TIMEOUT = 5  # seconds for any one expected message
 
 
@@ -66,11 +78,12 @@ def communicator(run_id: int, cookie: bytes | None, origin: bytes = b"http://loc
 
 
 async def until(comm: WebsocketCommunicator, kind: str) -> list[dict[str, Any]]:
-    """Every message up to and including the first of type `kind`."""
+    """Every message up to and including the first of type `kind` (heartbeats left out)."""
     seen = []
     while True:
         message = await comm.receive_json_from(timeout=TIMEOUT)
-        seen.append(message)
+        if message["type"] != "heartbeat":
+            seen.append(message)
         if message["type"] == kind:
             return seen
 
@@ -80,27 +93,55 @@ async def opened(run_id: int, cookie: bytes) -> WebsocketCommunicator:
     connected, _ = await comm.connect()
     assert connected
     start = await comm.receive_json_from(timeout=TIMEOUT)
-    assert start == {"type": "start", "run": run_id, "total": 576, "speed": 10.0}
+    assert start == {
+        "type": "start",
+        "run": run_id,
+        "total": TOTAL,
+        "speed": 10.0,
+        "heartbeat": 5.0,
+        "max_credit": MAX_CREDIT,
+        "history": HISTORY,
+    }
     return comm
 
 
+def events_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The candles, entries and exits of the batches among `messages`, in order."""
+    return [e for m in messages if m["type"] == "batch" for e in m["events"]]
+
+
 def candles_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [m for m in messages if m["type"] == "candle"]
+    return [e for e in events_of(messages) if e["type"] == "candle"]
+
+
+async def play_to_end(comm: WebsocketCommunicator, begin: bool = True) -> list[dict[str, Any]]:
+    """At max speed, granting credit back for every batch received (as the browser does)."""
+    if begin:
+        await comm.send_json_to({"action": "speed", "candles_per_second": "max"})
+        await comm.send_json_to({"action": "credit", "candles": 100})
+    seen = []
+    while True:
+        message = await comm.receive_json_from(timeout=TIMEOUT)
+        seen.append(message)
+        if message["type"] == "batch":
+            await comm.send_json_to({"action": "credit", "candles": message["count"]})
+        if message["type"] == "end":
+            return seen
 
 
 def test_the_whole_run_streams_in_time_order_matching_trades_and_equity(run, ana_cookie):
     async def scenario():
         comm = await opened(run.pk, ana_cookie)
-        await comm.send_json_to({"action": "speed", "candles_per_second": "max"})
-        messages = await until(comm, "end")
+        messages = await play_to_end(comm)
         assert await comm.receive_nothing(timeout=0.2)  # the end is the last word
         await comm.disconnect()
         return messages
 
     messages = async_to_sync(scenario)()
-    streamed = [m for m in messages if m["type"] in ("candle", "entry", "exit")]
-    candles = candles_of(streamed)
-    assert [c["index"] for c in candles] == list(range(576))
+    assert messages[-1] == {"type": "end", "index": TOTAL}
+    streamed = events_of(messages)
+    candles = [m for m in streamed if m["type"] == "candle"]
+    assert [c["index"] for c in candles] == list(range(TOTAL))
     times = [m["time"] for m in streamed]
     assert times == sorted(times)
     assert candles[0]["time"] * 1000 == START and candles[-1]["time"] * 1000 == END - 300_000
@@ -129,53 +170,99 @@ def test_the_whole_run_streams_in_time_order_matching_trades_and_equity(run, ana
             assert last_candle["time"] <= message["time"] < last_candle["time"] + 300
 
 
+def test_small_chunks_stream_exactly_what_one_big_chunk_does(run, ana_cookie, monkeypatch):
+    """Chunk boundaries (every 7 candles here) never drop, repeat or move an entry or exit."""
+
+    async def stream():
+        comm = await opened(run.pk, ana_cookie)
+        messages = await play_to_end(comm)
+        await comm.disconnect()
+        return events_of(messages)
+
+    whole = async_to_sync(stream)()
+    monkeypatch.setattr(replay_selectors, "CHUNK_CANDLES", 7)
+    assert async_to_sync(stream)() == whole
+
+
+def test_nothing_flows_without_credit_and_never_more_than_granted(run, ana_cookie):
+    async def scenario():
+        comm = await opened(run.pk, ana_cookie)
+        await comm.send_json_to({"action": "speed", "candles_per_second": "max"})
+        await until(comm, "speed")
+        assert await comm.receive_nothing(timeout=0.3)  # playing, but no credit yet
+        await comm.send_json_to({"action": "credit", "candles": 7})
+        first = await until(comm, "batch")
+        got = [c["index"] for c in candles_of(first)]
+        while len(got) < 7:
+            got += [c["index"] for c in candles_of(await until(comm, "batch"))]
+        assert await comm.receive_nothing(timeout=0.3)  # credit spent: the stream waits
+        await comm.send_json_to({"action": "credit", "candles": 3})
+        more = []
+        while len(more) < 3:
+            more += [c["index"] for c in candles_of(await until(comm, "batch"))]
+        assert await comm.receive_nothing(timeout=0.3)
+        await comm.send_json_to({"action": "credit", "candles": MAX_CREDIT + 1})
+        refused = (await until(comm, "error"))[-1]["detail"]
+        await comm.disconnect()
+        return got, more, refused
+
+    got, more, refused = async_to_sync(scenario)()
+    assert got == list(range(7)) and more == [7, 8, 9]
+    assert refused == f"candles must be in [1, {MAX_CREDIT}]"
+
+
 def test_pause_stops_the_stream_and_resume_continues_where_it_stopped(run, ana_cookie):
     async def scenario():
         comm = await opened(run.pk, ana_cookie)
         await comm.send_json_to({"action": "speed", "candles_per_second": 50})
-        await until(comm, "speed")
-        await until(comm, "candle")
+        await comm.send_json_to({"action": "credit", "candles": MAX_CREDIT})
+        first = await until(comm, "batch")
         await comm.send_json_to({"action": "pause"})
-        before = await until(comm, "paused")
+        before = first + await until(comm, "paused")
         assert await comm.receive_nothing(timeout=0.4)  # 20 candles at 50/s, had it not paused
         await comm.send_json_to({"action": "resume"})
         resumed = await until(comm, "resumed")
-        after = await until(comm, "candle")
+        after = await until(comm, "batch")
         await comm.disconnect()
         return before, resumed, after
 
     before, resumed, after = async_to_sync(scenario)()
-    last_index = candles_of(before)[-1]["index"] if candles_of(before) else None
-    assert before[-1]["index"] == resumed[-1]["index"] == after[-1]["index"]
-    assert last_index is None or after[-1]["index"] == last_index + 1
+    last_index = candles_of(before)[-1]["index"]
+    assert before[-1]["index"] == resumed[-1]["index"] == last_index + 1
+    assert candles_of(after)[0]["index"] == last_index + 1
 
 
-def test_speed_changes_the_pace_and_bad_speeds_are_refused(run, ana_cookie):
+def test_speed_sets_the_pace_and_bad_speeds_are_refused(run, ana_cookie):
     async def scenario():
         comm = await opened(run.pk, ana_cookie)
-        for bad in (0, 1001, "fast", None, True):
+        for bad in (0, 1001, "fast", None, True, 10**310, float("inf"), [5]):
             await comm.send_json_to({"action": "speed", "candles_per_second": bad})
             assert (await until(comm, "error"))[-1]["detail"].startswith("candles_per_second")
         await comm.send_json_to({"action": "speed", "candles_per_second": 20})
         assert (await until(comm, "speed"))[-1]["speed"] == 20.0
+        # The pace is an upper bound that holds however slow the machine: the server starts
+        # counting after it gets the credit, so by the time the test has waited t seconds since
+        # sending it, at most 1 + 20 t candles can have been sent.
         began = time.monotonic()
-        for _ in range(6):
-            await until(comm, "candle")
-        slow = time.monotonic() - began
+        await comm.send_json_to({"action": "credit", "candles": MAX_CREDIT})
+        window, pace = [], []
+        while time.monotonic() - began < 0.6:
+            window.append(await comm.receive_json_from(timeout=TIMEOUT))
+            pace.append((len(candles_of(window)), time.monotonic() - began))
         await comm.send_json_to({"action": "speed", "candles_per_second": "max"})
-        assert (await until(comm, "speed"))[-1]["speed"] == "max"
-        began = time.monotonic()
         rest = await until(comm, "end")
-        fast = time.monotonic() - began
         await comm.disconnect()
-        return slow, fast, rest
+        return window, pace, rest
 
-    slow, fast, rest = async_to_sync(scenario)()
-    assert slow >= 0.2  # six candles at 20/s: at least five intervals of 50 ms
-    assert len(candles_of(rest)) > 500 and fast < 3  # 500+ candles at 10/s would take a minute
+    window, pace, rest = async_to_sync(scenario)()
+    assert all(count <= 1 + 20 * elapsed for count, elapsed in pace)
+    assert len(candles_of(window)) >= 2  # and it did play
+    assert rest[0] == {"type": "speed", "speed": "max"}
+    streamed = candles_of(window) + candles_of(rest)
+    assert [c["index"] for c in streamed] == list(range(streamed[0]["index"], TOTAL))
 
 
-def test_seek_jumps_forward_and_back_and_past_the_end(run, ana_cookie):
+def test_seek_sends_the_history_before_the_new_position(run, ana_cookie):
     target = START // 1000 + 400 * 300  # candle 400
 
     async def scenario():
@@ -184,84 +271,152 @@ def test_seek_jumps_forward_and_back_and_past_the_end(run, ana_cookie):
         await until(comm, "paused")
         await comm.send_json_to({"action": "seek", "time": target - 10})  # inside candle 399
         seeked = (await until(comm, "seeked"))[-1]
-        await comm.send_json_to({"action": "speed", "candles_per_second": "max"})
         await comm.send_json_to({"action": "resume"})
-        jumped = candles_of(await until(comm, "end"))
+        jumped = await play_to_end(comm)
         await comm.send_json_to({"action": "seek", "time": 0})  # back to the start after the end
-        again = candles_of(await until(comm, "end"))
+        again = await play_to_end(comm, begin=False)
+        await comm.send_json_to({"action": "pause"})
+        await until(comm, "paused")
+        await comm.send_json_to({"action": "seek", "index": 100})
+        by_index = (await until(comm, "seeked"))[-1]
         await comm.send_json_to({"action": "seek", "time": 2_000_000_000})
+        await comm.send_json_to({"action": "resume"})
         past = await until(comm, "end")
         await comm.disconnect()
-        return seeked, jumped, again, past
+        return seeked, jumped, again, by_index, past
 
-    seeked, jumped, again, past = async_to_sync(scenario)()
-    assert seeked == {"type": "seeked", "index": 400, "time": target}
-    assert [c["index"] for c in jumped] == list(range(400, 576))
-    assert [c["index"] for c in again] == list(range(576))
-    assert [m["type"] for m in past] == ["seeked", "end"]
+    seeked, jumped, again, by_index, past = async_to_sync(scenario)()
+    assert (seeked["index"], seeked["time"]) == (400, target)
+    history = [e for e in seeked["history"] if e["type"] == "candle"]
+    assert [c["index"] for c in history] == list(range(400 - HISTORY, 400))
+    assert history[-1]["equity"] is not None  # the equity to show at the new position
+    assert [c["index"] for c in candles_of(jumped)] == list(range(400, TOTAL))
+    assert [c["index"] for c in candles_of(again)] == list(range(TOTAL))
+    assert again[0]["history"] == []  # nothing before the first candle
+    assert [c["index"] for c in by_index["history"] if c["type"] == "candle"] == list(range(100))
+    assert [m["type"] for m in past] == ["seeked", "resumed", "end"]
+    assert past[0]["time"] is None and past[0]["index"] == TOTAL
 
 
 def test_bad_messages_get_an_error_and_the_socket_stays_open(run, ana_cookie):
     async def scenario():
         comm = await opened(run.pk, ana_cookie)
-        await comm.send_json_to({"action": "pause"})
-        await until(comm, "paused")
         details = []
-        for text in ("not json", "[1, 2]", '"pause"', '{"action": "fly"}', "{}"):
+        for text in ("not json", "[1, 2]", '"pause"', '{"action": "fly"}', "{}", "[" * 100_000):
             await comm.send_to(text_data=text)
             details.append((await until(comm, "error"))[-1]["detail"])
         await comm.send_to(bytes_data=b"\x00")
         details.append((await until(comm, "error"))[-1]["detail"])
-        await comm.send_json_to({"action": "seek", "time": "yesterday"})
+        for bad in (
+            {"action": "seek", "time": "yesterday"},
+            {"action": "seek", "time": 10**310},
+            {"action": "seek", "index": -1},
+            {"action": "seek"},
+            {"action": "credit", "candles": 1.5},
+        ):
+            await comm.send_json_to(bad)
+            details.append((await until(comm, "error"))[-1]["detail"])
+        await comm.send_to(text_data='{"action": "seek", "time": ' + "[" * 900 + "]" * 900 + "}")
         details.append((await until(comm, "error"))[-1]["detail"])
-        await comm.send_json_to({"action": "resume"})
-        await until(comm, "resumed")
-        candle = (await until(comm, "candle"))[-1]  # still streaming
+        await comm.send_to(text_data='{"action": "pause", "x": ' + "[" * 2000 + "]" * 2000 + "}")
+        details.append((await until(comm, "error"))[-1]["detail"])
+        await comm.send_json_to({"action": "credit", "candles": 5})
+        candle = candles_of(await until(comm, "batch"))[0]  # still streaming
         await comm.disconnect()
         return details, candle
 
     details, candle = async_to_sync(scenario)()
-    assert details[0] == "messages must be JSON objects"
-    assert details[1:5] == ["action must be one of pause, resume, speed, seek"] * 4
-    assert details[5] == "messages must be JSON objects"
-    assert details[6].startswith("time must be epoch seconds")
-    assert candle["type"] == "candle"
+    assert details[:3] == ["messages must be JSON objects"] * 3
+    assert details[3:5] == ["action must be one of credit, pause, resume, speed, seek"] * 2
+    assert details[5] == "message too large: at most 4096 characters"
+    assert details[6] == "binary frames are not accepted: send a JSON object as text"
+    assert details[7:12] == [
+        "time must be a number in [0, 253402300799]",
+        "time must be in [0, 253402300799]",
+        "index must be in [0, 576]",
+        "seek needs an index (a candle) or a time (epoch seconds)",
+        "candles must be a whole number in [1, 2000]",
+    ]
+    assert details[12] == "time must be a number in [0, 253402300799]"
+    assert details[13] == "message nested too deeply"
+    assert candle["index"] == 0
 
 
-def test_anonymous_other_users_unknown_and_unfinished_runs_are_refused(run, ana_cookie, bob):
-    async def close_code(run_id: int, cookie: bytes | None) -> int | None:
+def close_of(run_id: int, cookie: bytes | None) -> dict[str, Any]:
+    async def scenario():
         comm = communicator(run_id, cookie)
         connected, _ = await comm.connect()
         assert connected  # accepted, then closed: browsers only see codes after an accept
         message = await comm.receive_output(timeout=TIMEOUT)
         await comm.disconnect()
         assert message["type"] == "websocket.close"
-        return message["code"]
+        return message
 
+    return async_to_sync(scenario)()
+
+
+def test_other_users_and_missing_runs_get_one_answer_and_anonymous_another(run, ana_cookie, bob):
     async def foreign_origin() -> bool:
         comm = communicator(run.pk, ana_cookie, origin=b"http://evil.test")
         connected, _ = await comm.connect()
         return connected
 
     bob_cookie = cookie_of("bob", "pw-bob-123")
-    assert async_to_sync(close_code)(run.pk, None) == 4403
-    assert async_to_sync(close_code)(run.pk, bob_cookie) == 4403
-    assert async_to_sync(close_code)(run.pk + 1000, bob_cookie) == 4404
+    theirs, missing = close_of(run.pk, bob_cookie), close_of(run.pk + 1000, bob_cookie)
+    assert theirs == missing == {"type": "websocket.close", "code": 4404, "reason": "no such run"}
+    # Anonymous: refused before any lookup, the same for every id.
+    anonymous = {"type": "websocket.close", "code": 4401, "reason": "sign in first"}
+    assert close_of(run.pk, None) == close_of(run.pk + 1000, None) == anonymous
     assert async_to_sync(foreign_origin)() is False
     BacktestRun.objects.filter(pk=run.pk).update(status=BacktestStatus.FAILED)
-    assert async_to_sync(close_code)(run.pk, ana_cookie) == 4409  # nothing to replay
+    assert close_of(run.pk, ana_cookie)["code"] == 4409  # yours, but nothing to replay
 
 
-def test_cursor_rules_without_a_socket():
-    cursor = PlaybackCursor(times_ms=np.array([0, 300_000, 600_000], dtype=np.int64))
-    assert cursor.advance() == 0 and cursor.interval == 0.1
-    assert cursor.seek(301) == 2 and cursor.advance() == 2 and cursor.advance() is None
-    assert cursor.done and cursor.seek(-5) == 0 and not cursor.done
-    assert cursor.set_speed("max") is None and cursor.interval == 0
-    with pytest.raises(ReplayInvalid):
-        cursor.set_speed(float("nan"))
-    with pytest.raises(ReplayInvalid):
-        cursor.seek(float("nan"))
+def test_a_user_holds_at_most_the_configured_number_of_replay_sockets(
+    run, ana_cookie, bob, settings
+):
+    settings.REPLAY_MAX_SOCKETS_PER_USER = 2
+
+    async def scenario():
+        first, second = await opened(run.pk, ana_cookie), await opened(run.pk, ana_cookie)
+        third = communicator(run.pk, ana_cookie)
+        await third.connect()
+        refused = await third.receive_output(timeout=TIMEOUT)
+        await third.disconnect()
+        await first.disconnect()  # a closed socket gives its slot back at once
+        again = await opened(run.pk, ana_cookie)
+        await again.disconnect()
+        await second.disconnect()
+        return refused
+
+    refused = async_to_sync(scenario)()
+    assert refused == {
+        "type": "websocket.close",
+        "code": 4429,
+        "reason": "too many open replay sockets (limit 2)",
+    }
+
+
+def test_playback_state_rules_without_a_socket():
+    state = PlaybackState(total=3000, speed=None)
+    assert state.due(0.0) == (0, 0.0)  # no credit, nothing due
+    state.grant(MAX_CREDIT * 5)
+    assert state.credit == MAX_CREDIT  # the window is bounded whatever the client grants
+    assert state.due(0.0) == (MAX_BATCH, 0.0)
+    state.sent(MAX_BATCH)
+    assert (state.position, state.credit) == (MAX_BATCH, MAX_CREDIT - MAX_BATCH)
+
+    paced = PlaybackState(total=100, speed=10.0, credit=50)
+    paced.repace(100.0)
+    assert paced.due(100.0) == (1, 0.0)  # the first candle at once
+    paced.sent(1)
+    count, wait = paced.due(100.05)
+    assert count == 0 and wait == pytest.approx(0.05)
+    assert paced.due(100.35) == (3, 0.0)  # 0.35 s at 10/s: 3 more are due
+    assert parse_speed("max") is None and parse_speed(1000) == 1000.0
+    for bad in (float("nan"), float("inf"), 0.5, True):
+        with pytest.raises(MessageInvalid):
+            parse_speed(bad)
 
 
 def trade(number, entry_ms, exit_ms, reason="signal"):
@@ -284,8 +439,11 @@ def trade(number, entry_ms, exit_ms, reason="signal"):
 def test_events_within_a_candle_follow_the_trades_and_missing_equity_is_null():
     bar = 300_000
     rows = [[i * bar, 1, 2, 0.5, 1.5, 10] for i in range(4)]
-    events = replay_events(
+    chunk = replay_chunk_build(
+        first=0,
         candles=CandleArrays.from_rows(np.array(rows, dtype=float)),
+        lower_ms=-np.inf,
+        upper_ms=np.inf,
         equity_times_ms=np.array([0, bar, 2 * bar], dtype=np.int64),  # none for the last bar
         equity_values=np.array([100.0, 101.0, 102.0]),
         trades=[
@@ -294,11 +452,23 @@ def test_events_within_a_candle_follow_the_trades_and_missing_equity_is_null():
             trade(2, 2 * bar, 4 * bar, "end"),  # open at the end: stamped at the last close
         ],
     )
-    kinds = [[(m["type"], m.get("trade")) for m in group] for group in events.groups]
+    groups = chunk.groups(0, 4)
+    kinds = [[(m["type"], m.get("trade")) for m in group] for group in groups]
     assert kinds == [
         [("candle", None), ("entry", 0)],
         [("candle", None), ("exit", 0), ("entry", 1)],
         [("candle", None), ("exit", 1), ("entry", 2)],
         [("candle", None), ("exit", 2)],
     ]
-    assert [g[0]["equity"] for g in events.groups] == [100.0, 101.0, 102.0, None]
+    assert [g[0]["equity"] for g in groups] == [100.0, 101.0, 102.0, None]
+
+
+def test_a_window_of_the_stored_curve_decodes_without_the_rest():
+    times = np.arange(50_000, dtype=np.int64) * 300_000 + 1_700_000_000_000
+    values = np.random.default_rng(7).random(50_000)
+    times_blob, values_blob = equity_encode(times, values)
+    for lo, hi in [(0, 2**62), (times[5], times[40_000]), (times[-1], times[-1]), (0, 1)]:
+        got_times, got_values = equity_window(times_blob, values_blob, lo, hi)
+        inside = (times >= lo) & (times <= hi)
+        np.testing.assert_array_equal(got_times, times[inside])
+        np.testing.assert_array_equal(got_values, values[inside])

@@ -116,7 +116,7 @@ def test_nothing_is_published_when_the_transaction_rolls_back(queued_run, ana):
     async_to_sync(scenario)()
 
 
-def test_anonymous_other_users_and_missing_runs_are_closed_4404(queued_run, ana, bob):
+def test_anonymous_is_closed_4401_other_users_and_missing_runs_4404(queued_run, ana, bob):
     bob_cookie = cookie_of("bob", "pw-bob-123")
 
     async def close_code(path: str, cookie: bytes | None) -> int | None:
@@ -135,7 +135,7 @@ def test_anonymous_other_users_and_missing_runs_are_closed_4404(queued_run, ana,
             await close_code("/ws/backtests/999999999/", bob_cookie),
         ]
 
-    assert async_to_sync(scenario)() == [4404, 4404, 4404, 4404]
+    assert async_to_sync(scenario)() == [4401, 4401, 4404, 4404]
 
 
 def test_the_in_memory_layer_says_it_cannot_push_worker_events(settings, ana):

@@ -20,6 +20,7 @@ from config.celery import app
 
 if "TEST_VISIBILITY_TIMEOUT" in os.environ:
     app.conf.broker_transport_options = {
+        **(app.conf.broker_transport_options or {}),  # the project's Redis client timeouts
         "visibility_timeout": float(os.environ["TEST_VISIBILITY_TIMEOUT"]),
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,

@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import {
   CLOSE_NOT_YOURS,
+  CLOSE_SIGNED_OUT,
   isFinished,
   listWithRun,
   parseRunEvent,
@@ -81,7 +82,7 @@ export function useRunEvents(): void {
       socket.onclose = (close) => {
         setPushing(false);
         socket = null;
-        if (stopped || close.code === CLOSE_NOT_YOURS) return;
+        if (stopped || close.code === CLOSE_NOT_YOURS || close.code === CLOSE_SIGNED_OUT) return;
         timer = setTimeout(connect, reconnectDelayMs(attempt++));
       };
     };

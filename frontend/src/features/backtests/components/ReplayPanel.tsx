@@ -14,13 +14,17 @@ import { CHART_OPTIONS, COLORS } from "@/config/chart-theme";
 import { formatKpi } from "../model/kpi-format";
 import type { BacktestRun } from "../api/types";
 import { closeReason, SPEED_CHOICES, speedMessage, type ReplayCandle, type ReplayMarker, type ReplaySpeed } from "../model/replay";
-import { useReplay, type ReplaySink } from "../hooks/use-replay";
+import { useReplay, type ReplaySink, type ReplayStreamStats } from "../hooks/use-replay";
 import { formatEpoch } from "./time";
 
 /** Read by the e2e tests. */
 export interface ReplayChartDebug {
   candles: () => number;
   markers: () => number;
+  /** Time of the last candle on the chart (epoch s), null when empty. */
+  lastTime: () => number | null;
+  /** Candles received over every connection: each once, in order (duplicates = gaps = 0). */
+  stream: () => ReplayStreamStats;
 }
 
 declare global {
@@ -56,6 +60,9 @@ const toMarker = (m: ReplayMarker): SeriesMarker<Time> => {
   };
 };
 
+const APPEND_ONE_BY_ONE = 8; // bars per frame up to which update() beats a setData
+const LIVE_BARS = 2_000; // bars on the chart while many arrive per frame
+
 const speedLabel = (s: ReplaySpeed | null) => (s === null ? "–" : s === "max" ? "max" : `${s}/s`);
 
 const toLocalInput = (epoch: number) => new Date(epoch * 1000).toISOString().slice(0, 16);
@@ -63,6 +70,7 @@ const toLocalInput = (epoch: number) => new Date(epoch * 1000).toISOString().sli
 export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () => void }) {
   const containerRef = useRef<HTMLDivElement | null>(null);
   const handlesRef = useRef<Handles | null>(null);
+  const statsRef = useRef<{ current: ReplayStreamStats }>({ current: { received: 0, duplicates: 0, gaps: 0, reconnects: 0 } });
 
   useEffect(() => {
     const container = containerRef.current;
@@ -77,7 +85,16 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
     });
     const markers = createSeriesMarkers(series, []);
     handlesRef.current = { chart, series, markers };
-    const debug: ReplayChartDebug = { candles: () => series.data().length, markers: () => markers.markers().length };
+    const debug: ReplayChartDebug = {
+      candles: () => series.data().length,
+      markers: () => markers.markers().length,
+      lastTime: () => {
+        const data = series.data();
+        const last = data[data.length - 1];
+        return last ? (last.time as number) : null;
+      },
+      stream: () => ({ ...statsRef.current.current }),
+    };
     if (import.meta.env.MODE === "e2e") window.__replayChart = debug; // test builds only
     return () => {
       if (import.meta.env.MODE === "e2e" && window.__replayChart === debug) delete window.__replayChart;
@@ -88,16 +105,26 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
 
   const sink = useMemo<ReplaySink>(
     () => ({
-      candle: (c) => handlesRef.current?.series.update(toBar(c)),
+      // Lightweight Charts' update() rebuilds the series' rows, so it costs as much per bar as a
+      // setData: a frame adds its bars in one call, and while playing fast the chart holds the
+      // last LIVE_BARS only (the whole history comes back on pause, seek and at the end).
+      append: (added, all) => {
+        const series = handlesRef.current?.series;
+        if (!series) return;
+        if (added.length <= APPEND_ONE_BY_ONE) for (const c of added) series.update(toBar(c));
+        else series.setData(all.slice(-LIVE_BARS).map(toBar));
+      },
       reset: (candles) => handlesRef.current?.series.setData(candles.map(toBar)),
       markers: (list) => handlesRef.current?.markers.setMarkers(list.map(toMarker)),
     }),
     [],
   );
-  const { state, send } = useReplay(run.id, sink);
+  const { state, send, stats } = useReplay(run.id, sink);
+  statsRef.current = stats;
   const [seekTime, setSeekTime] = useState(() => toLocalInput(run.start));
   const open = state.connection === "open";
-  const problem = closeReason(state.closeCode);
+  const lost = state.connection === "reconnecting";
+  const problem = state.connection === "closed" ? closeReason(state.closeCode, state.closeReason) : null;
   const phase = state.ended ? "end" : state.paused ? "paused" : open ? "playing" : state.connection;
 
   const seek = () => {
@@ -126,7 +153,9 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
         <span className="small" data-testid="replay-progress">
           {state.index}/{state.total ?? "?"} candles
         </span>
-        <span className="small">{state.lastTime !== null ? formatEpoch(state.lastTime, true) : ""}</span>
+        <span className="small" data-testid="replay-time" data-time={state.lastTime ?? ""}>
+          {state.lastTime !== null ? formatEpoch(state.lastTime, true) : ""}
+        </span>
         <span className="small">
           equity <b data-testid="replay-equity">{state.equity !== null ? formatKpi(state.equity, "money") : "–"}</b>
         </span>
@@ -178,10 +207,17 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
           {state.error}
         </div>
       )}
+      {lost && (
+        <div className="bt-error small" role="status" data-testid="replay-banner">
+          Connection lost ({closeReason(state.closeCode, state.closeReason) ?? "closed"}): reconnecting
+          {state.retryInMs !== null ? ` in ${(state.retryInMs / 1000).toFixed(1)} s` : ""} (attempt {state.attempt}). The
+          replay resumes where it was.
+        </div>
+      )}
       {problem && (
         <div className="bt-error small" data-testid="replay-closed">
           {problem}{" "}
-          {state.closeCode === 4403 && (
+          {state.closeCode === 4401 && (
             <a href={`/login?next=${encodeURIComponent(window.location.pathname)}`}>Sign in again</a>
           )}
         </div>

@@ -1,5 +1,7 @@
 // Pure state of a backtest replay (docs/backtesting.md, "Replay over WebSocket").
-// The hook feeds it parsed server messages and socket lifecycle events.
+// The hook feeds it socket status changes and the events it draws, one at a time.
+
+import type { SocketStatus } from "@/lib/realtime-socket";
 
 export type ReplaySpeed = number | "max";
 
@@ -28,24 +30,46 @@ export interface ReplayTradeEvent {
   reason?: string;
 }
 
+export type ReplayStreamEvent = ReplayCandle | ReplayTradeEvent;
+
+export interface ReplayStart {
+  type: "start";
+  run: number;
+  total: number;
+  speed: ReplaySpeed;
+  heartbeat?: number;
+  max_credit?: number;
+  history?: number;
+}
+
+export interface ReplaySeeked {
+  type: "seeked";
+  index: number;
+  time: number | null;
+  /** The candles (with their entries and exits) just before `index`, to redraw around it. */
+  history: ReplayStreamEvent[];
+}
+
 export type ReplayServerMessage =
-  | { type: "start"; run: number; total: number; speed: ReplaySpeed }
-  | ReplayCandle
-  | ReplayTradeEvent
+  | ReplayStart
+  | { type: "batch"; first: number; count: number; events: ReplayStreamEvent[] }
   | { type: "paused"; index: number }
   | { type: "resumed"; index: number }
   | { type: "speed"; speed: ReplaySpeed }
-  | { type: "seeked"; index: number; time: number | null }
-  | { type: "end" }
+  | ReplaySeeked
+  | { type: "end"; index?: number }
+  | { type: "heartbeat" }
   | { type: "error"; detail: string };
 
 export type ReplayClientMessage =
+  | { action: "credit"; candles: number }
   | { action: "pause" }
   | { action: "resume" }
   | { action: "speed"; candles_per_second: ReplaySpeed }
-  | { action: "seek"; time: number };
+  | { action: "seek"; time: number }
+  | { action: "seek"; index: number };
 
-export type ReplayConnection = "connecting" | "open" | "closed";
+export type ReplayConnection = "connecting" | "open" | "reconnecting" | "closed";
 
 export interface ReplayMarker {
   /** The candle the event falls in (markers sit on bars). */
@@ -60,10 +84,14 @@ export interface ReplayMarker {
 export interface ReplayState {
   connection: ReplayConnection;
   closeCode: number | null;
+  closeReason: string;
+  /** While reconnecting: the attempt number and the delay before it. */
+  attempt: number;
+  retryInMs: number | null;
   total: number | null;
-  /** The next candle index the server will send. */
+  /** The next candle index to draw. */
   index: number;
-  /** Candles received since the start or the last seek. */
+  /** Candles drawn since the start or the last seek. */
   candles: number;
   lastTime: number | null;
   equity: number | null;
@@ -75,13 +103,17 @@ export interface ReplayState {
 }
 
 export type ReplayEvent =
-  | { kind: "open" }
-  | { kind: "close"; code: number }
-  | { kind: "message"; message: ReplayServerMessage };
+  | { kind: "status"; status: SocketStatus }
+  | { kind: "message"; message: ReplayServerMessage | ReplayStreamEvent }
+  /** After a seek: what the chart now shows up to the new position. */
+  | { kind: "redraw"; index: number; candles: ReplayCandle[]; markers: ReplayMarker[] };
 
 export const initialReplayState: ReplayState = {
   connection: "connecting",
   closeCode: null,
+  closeReason: "",
+  attempt: 0,
+  retryInMs: null,
   total: null,
   index: 0,
   candles: 0,
@@ -96,6 +128,13 @@ export const initialReplayState: ReplayState = {
 
 export const SPEED_CHOICES: ReplaySpeed[] = [1, 5, 10, 50, 100, 500, 1000, "max"];
 
+/** Candles the client lets the server send ahead of what it has drawn: one frame's worth at
+ * "max", so Pause takes effect within a frame, and the server holds at most this many in flight. */
+export const CREDIT_WINDOW = 240;
+
+/** Close codes after which reconnecting cannot help. */
+export const FINAL_CLOSE_CODES = [1000, 4401, 4404, 4409] as const;
+
 export function parseServerMessage(raw: unknown): ReplayServerMessage | null {
   if (typeof raw !== "string") return null;
   try {
@@ -107,9 +146,65 @@ export function parseServerMessage(raw: unknown): ReplayServerMessage | null {
   return null;
 }
 
+export function markerOf(event: ReplayTradeEvent, candleTime: number | null): ReplayMarker {
+  return { time: candleTime ?? event.time, kind: event.type, side: event.side, trade: event.trade, price: event.price, reason: event.reason };
+}
+
+/** The last known equity among `candles` (null where the curve has no value). */
+function lastEquity(candles: ReplayCandle[]): number | null {
+  for (let i = candles.length - 1; i >= 0; i -= 1) {
+    const equity = candles[i]?.equity ?? null;
+    if (equity !== null) return equity;
+  }
+  return null;
+}
+
+/**
+ * What the chart shows after a seek to `message.index`: the candles and markers already drawn
+ * before it when they reach up to it (a seek back), else the server's history before it (a seek
+ * forward, past what was drawn).
+ */
+export function seekRedraw(
+  candles: ReplayCandle[],
+  markers: ReplayMarker[],
+  message: ReplaySeeked,
+): { candles: ReplayCandle[]; markers: ReplayMarker[] } {
+  const kept = candles.filter((c) => c.index < message.index);
+  const reaches = message.index === 0 || kept[kept.length - 1]?.index === message.index - 1;
+  if (reaches) {
+    const end = message.time ?? Number.POSITIVE_INFINITY;
+    return { candles: kept, markers: markers.filter((m) => m.time < end) };
+  }
+  const history: ReplayCandle[] = [];
+  const historyMarkers: ReplayMarker[] = [];
+  for (const event of message.history) {
+    if (event.type === "candle") history.push(event);
+    else historyMarkers.push(markerOf(event, history[history.length - 1]?.time ?? null));
+  }
+  return { candles: history, markers: historyMarkers };
+}
+
 export function replayReducer(state: ReplayState, event: ReplayEvent): ReplayState {
-  if (event.kind === "open") return { ...state, connection: "open", closeCode: null };
-  if (event.kind === "close") return { ...state, connection: "closed", closeCode: event.code };
+  if (event.kind === "status") {
+    const s = event.status;
+    if (s.state === "open") return { ...state, connection: "open", closeCode: null, closeReason: "", attempt: 0, retryInMs: null };
+    if (s.state === "connecting") return { ...state, connection: state.connection === "reconnecting" ? "reconnecting" : "connecting" };
+    if (s.state === "reconnecting")
+      return { ...state, connection: "reconnecting", closeCode: s.code, closeReason: s.reason, attempt: s.attempt, retryInMs: s.retryInMs };
+    return { ...state, connection: "closed", closeCode: s.code, closeReason: s.reason, retryInMs: null };
+  }
+  if (event.kind === "redraw") {
+    const last = event.candles[event.candles.length - 1] ?? null;
+    return {
+      ...state,
+      index: event.index,
+      candles: event.candles.length,
+      lastTime: last ? last.time : null,
+      equity: lastEquity(event.candles),
+      markers: event.markers,
+      ended: false,
+    };
+  }
   const m = event.message;
   switch (m.type) {
     case "start":
@@ -125,27 +220,14 @@ export function replayReducer(state: ReplayState, event: ReplayEvent): ReplaySta
         error: null,
       };
     case "entry":
-    case "exit": {
-      const marker: ReplayMarker = { time: state.lastTime ?? m.time, kind: m.type, side: m.side, trade: m.trade, price: m.price, reason: m.reason };
-      return { ...state, markers: [...state.markers, marker] };
-    }
+    case "exit":
+      return { ...state, markers: [...state.markers, markerOf(m, state.lastTime)] };
     case "paused":
-      return { ...state, paused: true, index: m.index };
+      return { ...state, paused: true };
     case "resumed":
-      return { ...state, paused: false, index: m.index };
+      return { ...state, paused: false };
     case "speed":
       return { ...state, speed: m.speed };
-    case "seeked": {
-      // Keep what lies before the new position; the server continues from there.
-      const before = (t: number) => m.time === null || t < m.time;
-      return {
-        ...state,
-        index: m.index,
-        markers: state.markers.filter((mk) => before(mk.time)),
-        lastTime: state.lastTime !== null && before(state.lastTime) ? state.lastTime : null,
-        ended: false,
-      };
-    }
     case "end":
       return { ...state, ended: true };
     case "error":
@@ -166,11 +248,11 @@ export function replaySocketUrl(runId: number, loc: { protocol: string; host: st
   return `${scheme}://${loc.host}/ws/backtests/${runId}/replay/`;
 }
 
-export function closeReason(code: number | null): string | null {
-  if (code === null) return null;
-  if (code === 4403) return "Not allowed: your session has expired — sign in again.";
+export function closeReason(code: number | null, reason = ""): string | null {
+  if (code === null || code === 1000) return null;
+  if (code === 4401) return "Not signed in: your session has expired — sign in again.";
   if (code === 4404) return "No such run.";
   if (code === 4409) return "The run is not finished.";
-  if (code === 1000) return null;
-  return `Connection closed (${code}).`;
+  if (code === 4429) return `Too many replays open: ${reason || "close one and retry"}.`;
+  return `Connection closed (${code}${reason ? `: ${reason}` : ""}).`;
 }

@@ -2,7 +2,8 @@
 // decisions the page takes on them, unit tested.
 import type { BacktestRun, Paginated } from "../api/types";
 
-export const CLOSE_NOT_YOURS = 4404; // signed out (or the session ended): do not reconnect
+export const CLOSE_NOT_YOURS = 4404; // another user's run, or a missing one: do not reconnect
+export const CLOSE_SIGNED_OUT = 4401; // signed out (or the session ended): do not reconnect
 
 export type RunEvent = { type: "ready"; push: boolean } | { type: "run"; run: BacktestRun };
 

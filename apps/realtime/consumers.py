@@ -1,0 +1,125 @@
+"""The base of every WebSocket consumer (docs/realtime.md).
+
+It owns what each socket must do the same way: accept, then authenticate and authorise with one
+close code per outcome (anonymous 4401; missing or another user's 4404); the per-user cap on
+open sockets; a heartbeat every REALTIME_HEARTBEAT_SECONDS; and the parsing of client frames,
+where anything malformed gets an error reply and the socket stays usable.
+Subclasses implement `open` (authorise and set up, or raise Refused) and `on_message`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import orjson
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from .protocol import CLOSE_TOO_MANY, CLOSE_UNAUTHENTICATED, MessageInvalid, parse_client_message
+from .slots import LEASE_HEARTBEATS, SocketSlots
+
+logger = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """Close the socket at once with this code and reason (reason: at most 123 bytes)."""
+
+    def __init__(self, code: int, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class RealtimeConsumer(AsyncWebsocketConsumer):
+    slot_kind: str | None = None  # sockets counted against a per-user cap, e.g. "replay"
+    cap_setting: str | None = None  # the settings name of that cap
+
+    opened = False
+    _slots: SocketSlots | None = None
+    _heartbeat: asyncio.Task | None = None
+
+    # --- subclass interface ----------------------------------------------------------------
+
+    async def open(self, user: Any) -> None:
+        """Authorise and prepare (raise Refused to close); the socket is already accepted."""
+        raise NotImplementedError
+
+    async def on_message(self, message: dict[str, Any]) -> None:
+        """Act on one parsed client message (raise MessageInvalid to answer with an error)."""
+        raise NotImplementedError
+
+    async def on_close(self) -> None:
+        """Stop whatever `open` started."""
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        await self.accept()
+        self.send_lock = asyncio.Lock()
+        user = self.scope.get("user")
+        try:
+            if user is None or not user.is_authenticated:
+                raise Refused(CLOSE_UNAUTHENTICATED, "sign in first")
+            await self._take_slot(user.pk)
+            await self.open(user)
+        except Refused as refusal:
+            await self.close(code=refusal.code, reason=refusal.reason)
+            await self._free_slot()
+            return
+        self.opened = True
+        self._heartbeat = asyncio.create_task(self._beat())
+
+    async def disconnect(self, code: int) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        if self.opened:
+            self.opened = False
+            await self.on_close()
+        await self._free_slot()
+
+    async def _take_slot(self, user_id: int) -> None:
+        if self.slot_kind is None:
+            return
+        cap = getattr(settings, self.cap_setting)
+        lease = settings.REALTIME_HEARTBEAT_SECONDS * LEASE_HEARTBEATS
+        slots = SocketSlots(
+            layer=self.channel_layer, kind=self.slot_kind, user_id=user_id, lease=lease
+        )
+        if not await slots.acquire(self.channel_name, cap):
+            raise Refused(CLOSE_TOO_MANY, f"too many open {self.slot_kind} sockets (limit {cap})")
+        self._slots = slots
+
+    async def _free_slot(self) -> None:
+        if self._slots is not None:
+            slots, self._slots = self._slots, None
+            await slots.release(self.channel_name)
+
+    async def _beat(self) -> None:
+        """A heartbeat per interval: the client's proof of life, and the slot's lease renewal."""
+        interval = settings.REALTIME_HEARTBEAT_SECONDS
+        while True:
+            await asyncio.sleep(interval)
+            await self.send_message({"type": "heartbeat"})
+            if self._slots is not None:
+                await self._slots.renew(self.channel_name)
+
+    # --- messages --------------------------------------------------------------------------------
+
+    async def send_message(self, message: dict[str, Any]) -> None:
+        """One JSON text frame; serialised so that two tasks never interleave on the socket."""
+        text = orjson.dumps(message).decode()
+        async with self.send_lock:
+            await self.send(text_data=text)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.opened:  # refused, or closing: frames still in the pipe are dropped
+            return
+        try:
+            await self.on_message(parse_client_message(text_data, bytes_data))
+        except MessageInvalid as error:
+            await self.send_message({"type": "error", "detail": str(error)})

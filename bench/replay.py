@@ -1,0 +1,157 @@
+"""Replay sockets (docs/backtesting.md, "Replay over WebSocket"): server RSS per open replay
+socket and candles per second, through uvicorn and the Redis channel layer, on the 71,769-bar
+BTC/USDT 5m series. Called by bench/run.py with its `record`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+SOCKETS = 10  # concurrent replays of the whole series
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def _stored_run():
+    """A done ema-cross run over the whole real series, and its owner's session cookie."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from apps.analytics.services import backtest_run_create, backtest_run_execute
+    from apps.datafeeds.importers import candle_file_read
+    from apps.datafeeds.models import Symbol
+    from apps.datafeeds.storage import candles_upsert
+
+    rows, _ = candle_file_read(DATA / "binance_BTC-USDT_5m.csv.gz")
+    symbol = Symbol.objects.create(
+        name="REPLAYBENCH", base="BTC", quote="USDT", market_symbol="BTC/USDT"
+    )
+    candles_upsert(symbol=symbol, timeframe="5m", rows=rows)
+    owner = get_user_model().objects.create_user("replay-bench", password="replay-bench-pw")
+    run = backtest_run_create(
+        owner=owner,
+        strategy="ema-cross",
+        symbol=symbol,
+        params={"fast_period": 12, "slow_period": 26},
+        start_ms=int(rows[0, 0]),
+        end_ms=int(rows[-1, 0]) + 300_000,
+    )
+    backtest_run_execute(run_id=run.pk)
+    client = Client()
+    assert client.login(username="replay-bench", password="replay-bench-pw")
+    return run.pk, len(rows), f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def _replay(url: str, cookie: str, stop_after: int | None = None) -> int:
+    """Plays the run at max speed, granting credit back per batch as the browser does."""
+    from websockets.asyncio.client import connect
+
+    async with connect(url, additional_headers={"Cookie": cookie}, origin="http://localhost") as ws:
+        await ws.recv()  # start
+        await ws.send(json.dumps({"action": "speed", "candles_per_second": "max"}))
+        await ws.send(json.dumps({"action": "credit", "candles": 240}))
+        seen = 0
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == "batch":
+                seen += message["count"]
+                if stop_after is not None and seen >= stop_after:
+                    return seen
+                await ws.send(json.dumps({"action": "credit", "candles": message["count"]}))
+            elif message["type"] == "end":
+                return seen
+
+
+async def _measure(url: str, cookie: str, pid: int, total: int) -> dict[str, float]:
+    await _replay(url, cookie, stop_after=20_000)  # warm-up: imports, pools, first chunks
+    began = time.perf_counter()
+    assert await _replay(url, cookie) == total
+    single = time.perf_counter() - began
+    baseline = peak = _rss_kib(pid)
+    began = time.perf_counter()
+    plays = [asyncio.create_task(_replay(url, cookie)) for _ in range(SOCKETS)]
+    while not all(p.done() for p in plays):
+        peak = max(peak, _rss_kib(pid))
+        await asyncio.sleep(0.05)
+    wall = time.perf_counter() - began
+    assert [p.result() for p in plays] == [total] * SOCKETS
+    return {
+        "single": total / single,
+        "concurrent": SOCKETS * total / wall,
+        "per_socket_kib": (peak - baseline) / SOCKETS,
+        "baseline_mib": baseline / 1024,
+    }
+
+
+def bench_replay(record) -> None:
+    run_id, total, cookie = _stored_run()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port)],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "REPLAY_MAX_SOCKETS_PER_USER": str(SOCKETS + 1),
+            "DJANGO_DEBUG": "False",
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError("uvicorn did not start") from None
+                time.sleep(0.2)
+        url = f"ws://127.0.0.1:{port}/ws/backtests/{run_id}/replay/"
+        figures = asyncio.run(_measure(url, cookie, server.pid, total))
+    finally:
+        server.terminate()  # with DEBUG on, uvicorn on uvloop may hang on SIGTERM
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    record(f"replay of {total:,} bars at max, one socket", figures["single"], "candles/s")
+    record(f"replay at max, {SOCKETS} sockets together", figures["concurrent"], "candles/s")
+    growth = figures["per_socket_kib"]
+    record(f"server RSS growth per replay socket ({SOCKETS} open)", growth, "KiB")
+    record("server RSS before the replays", figures["baseline_mib"], "MiB")
+
+
+if __name__ == "__main__":  # just this benchmark: python bench/replay.py
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import run as bench_run  # noqa: E402 (sets the bench database and settings up)
+
+    # BENCH_DB=name: a scratch database of your own (the default one is shared by make bench).
+    bench_run.BENCH_DB = os.environ["DJANGO_DB_NAME"] = os.environ.get(
+        "BENCH_DB", "bot_trading_bench"
+    )
+    bench_run.recreate_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    bench_replay(bench_run.record)
