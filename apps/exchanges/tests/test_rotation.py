@@ -4,6 +4,7 @@ key file, and production refusing to start without keys."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 
 import pytest
@@ -133,7 +134,9 @@ def test_production_refuses_to_start_without_valid_keys(python, keys, message) -
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "trading.example.org",
+        "DJANGO_DEBUG": "False",
         "DJANGO_DB_ENGINE": "postgresql",
         "CHANNEL_LAYER_BACKEND": "redis",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
