@@ -1,0 +1,133 @@
+"""From "a new closed candle is stored" to every bot on it stepped once (docs/bots.md).
+
+The datafeeds refresh commits candles, then calls `candles_stored` (a hook registered by this
+app; datafeeds never imports it). When bots step on that series, one task per strategy key
+computes the key's signals once (the cache shares them) and steps its bots, in chunks spread
+over the workers of the bots queue.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from apps.datafeeds.selectors import candles_window
+from apps.datafeeds.timeframes import timeframe_ms
+from apps.strategies.registry import strategy_spec
+
+from ..models import Bot, BotStatus, OrderState
+from .signals import candle_signals
+from .step import StepResult, bot_step
+
+logger = logging.getLogger(__name__)
+
+STEP_CHUNK = 100  # bots per step task: enough to amortise the task, small enough to spread
+LIVE_STATES = (
+    OrderState.PENDING_SUBMIT,
+    OrderState.OPEN,
+    OrderState.PARTIALLY_FILLED,
+    OrderState.UNKNOWN,
+)
+
+
+def bots_stepping_on(*, symbol_id: int, timeframe: str):
+    """Bots that act on this series: running or stopping, or killed with an order to fill."""
+    return Bot.objects.filter(symbol_id=symbol_id, timeframe=timeframe).filter(
+        Q(status__in=(BotStatus.RUNNING, BotStatus.STOPPING))
+        | Q(status=BotStatus.KILLED, orders__state__in=LIVE_STATES)
+    )
+
+
+def candles_stored(*, symbol_id: int, timeframe: str, last_open_ms: int) -> None:
+    """The hook the datafeeds storage calls after a commit that inserted candles: when any bot
+    steps on this series, enqueue the fan-out for its newest candle (one query otherwise)."""
+    if not bots_stepping_on(symbol_id=symbol_id, timeframe=timeframe).exists():
+        return
+    from ..tasks import candle_closed  # the task module imports the services
+
+    candle_closed.delay(symbol_id, timeframe, last_open_ms)
+
+
+def step_groups(*, symbol_id: int, timeframe: str) -> list[list[int]]:
+    """The stepping bots' ids grouped by signal key (strategy, params, signal start), each group
+    cut into chunks of STEP_CHUNK."""
+    groups: dict[Any, list[int]] = defaultdict(list)
+    rows = (
+        bots_stepping_on(symbol_id=symbol_id, timeframe=timeframe)
+        .distinct()
+        .order_by("id")
+        .values_list("id", "strategy", "params", "signals_from_ms")
+    )
+    for bot_id, strategy, params, signals_from in rows:
+        groups[(strategy, json.dumps(params, sort_keys=True), signals_from)].append(bot_id)
+    chunks = []
+    for ids in groups.values():
+        chunks += [ids[i : i + STEP_CHUNK] for i in range(0, len(ids), STEP_CHUNK)]
+    return chunks
+
+
+def candle_closed_fanout(*, symbol_id: int, timeframe: str, candle_ms: int) -> int:
+    """Enqueue one step task per chunk of bots (after this transaction commits, if any)."""
+    from ..tasks import bots_step
+
+    chunks = step_groups(symbol_id=symbol_id, timeframe=timeframe)
+    for chunk in chunks:
+        transaction.on_commit(lambda chunk=chunk: bots_step.delay(chunk, candle_ms))
+    return len(chunks)
+
+
+def bots_step_many(
+    *, bot_ids: list[int], candle_ms: int, now_ms: int | None = None
+) -> list[StepResult]:
+    """Step bots of one series and one signal key at one candle: the key's signals and the
+    series' recent bars are read once for all of them. One bot's failure never stops the
+    others."""
+    if not bot_ids:
+        return []
+    first = Bot.objects.select_related("symbol").filter(pk__in=bot_ids).order_by("id").first()
+    if first is None:
+        return []
+    bars = _recent_bars(first, bot_ids, candle_ms)
+    signals = None
+    if first.status == BotStatus.RUNNING and first.signals_from_ms is not None:
+        try:
+            signals = candle_signals(
+                spec=strategy_spec(first.strategy),
+                params=first.params,
+                symbol=first.symbol,
+                signals_from_ms=first.signals_from_ms,
+                candle_ms=candle_ms,
+            )
+        except Exception:  # each bot's own step records the error
+            signals = None
+    results = []
+    for bot_id in bot_ids:
+        try:
+            # Grouped by signal key upstream: every bot of the chunk shares the signals.
+            result = bot_step(
+                bot_id=bot_id, candle_ms=candle_ms, now_ms=now_ms, bars=bars, signals=signals
+            )
+            results.append(result)
+        except Exception:
+            logger.exception("bot %s: step at %s failed", bot_id, candle_ms)
+    return results
+
+
+def _recent_bars(first: Bot, bot_ids: list[int], candle_ms: int):
+    """The base candles every bot of the chunk may need: from the earliest last-processed one."""
+    starts = Bot.objects.filter(pk__in=bot_ids).values_list("last_candle_ms", "span_start_ms")
+    bar = timeframe_ms(first.timeframe)
+    earliest = min(
+        (last + bar if last is not None else (span or candle_ms)) for last, span in starts
+    )
+    return candles_window(
+        symbol=first.symbol,
+        timeframe=first.timeframe,
+        start_ms=min(earliest, candle_ms),
+        end_ms=candle_ms,
+    )
