@@ -6,177 +6,442 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('datafeeds', '0002_candle_series'),
+        ("datafeeds", "0002_candle_series"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bot',
+            name="Bot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('strategy', models.CharField(help_text='registry key, e.g. hma-sma', max_length=64)),
-                ('params', models.JSONField(help_text='every parameter, validated against the registry')),
-                ('timeframe', models.CharField(help_text="the strategy's base timeframe", max_length=3)),
-                ('mode', models.CharField(choices=[('paper', 'Paper'), ('live', 'Live')], default='paper', max_length=5)),
-                ('paper_capital', models.DecimalField(decimal_places=24, default=10000, help_text='starting equity, quote currency', max_digits=40)),
-                ('fee_rate', models.FloatField(default=0.001)),
-                ('slippage_bps', models.FloatField(default=0.0)),
-                ('size', models.FloatField(default=1.0, help_text='fraction of equity per entry, fee included')),
-                ('stop_loss', models.FloatField(blank=True, null=True)),
-                ('take_profit', models.FloatField(blank=True, null=True)),
-                ('allow_short', models.BooleanField(default=True)),
-                ('staleness_seconds', models.FloatField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('stopped', 'Stopped'), ('running', 'Running'), ('stopping', 'Stopping'), ('error', 'Error'), ('killed', 'Killed')], default='stopped', max_length=8)),
-                ('status_message', models.TextField(blank=True, default='')),
-                ('span_start_ms', models.BigIntegerField(blank=True, help_text='first candle', null=True)),
-                ('signals_from_ms', models.BigIntegerField(blank=True, null=True)),
-                ('last_candle_ms', models.BigIntegerField(blank=True, help_text='the last candle whose fills, stops and decision are done', null=True)),
-                ('equity', models.DecimalField(decimal_places=24, default=10000, max_digits=40)),
-                ('peak_equity', models.DecimalField(decimal_places=24, default=10000, max_digits=40)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bots', to=settings.AUTH_USER_MODEL)),
-                ('symbol', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bots', to='datafeeds.symbol')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "strategy",
+                    models.CharField(help_text="registry key, e.g. hma-sma", max_length=64),
+                ),
+                (
+                    "params",
+                    models.JSONField(help_text="every parameter, validated against the registry"),
+                ),
+                (
+                    "timeframe",
+                    models.CharField(help_text="the strategy's base timeframe", max_length=3),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("paper", "Paper"), ("live", "Live")],
+                        default="paper",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "paper_capital",
+                    models.DecimalField(
+                        decimal_places=24,
+                        default=10000,
+                        help_text="starting equity, quote currency",
+                        max_digits=40,
+                    ),
+                ),
+                ("fee_rate", models.FloatField(default=0.001)),
+                ("slippage_bps", models.FloatField(default=0.0)),
+                (
+                    "size",
+                    models.FloatField(
+                        default=1.0, help_text="fraction of equity per entry, fee included"
+                    ),
+                ),
+                ("stop_loss", models.FloatField(blank=True, null=True)),
+                ("take_profit", models.FloatField(blank=True, null=True)),
+                ("allow_short", models.BooleanField(default=True)),
+                ("staleness_seconds", models.FloatField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("stopped", "Stopped"),
+                            ("running", "Running"),
+                            ("stopping", "Stopping"),
+                            ("error", "Error"),
+                            ("killed", "Killed"),
+                        ],
+                        default="stopped",
+                        max_length=8,
+                    ),
+                ),
+                ("status_message", models.TextField(blank=True, default="")),
+                (
+                    "span_start_ms",
+                    models.BigIntegerField(blank=True, help_text="first candle", null=True),
+                ),
+                ("signals_from_ms", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "last_candle_ms",
+                    models.BigIntegerField(
+                        blank=True,
+                        help_text="the last candle whose fills, stops and decision are done",
+                        null=True,
+                    ),
+                ),
+                ("equity", models.DecimalField(decimal_places=24, default=10000, max_digits=40)),
+                (
+                    "peak_equity",
+                    models.DecimalField(decimal_places=24, default=10000, max_digits=40),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bots",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "symbol",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bots",
+                        to="datafeeds.symbol",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'bots',
-                'ordering': ['-created_at', '-id'],
+                "db_table": "bots",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BotDecision',
+            name="BotDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('candle_ms', models.BigIntegerField()),
-                ('action', models.CharField(choices=[('none', 'None'), ('enter_long', 'Enter Long'), ('enter_short', 'Enter Short'), ('exit', 'Exit'), ('reverse', 'Reverse'), ('blocked', 'Blocked'), ('skipped_stale', 'Skipped Stale'), ('error', 'Error'), ('killed', 'Killed')], max_length=16)),
-                ('reason', models.TextField(blank=True, default='')),
-                ('delay_ms', models.BigIntegerField(help_text="from the candle's close to the step")),
-                ('equity', models.DecimalField(decimal_places=24, help_text="marked to the candle's close", max_digits=40)),
-                ('position_side', models.SmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('bot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='execution.bot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("candle_ms", models.BigIntegerField()),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("enter_long", "Enter Long"),
+                            ("enter_short", "Enter Short"),
+                            ("exit", "Exit"),
+                            ("reverse", "Reverse"),
+                            ("blocked", "Blocked"),
+                            ("skipped_stale", "Skipped Stale"),
+                            ("error", "Error"),
+                            ("killed", "Killed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, default="")),
+                (
+                    "delay_ms",
+                    models.BigIntegerField(help_text="from the candle's close to the step"),
+                ),
+                (
+                    "equity",
+                    models.DecimalField(
+                        decimal_places=24, help_text="marked to the candle's close", max_digits=40
+                    ),
+                ),
+                ("position_side", models.SmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "bot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="execution.bot",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'bot_decisions',
-                'ordering': ['candle_ms'],
+                "db_table": "bot_decisions",
+                "ordering": ["candle_ms"],
             },
         ),
         migrations.CreateModel(
-            name='BotEvent',
+            name="BotEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=16)),
-                ('message', models.TextField()),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('candle_ms', models.BigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('bot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='execution.bot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=16)),
+                ("message", models.TextField()),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("candle_ms", models.BigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "bot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="execution.bot",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'bot_events',
-                'ordering': ['-id'],
+                "db_table": "bot_events",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='BotOrder',
+            name="BotOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_order_id', models.CharField(max_length=36, unique=True)),
-                ('candle_ms', models.BigIntegerField(help_text='the candle at whose close it was decided')),
-                ('leg', models.CharField(choices=[('entry', 'Entry'), ('exit', 'Exit'), ('stop_loss', 'Stop Loss'), ('take_profit', 'Take Profit'), ('close', 'Close'), ('kill', 'Kill')], max_length=12)),
-                ('side', models.CharField(choices=[('buy', 'buy'), ('sell', 'sell')], max_length=4)),
-                ('position_side', models.SmallIntegerField(help_text='+1 long, -1 short: the position it opens or closes')),
-                ('kind', models.CharField(default='market', help_text='market, stop or limit', max_length=12)),
-                ('quantity', models.DecimalField(blank=True, decimal_places=24, help_text='base units; null: sized at the fill', max_digits=40, null=True)),
-                ('size_fraction', models.FloatField(blank=True, help_text='of equity, when sized at the fill', null=True)),
-                ('trigger_price', models.DecimalField(blank=True, decimal_places=24, max_digits=40, null=True)),
-                ('state', models.CharField(choices=[('pending_submit', 'Pending Submit'), ('open', 'Open'), ('partially_filled', 'Partially Filled'), ('filled', 'Filled'), ('cancelled', 'Cancelled'), ('failed', 'Failed'), ('unknown', 'Unknown')], default='pending_submit', max_length=16)),
-                ('state_message', models.TextField(blank=True, default='')),
-                ('exchange_order_id', models.CharField(blank=True, default='', max_length=64)),
-                ('filled_quantity', models.DecimalField(decimal_places=24, default=0, max_digits=40)),
-                ('average_price', models.DecimalField(blank=True, decimal_places=24, max_digits=40, null=True)),
-                ('fee', models.DecimalField(decimal_places=24, default=0, max_digits=40)),
-                ('fill_candle_ms', models.BigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('bot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='orders', to='execution.bot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client_order_id", models.CharField(max_length=36, unique=True)),
+                (
+                    "candle_ms",
+                    models.BigIntegerField(help_text="the candle at whose close it was decided"),
+                ),
+                (
+                    "leg",
+                    models.CharField(
+                        choices=[
+                            ("entry", "Entry"),
+                            ("exit", "Exit"),
+                            ("stop_loss", "Stop Loss"),
+                            ("take_profit", "Take Profit"),
+                            ("close", "Close"),
+                            ("kill", "Kill"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(choices=[("buy", "buy"), ("sell", "sell")], max_length=4),
+                ),
+                (
+                    "position_side",
+                    models.SmallIntegerField(
+                        help_text="+1 long, -1 short: the position it opens or closes"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        default="market", help_text="market, stop or limit", max_length=12
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=24,
+                        help_text="base units; null: sized at the fill",
+                        max_digits=40,
+                        null=True,
+                    ),
+                ),
+                (
+                    "size_fraction",
+                    models.FloatField(
+                        blank=True, help_text="of equity, when sized at the fill", null=True
+                    ),
+                ),
+                (
+                    "trigger_price",
+                    models.DecimalField(blank=True, decimal_places=24, max_digits=40, null=True),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending_submit", "Pending Submit"),
+                            ("open", "Open"),
+                            ("partially_filled", "Partially Filled"),
+                            ("filled", "Filled"),
+                            ("cancelled", "Cancelled"),
+                            ("failed", "Failed"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="pending_submit",
+                        max_length=16,
+                    ),
+                ),
+                ("state_message", models.TextField(blank=True, default="")),
+                ("exchange_order_id", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "filled_quantity",
+                    models.DecimalField(decimal_places=24, default=0, max_digits=40),
+                ),
+                (
+                    "average_price",
+                    models.DecimalField(blank=True, decimal_places=24, max_digits=40, null=True),
+                ),
+                ("fee", models.DecimalField(decimal_places=24, default=0, max_digits=40)),
+                ("fill_candle_ms", models.BigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "bot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="orders",
+                        to="execution.bot",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'bot_orders',
-                'ordering': ['id'],
+                "db_table": "bot_orders",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='BotPosition',
+            name="BotPosition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.SmallIntegerField(help_text='+1 long, -1 short')),
-                ('size', models.DecimalField(decimal_places=24, max_digits=40)),
-                ('entry_price', models.DecimalField(decimal_places=24, max_digits=40)),
-                ('entry_fee', models.DecimalField(decimal_places=24, max_digits=40)),
-                ('entry_time_ms', models.BigIntegerField(help_text='open time of the bar whose open filled it')),
-                ('equity_before', models.DecimalField(decimal_places=24, help_text='realised equity before the entry fee', max_digits=40)),
-                ('stop_price', models.DecimalField(blank=True, decimal_places=24, max_digits=40, null=True)),
-                ('target_price', models.DecimalField(blank=True, decimal_places=24, max_digits=40, null=True)),
-                ('bot', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='position', to='execution.bot')),
-                ('entry_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='execution.botorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("side", models.SmallIntegerField(help_text="+1 long, -1 short")),
+                ("size", models.DecimalField(decimal_places=24, max_digits=40)),
+                ("entry_price", models.DecimalField(decimal_places=24, max_digits=40)),
+                ("entry_fee", models.DecimalField(decimal_places=24, max_digits=40)),
+                (
+                    "entry_time_ms",
+                    models.BigIntegerField(help_text="open time of the bar whose open filled it"),
+                ),
+                (
+                    "equity_before",
+                    models.DecimalField(
+                        decimal_places=24,
+                        help_text="realised equity before the entry fee",
+                        max_digits=40,
+                    ),
+                ),
+                (
+                    "stop_price",
+                    models.DecimalField(blank=True, decimal_places=24, max_digits=40, null=True),
+                ),
+                (
+                    "target_price",
+                    models.DecimalField(blank=True, decimal_places=24, max_digits=40, null=True),
+                ),
+                (
+                    "bot",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="position",
+                        to="execution.bot",
+                    ),
+                ),
+                (
+                    "entry_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="execution.botorder",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'bot_positions',
+                "db_table": "bot_positions",
             },
         ),
         migrations.CreateModel(
-            name='BotTrade',
+            name="BotTrade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.IntegerField()),
-                ('side', models.CharField(max_length=5)),
-                ('entry_time', models.BigIntegerField()),
-                ('exit_time', models.BigIntegerField()),
-                ('size', models.DecimalField(decimal_places=24, max_digits=40)),
-                ('entry_price', models.DecimalField(decimal_places=24, max_digits=40)),
-                ('exit_price', models.DecimalField(decimal_places=24, max_digits=40)),
-                ('entry_fee', models.DecimalField(decimal_places=24, max_digits=40)),
-                ('exit_fee', models.DecimalField(decimal_places=24, max_digits=40)),
-                ('pnl', models.DecimalField(decimal_places=24, max_digits=40)),
-                ('return_fraction', models.FloatField()),
-                ('exit_reason', models.CharField(max_length=12)),
-                ('bot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trades', to='execution.bot')),
-                ('entry_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='execution.botorder')),
-                ('exit_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='execution.botorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.IntegerField()),
+                ("side", models.CharField(max_length=5)),
+                ("entry_time", models.BigIntegerField()),
+                ("exit_time", models.BigIntegerField()),
+                ("size", models.DecimalField(decimal_places=24, max_digits=40)),
+                ("entry_price", models.DecimalField(decimal_places=24, max_digits=40)),
+                ("exit_price", models.DecimalField(decimal_places=24, max_digits=40)),
+                ("entry_fee", models.DecimalField(decimal_places=24, max_digits=40)),
+                ("exit_fee", models.DecimalField(decimal_places=24, max_digits=40)),
+                ("pnl", models.DecimalField(decimal_places=24, max_digits=40)),
+                ("return_fraction", models.FloatField()),
+                ("exit_reason", models.CharField(max_length=12)),
+                (
+                    "bot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="trades",
+                        to="execution.bot",
+                    ),
+                ),
+                (
+                    "entry_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="execution.botorder",
+                    ),
+                ),
+                (
+                    "exit_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="execution.botorder",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'bot_trades',
-                'ordering': ['number'],
+                "db_table": "bot_trades",
+                "ordering": ["number"],
             },
         ),
         migrations.AddIndex(
-            model_name='bot',
-            index=models.Index(fields=['symbol', 'status'], name='bot_symbol_status'),
+            model_name="bot",
+            index=models.Index(fields=["symbol", "status"], name="bot_symbol_status"),
         ),
         migrations.AddConstraint(
-            model_name='botdecision',
-            constraint=models.UniqueConstraint(fields=('bot', 'candle_ms'), name='bot_decision_once'),
+            model_name="botdecision",
+            constraint=models.UniqueConstraint(
+                fields=("bot", "candle_ms"), name="bot_decision_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='botevent',
-            index=models.Index(fields=['bot', '-id'], name='bot_event_recent'),
+            model_name="botevent",
+            index=models.Index(fields=["bot", "-id"], name="bot_event_recent"),
         ),
         migrations.AddIndex(
-            model_name='botorder',
-            index=models.Index(fields=['bot', 'state'], name='bot_order_state'),
+            model_name="botorder",
+            index=models.Index(fields=["bot", "state"], name="bot_order_state"),
         ),
         migrations.AddConstraint(
-            model_name='bottrade',
-            constraint=models.UniqueConstraint(fields=('bot', 'number'), name='bot_trade_number_unique'),
+            model_name="bottrade",
+            constraint=models.UniqueConstraint(
+                fields=("bot", "number"), name="bot_trade_number_unique"
+            ),
         ),
     ]
