@@ -172,13 +172,21 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Minutes between two refreshes of the tracked symbols by celery beat.
+# Minutes between two refreshes of the tracked symbols by celery beat, on candle boundaries
+# (multiples since the epoch, UTC) plus a delay in seconds that lets the exchange close them.
 DATAFEEDS_REFRESH_MINUTES = env.float("DATAFEEDS_REFRESH_MINUTES", default=5)
+DATAFEEDS_REFRESH_DELAY_SECONDS = env.float("DATAFEEDS_REFRESH_DELAY_SECONDS", default=2)
+from apps.datafeeds.schedules import CandleBoundarySchedule  # noqa: E402
+
 CELERY_BEAT_SCHEDULE = {
     "refresh-tracked-symbols": {
         "task": "datafeeds.refresh_tracked_symbols",
-        "schedule": DATAFEEDS_REFRESH_MINUTES * 60.0,
-    }
+        "schedule": CandleBoundarySchedule(
+            DATAFEEDS_REFRESH_MINUTES * 60.0, delay=DATAFEEDS_REFRESH_DELAY_SECONDS
+        ),
+    },
+    # Bots' books against their venue (docs/bots.md).
+    "reconcile-bots": {"task": "execution.reconcile_bots", "schedule": 600.0},
 }
 
 # --- Cache --------------------------------------------------------------------------------
