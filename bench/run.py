@@ -415,6 +415,11 @@ def main() -> int:
 
     for entry in bench_engine():  # times in ms: lower is better
         record(entry["name"], entry["value"], entry["unit"], entry.get("reference"), False)
+    from bench.risk import bench_risk
+
+    for entry in bench_risk():  # a risk profile: ratio = times slower than without one
+        results.append(entry)
+        print(f"{entry['name']:<58} {entry['value']:>14,.1f} {entry['unit']}", flush=True)
     bench_sweep()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {ROOT / 'bench' / 'results.json'}")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/strategies/", include("apps.strategies.urls")),
     path("api/analytics/", include("apps.analytics.urls")),
     path("api/execution/", include("apps.execution.urls")),
+    path("api/risk/", include("apps.risk.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.datafeeds.models import Symbol
+from apps.risk.models import RiskProfile
 
 
 class BacktestStatus(models.TextChoices):
@@ -38,6 +39,11 @@ class BacktestSweep(models.Model):
     start_ms = models.BigIntegerField(help_text="span start, epoch ms UTC (inclusive)")
     end_ms = models.BigIntegerField(help_text="span end, epoch ms UTC (exclusive)")
     config = models.JSONField(help_text="costs and sizing shared by every run")
+    # As on a run: the profile chosen, and a copy of its values at creation.
+    risk_profile = models.ForeignKey(
+        RiskProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    risk_limits = models.JSONField(null=True, blank=True, help_text="the profile's values used")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,6 +75,24 @@ class BacktestRun(models.Model):
     stop_loss = models.FloatField(null=True, blank=True, help_text="fraction from the entry")
     take_profit = models.FloatField(null=True, blank=True, help_text="fraction from the entry")
     allow_short = models.BooleanField(default=True)
+    # Optional risk profile (docs/risk.md): sizes and allows every entry. Its values are copied
+    # at creation, so editing or deleting the profile never changes what a run did or will do.
+    risk_profile = models.ForeignKey(
+        RiskProfile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="backtest_runs",
+        help_text="the profile chosen (null once deleted: risk_limits keeps its values)",
+    )
+    risk_limits = models.JSONField(
+        null=True, blank=True, help_text="the profile's name and values used; null: no profile"
+    )
+    risk_report = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="entries blocked per rule, sizes used, the kill switch (runs with a profile)",
+    )
 
     status = models.CharField(
         max_length=8, choices=BacktestStatus.choices, default=BacktestStatus.QUEUED
@@ -126,6 +150,7 @@ class ExitReason(models.TextChoices):
     STOP_LOSS = "stop_loss"
     TAKE_PROFIT = "take_profit"
     END = "end"
+    KILL_SWITCH = "kill_switch"
 
 
 class BacktestTrade(models.Model):

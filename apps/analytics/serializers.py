@@ -46,6 +46,12 @@ class _SpanInput(serializers.Serializer):
     stop_loss = serializers.FloatField(required=False, allow_null=True)
     take_profit = serializers.FloatField(required=False, allow_null=True)
     allow_short = serializers.BooleanField(required=False)
+    risk_profile = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="id of one of your risk profiles: it sizes and allows every entry and sets "
+        "the stop-loss and take-profit (then leave size, stop_loss and take_profit out)",
+    )
 
     CONFIG_FIELDS = (
         "initial_capital",
@@ -113,6 +119,9 @@ class BacktestRunSerializer(serializers.ModelSerializer):
             "start",
             "end",
             *_SpanInput.CONFIG_FIELDS,
+            "risk_profile",
+            "risk_limits",
+            "risk_report",
             "kpis",
             "bars",
             "sweep",
@@ -138,7 +147,9 @@ class TradeSerializer(serializers.Serializer):
     exit_fee = serializers.FloatField()
     pnl = serializers.FloatField(help_text="net of fees, quote currency")
     return_fraction = serializers.FloatField()
-    exit_reason = serializers.ChoiceField(choices=["signal", "stop_loss", "take_profit", "end"])
+    exit_reason = serializers.ChoiceField(
+        choices=["signal", "stop_loss", "take_profit", "end", "kill_switch"]
+    )
 
 
 def trade_rows(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -184,7 +195,7 @@ class SweepRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BacktestRun
-        fields = ["id", "status", "progress", "error", "params", "kpis", "attempts"]
+        fields = ["id", "status", "progress", "error", "params", "kpis", "risk_report", "attempts"]
         read_only_fields = fields
 
 
@@ -214,6 +225,8 @@ class SweepSerializer(serializers.ModelSerializer):
             "grid",
             "skipped",
             "config",
+            "risk_profile",
+            "risk_limits",
             "created_at",
             "status",
             "counts",

@@ -98,6 +98,7 @@ class BacktestListCreateView(generics.ListAPIView):
                 end_ms=q["end"],
                 params=q["params"],
                 config=data.config(),
+                risk_profile=q.get("risk_profile"),
             )
         except BacktestInvalid as error:
             raise serializers.ValidationError(error.errors) from error
@@ -185,6 +186,7 @@ class SweepCreateView(APIView):
                 grid=q["grid"],
                 params=q["params"],
                 config=data.config(),
+                risk_profile=q.get("risk_profile"),
             )
         except BacktestInvalid as error:
             raise serializers.ValidationError(error.errors) from error

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.datafeeds",
     "apps.strategies",
     "apps.analytics",
+    "apps.risk",
     "apps.execution",
 ]
 

@@ -11,6 +11,7 @@ short:
   from the entry fill bar on; the stop first when both are touched; a gap fills at the open.
 - A signal exit fills at the open, so on its fill bar it comes before any stop or target.
 - A position still open after the last bar is closed at the last close (exit reason "end").
+- With a risk profile, every entry asks apps.risk.check.risk_check first (engine/risk_gate.py).
 
 The Python loop runs once per trade: the next entry and the next exit decision are found with
 `np.searchsorted` over precomputed decision bars, and a stop or target hit with one vectorised
@@ -18,10 +19,12 @@ comparison over the bars the trade is held.
 """
 
 from .config import BacktestConfig, SignalArrays, config_errors
+from .risk_gate import KillSwitch, RiskReport
 from .simulate import BacktestResult, backtest_strategy, run_backtest
 from .trades import (
     END,
     EXIT_REASONS,
+    KILL_SWITCH,
     LONG,
     SHORT,
     SIGNAL,
@@ -35,6 +38,7 @@ from .trades import (
 __all__ = [
     "END",
     "EXIT_REASONS",
+    "KILL_SWITCH",
     "LONG",
     "SHORT",
     "SIGNAL",
@@ -42,6 +46,8 @@ __all__ = [
     "TAKE_PROFIT",
     "BacktestConfig",
     "BacktestResult",
+    "KillSwitch",
+    "RiskReport",
     "SignalArrays",
     "Trade",
     "TradeTable",

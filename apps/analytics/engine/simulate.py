@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -13,6 +13,7 @@ from apps.datafeeds.arrays import CandleArrays
 
 from ..kpis import Kpis, bar_duration_ms, compute_kpis
 from .config import BacktestConfig, SignalArrays
+from .risk_gate import RiskGate, RiskReport
 from .trades import (
     END,
     LONG,
@@ -26,6 +27,7 @@ from .trades import (
 )
 
 if TYPE_CHECKING:
+    from apps.risk.check import RiskLimits
     from apps.strategies.registry import StrategyResult, StrategySpec
 
 
@@ -37,6 +39,7 @@ class BacktestResult:
     position: np.ndarray  # per bar: int8 side held at the close (+1, -1, 0)
     kpis: Kpis
     open_at_end: bool  # the last trade was still open after the last bar (exit reason "end")
+    risk: RiskReport | None = None  # what the risk profile blocked and sized (None: no profile)
 
     @cached_property
     def trades(self) -> list[Trade]:
@@ -130,10 +133,17 @@ class _ClosedTrade(NamedTuple):
     equity_after: float
 
 
-def _simulate(candles: CandleArrays, signals: SignalArrays, config: BacktestConfig) -> TradeTable:
-    """The trades, one loop iteration per trade."""
+def _simulate(
+    candles: CandleArrays,
+    signals: SignalArrays,
+    config: BacktestConfig,
+    gate: RiskGate | None = None,
+) -> TradeTable:
+    """The trades, one loop iteration per trade (and, with a risk gate, per refusal)."""
     n = len(candles)
     plan = _decision_bars(signals, config.allow_short)
+    if gate is not None:
+        gate.begin(plan.entries)
     fee, slip = config.fee_rate, config.slippage
     closed: list[_ClosedTrade] = []
     equity = float(config.initial_capital)
@@ -143,6 +153,7 @@ def _simulate(candles: CandleArrays, signals: SignalArrays, config: BacktestConf
     while True:
         if reverse_into:
             side, entry_bar, reverse_into = reverse_into, exit_bar, 0
+            decision = exit_bar - 1
         else:
             decision = _first_at_or_after(plan.entries, decide_from)
             if decision is None:
@@ -150,8 +161,16 @@ def _simulate(candles: CandleArrays, signals: SignalArrays, config: BacktestConf
             side = LONG if plan.go_long[decision] else SHORT
             entry_bar = decision + 1
         entry_price = float(candles.open[entry_bar]) * (1 + side * slip)
-        # Notional plus the entry fee use `size` of the equity (as backtesting.py sizes orders).
-        size = config.size * equity / (entry_price * (1 + fee))
+        if gate is None:
+            # Notional plus the entry fee use `size` of the equity (as backtesting.py sizes orders).
+            size = config.size * equity / (entry_price * (1 + fee))
+        else:
+            size = gate.admit(decision, side)
+            if size is None:  # refused: look again where the refusing rules lift
+                if gate.resume_from is None:
+                    break
+                decide_from = gate.resume_from
+                continue
         entry_fee = size * entry_price * fee
 
         exit_decision = _first_at_or_after(
@@ -196,6 +215,8 @@ def _simulate(candles: CandleArrays, signals: SignalArrays, config: BacktestConf
                 equity,
             )
         )
+        if gate is not None:
+            gate.record_exit(exit_bar, reason, pnl, equity)
         if equity <= 0:  # nothing left to trade with (no margin calls are modelled)
             break
         # After a stop or target at bar b, bar b's close may enter again; after a signal exit
@@ -228,13 +249,25 @@ def run_backtest(
     signals: StrategyResult | SignalArrays | Mapping[str, Any],
     *,
     config: BacktestConfig | None = None,
+    risk: RiskLimits | None = None,
 ) -> BacktestResult:
-    """Simulate `signals` (boolean arrays aligned to `candles`) under `config`."""
+    """Simulate `signals` (boolean arrays aligned to `candles`) under `config`.
+
+    With `risk` (a risk profile's values) every entry is sized and allowed by the risk check,
+    the profile's stop-loss and take-profit replace the config's, and the drawdown kill switch
+    ends trading (engine/risk_gate.py); `size` is then unused."""
     config = config or BacktestConfig()
     n = len(candles)
     arrays = SignalArrays.from_any(signals, n)
-    trades = _simulate(candles, arrays, config) if n else _trade_table(candles, [])
+    gate = None
+    if risk is not None and n:
+        config = replace(config, stop_loss=risk.stop_loss, take_profit=risk.take_profit)
+        gate = RiskGate(candles, risk, config)
+    trades = _simulate(candles, arrays, config, gate) if n else _trade_table(candles, [])
     equity, position = equity_curve(candles.close, trades, config.initial_capital)
+    report = None
+    if gate is not None:
+        trades, equity, position, report = gate.finish(trades, equity, position)
     return BacktestResult(
         config=config,
         trade_table=trades,
@@ -242,6 +275,7 @@ def run_backtest(
         position=position,
         kpis=compute_kpis(trades, equity, candles, config.initial_capital),
         open_at_end=bool(len(trades) and trades.exit_reason[-1] == END),
+        risk=report,
     )
 
 
@@ -251,9 +285,10 @@ def backtest_strategy(
     context: Mapping[str, CandleArrays | None] | None = None,
     params: Mapping[str, Any] | None = None,
     config: BacktestConfig | None = None,
+    risk: RiskLimits | None = None,
 ) -> BacktestResult:
     """Compute the strategy's signals on `candles` (parameters validated against its schema:
     defaults filled in, unknown or out-of-bounds ones an error), then backtest them."""
     full_params = spec.validate_params(params or {})
     result = spec.compute(candles, context or {}, full_params)
-    return run_backtest(candles, result, config=config)
+    return run_backtest(candles, result, config=config, risk=risk)

@@ -11,8 +11,9 @@ LONG, SHORT = 1, -1
 SIDE_NAMES = {LONG: "long", SHORT: "short"}
 
 # Exit reasons, stored as small ints in TradeTable.exit_reason (index into EXIT_REASONS).
-SIGNAL, STOP_LOSS, TAKE_PROFIT, END = 0, 1, 2, 3
-EXIT_REASONS = ("signal", "stop_loss", "take_profit", "end")
+SIGNAL, STOP_LOSS, TAKE_PROFIT, END, KILL_SWITCH = 0, 1, 2, 3, 4
+# "kill_switch": a risk profile's drawdown limit closed the position at the next open.
+EXIT_REASONS = ("signal", "stop_loss", "take_profit", "end", "kill_switch")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ class Trade:
     exit_fee: float
     pnl: float  # net of both fees, quote currency
     return_fraction: float  # pnl / (size * entry_price)
-    exit_reason: str  # "signal" | "stop_loss" | "take_profit" | "end"
+    exit_reason: str  # "signal" | "stop_loss" | "take_profit" | "end" | "kill_switch"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -29,6 +29,7 @@ from ..engine import EXIT_REASONS, BacktestConfig, BacktestResult, run_backtest
 from ..equity import equity_encode
 from ..models import BacktestRun, BacktestStatus, BacktestTrade
 from ..selectors import backtest_candles
+from .risk import risk_limits_of, risk_report_json
 from .validation import CONFIG_DEFAULTS
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,8 @@ def _simulate(run: BacktestRun, token: uuid.UUID) -> tuple[BacktestResult, np.nd
     signals = spec.compute(candles.base, candles.context, params)
     cut = {name: getattr(signals, name)[candles.first :] for name in _SIGNALS}
     _progress(run.pk, token, 0.6)
-    return run_backtest(span, cut, config=config), span.open_time
+    risk = risk_limits_of(run.risk_limits)
+    return run_backtest(span, cut, config=config, risk=risk), span.open_time
 
 
 def _progress(run_id: int, token: uuid.UUID, value: float) -> None:
@@ -157,6 +159,7 @@ def _store(run_id: int, token: uuid.UUID, result: BacktestResult, open_times: np
             bars=len(open_times),
             equity=values_blob,
             equity_times=times_blob,
+            risk_report=risk_report_json(result),
             finished_at=timezone.now(),
         )
     return True

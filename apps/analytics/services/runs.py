@@ -11,6 +11,7 @@ from django.db import transaction
 from apps.datafeeds.models import Symbol
 
 from ..models import BacktestRun
+from .risk import risk_columns, risk_profile_checked
 from .validation import (
     BacktestInvalid,
     config_checked,
@@ -30,17 +31,20 @@ def backtest_run_create(
     end_ms: int,
     params: Mapping[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
+    risk_profile: int | None = None,
 ) -> BacktestRun:
     """A queued run over [start_ms, end_ms) of `symbol`, enqueued once the transaction commits.
 
     Raises BacktestInvalid naming every bad field: parameters (against the registry), costs and
-    sizing (the engine's config_errors), the span.
+    sizing (the engine's config_errors), the span, the risk profile (one of the owner's; it then
+    sets the size, stop-loss and take-profit).
     """
     spec = strategy_checked(strategy)
     errors: dict[str, Any] = {}
     validated = params_checked(spec, params, errors)
     costs = config_checked(config, errors)
     span_checked(start_ms, end_ms, errors)
+    risk = risk_profile_checked(owner=owner, profile_id=risk_profile, config=config, errors=errors)
     if errors:
         raise BacktestInvalid(errors)
     with transaction.atomic():
@@ -52,7 +56,7 @@ def backtest_run_create(
             timeframe=spec.base_timeframe,
             start_ms=start_ms,
             end_ms=end_ms,
-            **config_columns(costs),
+            **{**config_columns(costs), **risk_columns(risk)},
         )
         runs_enqueue(run_ids=[run.pk])
     return run

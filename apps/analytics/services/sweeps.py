@@ -14,6 +14,7 @@ from apps.datafeeds.models import Symbol
 from apps.strategies.registry import InvalidParameters, StrategySpec
 
 from ..models import BacktestRun, BacktestSweep
+from .risk import risk_columns, risk_profile_checked
 from .runs import runs_enqueue
 from .validation import (
     BacktestInvalid,
@@ -37,6 +38,7 @@ def backtest_sweep_create(
     grid: Mapping[str, Sequence[Any]],
     params: Mapping[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
+    risk_profile: int | None = None,
 ) -> BacktestSweep:
     """One queued run per combination of the grid's values (the cartesian product, on top of the
     fixed `params`), fanned out to the workers as a Celery group once the transaction commits.
@@ -54,8 +56,12 @@ def backtest_sweep_create(
     axes = _grid_checked(spec, grid, fixed, errors)
     costs = config_checked(config, errors)
     span_checked(start_ms, end_ms, errors)
+    risk = risk_profile_checked(owner=owner, profile_id=risk_profile, config=config, errors=errors)
     if errors:
         raise BacktestInvalid(errors)
+    risk_fields = risk_columns(risk)
+    # The sweep shows the costs its runs use: the profile's stop and target when it has one.
+    levels = {k: v for k, v in risk_fields.items() if k in ("stop_loss", "take_profit")}
 
     combinations, skipped = [], []
     names = list(axes)
@@ -81,7 +87,9 @@ def backtest_sweep_create(
             timeframe=spec.base_timeframe,
             start_ms=start_ms,
             end_ms=end_ms,
-            config=costs,
+            config={**costs, **levels},
+            risk_profile_id=risk_fields.get("risk_profile_id"),
+            risk_limits=risk_fields.get("risk_limits"),
         )
         runs = BacktestRun.objects.bulk_create(
             BacktestRun(
@@ -93,7 +101,7 @@ def backtest_sweep_create(
                 start_ms=start_ms,
                 end_ms=end_ms,
                 sweep=sweep,
-                **config_columns(costs),
+                **{**config_columns(costs), **risk_fields},
             )
             for combination in combinations
         )

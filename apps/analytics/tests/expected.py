@@ -9,6 +9,7 @@ from apps.analytics.engine import BacktestConfig, BacktestResult, run_backtest
 from apps.analytics.models import BacktestRun, BacktestStatus
 from apps.analytics.selectors import backtest_equity
 from apps.analytics.services import CONFIG_DEFAULTS
+from apps.analytics.services.risk import risk_limits_of
 from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.timeframes import bucket_floor, timeframe_ms
 from apps.strategies.registry import strategy_spec
@@ -49,7 +50,8 @@ def engine_on_file_candles(run: BacktestRun, files: dict[str, CandleArrays]) -> 
     signals = spec.compute(base, context, run.params)
     config = BacktestConfig(**{k: getattr(run, k) for k in CONFIG_DEFAULTS})
     span = base.slice(slice(first, None))
-    return run_backtest(span, {k: getattr(signals, k)[first:] for k in SIGNALS}, config=config)
+    cut = {k: getattr(signals, k)[first:] for k in SIGNALS}
+    return run_backtest(span, cut, config=config, risk=risk_limits_of(run.risk_limits))
 
 
 def assert_stored_equals(run: BacktestRun, result: BacktestResult) -> None:
