@@ -52,6 +52,13 @@ class Bot(models.Model):
     stop_loss = models.FloatField(null=True, blank=True)
     take_profit = models.FloatField(null=True, blank=True)
     allow_short = models.BooleanField(default=True)
+    # The risk profile (SPEC §9): its values are copied onto the bot when it starts (a running
+    # bot is not changed under its feet), with the state the risk check keeps between steps.
+    risk_profile = models.ForeignKey(
+        "risk.RiskProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="bots"
+    )
+    risk_limits = models.JSONField(null=True, blank=True, help_text="the profile's values")
+    risk_state = models.JSONField(null=True, blank=True, help_text="the risk check's RiskState")
     # A step that runs later than this after its candle closed trades nothing (null: half a bar).
     staleness_seconds = models.FloatField(null=True, blank=True)
 
@@ -67,6 +74,7 @@ class Bot(models.Model):
     last_candle_ms = models.BigIntegerField(
         null=True, blank=True, help_text="the last candle whose fills, stops and decision are done"
     )
+    span_start_equity = money_field(default=10_000, help_text="realised equity at the start")
     # Realised equity (fees paid, open position not marked) and the peak of the marked equity.
     equity = money_field(default=10_000)
     peak_equity = money_field(default=10_000)
@@ -130,6 +138,9 @@ class BotOrder(models.Model):
         null=True, blank=True, help_text="of equity, when sized at the fill"
     )
     trigger_price = money_field(null=True, blank=True)
+    decision_price = money_field(null=True, blank=True, help_text="the close it was decided at")
+    # A reversal's entry: its risk check waits for the exit's fill (the state after that exit).
+    risk_deferred = models.BooleanField(default=False)
     state = models.CharField(
         max_length=16, choices=OrderState.choices, default=OrderState.PENDING_SUBMIT
     )

@@ -31,6 +31,7 @@ class BotCreateSerializer(serializers.Serializer):
     take_profit = serializers.FloatField(required=False, allow_null=True)
     allow_short = serializers.BooleanField(required=False)
     staleness_seconds = serializers.FloatField(required=False, allow_null=True)
+    risk_profile = serializers.IntegerField(required=False, allow_null=True)
 
     def config(self) -> dict[str, Any]:
         return {k: self.validated_data[k] for k in COST_FIELDS if k in self.validated_data}
@@ -47,6 +48,7 @@ class BotUpdateSerializer(serializers.Serializer):
     take_profit = serializers.FloatField(required=False, allow_null=True)
     allow_short = serializers.BooleanField(required=False)
     staleness_seconds = serializers.FloatField(required=False, allow_null=True)
+    risk_profile = serializers.IntegerField(required=False, allow_null=True)
 
     def validate(self, attrs):
         unknown = set(self.initial_data) - set(self.fields)
@@ -93,6 +95,8 @@ class BotSerializer(serializers.ModelSerializer):
             "paper_capital",
             *COST_FIELDS,
             "staleness_seconds",
+            "risk_profile",
+            "risk_limits",
             "status",
             "status_message",
             "equity",

@@ -84,6 +84,7 @@ class BotListCreateView(APIView):
                 paper_capital=q["paper_capital"],
                 config=data.config(),
                 staleness_seconds=q.get("staleness_seconds"),
+                risk_profile=q.get("risk_profile"),
             )
         except BotInvalid as error:
             raise _invalid(error) from error

@@ -13,14 +13,19 @@ from django.utils import timezone
 from apps.analytics.services.validation import config_checked
 from apps.datafeeds.models import CandleSeries, Symbol
 from apps.datafeeds.timeframes import bucket_floor
+from apps.risk.bounds import PROFILE_FIELDS
+from apps.risk.models import RiskProfile
+from apps.risk.selectors import risk_profile_find
 from apps.strategies.registry import InvalidParameters, StrategySpec, strategy_spec
 
 from ..models import Bot, BotMode, BotOrder, BotStatus, OrderLeg, OrderState
 from ..orders import client_order_id, order_cancelled
 from .journal import Journal
 from .paper import dec, order_create
+from .risk import risk_state_start
 
 LIVE_REFUSAL = "live trading arrives with exchange accounts: only paper bots can be created for now"
+PROFILE_SETS = ("size", "stop_loss", "take_profit")  # a risk profile sets these
 CONFIG_FIELDS = ("fee_rate", "slippage_bps", "size", "stop_loss", "take_profit", "allow_short")
 EDITABLE_WHILE_RUNNING = ("name",)
 RUNNABLE_FROM = (BotStatus.STOPPED, BotStatus.ERROR, BotStatus.KILLED)
@@ -68,10 +73,32 @@ def candles_required(*, spec: StrategySpec, params: Mapping[str, Any], symbol: S
         )
 
 
+def _profile_checked(
+    owner: AbstractBaseUser, profile_id: Any, config: Mapping[str, Any], errors: dict[str, Any]
+) -> RiskProfile | None:
+    """The owner's profile (None: none asked); with one, the settings it sets may not be given."""
+    if profile_id is None:
+        return None
+    if isinstance(profile_id, bool) or not isinstance(profile_id, int):
+        errors["risk_profile"] = "must be the id of one of your risk profiles"
+        return None
+    for name in PROFILE_SETS:
+        if name in config:
+            errors[name] = "set by the risk profile: leave it out"
+    profile = risk_profile_find(owner=owner, profile_id=profile_id)
+    if profile is None:
+        errors["risk_profile"] = f"you have no risk profile {profile_id}"
+    return profile
+
+
 def _checked(
-    strategy: str, params: Mapping[str, Any] | None, config: Mapping[str, Any], mode: str
+    strategy: str,
+    params: Mapping[str, Any] | None,
+    config: Mapping[str, Any],
+    mode: str,
+    errors: dict[str, Any] | None = None,
 ) -> tuple[StrategySpec | None, dict[str, Any], dict[str, Any]]:
-    errors: dict[str, Any] = {}
+    errors = {} if errors is None else errors
     if mode not in BotMode.values:
         errors["mode"] = f"must be one of {', '.join(BotMode.values)}"
     elif mode == BotMode.LIVE:
@@ -106,13 +133,16 @@ def bot_create(
     paper_capital: float = 10_000.0,
     config: Mapping[str, Any] | None = None,
     staleness_seconds: float | None = None,
+    risk_profile: int | None = None,
 ) -> Bot:
     """A stopped bot. BotInvalid names each bad field (parameters against the registry, costs
     as a backtest's, live mode); BotMissingCandles when the symbol lacks the strategy's
     warm-up."""
     config = dict(config or {})
+    errors: dict[str, Any] = {}
+    profile = _profile_checked(owner, risk_profile, config, errors)
     config["initial_capital"] = paper_capital
-    spec, validated, costs = _checked(strategy, params, config, mode)
+    spec, validated, costs = _checked(strategy, params, config, mode, errors)
     if staleness_seconds is not None and not staleness_seconds > 0:
         raise BotInvalid({"staleness_seconds": "must be a positive number of seconds"})
     candles_required(spec=spec, params=validated, symbol=symbol)
@@ -129,6 +159,8 @@ def bot_create(
         equity=capital,
         peak_equity=capital,
         staleness_seconds=staleness_seconds,
+        risk_profile=profile,
+        risk_limits=risk_profile_values(profile),
         **{name: costs[name] for name in CONFIG_FIELDS},
     )
 
@@ -146,6 +178,12 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
         params = changes.get("params", bot.params if strategy == bot.strategy else {})
         config = {k: changes.get(k, getattr(bot, k)) for k in CONFIG_FIELDS}
         _, validated, costs = _checked(strategy, params, config, bot.mode)
+        if "risk_profile" in changes:
+            errors: dict[str, Any] = {}
+            profile = _profile_checked(bot.owner, changes["risk_profile"], changes, errors)
+            if errors:
+                raise BotInvalid(errors)
+            bot.risk_profile, bot.risk_limits = profile, risk_profile_values(profile)
         bot.strategy, bot.params = strategy, validated
         for name in CONFIG_FIELDS:
             setattr(bot, name, costs[name])
@@ -157,6 +195,25 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
         bot.timeframe = strategy_spec(strategy).base_timeframe
         bot.save()
     return bot
+
+
+def risk_profile_values(profile: RiskProfile | None) -> dict[str, Any] | None:
+    """The copy of a profile a bot runs with."""
+    if profile is None:
+        return None
+    return {
+        "id": profile.pk,
+        "name": profile.name,
+        **{n: getattr(profile, n) for n in PROFILE_FIELDS},
+    }
+
+
+def running_bots_on_profile(profile_id: int) -> list[str]:
+    """What holds a risk profile (apps/risk refuses to delete it): its running bots."""
+    bots = Bot.objects.filter(
+        risk_profile_id=profile_id, status__in=(BotStatus.RUNNING, BotStatus.STOPPING)
+    )
+    return [f"running bot '{name}' (id {pk})" for pk, name in bots.values_list("pk", "name")]
 
 
 def bot_delete(*, bot: Bot) -> None:
@@ -204,6 +261,10 @@ def bot_start(*, bot: Bot, now_ms: int | None = None) -> Bot:
 def bot_running_from(*, bot: Bot, span_start_ms: int, signals_from_ms: int) -> None:
     """Mark the (locked) bot running with its first candle; its journal says so."""
     bot.status, bot.status_message = BotStatus.RUNNING, ""
+    if bot.risk_profile_id is not None:  # the profile's values as they are now
+        bot.risk_limits = risk_profile_values(RiskProfile.objects.get(pk=bot.risk_profile_id))
+    bot.span_start_equity = bot.peak_equity = bot.equity
+    risk_state_start(bot, time_ms=span_start_ms)
     bot.span_start_ms = span_start_ms
     bot.signals_from_ms = signals_from_ms
     bot.last_candle_ms = None

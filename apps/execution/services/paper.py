@@ -22,8 +22,9 @@ from apps.analytics.engine.trades import EXIT_REASONS, LONG, SIDE_NAMES
 from apps.datafeeds.arrays import CandleArrays
 
 from ..models import Bot, BotOrder, BotPosition, BotTrade, OrderLeg, OrderState
-from ..orders import client_order_id, order_accepted, order_fill
+from ..orders import client_order_id, order_accepted, order_cancelled, order_fill
 from .journal import Journal
+from .risk import entry_check, exit_recorded, protective_fractions
 
 CLOSING_LEGS = (OrderLeg.EXIT, OrderLeg.CLOSE, OrderLeg.KILL)
 EXIT_REASON_OF_LEG = {
@@ -55,6 +56,8 @@ def order_create(
     size_fraction: float | None = None,
     trigger_price: float | None = None,
     kind: str = "market",
+    decision_price: float | None = None,
+    risk_deferred: bool = False,
 ) -> BotOrder:
     """The order row, state pending_submit: written before anything is sent or filled."""
     closing = leg != OrderLeg.ENTRY
@@ -69,6 +72,8 @@ def order_create(
         quantity=None if quantity is None else dec(quantity),
         size_fraction=size_fraction,
         trigger_price=None if trigger_price is None else dec(trigger_price),
+        decision_price=None if decision_price is None else dec(decision_price),
+        risk_deferred=risk_deferred,
     )
 
 
@@ -88,7 +93,7 @@ def _open_position(
     else:
         size = rules.entry_size(order.size_fraction, equity, price, bot.fee_rate)
     entry_fee = rules.fee(size, price, bot.fee_rate)
-    stop, target = rules.protective_levels(price, side, bot.stop_loss, bot.take_profit)
+    stop, target = rules.protective_levels(price, side, *protective_fractions(bot))
     if order.quantity is None:
         BotOrder.objects.filter(pk=order.pk).update(quantity=dec(size))
         order.quantity = dec(size)
@@ -173,6 +178,13 @@ def _close_position(
         exit_order=order,
     )
     bot.equity = dec(closed.equity_after)
+    exit_recorded(
+        bot,
+        pnl=closed.pnl,
+        time_ms=bar_ms,
+        equity=closed.equity_after,
+        stop_loss_hit=reason == "stop_loss",
+    )
     position.delete()
     journal.add(
         "fill",
@@ -216,6 +228,8 @@ def paper_bar(
         if order.state == OrderState.PENDING_SUBMIT:
             order = paper_submit(order)
         if order.leg == OrderLeg.ENTRY:
+            if order.risk_deferred and not _deferred_check(bot, order, journal):
+                continue
             position = _open_position(bot, order, bar_open, bar_ms, journal)
         elif position is not None:
             reason = EXIT_REASON_OF_LEG[order.leg]
@@ -244,6 +258,30 @@ def paper_bar(
     order = paper_submit(order)
     _close_position(bot, position, order, raw_price, bar_ms, reason, journal)
     return None
+
+
+def _deferred_check(bot: Bot, order: BotOrder, journal: Journal) -> bool:
+    """A reversal's entry, asked now that its exit has filled (the backtest asks it with the
+    state after that exit): sized, or cancelled with the reasons."""
+    side = order.position_side
+    verdict = entry_check(
+        bot, side=side, price=float(order.decision_price), candle_ms=order.candle_ms
+    )
+    if verdict.allowed:
+        if verdict.size is not None:
+            BotOrder.objects.filter(pk=order.pk).update(quantity=dec(verdict.size))
+            order.quantity = dec(verdict.size)
+        return True
+    reason = "; ".join(verdict.reasons)
+    order_cancelled(order, reason=f"blocked by the risk check: {reason}")
+    journal.add(
+        "blocked",
+        f"entry {SIDE_NAMES[side]} blocked: {reason}",
+        candle_ms=order.candle_ms,
+        side=side,
+        reasons=list(verdict.reasons),
+    )
+    return False
 
 
 def marked_equity(bot: Bot, position: BotPosition | None, close: float) -> float:

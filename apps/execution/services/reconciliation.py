@@ -19,6 +19,7 @@ from apps.datafeeds.timeframes import timeframe_ms
 from apps.strategies.registry import strategy_spec
 
 from ..models import Bot, BotTrade
+from .risk import bot_risk_limits
 
 _SIGNALS = ("long_entry", "short_entry", "long_exit", "short_exit")
 _COMPARED = ("entry_price", "exit_price", "size", "entry_fee", "exit_fee", "pnl")
@@ -26,7 +27,7 @@ _COMPARED = ("entry_price", "exit_price", "size", "entry_fee", "exit_fee", "pnl"
 
 def bot_backtest_config(bot: Bot) -> BacktestConfig:
     return BacktestConfig(
-        initial_capital=float(bot.paper_capital),
+        initial_capital=float(bot.span_start_equity),
         fee_rate=bot.fee_rate,
         slippage_bps=bot.slippage_bps,
         size=bot.size,
@@ -49,7 +50,7 @@ def bot_span_backtest(*, bot: Bot) -> BacktestResult | None:
     first = int(np.searchsorted(candles.base.open_time, bot.span_start_ms))
     span = candles.base.slice(slice(first, None))
     cut = {name: getattr(signals, name)[first:] for name in _SIGNALS}
-    return run_backtest(span, cut, config=bot_backtest_config(bot))
+    return run_backtest(span, cut, config=bot_backtest_config(bot), risk=bot_risk_limits(bot))
 
 
 @dataclass(frozen=True)

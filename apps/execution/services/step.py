@@ -194,6 +194,7 @@ def _step_locked(
             "equity",
             "peak_equity",
             "last_candle_ms",
+            "risk_state",
             "status",
             "status_message",
             "stopped_at",
@@ -298,6 +299,19 @@ def _decide(
         )
     if not entry_side:
         return action, ""
+    if action == DecisionAction.EXIT:
+        # A reversal: its entry is asked of the risk check once the exit has filled.
+        order = order_create(
+            bot=bot,
+            candle_ms=candle_ms,
+            leg=OrderLeg.ENTRY,
+            position_side=entry_side,
+            size_fraction=bot.size,
+            decision_price=close,
+            risk_deferred=True,
+        )
+        _ordered(journal, order, f"enter {SIDE_NAMES[entry_side]}", candle_ms)
+        return DecisionAction.REVERSE, ""
     verdict: EntryVerdict = entry_check(bot, side=entry_side, price=close, candle_ms=candle_ms)
     if not verdict.allowed:
         reason = "; ".join(verdict.reasons)
@@ -308,7 +322,7 @@ def _decide(
             side=entry_side,
             reasons=list(verdict.reasons),
         )
-        return (action if action else DecisionAction.BLOCKED), reason
+        return DecisionAction.BLOCKED, reason
     order = order_create(
         bot=bot,
         candle_ms=candle_ms,
@@ -316,18 +330,21 @@ def _decide(
         position_side=entry_side,
         quantity=verdict.size,
         size_fraction=None if verdict.size is not None else bot.size,
+        decision_price=close,
     )
+    _ordered(journal, order, f"enter {SIDE_NAMES[entry_side]}", candle_ms)
+    return (DecisionAction.ENTER_LONG if entry_side == LONG else DecisionAction.ENTER_SHORT), ""
+
+
+def _ordered(journal: Journal, order: BotOrder, what: str, candle_ms: int) -> None:
     journal.add(
         "order",
-        f"enter {SIDE_NAMES[entry_side]}: {order.side} at the next open",
+        f"{what}: {order.side} at the next open ({order.client_order_id})",
         candle_ms=candle_ms,
         order=order.client_order_id,
         leg=order.leg,
         side=order.side,
     )
-    if action == DecisionAction.EXIT:
-        return DecisionAction.REVERSE, ""
-    return (DecisionAction.ENTER_LONG if entry_side == LONG else DecisionAction.ENTER_SHORT), ""
 
 
 def orders_submit_pending(*, bot_id: int) -> int:
