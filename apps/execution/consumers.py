@@ -67,7 +67,7 @@ class BotsConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         await self.send_json({"type": "error", "detail": "this socket only sends"})
 
-    async def bot_message(self, event: dict[str, Any]) -> None:
-        message = event["message"]
-        if self.bot_id is None or message.get("bot") == self.bot_id:
-            await self.send_json({"type": message["kind"], **message})
+    async def bot_messages(self, event: dict[str, Any]) -> None:
+        for message in event["messages"]:
+            if self.bot_id is None or message.get("bot") == self.bot_id:
+                await self.send_json({"type": message["kind"], **message})

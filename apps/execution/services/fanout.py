@@ -21,6 +21,7 @@ from apps.datafeeds.timeframes import timeframe_ms
 from apps.strategies.registry import strategy_spec
 
 from ..models import Bot, BotStatus, OrderState
+from ..realtime import publishing_batched
 from .signals import candle_signals
 from .step import StepResult, bot_step
 
@@ -105,6 +106,13 @@ def bots_step_many(
             )
         except Exception:  # each bot's own step records the error
             signals = None
+    results = []
+    with publishing_batched():
+        results = _step_each(bot_ids, candle_ms, now_ms, bars, signals)
+    return results
+
+
+def _step_each(bot_ids, candle_ms, now_ms, bars, signals) -> list[StepResult]:
     results = []
     for bot_id in bot_ids:
         try:
