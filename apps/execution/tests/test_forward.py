@@ -156,3 +156,50 @@ def test_the_kill_switch_kills_the_bot_as_the_backtest_stops_trading(ana, btc):
     assert_same_trades(bot, expected, at_least=3)
     assert report.reconciliation.identical, report.reconciliation.summary
     assert BotDecision.objects.filter(bot=bot, action="killed").count() == 1
+
+
+def test_the_commands_create_and_forward_test_a_bot(ana, btc_symbol, btc_5m_candles):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from .helpers import START, store_around
+
+    store_around(btc_symbol, btc_5m_candles, START)
+    out = StringIO()
+    call_command(
+        "bot_create", "ana", "cli", "ema-cross", "BTCUSDT", "--param", "fast_period=9", stdout=out
+    )
+    bot_id = int(out.getvalue())
+    assert Bot.objects.get(pk=bot_id).params == {"fast_period": 9, "slow_period": 26}
+    with pytest.raises(CommandError, match="must be below slow_period"):
+        call_command("bot_create", "ana", "x", "ema-cross", "BTCUSDT", "--param", "fast_period=40")
+    out = StringIO()
+    call_command(
+        "bot_forward_test", str(bot_id), "--start", "2024-05-01", "--end", "2024-05-02", stdout=out
+    )
+    assert "Identical to the backtest, trade for trade." in out.getvalue()
+    with pytest.raises(CommandError, match="pass --reset"):
+        call_command(
+            "bot_forward_test", str(bot_id), "--start", "2024-05-01", "--end", "2024-05-02"
+        )
+    with pytest.raises(CommandError, match="--end must be after --start"):
+        call_command(
+            "bot_forward_test", str(bot_id), "--start", "2024-05-02", "--end", "2024-05-01"
+        )
+    with pytest.raises(CommandError, match="No bot 999999"):
+        call_command("bot_forward_test", "999999", "--start", "2024-05-01", "--end", "2024-05-02")
+    out = StringIO()
+    call_command(
+        "bot_forward_test",
+        str(bot_id),
+        "--start",
+        "2024-05-01",
+        "--end",
+        "2024-05-02",
+        "--reset",
+        "--json",
+        stdout=out,
+    )
+    assert '"identical": true' in out.getvalue()
