@@ -211,8 +211,10 @@ BAR = 300_000
 
 
 if __name__ == "__main__":
-    from bench import run  # sets the scratch database's settings
+    from bench import run  # the scratch database's settings
 
+    # A database of its own: another bench run may be using run.py's at the same time.
+    run.BENCH_DB = os.environ["DJANGO_DB_NAME"] = "bot_trading_bench_bots"
     run.recreate_database()
     import django
 

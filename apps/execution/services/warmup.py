@@ -4,11 +4,13 @@ candle boundaries, and the candles its warm-up lacks fetched now."""
 from __future__ import annotations
 
 import logging
+import time
 
 from django.db import transaction
 
-from apps.datafeeds.models import SIMULATED_EXCHANGE, Symbol
+from apps.datafeeds.models import SIMULATED_EXCHANGE, CandleSeries, Symbol
 from apps.datafeeds.services import FetchError, fetch_ohlcv
+from apps.datafeeds.timeframes import bucket_floor, timeframe_ms
 from apps.strategies.registry import strategy_spec
 
 from ..models import Bot, BotStatus
@@ -39,8 +41,19 @@ def bot_symbol_prepare(*, bot_id: int) -> dict:
     fetched: dict[str, int] = {}
     if bot.symbol.exchange != SIMULATED_EXCHANGE:
         for timeframe in timeframes:
-            try:  # resumes from the last stored candle: only what is missing is downloaded
-                report = fetch_ohlcv(symbol=bot.symbol, timeframe=timeframe)
+            # Resumes from the last stored candle (only what is missing is downloaded); a
+            # series with nothing stored starts at the strategy's warm-up before the bot.
+            since = None
+            if not CandleSeries.objects.filter(symbol=bot.symbol, timeframe=timeframe).exists():
+                warmup = (
+                    spec.base_warmup(bot.params)
+                    if timeframe == spec.base_timeframe
+                    else spec.context_warmup(bot.params)
+                )
+                start = bot.span_start_ms or int(time.time() * 1000)
+                since = int(bucket_floor(start, timeframe)) - warmup * timeframe_ms(timeframe)
+            try:
+                report = fetch_ohlcv(symbol=bot.symbol, timeframe=timeframe, since_ms=since)
                 fetched[timeframe] = report.written.inserted
             except FetchError as error:
                 logger.warning(

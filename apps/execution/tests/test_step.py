@@ -179,3 +179,26 @@ def test_reconcile_finds_books_that_disagree(ana, btc_may):
     assert not report.ok and "realised equity 12345" in report.problems[0]
     bot.refresh_from_db()
     assert bot.status == BotStatus.ERROR and bot.status_message.startswith("Reconciliation failed")
+
+
+def test_the_start_task_tracks_the_timeframes_and_fetches_the_missing_candles(
+    ana, btc_symbol, btc_5m_candles, shared_data, settings
+):
+    """Against the exchange emulator through ccxt: the bot's warm-up is completed."""
+    from apps.datafeeds.emulator import ExchangeEmulator
+    from apps.datafeeds.models import Candle
+    from apps.execution.tasks import start_bot
+
+    store_around(btc_symbol, btc_5m_candles, START, days_after=0)
+    bot = running_bot(ana, btc_symbol, strategy="hma-sma", params={"sma_period": 50})
+    with ExchangeEmulator() as emu:
+        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
+        settings.EXCHANGE_API_HOSTS = {"binance": emu.url}
+        summary = start_bot(bot.pk)
+    assert summary["tracked"] == ["5m", "1h", "4h"]
+    btc_symbol.refresh_from_db()
+    assert btc_symbol.tracked_timeframes == ["5m", "1h", "4h"]
+    # Resumed from the last stored 5m candle up to the emulator's last one.
+    last = int(btc_5m_candles.open_time[-1])
+    assert Candle.objects.filter(symbol=btc_symbol, timeframe="5m", open_time=last).exists()
+    assert summary["fetched"]["5m"] > 0 and summary["fetched"]["4h"] > 0
