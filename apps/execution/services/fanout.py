@@ -23,7 +23,7 @@ from apps.strategies.registry import strategy_spec
 from ..models import Bot, BotStatus, OrderState
 from ..realtime import publishing_batched
 from .signals import candle_signals
-from .step import StepResult, bot_step
+from .step import StepResult, bots_step_batch
 
 logger = logging.getLogger(__name__)
 
@@ -113,17 +113,10 @@ def bots_step_many(
 
 
 def _step_each(bot_ids, candle_ms, now_ms, bars, signals) -> list[StepResult]:
-    results = []
-    for bot_id in bot_ids:
-        try:
-            # Grouped by signal key upstream: every bot of the chunk shares the signals.
-            result = bot_step(
-                bot_id=bot_id, candle_ms=candle_ms, now_ms=now_ms, bars=bars, signals=signals
-            )
-            results.append(result)
-        except Exception:
-            logger.exception("bot %s: step at %s failed", bot_id, candle_ms)
-    return results
+    # Grouped by signal key upstream: every bot of the chunk shares the signals.
+    return bots_step_batch(
+        bot_ids=bot_ids, candle_ms=candle_ms, now_ms=now_ms, bars=bars, signals=signals
+    )
 
 
 def _recent_bars(first: Bot, bot_ids: list[int], candle_ms: int):
