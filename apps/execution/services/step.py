@@ -142,14 +142,36 @@ def bots_step_batch(
                     s.journal.flush()
     except Exception:
         logger.exception("batch step at %s failed; stepping its bots one by one", candle_ms)
-        return [
-            bot_step(bot_id=i, candle_ms=candle_ms, now_ms=now_ms, bars=bars, signals=signals)
-            for i in bot_ids
-        ]
+        return [_step_alone(i, candle_ms, now_ms, bars, signals) for i in bot_ids]
     for bot, s in zip(bots, steps, strict=True):
         if s.ordered:
             orders_submit_pending(bot_id=bot.pk)
     return [s.result for s in steps]
+
+
+def _step_alone(bot_id, candle_ms, now_ms, bars, signals) -> StepResult:
+    """One bot's step; an unexpected error puts that bot (only) in error, in words."""
+    try:
+        return bot_step(
+            bot_id=bot_id, candle_ms=candle_ms, now_ms=now_ms, bars=bars, signals=signals
+        )
+    except Exception as error:
+        logger.exception("bot %s: step at %s failed", bot_id, candle_ms)
+        bot_fail(bot_id=bot_id, message=f"The step at candle {candle_ms} failed: {error!r}")
+        return StepResult(StepOutcome.ERROR)
+
+
+def bot_fail(*, bot_id: int, message: str) -> None:
+    """Status error with `message` (an error event too), unless the bot stopped meanwhile."""
+    with transaction.atomic():
+        bot = Bot.objects.select_for_update().filter(pk=bot_id, status__in=STEPPING).first()
+        if bot is None:
+            return
+        journal = Journal(bot)
+        _set_status(bot, BotStatus.ERROR, message, journal, None)
+        journal.add("error", message)
+        bot.save(update_fields=["status", "status_message", "stopped_at", "updated_at"])
+        journal.flush()
 
 
 BOT_STEP_FIELDS = [

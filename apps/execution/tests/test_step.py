@@ -202,3 +202,26 @@ def test_the_start_task_tracks_the_timeframes_and_fetches_the_missing_candles(
     last = int(btc_5m_candles.open_time[-1])
     assert Candle.objects.filter(symbol=btc_symbol, timeframe="5m", open_time=last).exists()
     assert summary["fetched"]["5m"] > 0 and summary["fetched"]["4h"] > 0
+
+
+def test_a_failing_step_in_a_batch_errors_its_bot_and_steps_the_others(ana, btc_may, monkeypatch):
+    from apps.execution.services import step as step_service
+
+    bots = [running_bot(ana, btc_may, name=f"b{i}") for i in range(3)]
+    broken = bots[1].pk
+    real = step_service.paper_bar
+
+    def paper_bar(*, bot, **kwargs):
+        if bot.pk == broken:
+            raise RuntimeError("a bug in one bot's books")
+        return real(bot=bot, **kwargs)
+
+    monkeypatch.setattr(step_service, "paper_bar", paper_bar)
+    results = bots_step_many(
+        bot_ids=[b.pk for b in bots], candle_ms=START, now_ms=START + BAR + 1_000
+    )
+    assert [r.outcome for r in results] == ["decided", "error", "decided"]
+    statuses = dict(Bot.objects.values_list("pk", "status"))
+    assert statuses[broken] == BotStatus.ERROR
+    assert "a bug in one bot's books" in Bot.objects.get(pk=broken).status_message
+    assert BotDecision.objects.filter(candle_ms=START).count() == 2
