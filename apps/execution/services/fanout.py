@@ -55,8 +55,9 @@ def candles_stored(*, symbol_id: int, timeframe: str, last_open_ms: int) -> None
 
 
 def step_groups(*, symbol_id: int, timeframe: str) -> list[list[int]]:
-    """The stepping bots' ids grouped by signal key (strategy, params, signal start), each group
-    cut into chunks of STEP_CHUNK."""
+    """The stepping bots' ids in chunks of about STEP_CHUNK for the step tasks: bots of one
+    signal key (strategy, params, signal start) stay together (a key larger than a chunk is
+    cut), small keys share a chunk, so a few tasks cover a symbol."""
     groups: dict[Any, list[int]] = defaultdict(list)
     rows = (
         bots_stepping_on(symbol_id=symbol_id, timeframe=timeframe)
@@ -66,9 +67,16 @@ def step_groups(*, symbol_id: int, timeframe: str) -> list[list[int]]:
     )
     for bot_id, strategy, params, signals_from in rows:
         groups[(strategy, json.dumps(params, sort_keys=True), signals_from)].append(bot_id)
-    chunks = []
+    chunks: list[list[int]] = []
+    current: list[int] = []
     for ids in groups.values():
-        chunks += [ids[i : i + STEP_CHUNK] for i in range(0, len(ids), STEP_CHUNK)]
+        for part in (ids[i : i + STEP_CHUNK] for i in range(0, len(ids), STEP_CHUNK)):
+            if current and len(current) + len(part) > STEP_CHUNK:
+                chunks.append(current)
+                current = []
+            current = current + part
+    if current:
+        chunks.append(current)
     return chunks
 
 
@@ -85,38 +93,50 @@ def candle_closed_fanout(*, symbol_id: int, timeframe: str, candle_ms: int) -> i
 def bots_step_many(
     *, bot_ids: list[int], candle_ms: int, now_ms: int | None = None
 ) -> list[StepResult]:
-    """Step bots of one series and one signal key at one candle: the key's signals and the
-    series' recent bars are read once for all of them. One bot's failure never stops the
-    others."""
-    if not bot_ids:
+    """Step bots of one series at one candle: the series' recent bars are read once, each
+    signal key's signals computed (or read from the cache) once, and each key's bots stepped in
+    one transaction. One bot's failure never stops the others."""
+    bots = list(
+        Bot.objects.select_related("symbol")
+        .filter(pk__in=bot_ids)
+        .order_by("id")
+        .only("id", "strategy", "params", "signals_from_ms", "status", "timeframe", "symbol")
+    )
+    if not bots:
         return []
-    first = Bot.objects.select_related("symbol").filter(pk__in=bot_ids).order_by("id").first()
-    if first is None:
-        return []
-    bars = _recent_bars(first, bot_ids, candle_ms)
-    signals = None
-    if first.status == BotStatus.RUNNING and first.signals_from_ms is not None:
-        try:
-            signals = candle_signals(
-                spec=strategy_spec(first.strategy),
-                params=first.params,
-                symbol=first.symbol,
-                signals_from_ms=first.signals_from_ms,
-                candle_ms=candle_ms,
-            )
-        except Exception:  # each bot's own step records the error
-            signals = None
-    results = []
+    bars = _recent_bars(bots[0], bot_ids, candle_ms)
+    by_key: dict[Any, list[Bot]] = defaultdict(list)
+    for bot in bots:
+        by_key[(bot.strategy, json.dumps(bot.params, sort_keys=True), bot.signals_from_ms)].append(
+            bot
+        )
+    results: list[StepResult] = []
     with publishing_batched():
-        results = _step_each(bot_ids, candle_ms, now_ms, bars, signals)
+        for members in by_key.values():
+            signals = _shared_signals(members[0], candle_ms)
+            results += bots_step_batch(
+                bot_ids=[b.pk for b in members],
+                candle_ms=candle_ms,
+                now_ms=now_ms,
+                bars=bars,
+                signals=signals,
+            )
     return results
 
 
-def _step_each(bot_ids, candle_ms, now_ms, bars, signals) -> list[StepResult]:
-    # Grouped by signal key upstream: every bot of the chunk shares the signals.
-    return bots_step_batch(
-        bot_ids=bot_ids, candle_ms=candle_ms, now_ms=now_ms, bars=bars, signals=signals
-    )
+def _shared_signals(bot: Bot, candle_ms: int):
+    if bot.status != BotStatus.RUNNING or bot.signals_from_ms is None:
+        return None
+    try:
+        return candle_signals(
+            spec=strategy_spec(bot.strategy),
+            params=bot.params,
+            symbol=bot.symbol,
+            signals_from_ms=bot.signals_from_ms,
+            candle_ms=candle_ms,
+        )
+    except Exception:  # each bot's own step computes again and records the error
+        return None
 
 
 def _recent_bars(first: Bot, bot_ids: list[int], candle_ms: int):

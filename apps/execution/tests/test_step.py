@@ -155,7 +155,7 @@ def test_signals_are_computed_once_per_key_and_candle(ana, btc_may, monkeypatch)
     same = [running_bot(ana, btc_may, name=f"same-{i}") for i in range(3)]
     other = running_bot(ana, btc_may, params={"fast_period": 10, "slow_period": 26})
     chunks = step_groups(symbol_id=btc_may.pk, timeframe="5m")
-    assert sorted(map(sorted, chunks)) == sorted([sorted(b.pk for b in same), [other.pk]])
+    assert chunks == [sorted([b.pk for b in same] + [other.pk])]  # small keys share a task
     for chunk in chunks:
         bots_step_many(bot_ids=chunk, candle_ms=START, now_ms=START + BAR + 1_000)
     assert sorted(calls) == [("ema-cross", 10), ("ema-cross", 12)]
