@@ -94,8 +94,8 @@ def bots_step_many(
     *, bot_ids: list[int], candle_ms: int, now_ms: int | None = None
 ) -> list[StepResult]:
     """Step bots of one series at one candle: the series' recent bars are read once, each
-    signal key's signals computed (or read from the cache) once, and each key's bots stepped in
-    one transaction. One bot's failure never stops the others."""
+    signal key's signals computed (or read from the cache) once, and the bots stepped in one
+    transaction. One bot's failure never stops the others."""
     bots = list(
         Bot.objects.select_related("symbol")
         .filter(pk__in=bot_ids)
@@ -110,18 +110,18 @@ def bots_step_many(
         by_key[(bot.strategy, json.dumps(bot.params, sort_keys=True), bot.signals_from_ms)].append(
             bot
         )
-    results: list[StepResult] = []
+    signals = {}
+    for members in by_key.values():
+        shared = _shared_signals(members[0], candle_ms)
+        signals.update((bot.pk, shared) for bot in members)
     with publishing_batched():
-        for members in by_key.values():
-            signals = _shared_signals(members[0], candle_ms)
-            results += bots_step_batch(
-                bot_ids=[b.pk for b in members],
-                candle_ms=candle_ms,
-                now_ms=now_ms,
-                bars=bars,
-                signals=signals,
-            )
-    return results
+        return bots_step_batch(
+            bot_ids=[bot.pk for bot in bots],
+            candle_ms=candle_ms,
+            now_ms=now_ms,
+            bars=bars,
+            signals=signals,
+        )
 
 
 def _shared_signals(bot: Bot, candle_ms: int):

@@ -119,17 +119,19 @@ def bots_step_batch(
     candle_ms: int,
     now_ms: int | None = None,
     bars: CandleArrays | None = None,
-    signals: CandleSignals | None = None,
+    signals: dict[int, CandleSignals | None] | None = None,
 ) -> list[StepResult]:
-    """Step many bots (one signal key, one series) at one candle in one transaction: the bots
-    locked in id order by one query, the decisions inserted and the bots updated by one
-    statement each, so a quiet step costs no round trip of its own. Any error rolls the whole
-    batch back and each bot is stepped alone (bot_step), so one bot never fails the others."""
+    """Step many bots of one series at one candle in one transaction: the bots locked in id
+    order by one query, the decisions inserted and the bots updated by one statement each, so
+    a quiet step costs no round trip of its own. `signals` gives each bot's (shared) signals.
+    Any error rolls the whole batch back and each bot is stepped alone (bot_step), so one bot
+    never fails the others."""
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    signals = signals or {}
     try:
         with transaction.atomic():
             bots = list(_locked(Bot.objects.filter(pk__in=bot_ids)).order_by("pk"))
-            steps = [_step_bot(bot, candle_ms, now_ms, bars, signals) for bot in bots]
+            steps = [_step_bot(bot, candle_ms, now_ms, bars, signals.get(bot.pk)) for bot in bots]
             BotDecision.objects.bulk_create([s.decision for s in steps if s.decision])
             changed = [bot for bot, s in zip(bots, steps, strict=True) if s.changed]
             if changed:
@@ -142,7 +144,7 @@ def bots_step_batch(
                     s.journal.flush()
     except Exception:
         logger.exception("batch step at %s failed; stepping its bots one by one", candle_ms)
-        return [_step_alone(i, candle_ms, now_ms, bars, signals) for i in bot_ids]
+        return [_step_alone(i, candle_ms, now_ms, bars, signals.get(i)) for i in bot_ids]
     for bot, s in zip(bots, steps, strict=True):
         if s.ordered:
             orders_submit_pending(bot_id=bot.pk)
