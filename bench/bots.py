@@ -193,7 +193,11 @@ def bench_bots(bots: int = 1000) -> list[dict]:
         step_times += time.perf_counter() - began
     assert stepped == bots, stepped
     connection.close()
-    p95 = statistics.quantiles(latencies, n=20)[18] if len(latencies) > 1 else latencies[0]
+    p95 = (
+        statistics.quantiles(latencies, n=20, method="inclusive")[18]
+        if len(latencies) > 1
+        else latencies[0]
+    )
     step_ms = step_times * 1000 / stepped
     signal_ms = statistics.median(signal_times)
     label = f"{bots} paper bots, new candle -> all decided"
