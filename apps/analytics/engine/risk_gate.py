@@ -90,6 +90,7 @@ class RiskGate:
         self._candles = candles
         self._config = config
         self._close = candles.close
+        self._open_time = candles.open_time
         self._fee_rate = config.fee_rate
         # A decision is taken at its bar's close. The bar duration is the median step, as the
         # KPIs take it; the first steps tell it as well as all of them (candles are a regular
@@ -112,7 +113,7 @@ class RiskGate:
     def admit(self, decision: int, side: int) -> float | None:
         """The size to enter with at `decision`'s close, or None when refused (then
         `resume_from` says from which bar to look again)."""
-        time_ms = int(self._close_time[decision])
+        time_ms = self._close_time.item(decision)  # .item(): a Python int, cheaper per trade
         last_stop = self._last_stop_bar
         self.state = state = state_at(
             self.state,
@@ -121,7 +122,7 @@ class RiskGate:
             bars_since_stop_loss=None if last_stop is None else decision - last_stop,
         )
         # Positional: this runs once per trade.
-        intent = EntryIntent(side, float(self._close[decision]), time_ms, None, "", self._fee_rate)
+        intent = EntryIntent(side, self._close.item(decision), time_ms, None, "", self._fee_rate)
         verdict = risk_check(intent, state, self.limits)
         if verdict.allowed:
             self._sized_by.append(verdict.sized_by)
@@ -150,7 +151,7 @@ class RiskGate:
         self.state = state_after_exit(
             self.state,
             pnl=pnl,
-            time_ms=int(self._candles.open_time[exit_bar]),
+            time_ms=self._open_time.item(exit_bar),
             realised_equity_before=self.state.equity,
             equity=equity,
             stop_loss_hit=reason == STOP_LOSS,

@@ -216,6 +216,14 @@ def test_cooldown_skips_exactly_its_bars_after_each_stop(two_days):
     for before, after in zip(trades, trades[1:], strict=False):
         assert after.entry_bar - before.exit_bar == 13
     assert result.risk.blocked["cooldown"] == 12 * len(stops)
+    # By hand, on March 5: stopped at 15:30, re-entered 13 bars later at 16:35 (stopped in
+    # that same bar), then 17:40, 19:25, 20:40, 21:45 and 22:50, the last held to the end.
+    hhmm = [
+        ((t.entry_time - MARCH_5) // 60_000 // 60, (t.entry_time - MARCH_5) // 60_000 % 60)
+        for t in trades
+    ]
+    assert hhmm == [(12, 5), (16, 35), (17, 40), (19, 25), (20, 40), (21, 45), (22, 50)]
+    assert [t.exit_reason for t in trades] == ["stop_loss"] * 6 + ["end"]
     assert result.risk.examples["cooldown"] == "cooldown: 0 of 12 bars after a stop-loss"
 
 
@@ -315,3 +323,37 @@ def test_the_profiles_stop_and_target_replace_the_configs(two_days):
     assert result.config.stop_loss == LIMITS.stop_loss
     assert result.config.take_profit is None
     assert result.trades[0].exit_reason == "stop_loss"
+
+
+def test_every_entry_of_a_real_strategy_respects_the_limits(btc_5m_candles):
+    # ema-cross (longs, shorts and reversals: a cross closes one side and opens the other) over
+    # 40 days around March 2024 with a profile: each entry, reversals included, was sized on its
+    # decision bar's close within the risk and the position cap.
+    from apps.strategies.registry import strategy_spec
+
+    spec = strategy_spec("ema-cross")
+    params = spec.defaults()
+    first = int(np.searchsorted(btc_5m_candles.open_time, MARCH_5 - 20 * MS_PER_DAY))
+    candles = btc_5m_candles.slice(slice(first, first + 288 * 40))
+    signals = spec.compute(candles, {}, params)
+    limits = RiskLimits(
+        risk_per_trade=0.01, max_position_fraction=0.6, stop_loss=0.02, take_profit=0.04
+    )
+    result = run_backtest(candles, signals, config=BacktestConfig(fee_rate=FEE), risk=limits)
+    table = result.trade_table
+    assert len(table) > 20 and {-1, 1} <= set(table.side.tolist())
+    assert int((table.entry_bar[1:] == table.exit_bar[:-1]).sum()) > 0  # reversals happened
+    before = np.r_[10_000.0, table.equity_after[:-1]]
+    price = candles.close[table.entry_bar - 1]  # the decision bar's close
+    by_risk = before * limits.risk_per_trade / (price * limits.stop_loss)
+    cap = before * limits.max_position_fraction / (price * (1 + FEE))
+    np.testing.assert_allclose(table.size, np.minimum(by_risk, cap), rtol=1e-12)
+    assert sum(result.risk.sized_by.values()) == len(table)
+
+
+@pytest.mark.parametrize("bars", [1, 2])
+def test_tiny_series_with_a_profile(two_days, bars):
+    candles = two_days.slice(slice(0, bars))
+    result = run_backtest(candles, long_every_bar(bars, 0, bars), risk=LIMITS)
+    assert len(result.trades) == (1 if bars == 2 else 0)
+    assert result.risk.blocked == {}
