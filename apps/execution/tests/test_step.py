@@ -225,3 +225,21 @@ def test_a_failing_step_in_a_batch_errors_its_bot_and_steps_the_others(ana, btc_
     assert statuses[broken] == BotStatus.ERROR
     assert "a bug in one bot's books" in Bot.objects.get(pk=broken).status_message
     assert BotDecision.objects.filter(candle_ms=START).count() == 2
+
+
+def test_a_step_task_costs_the_same_queries_for_5_or_20_bots(ana, btc_may):
+    """The bots of a task are stepped in one transaction: a quiet step has no query of its own
+    (a regression here multiplies the time per candle by the number of bots)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count: int, candle: int) -> int:
+        bots = [running_bot(ana, btc_may, name=f"n{count}-{i}") for i in range(count)]
+        ids = [b.pk for b in bots]
+        late = candle + BAR + 3_600_000  # stale: every bot records a skip, none orders
+        with CaptureQueriesContext(connection) as captured:
+            results = bots_step_many(bot_ids=ids, candle_ms=candle, now_ms=late)
+        assert [r.outcome for r in results] == ["stale"] * count
+        return len(captured)
+
+    assert queries(5, START) == queries(20, START)
