@@ -61,7 +61,7 @@ class BotStopSerializer(serializers.Serializer):
     close_position = serializers.BooleanField(required=False, default=False)
 
 
-class PositionSerializer(serializers.Serializer):
+class BotPositionSerializer(serializers.Serializer):
     side = serializers.IntegerField()
     size = serializers.DecimalField(max_digits=40, decimal_places=24)
     entry_price = serializers.DecimalField(max_digits=40, decimal_places=24)
@@ -111,7 +111,7 @@ class BotSerializer(serializers.ModelSerializer):
 
     def get_position(self, bot) -> dict | None:
         position = getattr(bot, "position", None)
-        return None if position is None else PositionSerializer(position).data
+        return None if position is None else BotPositionSerializer(position).data
 
     def get_span_start(self, bot) -> int | None:
         return seconds(bot.span_start_ms)
@@ -120,7 +120,7 @@ class BotSerializer(serializers.ModelSerializer):
         return seconds(bot.last_candle_ms)
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class BotOrderSerializer(serializers.ModelSerializer):
     candle = serializers.SerializerMethodField()
     fill_candle = serializers.SerializerMethodField()
 
@@ -155,7 +155,7 @@ class OrderSerializer(serializers.ModelSerializer):
         return seconds(order.fill_candle_ms)
 
 
-class TradeSerializer(serializers.ModelSerializer):
+class BotTradeSerializer(serializers.ModelSerializer):
     entry_time = serializers.SerializerMethodField()
     exit_time = serializers.SerializerMethodField()
     entry_order = serializers.CharField(source="entry_order.client_order_id")
@@ -187,7 +187,7 @@ class TradeSerializer(serializers.ModelSerializer):
         return seconds(trade.exit_time)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class BotEventSerializer(serializers.ModelSerializer):
     candle = serializers.SerializerMethodField()
 
     class Meta:
@@ -201,3 +201,25 @@ class EventSerializer(serializers.ModelSerializer):
 class EventQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=500)
     kind = serializers.CharField(required=False, max_length=16)
+
+
+class BotEquityPointSerializer(serializers.Serializer):
+    time = serializers.IntegerField(help_text="candle open, epoch seconds UTC")
+    value = serializers.FloatField(help_text="equity marked at the candle's close")
+
+
+class BotEquitySerializer(serializers.Serializer):
+    bot = serializers.IntegerField()
+    points = serializers.IntegerField()
+    equity = BotEquityPointSerializer(many=True)
+
+
+class BotReconciliationSerializer(serializers.Serializer):
+    bot = serializers.IntegerField()
+    summary = serializers.DictField(
+        help_text="counts, matched, largest differences, PnL difference, identical"
+    )
+    trades = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="{bot, backtest, differences} per trade, by entry time",
+    )

@@ -16,13 +16,15 @@ from config.exceptions import ApiError
 from .selectors import bot_equity, bot_events, bot_get, bot_list, bot_orders, bot_trades
 from .serializers import (
     BotCreateSerializer,
+    BotEquitySerializer,
+    BotEventSerializer,
+    BotOrderSerializer,
+    BotReconciliationSerializer,
     BotSerializer,
     BotStopSerializer,
+    BotTradeSerializer,
     BotUpdateSerializer,
     EventQuerySerializer,
-    EventSerializer,
-    OrderSerializer,
-    TradeSerializer,
 )
 from .services.bots import (
     BotConflict,
@@ -162,22 +164,25 @@ class BotStopView(APIView):
 
 
 class BotOrdersView(APIView):
-    @extend_schema(responses=OrderSerializer(many=True), summary="A bot's orders, newest first")
+    @extend_schema(responses=BotOrderSerializer(many=True), summary="A bot's orders, newest first")
     def get(self, request: Request, pk: int) -> Response:
         bot = bot_get(owner=request.user, bot_id=pk)
-        return Response(OrderSerializer(bot_orders(bot=bot), many=True).data)
+        return Response(BotOrderSerializer(bot_orders(bot=bot), many=True).data)
 
 
 class BotTradesView(APIView):
-    @extend_schema(responses=TradeSerializer(many=True), summary="A bot's closed trades")
+    @extend_schema(responses=BotTradeSerializer(many=True), summary="A bot's closed trades")
     def get(self, request: Request, pk: int) -> Response:
         bot = bot_get(owner=request.user, bot_id=pk)
         trades = bot_trades(bot=bot).select_related("entry_order", "exit_order")
-        return Response(TradeSerializer(trades, many=True).data)
+        return Response(BotTradeSerializer(trades, many=True).data)
 
 
 class BotEquityView(APIView):
-    @extend_schema(summary="A bot's equity at the close of every candle it decided")
+    @extend_schema(
+        responses=BotEquitySerializer,
+        summary="A bot's equity at the close of every candle it decided",
+    )
     def get(self, request: Request, pk: int) -> Response:
         bot = bot_get(owner=request.user, bot_id=pk)
         points = [{"time": t // 1000, "value": v} for t, v in bot_equity(bot=bot)]
@@ -187,18 +192,19 @@ class BotEquityView(APIView):
 class BotEventsView(APIView):
     @extend_schema(
         parameters=[EventQuerySerializer],
-        responses=EventSerializer(many=True),
+        responses=BotEventSerializer(many=True),
         summary="A bot's event log, newest first (?kind=error&limit=100)",
     )
     def get(self, request: Request, pk: int) -> Response:
         q = _validated(EventQuerySerializer, request.query_params).validated_data
         bot = bot_get(owner=request.user, bot_id=pk)
         events = bot_events(bot=bot, limit=q["limit"], kind=q.get("kind"))
-        return Response(EventSerializer(events, many=True).data)
+        return Response(BotEventSerializer(events, many=True).data)
 
 
 class BotReconciliationView(APIView):
     @extend_schema(
+        responses=BotReconciliationSerializer,
         summary="The bot's trades next to a backtest over its running span, trade by trade",
         description=(
             "Pairs by entry time with the differences (bot minus backtest) in prices, size, "

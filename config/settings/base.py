@@ -243,6 +243,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "status" with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "BotStatusEnum": "apps.execution.models.BotStatus",
+        "BacktestStatusEnum": "apps.analytics.models.BacktestStatus",
+    },
 }
 
 # --- Market data -------------------------------------------------------------------------
