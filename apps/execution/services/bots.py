@@ -261,8 +261,9 @@ def bot_start(*, bot: Bot, now_ms: int | None = None) -> Bot:
 def bot_running_from(*, bot: Bot, span_start_ms: int, signals_from_ms: int) -> None:
     """Mark the (locked) bot running with its first candle; its journal says so."""
     bot.status, bot.status_message = BotStatus.RUNNING, ""
-    if bot.risk_profile_id is not None:  # the profile's values as they are now
-        bot.risk_limits = risk_profile_values(RiskProfile.objects.get(pk=bot.risk_profile_id))
+    # The profile's values as they are now (none when it was deleted while the bot was stopped).
+    profile = RiskProfile.objects.filter(pk=bot.risk_profile_id).first()
+    bot.risk_limits = risk_profile_values(profile)
     bot.span_start_equity = bot.peak_equity = bot.equity
     risk_state_start(bot, time_ms=span_start_ms)
     bot.span_start_ms = span_start_ms

@@ -154,3 +154,31 @@ def test_orders_trades_equity_events_and_reconciliation(client, btc_may):
     assert rec["summary"]["matched"] == rec["summary"]["bot_trades"] >= len(trades)
     assert all(value == 0 for value in rec["summary"]["max_abs_difference"].values())
     assert rec["trades"][0]["differences"]["entry_time_ms"] == 0
+
+
+def test_a_risk_profile_is_yours_sets_the_sizing_and_is_held_while_running(
+    client, bob_client, ana, bob, btc_may
+):
+    from apps.risk.services import risk_profile_create
+
+    mine = risk_profile_create(owner=ana, name="mine", values={"stop_loss": 0.02})
+    theirs = risk_profile_create(owner=bob, name="theirs")
+    bad = create(client, risk_profile=theirs.pk)
+    assert bad.status_code == 400
+    assert bad.json()["risk_profile"] == f"you have no risk profile {theirs.pk}"
+    bad = create(client, risk_profile=mine.pk, stop_loss=0.01, size=0.5)
+    assert bad.status_code == 400
+    assert bad.json()["stop_loss"] == bad.json()["size"] == "set by the risk profile: leave it out"
+    made = create(client, risk_profile=mine.pk)
+    assert made.status_code == 201
+    assert made.json()["risk_profile"] == mine.pk
+    assert made.json()["risk_limits"]["stop_loss"] == 0.02
+    bot_id = made.json()["id"]
+    assert client.post(f"{URL}{bot_id}/start/").status_code == 200
+    held = client.delete(f"/api/risk/profiles/{mine.pk}/")
+    assert held.status_code == 409
+    assert f"running bot 'ema' (id {bot_id})" in str(held.json())
+    client.post(f"{URL}{bot_id}/stop/", {}, format="json")
+    assert client.delete(f"/api/risk/profiles/{mine.pk}/").status_code == 204
+    assert client.get(f"{URL}{bot_id}/").json()["risk_profile"] is None
+    assert client.post(f"{URL}{bot_id}/start/").json()["risk_limits"] is None  # runs without
