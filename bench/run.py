@@ -409,6 +409,10 @@ def main() -> int:
     from bench.replay import bench_replay
 
     bench_replay(record)
+    from bench.bots import bench_bots
+
+    for entry in bench_bots():  # 1,000 paper bots stepped by 2 workers
+        record(entry["name"], entry["value"], entry["unit"])
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {ROOT / 'bench' / 'results.json'}")
     return 0

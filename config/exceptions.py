@@ -46,6 +46,7 @@ def _domain_errors() -> tuple[tuple[type[Exception], Callable[[Any], Exception]]
     Imported on first use: the apps import this module for ApiError."""
     from apps.analytics.services import BacktestInvalid, QuotaExceeded
     from apps.datafeeds.selectors import AmbiguousSymbol, SymbolNotFound
+    from apps.execution.services.bots import BotConflict, BotInvalid, BotMissingCandles
     from apps.strategies.inputs import MissingCandles
     from apps.strategies.registry import InvalidParameters, UnknownStrategy
 
@@ -59,6 +60,12 @@ def _domain_errors() -> tuple[tuple[type[Exception], Callable[[Any], Exception]]
         ),
         (InvalidParameters, lambda e: ValidationError(e.errors)),
         (BacktestInvalid, lambda e: ValidationError(e.errors)),
+        (BotInvalid, lambda e: ValidationError(e.errors)),
+        (
+            BotMissingCandles,
+            lambda e: ApiError(str(e), field="symbol", status_code=status.HTTP_404_NOT_FOUND),
+        ),
+        (BotConflict, lambda e: ApiError(str(e), status_code=status.HTTP_409_CONFLICT)),
         (QuotaExceeded, lambda e: ApiError(str(e), status_code=status.HTTP_429_TOO_MANY_REQUESTS)),
     )
 

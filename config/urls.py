@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/datafeeds/", include("apps.datafeeds.urls")),
     path("api/strategies/", include("apps.strategies.urls")),
     path("api/analytics/", include("apps.analytics.urls")),
+    path("api/execution/", include("apps.execution.urls")),
     path("api/risk/", include("apps.risk.urls")),
     path("api/exchanges/", include("apps.exchanges.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

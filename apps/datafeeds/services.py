@@ -242,11 +242,13 @@ def fetch_ohlcv(
     limit: int | None = None,
     progress: ProgressCallback | None = None,
     retry_delays: Sequence[float] | None = None,
+    clock_offset_ms: int = 0,
 ) -> FetchReport:
     """Download closed candles in [since, until) page by page, validate them and upsert them.
 
     Without `since_ms` it resumes from the last stored candle, or with nothing stored takes the
     latest `limit` candles. `limit` is the page size, capped at the exchange's maximum.
+    `clock_offset_ms` (exchange minus local clock) makes "closed" the exchange's judgement.
     """
     try:
         timeframe_validate(timeframe)
@@ -259,7 +261,7 @@ def fetch_ohlcv(
         raise FetchError(f"{client.id} has no '{timeframe}' candles.")
     page_limit = _page_limit(client, market, limit)
 
-    now = client.milliseconds()
+    now = client.milliseconds() + clock_offset_ms
     end = min(until_ms, now) if until_ms is not None else now
     start = _start_ms(symbol, timeframe, since_ms, page_limit, now)
     report = FetchReport(symbol.name, timeframe, start, end)

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest, Least
 
+from .hooks import candles_stored_notify
 from .models import Candle, CandleSeries, Symbol
 from .timeframes import TIMEFRAMES
 from .versions import candles_version_bump
@@ -201,6 +202,13 @@ def candles_upsert(*, symbol: Symbol, timeframe: str, rows: np.ndarray) -> Upser
             _series_extend(symbol.pk, timeframe, rows, report.inserted)
     if report.inserted or report.updated:
         transaction.on_commit(lambda: candles_version_bump(symbol.pk))
+    if report.inserted:  # bots step on new closed candles (apps/execution subscribes)
+        last = int(rows[:, 0].max())
+        transaction.on_commit(
+            lambda: candles_stored_notify(
+                symbol_id=symbol.pk, timeframe=timeframe, last_open_ms=last
+            )
+        )
     return report
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+import time
 
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+
+from .clock import exchange_clock_offset_ms, refresh_plan
 from .models import Symbol
 from .services import FetchProgress, fetch_ohlcv
 
@@ -16,6 +21,7 @@ def fetch_ohlcv_task(
     since_ms: int | None = None,
     until_ms: int | None = None,
     limit: int | None = None,
+    clock_offset_ms: int = 0,
 ) -> dict:
     """Download one series. Idempotent (upserts), so late acknowledgement is safe.
 
@@ -38,16 +44,41 @@ def fetch_ohlcv_task(
         until_ms=until_ms,
         limit=limit,
         progress=report_progress,
+        clock_offset_ms=clock_offset_ms,
     )
     return report.as_dict()
 
 
 @shared_task(name="datafeeds.refresh_tracked_symbols")
 def refresh_tracked_symbols() -> int:
-    """Enqueue a resume download for every tracked (symbol, timeframe); beat runs this."""
+    """Enqueue a resume download for every tracked (symbol, timeframe); beat runs this on
+    candle boundaries (docs/datafeeds.md). Each download runs a little after the boundary by the
+    exchange's clock and expires after one period, so a backlog never replays old ticks; a
+    second beat ticking for the same boundary enqueues nothing (one cache key per series and
+    boundary)."""
+    step_ms = int(settings.DATAFEEDS_REFRESH_MINUTES * 60_000)
+    delay_ms = int(settings.DATAFEEDS_REFRESH_DELAY_SECONDS * 1000)
     queued = 0
-    for symbol in Symbol.objects.all():
+    offsets: dict[str, int] = {}
+    for symbol in Symbol.objects.exclude(tracked_timeframes=[]):
+        if symbol.exchange not in offsets:
+            offsets[symbol.exchange] = exchange_clock_offset_ms(symbol.exchange)
+        offset = offsets[symbol.exchange]
+        boundary, countdown_ms = refresh_plan(
+            local_now_ms=int(time.time() * 1000),
+            offset_ms=offset,
+            step_ms=step_ms,
+            delay_ms=delay_ms,
+        )
         for timeframe in symbol.tracked_timeframes:
-            fetch_ohlcv_task.delay(symbol.pk, timeframe)
+            claim = f"refresh:{symbol.pk}:{timeframe}:{boundary}"
+            if not cache.add(claim, 1, timeout=max(2 * step_ms // 1000, 1)):
+                continue  # another beat already enqueued this boundary
+            fetch_ohlcv_task.apply_async(
+                (symbol.pk, timeframe),
+                {"clock_offset_ms": offset},
+                countdown=countdown_ms / 1000,
+                expires=(countdown_ms + step_ms) / 1000,
+            )
             queued += 1
     return queued

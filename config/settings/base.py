@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "apps.risk",
     "apps.ops",
     "apps.exchanges",
+    "apps.execution",
 ]
 
 MIDDLEWARE = [
@@ -260,13 +261,21 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
 CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_REDIS_SOCKET_KEEPALIVE = True
 CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = REDIS_HEALTH_CHECK_SECONDS
-# Minutes between two refreshes of the tracked symbols by celery beat.
+# Minutes between two refreshes of the tracked symbols by celery beat, on candle boundaries
+# (multiples since the epoch, UTC) plus a delay in seconds that lets the exchange close them.
 DATAFEEDS_REFRESH_MINUTES = env.float("DATAFEEDS_REFRESH_MINUTES", default=5)
+DATAFEEDS_REFRESH_DELAY_SECONDS = env.float("DATAFEEDS_REFRESH_DELAY_SECONDS", default=2)
+from apps.datafeeds.schedules import CandleBoundarySchedule  # noqa: E402
+
 CELERY_BEAT_SCHEDULE = {
     "refresh-tracked-symbols": {
         "task": "datafeeds.refresh_tracked_symbols",
-        "schedule": DATAFEEDS_REFRESH_MINUTES * 60.0,
-    }
+        "schedule": CandleBoundarySchedule(
+            DATAFEEDS_REFRESH_MINUTES * 60.0, delay=DATAFEEDS_REFRESH_DELAY_SECONDS
+        ),
+    },
+    # Bots' books against their venue (docs/bots.md).
+    "reconcile-bots": {"task": "execution.reconcile_bots", "schedule": 600.0},
 }
 
 # --- Cache --------------------------------------------------------------------------------
@@ -392,6 +401,7 @@ SPECTACULAR_SETTINGS = {
         "TimeframeEnum": "apps.datafeeds.timeframes.TIMEFRAMES",
         "BacktestStatusEnum": "apps.analytics.models.BacktestStatus",
         "SweepStatusEnum": "apps.analytics.serializers.SWEEP_STATUSES",
+        "BotStatusEnum": "apps.execution.models.BotStatus",
     },
 }
 
@@ -456,6 +466,7 @@ CELERY_BEAT_SCHEDULER = "apps.ops.beat.SingleBeatScheduler"
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # the Redis client timeouts set above
         "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
         # A worker serving several queues takes them in CELERY_QUEUE_NAMES order (bots first).
         "queue_order_strategy": "priority",

@@ -515,3 +515,15 @@ def test_cli_bad_arguments_exit_2(args: list[str]) -> None:
     assert result.returncode == 2
     assert "error:" in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_the_exchange_clock_offset_is_measured_through_ccxt(emulator, settings):
+    from django.core.cache import cache
+
+    from apps.datafeeds.clock import exchange_clock_offset_ms
+
+    settings.EXCHANGE_API_HOSTS = {"binance": emulator.url}
+    cache.delete("exchange-clock-offset:binance")
+    offset = exchange_clock_offset_ms("binance")
+    assert abs(offset) < 1_000  # the emulator runs on this machine's clock
+    assert cache.get("exchange-clock-offset:binance") == offset

@@ -49,7 +49,7 @@ describe.skipIf(!AUTH_BACKEND)("accounts (needs the issue 9 backend)", () => {
   });
 
   it("says how long to wait when sign-in is throttled", async () => {
-    page = await newPage(browser);
+    page = await newPage(browser, "203.0.113.7"); // its own address: the lock-out stays its own
     await openPath(page, "/login");
     const username = unique();
     for (let attempt = 0; attempt < 30; attempt++) {

@@ -87,7 +87,14 @@ def platform(real_candles, demo_user, subprocess_env):
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port)],
-        env={**subprocess_env, "DJANGO_DEBUG": "False", "FRONTEND_DIST": str(dist)},
+        # One trusted proxy: the throttling test sends its own X-Forwarded-For, so the address it
+        # locks out is not the one every other test signs in from.
+        env={
+            **subprocess_env,
+            "DJANGO_DEBUG": "False",
+            "FRONTEND_DIST": str(dist),
+            "TRUSTED_PROXY_COUNT": "1",
+        },
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

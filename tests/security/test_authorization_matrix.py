@@ -24,6 +24,11 @@ from apps.analytics.models import BacktestRun, BacktestSweep
 from apps.analytics.services import backtest_run_create, backtest_sweep_create
 from apps.datafeeds.models import Symbol
 from apps.datafeeds.times import parse_time_ms
+from apps.exchanges.models import ExchangeAccount
+from apps.exchanges.services import exchange_account_create
+from apps.execution.models import Bot
+from apps.risk.models import RiskProfile
+from apps.risk.services import risk_profile_create
 from apps.strategies.models import Strategy
 from apps.strategies.services import strategy_create
 from config.routing import websocket_urlpatterns
@@ -33,6 +38,7 @@ SELF = "self"  # the signed-in user's own account (me, logout, ...): anonymous i
 COLLECTION = "collection"  # the signed-in user's own list: another user's objects never appear
 # Routes to one owned object: the kind of object the <pk> names.
 OWNED_STRATEGY, OWNED_RUN, OWNED_SWEEP, OWNED_TOKEN = "strategy", "run", "sweep", "token"
+OWNED_PROFILE, OWNED_ACCOUNT, OWNED_BOT = "risk profile", "exchange account", "bot"
 
 MATRIX: dict[str, str] = {
     "api/auth/csrf/": PUBLIC,
@@ -55,6 +61,21 @@ MATRIX: dict[str, str] = {
     "api/analytics/backtests/<int:pk>/equity/": OWNED_RUN,
     "api/analytics/backtests/sweeps/": COLLECTION,
     "api/analytics/backtests/sweeps/<int:pk>/": OWNED_SWEEP,
+    "api/risk/profiles/": COLLECTION,
+    "api/risk/profiles/<int:pk>/": OWNED_PROFILE,
+    "api/risk/profile-fields/": SELF,
+    "api/exchanges/accounts/": COLLECTION,
+    "api/exchanges/accounts/<int:pk>/": OWNED_ACCOUNT,
+    "api/exchanges/accounts/<int:pk>/check/": OWNED_ACCOUNT,
+    "api/execution/bots/": COLLECTION,
+    "api/execution/bots/<int:pk>/": OWNED_BOT,
+    "api/execution/bots/<int:pk>/start/": OWNED_BOT,
+    "api/execution/bots/<int:pk>/stop/": OWNED_BOT,
+    "api/execution/bots/<int:pk>/orders/": OWNED_BOT,
+    "api/execution/bots/<int:pk>/trades/": OWNED_BOT,
+    "api/execution/bots/<int:pk>/equity/": OWNED_BOT,
+    "api/execution/bots/<int:pk>/events/": OWNED_BOT,
+    "api/execution/bots/<int:pk>/reconciliation/": OWNED_BOT,
     "api/schema/": PUBLIC,
     "api/docs/": PUBLIC,
     "api/redoc/": PUBLIC,
@@ -63,6 +84,8 @@ WEBSOCKET_MATRIX: dict[str, str] = {
     "ws/backtests/<int:run_id>/replay/": OWNED_RUN,
     "ws/backtests/<int:run_id>/": OWNED_RUN,
     "ws/backtests/": COLLECTION,
+    "ws/bots/<int:bot_id>/": OWNED_BOT,
+    "ws/bots/": COLLECTION,
 }
 REFUSED_NOT_YOURS = 4404  # one close code for "not yours" and "missing"
 REFUSED_ANONYMOUS = 4401  # decided before any lookup: says nothing of the id
@@ -81,7 +104,16 @@ TAKEOVER = {
     "end": "2024-02-01",
     "grid": {"sma_period": [50]},
 }
-OWNED_MODELS = (Strategy, BacktestRun, BacktestSweep, ApiToken, UserSession)
+OWNED_MODELS = (
+    Strategy,
+    BacktestRun,
+    BacktestSweep,
+    ApiToken,
+    UserSession,
+    RiskProfile,
+    ExchangeAccount,
+    Bot,
+)
 
 
 def _walk(patterns, prefix: str = ""):
@@ -124,6 +156,19 @@ def world(db) -> dict[str, Any]:
         OWNED_RUN: backtest_run_create(owner=ana, strategy="hma-sma", symbol=symbol, **span),
         OWNED_SWEEP: sweep,
         OWNED_TOKEN: ApiToken.objects.create(user=ana, name="ana's bot")[0],
+        OWNED_PROFILE: risk_profile_create(owner=ana, name="careful"),
+        OWNED_ACCOUNT: exchange_account_create(
+            owner=ana, label="main", exchange="binance", api_key="k" * 64, secret="s" * 64
+        ),
+        # Straight into the table: creating through bot_create needs stored candles.
+        OWNED_BOT: Bot.objects.create(
+            owner=ana,
+            name="ana's bot",
+            strategy="hma-sma",
+            params={},
+            symbol=symbol,
+            timeframe="5m",
+        ),
     }
     return {"ana": ana, "bob": bob, "objects": objects}
 
@@ -229,8 +274,11 @@ def test_owner_only_sockets_refuse_another_user_and_anonymous(world, route, kind
         return
     target = world["objects"][kind]
     bob_cookie = _session_cookie("bob", "pw-bob-123-long")
-    path = "/" + route.replace("<int:run_id>", str(target.pk))
-    missing = "/" + route.replace("<int:run_id>", str(MISSING_PK))
+
+    def at(pk: int) -> str:
+        return "/" + route.replace("<int:run_id>", str(pk)).replace("<int:bot_id>", str(pk))
+
+    path, missing = at(target.pk), at(MISSING_PK)
     assert async_to_sync(_close_code)(missing, bob_cookie) == REFUSED_NOT_YOURS
     assert async_to_sync(_close_code)(path, bob_cookie) == REFUSED_NOT_YOURS
     assert async_to_sync(_close_code)(path, None) == REFUSED_ANONYMOUS

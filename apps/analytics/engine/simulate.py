@@ -11,6 +11,7 @@ import numpy as np
 
 from apps.datafeeds.arrays import CandleArrays
 
+from . import rules
 from .config import BacktestConfig, SignalArrays
 from .kpis import Kpis, bar_duration_ms, compute_kpis
 from .risk_gate import RiskGate, RiskReport
@@ -19,8 +20,6 @@ from .trades import (
     LONG,
     SHORT,
     SIGNAL,
-    STOP_LOSS,
-    TAKE_PROFIT,
     Trade,
     TradeTable,
     equity_curve,
@@ -61,18 +60,16 @@ class _DecisionBars:
 
 def _decision_bars(signals: SignalArrays, allow_short: bool) -> _DecisionBars:
     n = len(signals.long_entry)
-    go_long = signals.long_entry & ~signals.short_entry  # both on one bar: conflicting, neither
-    short_signal = signals.short_entry & ~signals.long_entry
-    go_short = short_signal if allow_short else np.zeros(n, dtype=bool)
+    wants = rules.bar_decisions(
+        signals.long_entry, signals.short_entry, signals.long_exit, signals.short_exit, allow_short
+    )
     decidable = np.arange(n) < n - 1
     return _DecisionBars(
-        go_long=go_long,
-        go_short=go_short,
-        entries=np.flatnonzero((go_long | go_short) & decidable),
-        # A short entry closes a long even when shorts are disabled: the signal says the long
-        # is wrong. It opens the short only when shorts are allowed.
-        long_exits=np.flatnonzero((signals.long_exit | short_signal) & decidable),
-        short_exits=np.flatnonzero((signals.short_exit | go_long) & decidable),
+        go_long=wants.go_long,
+        go_short=wants.go_short,
+        entries=np.flatnonzero((wants.go_long | wants.go_short) & decidable),
+        long_exits=np.flatnonzero(wants.close_long & decidable),
+        short_exits=np.flatnonzero(wants.close_short & decidable),
     )
 
 
@@ -89,33 +86,13 @@ def _stop_or_target_hit(
     stop: float | None,
     target: float | None,
 ) -> tuple[int, float, int] | None:
-    """The first bar in [first, last] whose range touches the stop or the target: (bar, raw
-    fill price before slippage, reason). The stop wins when both are touched; a bar opening
-    beyond a level fills at its open (worse for the stop, better for the target)."""
+    """The first bar in [first, last] whose range touches the stop or the target (the rule of
+    rules.stop_or_target_hit, on that window): (bar, raw fill price, reason)."""
     window = slice(first, last + 1)
-    adverse = candles.low[window] if side == LONG else candles.high[window]
-    favourable = candles.high[window] if side == LONG else candles.low[window]
-    # Inclusive comparisons: touching a level fills it.
-    if side == LONG:
-        stop_hit = adverse <= stop if stop is not None else None
-        target_hit = favourable >= target if target is not None else None
-    else:
-        stop_hit = adverse >= stop if stop is not None else None
-        target_hit = favourable <= target if target is not None else None
-    if stop_hit is None or target_hit is None:
-        hit = stop_hit if target_hit is None else target_hit
-    else:
-        hit = stop_hit | target_hit
-    k = int(hit.argmax())
-    if not hit[k]:
-        return None
-    bar = first + k
-    bar_open = float(candles.open[bar])
-    if stop_hit is not None and stop_hit[k]:
-        price = min(bar_open, stop) if side == LONG else max(bar_open, stop)
-        return bar, price, STOP_LOSS
-    price = max(bar_open, target) if side == LONG else min(bar_open, target)
-    return bar, price, TAKE_PROFIT
+    hit = rules.stop_or_target_hit(
+        candles.low[window], candles.high[window], candles.open[window], side, stop, target
+    )
+    return None if hit is None else (first + hit[0], hit[1], hit[2])
 
 
 # What the loop records per trade, in this order: TradeTable's columns without the two times
@@ -150,10 +127,10 @@ def _simulate(
                 break
             side = LONG if plan.go_long[decision] else SHORT
             entry_bar = decision + 1
-        entry_price = float(candles.open[entry_bar]) * (1 + side * slip)
+        entry_price = rules.entry_price(float(candles.open[entry_bar]), side, slip)
         if gate is None:
             # Notional plus the entry fee use `size` of the equity (as backtesting.py sizes orders).
-            size = config.size * equity / (entry_price * (1 + fee))
+            size = rules.entry_size(config.size, equity, entry_price, fee)
         else:
             size = gate.admit(decision, side)
             if size is None:  # refused: look again where the refusing rules lift
@@ -161,15 +138,16 @@ def _simulate(
                     break
                 decide_from = gate.resume_from
                 continue
-        entry_fee = size * entry_price * fee
+        entry_fee = rules.fee(size, entry_price, fee)
 
         exit_decision = _first_at_or_after(
             plan.long_exits if side == LONG else plan.short_exits, entry_bar
         )
         hit = None
         if config.stop_loss is not None or config.take_profit is not None:
-            stop = entry_price * (1 - side * config.stop_loss) if config.stop_loss else None
-            target = entry_price * (1 + side * config.take_profit) if config.take_profit else None
+            stop, target = rules.protective_levels(
+                entry_price, side, config.stop_loss, config.take_profit
+            )
             # Up to the exit signal's decision bar: that exit fills at the next open, before
             # anything inside the next bar.
             last = exit_decision if exit_decision is not None else n - 1
@@ -184,11 +162,17 @@ def _simulate(
                 reverse_into = -side
         else:
             exit_bar, raw_exit, reason = n - 1, float(candles.close[n - 1]), END
-        exit_price = raw_exit * (1 - side * slip)
-        exit_fee = size * exit_price * fee
-        gross = side * size * (exit_price - entry_price)
-        pnl = gross - entry_fee - exit_fee
-        equity = (equity - entry_fee) + (gross - exit_fee)  # in the order backtesting.py books it
+        exit_price = rules.exit_price(raw_exit, side, slip)
+        closed_trade = rules.trade_close(
+            side=side,
+            size=size,
+            entry_price=entry_price,
+            entry_fee=entry_fee,
+            exit_price=exit_price,
+            fee_rate=fee,
+            equity_before=equity,
+        )
+        exit_fee, pnl, equity = closed_trade.exit_fee, closed_trade.pnl, closed_trade.equity_after
         closed.append(
             (
                 side,
@@ -200,7 +184,7 @@ def _simulate(
                 entry_fee,
                 exit_fee,
                 pnl,
-                pnl / (size * entry_price),
+                closed_trade.return_fraction,
                 reason,
                 equity,
             )

@@ -91,13 +91,58 @@ def test_a_permanent_error_fails_the_task_with_its_message(worker, db):
     assert result.state == "FAILURE"
 
 
-def test_beat_refresh_enqueues_every_tracked_series(btc_symbol, monkeypatch):
+def test_beat_refresh_enqueues_every_tracked_series_once_per_boundary(btc_symbol, monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
+    cache.set("exchange-clock-offset:binance", -3_000)  # the exchange 3 s behind us
     sent = []
-    monkeypatch.setattr(fetch_ohlcv_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(
+        fetch_ohlcv_task,
+        "apply_async",
+        lambda args, kwargs, **options: sent.append((args, kwargs, options)),
+    )
     btc_symbol.tracked_timeframes = ["5m", "1h"]
     btc_symbol.save()
     assert refresh_tracked_symbols() == 2
-    assert sent == [(btc_symbol.pk, "5m"), (btc_symbol.pk, "1h")]
+    assert [args for args, _, _ in sent] == [(btc_symbol.pk, "5m"), (btc_symbol.pk, "1h")]
+    assert all(kwargs == {"clock_offset_ms": -3_000} for _, kwargs, _ in sent)
+    options = sent[0][2]
+    assert 0 <= options["countdown"] <= 150 + 2 + 3  # up to the nearest boundary + delay + skew
+    assert options["expires"] == options["countdown"] + 300  # a backlog never replays old ticks
+    # A second beat ticking for the same boundary enqueues nothing.
+    assert refresh_tracked_symbols() == 0
+    assert len(sent) == 2
+
+
+def test_refresh_plan_follows_the_exchange_clock():
+    from apps.datafeeds.clock import refresh_plan
+
+    step, delay = 300_000, 2_000
+    boundary = 1_714_521_600_000  # 2024-05-01 00:00 UTC
+    # Local clock 1 s past the boundary, exchange 3 s behind: wait 4 s more than its boundary.
+    assert refresh_plan(
+        local_now_ms=boundary + 1_000, offset_ms=-3_000, step_ms=step, delay_ms=delay
+    ) == (boundary, 4_000)
+    # Exchange 5 s ahead: its boundary + delay already passed, go now.
+    assert refresh_plan(
+        local_now_ms=boundary + 1_000, offset_ms=5_000, step_ms=step, delay_ms=delay
+    ) == (boundary, 0)
+
+
+def test_the_schedule_is_due_on_candle_boundaries_not_from_beat_start():
+    from datetime import UTC, datetime
+
+    from apps.datafeeds.schedules import CandleBoundarySchedule
+
+    now = datetime(2024, 5, 1, 12, 3, 30, tzinfo=UTC)
+    beat_started = datetime(2024, 5, 1, 12, 1, 17, tzinfo=UTC)
+    entry = CandleBoundarySchedule(300.0, delay=2.0, nowfun=lambda: now)
+    due, wait = entry.is_due(beat_started)
+    assert not due and wait == 92.0  # 12:05:02, not 12:06:17
+    later = CandleBoundarySchedule(300.0, delay=2.0, nowfun=lambda: now.replace(minute=5, second=2))
+    due, wait = later.is_due(beat_started)
+    assert due and wait == 300.0  # the next one at 12:10:02
 
 
 def test_beat_schedule_runs_the_refresh():

@@ -11,6 +11,15 @@ from django.urls import reverse
 from apps.datafeeds.models import Candle
 
 READ_ONLY = {
+    "accounts.apitoken",  # created by their owners only (the token is shown once)
+    "accounts.usersession",
+    "exchanges.exchangeaccount",  # credentials go through the API only
+    "execution.bot",
+    "execution.botorder",
+    "execution.botposition",
+    "execution.bottrade",
+    "execution.botdecision",
+    "execution.botevent",
     "analytics.backtestrun",
     "analytics.backtestsweep",
     "analytics.backtesttrade",

@@ -18,8 +18,15 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+/** `clientAddress`: the address the server counts this page's requests by (sent as the trusted
+ * proxy's X-Forwarded-For; the e2e server trusts one proxy). A test that locks its address out
+ * uses its own, so the other tests can still sign in from theirs. */
+export async function newPage(browser: Browser, clientAddress?: string): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    deviceScaleFactor: 1,
+    ...(clientAddress ? { extraHTTPHeaders: { "X-Forwarded-For": clientAddress } } : {}),
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];

@@ -1,0 +1,129 @@
+"""The fill rules of the backtest, one bar and one trade at a time (docs/backtesting.md).
+
+The engine applies them over whole series; a paper bot (apps/execution) applies the same
+functions candle by candle, so a paper bot and a backtest over the same span fill identically.
+Every formula keeps the engine's order of float operations: results agree bit for bit.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .trades import LONG, STOP_LOSS, TAKE_PROFIT
+
+
+class BarDecisions(NamedTuple):
+    """What the signals ask at a bar's close (arrays, or one value per field for one bar)."""
+
+    go_long: np.ndarray  # long entry without a short entry on the same bar
+    go_short: np.ndarray  # short entry without a long entry (and shorts allowed)
+    close_long: np.ndarray  # a long is closed: long_exit or a short entry
+    close_short: np.ndarray  # a short is closed: short_exit or a long entry
+
+
+def bar_decisions(
+    long_entry: np.ndarray,
+    short_entry: np.ndarray,
+    long_exit: np.ndarray,
+    short_exit: np.ndarray,
+    allow_short: bool,
+) -> BarDecisions:
+    go_long = long_entry & ~short_entry  # both on one bar: conflicting, neither
+    short_signal = short_entry & ~long_entry
+    go_short = short_signal if allow_short else short_signal & False
+    # A short entry closes a long even when shorts are disabled: the signal says the long is
+    # wrong. It opens the short only when shorts are allowed.
+    return BarDecisions(go_long, go_short, long_exit | short_signal, short_exit | go_long)
+
+
+def entry_price(bar_open: float, side: int, slippage: float) -> float:
+    """The fill of an entry at a bar's open, slippage against the trader."""
+    return bar_open * (1 + side * slippage)
+
+
+def exit_price(raw_price: float, side: int, slippage: float) -> float:
+    return raw_price * (1 - side * slippage)
+
+
+def entry_size(size_fraction: float, equity: float, price: float, fee_rate: float) -> float:
+    """Units bought with `size_fraction` of the equity, entry fee included (as backtesting.py)."""
+    return size_fraction * equity / (price * (1 + fee_rate))
+
+
+def fee(size: float, price: float, fee_rate: float) -> float:
+    return size * price * fee_rate
+
+
+def protective_levels(
+    price: float, side: int, stop_loss: float | None, take_profit: float | None
+) -> tuple[float | None, float | None]:
+    """Stop and target prices: fractions from the entry fill price (None when not set)."""
+    stop = price * (1 - side * stop_loss) if stop_loss else None
+    target = price * (1 + side * take_profit) if take_profit else None
+    return stop, target
+
+
+def stop_or_target_hit(
+    low: np.ndarray,
+    high: np.ndarray,
+    bar_open: np.ndarray,
+    side: int,
+    stop: float | None,
+    target: float | None,
+) -> tuple[int, float, int] | None:
+    """The first bar (index into the arrays) whose range touches the stop or the target: (bar,
+    raw fill price before slippage, reason). The stop wins when both are touched; a bar opening
+    beyond a level fills at its open (worse for the stop, better for the target)."""
+    adverse = low if side == LONG else high
+    favourable = high if side == LONG else low
+    # Inclusive comparisons: touching a level fills it.
+    if side == LONG:
+        stop_hit = adverse <= stop if stop is not None else None
+        target_hit = favourable >= target if target is not None else None
+    else:
+        stop_hit = adverse >= stop if stop is not None else None
+        target_hit = favourable <= target if target is not None else None
+    if stop_hit is None and target_hit is None:
+        return None
+    if stop_hit is None or target_hit is None:
+        hit = stop_hit if target_hit is None else target_hit
+    else:
+        hit = stop_hit | target_hit
+    k = int(hit.argmax())
+    if not hit[k]:
+        return None
+    opened = float(bar_open[k])
+    if stop_hit is not None and stop_hit[k]:
+        price = min(opened, stop) if side == LONG else max(opened, stop)
+        return k, price, STOP_LOSS
+    price = max(opened, target) if side == LONG else min(opened, target)
+    return k, price, TAKE_PROFIT
+
+
+class ClosedTrade(NamedTuple):
+    exit_fee: float
+    gross: float
+    pnl: float  # net of both fees
+    return_fraction: float
+    equity_after: float
+
+
+def trade_close(
+    *,
+    side: int,
+    size: float,
+    entry_price: float,
+    entry_fee: float,
+    exit_price: float,
+    fee_rate: float,
+    equity_before: float,
+) -> ClosedTrade:
+    """PnL and realised equity of a closed trade, booked in the order backtesting.py books it;
+    `equity_before` is the realised equity before the entry (its fee not yet deducted)."""
+    exit_fee = fee(size, exit_price, fee_rate)
+    gross = side * size * (exit_price - entry_price)
+    pnl = gross - entry_fee - exit_fee
+    equity_after = (equity_before - entry_fee) + (gross - exit_fee)
+    return ClosedTrade(exit_fee, gross, pnl, pnl / (size * entry_price), equity_after)

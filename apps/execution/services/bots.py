@@ -1,0 +1,330 @@
+"""Create, change, delete, start and stop bots (docs/bots.md, "The life of a bot")."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from apps.analytics.services.validation import config_checked
+from apps.datafeeds.models import CandleSeries, Symbol
+from apps.datafeeds.timeframes import bucket_floor
+from apps.risk.bounds import PROFILE_FIELDS
+from apps.risk.models import RiskProfile
+from apps.risk.selectors import risk_profile_find
+from apps.strategies.registry import InvalidParameters, StrategySpec, strategy_spec
+
+from ..models import Bot, BotMode, BotOrder, BotStatus, OrderLeg, OrderState
+from ..orders import client_order_id, order_cancelled
+from .journal import Journal
+from .paper import dec, order_create
+from .risk import risk_state_start
+
+LIVE_REFUSAL = "live trading arrives with exchange accounts: only paper bots can be created for now"
+PROFILE_SETS = ("size", "stop_loss", "take_profit")  # a risk profile sets these
+CONFIG_FIELDS = ("fee_rate", "slippage_bps", "size", "stop_loss", "take_profit", "allow_short")
+EDITABLE_WHILE_RUNNING = ("name",)
+RUNNABLE_FROM = (BotStatus.STOPPED, BotStatus.ERROR, BotStatus.KILLED)
+LIVE_STATES = (
+    OrderState.PENDING_SUBMIT,
+    OrderState.OPEN,
+    OrderState.PARTIALLY_FILLED,
+    OrderState.UNKNOWN,
+)
+
+
+class BotInvalid(ValueError):
+    """Input that cannot make or change a bot; `errors` maps each bad field to its message."""
+
+    def __init__(self, errors: dict[str, Any]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class BotMissingCandles(LookupError):
+    """The symbol lacks the candles the strategy needs; the message says how to fetch them."""
+
+
+class BotConflict(Exception):
+    """The bot's state does not allow the operation (409)."""
+
+
+def _fetch_command(symbol: Symbol, timeframe: str) -> str:
+    return (
+        f"python manage.py fetch_ohlcv {symbol.name} {timeframe} --exchange {symbol.exchange} "
+        f"--base {symbol.base} --quote {symbol.quote} --since <YYYY-MM-DD>"
+    )
+
+
+def candles_required(*, spec: StrategySpec, params: Mapping[str, Any], symbol: Symbol) -> None:
+    """The base series holds at least the strategy's warm-up; else BotMissingCandles naming the
+    command that fetches it. (Higher timeframes are aggregated from the base when not stored.)"""
+    needed = spec.base_warmup(params) + 1
+    series = CandleSeries.objects.filter(symbol=symbol, timeframe=spec.base_timeframe).first()
+    stored = series.count if series is not None else 0
+    if stored < needed:
+        raise BotMissingCandles(
+            f"{symbol} has {stored} {spec.base_timeframe} candles; {spec.key} needs at least "
+            f"{needed} (its warm-up). Fetch them: {_fetch_command(symbol, spec.base_timeframe)}"
+        )
+
+
+def _profile_checked(
+    owner: AbstractBaseUser, profile_id: Any, config: Mapping[str, Any], errors: dict[str, Any]
+) -> RiskProfile | None:
+    """The owner's profile (None: none asked); with one, the settings it sets may not be given."""
+    if profile_id is None:
+        return None
+    if isinstance(profile_id, bool) or not isinstance(profile_id, int):
+        errors["risk_profile"] = "must be the id of one of your risk profiles"
+        return None
+    for name in PROFILE_SETS:
+        if name in config:
+            errors[name] = "set by the risk profile: leave it out"
+    profile = risk_profile_find(owner=owner, profile_id=profile_id)
+    if profile is None:
+        errors["risk_profile"] = f"you have no risk profile {profile_id}"
+    return profile
+
+
+def _checked(
+    strategy: str,
+    params: Mapping[str, Any] | None,
+    config: Mapping[str, Any],
+    mode: str,
+    errors: dict[str, Any] | None = None,
+) -> tuple[StrategySpec | None, dict[str, Any], dict[str, Any]]:
+    errors = {} if errors is None else errors
+    if mode not in BotMode.values:
+        errors["mode"] = f"must be one of {', '.join(BotMode.values)}"
+    elif mode == BotMode.LIVE:
+        errors["mode"] = LIVE_REFUSAL
+    spec, validated = None, {}
+    try:
+        spec = strategy_spec(strategy)
+    except LookupError as error:
+        errors["strategy"] = str(error)
+    if spec is not None:
+        try:
+            validated = spec.validate_params(params or {})
+        except InvalidParameters as error:
+            errors["params"] = error.errors
+    unknown = [name for name in config if name not in (*CONFIG_FIELDS, "initial_capital")]
+    for name in unknown:
+        errors[name] = "unknown setting"
+    costs = config_checked({k: v for k, v in config.items() if k not in unknown}, errors)
+    if errors:
+        raise BotInvalid(errors)
+    return spec, validated, costs
+
+
+def bot_create(
+    *,
+    owner: AbstractBaseUser,
+    name: str,
+    strategy: str,
+    symbol: Symbol,
+    params: Mapping[str, Any] | None = None,
+    mode: str = BotMode.PAPER,
+    paper_capital: float = 10_000.0,
+    config: Mapping[str, Any] | None = None,
+    staleness_seconds: float | None = None,
+    risk_profile: int | None = None,
+) -> Bot:
+    """A stopped bot. BotInvalid names each bad field (parameters against the registry, costs
+    as a backtest's, live mode); BotMissingCandles when the symbol lacks the strategy's
+    warm-up."""
+    config = dict(config or {})
+    errors: dict[str, Any] = {}
+    profile = _profile_checked(owner, risk_profile, config, errors)
+    config["initial_capital"] = paper_capital
+    spec, validated, costs = _checked(strategy, params, config, mode, errors)
+    if staleness_seconds is not None and not staleness_seconds > 0:
+        raise BotInvalid({"staleness_seconds": "must be a positive number of seconds"})
+    candles_required(spec=spec, params=validated, symbol=symbol)
+    capital = dec(costs["initial_capital"])
+    return Bot.objects.create(
+        owner=owner,
+        name=name,
+        strategy=spec.key,
+        params=validated,
+        symbol=symbol,
+        timeframe=spec.base_timeframe,
+        mode=mode,
+        paper_capital=capital,
+        equity=capital,
+        peak_equity=capital,
+        staleness_seconds=staleness_seconds,
+        risk_profile=profile,
+        risk_limits=risk_profile_values(profile),
+        **{name: costs[name] for name in CONFIG_FIELDS},
+    )
+
+
+def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
+    """Rename any time; strategy, parameters and costs only while the bot is stopped."""
+    with transaction.atomic():
+        bot = Bot.objects.select_for_update().get(pk=bot.pk)
+        locked = [k for k in changes if k not in EDITABLE_WHILE_RUNNING]
+        if locked and bot.status not in RUNNABLE_FROM:
+            raise BotConflict(f"Stop the bot before changing {', '.join(sorted(locked))}.")
+        if "name" in changes:
+            bot.name = changes["name"]
+        strategy = changes.get("strategy", bot.strategy)
+        params = changes.get("params", bot.params if strategy == bot.strategy else {})
+        config = {k: changes.get(k, getattr(bot, k)) for k in CONFIG_FIELDS}
+        _, validated, costs = _checked(strategy, params, config, bot.mode)
+        if "risk_profile" in changes:
+            errors: dict[str, Any] = {}
+            profile = _profile_checked(bot.owner, changes["risk_profile"], changes, errors)
+            if errors:
+                raise BotInvalid(errors)
+            bot.risk_profile, bot.risk_limits = profile, risk_profile_values(profile)
+        bot.strategy, bot.params = strategy, validated
+        for name in CONFIG_FIELDS:
+            setattr(bot, name, costs[name])
+        if "staleness_seconds" in changes:
+            value = changes["staleness_seconds"]
+            if value is not None and not value > 0:
+                raise BotInvalid({"staleness_seconds": "must be a positive number of seconds"})
+            bot.staleness_seconds = value
+        bot.timeframe = strategy_spec(strategy).base_timeframe
+        bot.save()
+    return bot
+
+
+def risk_profile_values(profile: RiskProfile | None) -> dict[str, Any] | None:
+    """The copy of a profile a bot runs with."""
+    if profile is None:
+        return None
+    return {
+        "id": profile.pk,
+        "name": profile.name,
+        **{n: getattr(profile, n) for n in PROFILE_FIELDS},
+    }
+
+
+def running_bots_on_profile(profile_id: int) -> list[str]:
+    """What holds a risk profile (apps/risk refuses to delete it): its running bots."""
+    bots = Bot.objects.filter(
+        risk_profile_id=profile_id, status__in=(BotStatus.RUNNING, BotStatus.STOPPING)
+    )
+    return [f"running bot '{name}' (id {pk})" for pk, name in bots.values_list("pk", "name")]
+
+
+def bot_delete(*, bot: Bot) -> None:
+    with transaction.atomic():
+        bot = Bot.objects.select_for_update().get(pk=bot.pk)
+        if bot.status not in RUNNABLE_FROM:
+            raise BotConflict("Stop the bot before deleting it.")
+        bot.delete()
+
+
+def bot_start(*, bot: Bot, now_ms: int | None = None) -> Bot:
+    """Running from the candle in progress on: its close is the bot's first decision.
+
+    Bots already running with the same (strategy, params, symbol) lend their signal start, so
+    that every bot with that key shares one computation per candle. The start task then tracks
+    the symbol's timeframes for the refresh and fetches what is missing."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    spec = strategy_spec(bot.strategy)
+    candles_required(spec=spec, params=bot.params, symbol=bot.symbol)
+    with transaction.atomic():
+        bot = Bot.objects.select_for_update().get(pk=bot.pk)
+        if bot.status not in RUNNABLE_FROM:
+            raise BotConflict(f"The bot is {bot.status}.")
+        span_start = int(bucket_floor(now_ms, bot.timeframe))
+        sharing = (
+            Bot.objects.filter(
+                symbol_id=bot.symbol_id,
+                strategy=bot.strategy,
+                params=bot.params,
+                status=BotStatus.RUNNING,
+                signals_from_ms__lte=span_start,
+            )
+            .exclude(pk=bot.pk)
+            .order_by("signals_from_ms")
+            .values_list("signals_from_ms", flat=True)
+            .first()
+        )
+        bot_running_from(bot=bot, span_start_ms=span_start, signals_from_ms=sharing or span_start)
+        from ..tasks import start_bot  # the task module imports the services
+
+        start_bot.delay_on_commit(bot.pk)
+    return bot
+
+
+def bot_running_from(*, bot: Bot, span_start_ms: int, signals_from_ms: int) -> None:
+    """Mark the (locked) bot running with its first candle; its journal says so."""
+    bot.status, bot.status_message = BotStatus.RUNNING, ""
+    # The profile's values as they are now (none when it was deleted while the bot was stopped).
+    profile = RiskProfile.objects.filter(pk=bot.risk_profile_id).first()
+    bot.risk_limits = risk_profile_values(profile)
+    bot.span_start_equity = bot.peak_equity = bot.equity
+    risk_state_start(bot, time_ms=span_start_ms)
+    bot.span_start_ms = span_start_ms
+    bot.signals_from_ms = signals_from_ms
+    bot.last_candle_ms = None
+    bot.started_at, bot.stopped_at = timezone.now(), None
+    bot.save()
+    journal = Journal(bot)
+    journal.add(
+        "status",
+        f"Running from the candle opening at {span_start_ms} ({bot.timeframe}).",
+        status=bot.status,
+        span_start_ms=span_start_ms,
+    )
+    journal.flush()
+
+
+def bot_stop(*, bot: Bot, close_position: bool = False, now_ms: int | None = None) -> Bot:
+    """Cancel the bot's live orders; with `close_position`, close its position at market (paper:
+    at the next candle's open, status "stopping" until then), else keep it."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    with transaction.atomic():
+        bot = Bot.objects.select_for_update(of=("self",)).select_related("position").get(pk=bot.pk)
+        if bot.status == BotStatus.STOPPED and not close_position:
+            return bot
+        journal = Journal(bot)
+        for order in BotOrder.objects.filter(bot=bot, state__in=LIVE_STATES).order_by("id"):
+            order_cancelled(order, reason="the bot was stopped")
+            journal.add(
+                "order",
+                f"cancelled {order.client_order_id}",
+                order=order.client_order_id,
+                state="cancelled",
+            )
+        position = getattr(bot, "position", None)
+        if close_position and position is not None:
+            # Decided "at the close of the candle in progress": it fills at the next open, a
+            # price that comes after the request.
+            candle = max(int(bucket_floor(now_ms, bot.timeframe)), bot.last_candle_ms or 0)
+            coid = client_order_id(bot_id=bot.pk, candle_ms=candle, leg=OrderLeg.CLOSE)
+            if BotOrder.objects.filter(client_order_id=coid).exists():
+                raise BotConflict("A close was already ordered during this candle.")
+            order = order_create(
+                bot=bot, candle_ms=candle, leg=OrderLeg.CLOSE, position_side=position.side
+            )
+            journal.add(
+                "order",
+                f"close the position at the next open ({order.client_order_id})",
+                order=order.client_order_id,
+                leg=order.leg,
+                side=order.side,
+            )
+            bot.status, bot.status_message = (
+                BotStatus.STOPPING,
+                "Closing the position at the next open.",
+            )
+        else:
+            held = " (the position stays open)" if position is not None else ""
+            bot.status, bot.status_message = BotStatus.STOPPED, f"Stopped by its owner{held}."
+            bot.stopped_at = timezone.now()
+        bot.save()
+        journal.add("status", bot.status_message, status=bot.status)
+        journal.flush()
+    return bot

@@ -1,0 +1,448 @@
+"""One step of one bot at one closed candle (docs/bots.md, "A step").
+
+In one transaction, holding the bot's row lock (so two workers stepping the same bot take turns):
+
+1. Once per (bot, candle): a candle at or before the last one processed is a duplicate and
+   changes nothing; the BotDecision row, unique per (bot, candle), is the final guard.
+2. Reconcile: the venue's events since the last processed candle (paper: fills at each open,
+   stops and targets on each bar's range), each bar's equity mark and the kill switch.
+3. Decide, unless the step is stale (later than the bot's staleness limit after the close:
+   "skipped: stale", no order) or the bot no longer runs: the shared signals of the candle,
+   the risk check before an entry, then order rows in state pending_submit.
+4. Record the decision with the equity marked at the close.
+
+After the commit the pending orders are submitted (paper: accepted at once; they fill at the
+next candle's open, in the next step). Events are published after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from apps.analytics.engine import rules
+from apps.analytics.engine.trades import LONG, SHORT, SIDE_NAMES
+from apps.datafeeds.arrays import CandleArrays
+from apps.datafeeds.selectors import candles_window
+from apps.datafeeds.timeframes import timeframe_ms
+from apps.strategies.registry import strategy_spec
+
+from ..models import (
+    LIVE_ORDER_STATES,
+    Bot,
+    BotDecision,
+    BotEvent,
+    BotOrder,
+    BotPosition,
+    BotStatus,
+    DecisionAction,
+    OrderLeg,
+    OrderState,
+)
+from .journal import Journal
+from .paper import dec, marked_equity, order_create, paper_bar, paper_submit
+from .risk import EntryVerdict, entry_check, kill_switch_reason
+from .signals import CandleNotStored, CandleSignals, candle_signals
+
+logger = logging.getLogger(__name__)
+
+STEPPING = (BotStatus.RUNNING, BotStatus.STOPPING, BotStatus.KILLED)
+
+
+class StepOutcome(StrEnum):
+    DECIDED = "decided"
+    STALE = "stale"
+    DUPLICATE = "duplicate"  # this candle (or a later one) was already processed
+    NOT_RUNNING = "not_running"
+    BEFORE_START = "before_start"
+    NO_CANDLE = "no_candle"
+    ERROR = "error"
+    RECONCILED = "reconciled"  # stopping or killed: fills only, no decision
+
+
+@dataclass(frozen=True)
+class StepResult:
+    outcome: StepOutcome
+    action: str = ""
+
+
+def staleness_ms(bot: Bot) -> int:
+    if bot.staleness_seconds is not None:
+        return int(bot.staleness_seconds * 1000)
+    return timeframe_ms(bot.timeframe) // 2
+
+
+def bot_step(
+    *,
+    bot_id: int,
+    candle_ms: int,
+    now_ms: int | None = None,
+    bars: CandleArrays | None = None,
+    signals: CandleSignals | None = None,
+) -> StepResult:
+    """Step the bot at the candle opening at `candle_ms` (see the module docstring).
+
+    `bars` (the base candles from the bot's last processed one on) and `signals` may be given
+    by a caller that steps many bots at once; `now_ms` by the forward test's simulated clock.
+    """
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    try:
+        with transaction.atomic():
+            bot = _locked(Bot.objects.filter(pk=bot_id)).first()
+            if bot is None:
+                return StepResult(StepOutcome.NOT_RUNNING)
+            step = _step_bot(bot, candle_ms, now_ms, bars, signals)
+            if step.decision is not None:
+                step.decision.save()
+            if step.changed:
+                bot.save(update_fields=BOT_STEP_FIELDS)
+            if step.journal is not None:
+                step.journal.flush()
+    except IntegrityError:
+        # The decision's unique constraint: another execution decided this candle first.
+        return StepResult(StepOutcome.DUPLICATE)
+    if step.ordered:
+        orders_submit_pending(bot_id=bot_id)
+    return step.result
+
+
+def bots_step_batch(
+    *,
+    bot_ids: list[int],
+    candle_ms: int,
+    now_ms: int | None = None,
+    bars: CandleArrays | None = None,
+    signals: dict[int, CandleSignals | None] | None = None,
+) -> list[StepResult]:
+    """Step many bots of one series at one candle in one transaction: the bots locked in id
+    order by one query, the decisions inserted and the bots updated by one statement each, so
+    a quiet step costs no round trip of its own. `signals` gives each bot's (shared) signals.
+    Any error rolls the whole batch back and each bot is stepped alone (bot_step), so one bot
+    never fails the others."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    signals = signals or {}
+    try:
+        with transaction.atomic():
+            bots = list(_locked(Bot.objects.filter(pk__in=bot_ids)).order_by("pk"))
+            steps = [_step_bot(bot, candle_ms, now_ms, bars, signals.get(bot.pk)) for bot in bots]
+            BotDecision.objects.bulk_create([s.decision for s in steps if s.decision])
+            changed = [bot for bot, s in zip(bots, steps, strict=True) if s.changed]
+            if changed:
+                Bot.objects.bulk_update(changed, BOT_STEP_FIELDS)
+            events = [row for s in steps if s.journal for row in s.journal.rows]
+            BotEvent.objects.bulk_create(events)
+            for s in steps:
+                if s.journal is not None:
+                    s.journal.rows = []
+                    s.journal.flush()
+    except Exception:
+        logger.exception("batch step at %s failed; stepping its bots one by one", candle_ms)
+        return [_step_alone(i, candle_ms, now_ms, bars, signals.get(i)) for i in bot_ids]
+    for bot, s in zip(bots, steps, strict=True):
+        if s.ordered:
+            orders_submit_pending(bot_id=bot.pk)
+    return [s.result for s in steps]
+
+
+def _step_alone(bot_id, candle_ms, now_ms, bars, signals) -> StepResult:
+    """One bot's step; an unexpected error puts that bot (only) in error, in words."""
+    try:
+        return bot_step(
+            bot_id=bot_id, candle_ms=candle_ms, now_ms=now_ms, bars=bars, signals=signals
+        )
+    except Exception as error:
+        logger.exception("bot %s: step at %s failed", bot_id, candle_ms)
+        bot_fail(bot_id=bot_id, message=f"The step at candle {candle_ms} failed: {error!r}")
+        return StepResult(StepOutcome.ERROR)
+
+
+def bot_fail(*, bot_id: int, message: str) -> None:
+    """Status error with `message` (an error event too), unless the bot stopped meanwhile."""
+    with transaction.atomic():
+        bot = Bot.objects.select_for_update().filter(pk=bot_id, status__in=STEPPING).first()
+        if bot is None:
+            return
+        journal = Journal(bot)
+        _set_status(bot, BotStatus.ERROR, message, journal, None)
+        journal.add("error", message)
+        bot.save(update_fields=["status", "status_message", "stopped_at", "updated_at"])
+        journal.flush()
+
+
+BOT_STEP_FIELDS = [
+    "equity",
+    "peak_equity",
+    "last_candle_ms",
+    "risk_state",
+    "status",
+    "status_message",
+    "stopped_at",
+    "updated_at",
+]
+
+
+def _locked(bots):
+    return (
+        bots.select_for_update(of=("self",))
+        .select_related("symbol", "position")
+        .annotate(
+            has_live_orders=Exists(
+                BotOrder.objects.filter(bot=OuterRef("pk"), state__in=LIVE_ORDER_STATES)
+            )
+        )
+    )
+
+
+@dataclass
+class _Step:
+    result: StepResult
+    journal: Journal | None = None
+    decision: BotDecision | None = None
+    changed: bool = False  # the bot row must be written
+    ordered: bool = False  # new orders to submit after the commit
+
+
+def _step_bot(
+    bot: Bot,
+    candle_ms: int,
+    now_ms: int,
+    bars: CandleArrays | None,
+    signals: CandleSignals | None,
+) -> _Step:
+    """The step of one locked bot, its decision row and bot changes left to the caller."""
+    if bot.status not in STEPPING:
+        return _Step(StepResult(StepOutcome.NOT_RUNNING))
+    if bot.span_start_ms is None or candle_ms < bot.span_start_ms:
+        return _Step(StepResult(StepOutcome.BEFORE_START))
+    if bot.last_candle_ms is not None and candle_ms <= bot.last_candle_ms:
+        return _Step(StepResult(StepOutcome.DUPLICATE))
+    bar_ms = timeframe_ms(bot.timeframe)
+    first = bot.span_start_ms if bot.last_candle_ms is None else bot.last_candle_ms + bar_ms
+    if bars is None:
+        bars = candles_window(
+            symbol=bot.symbol, timeframe=bot.timeframe, start_ms=first, end_ms=candle_ms
+        )
+    else:
+        bars = bars.slice((bars.open_time >= first) & (bars.open_time <= candle_ms))
+    if not len(bars) or int(bars.open_time[-1]) != candle_ms:
+        return _Step(StepResult(StepOutcome.NO_CANDLE))
+
+    journal = Journal(bot)
+    was_running = bot.status == BotStatus.RUNNING
+    position = getattr(bot, "position", None)
+    live_orders = bot.has_live_orders  # none (the usual case): no order query at all
+    for i in range(len(bars)):
+        position = paper_bar(
+            bot=bot, position=position, bars=bars, i=i, journal=journal, live_orders=live_orders
+        )
+        equity = marked_equity(bot, position, float(bars.close[i]))
+        bot.peak_equity = max(bot.peak_equity, dec(equity))
+        if bot.status == BotStatus.RUNNING:
+            live_orders |= _kill_switch(bot, position, int(bars.open_time[i]), equity, journal)
+    if bot.status == BotStatus.STOPPING and position is None and not _live_orders(bot):
+        _set_status(bot, BotStatus.STOPPED, "Stopped; the position was closed.", journal, candle_ms)
+
+    delay_ms = now_ms - (candle_ms + bar_ms)
+    if was_running and bot.status == BotStatus.KILLED:
+        outcome, action, reason = StepOutcome.DECIDED, DecisionAction.KILLED, bot.status_message
+    elif bot.status != BotStatus.RUNNING:
+        outcome, action, reason = StepOutcome.RECONCILED, "", ""
+    elif delay_ms > staleness_ms(bot):
+        outcome, action = StepOutcome.STALE, DecisionAction.SKIPPED_STALE
+        reason = (
+            f"skipped: stale ({delay_ms / 1000:.1f} s after the close, limit "
+            f"{staleness_ms(bot) / 1000:.1f} s)"
+        )
+        journal.add("skipped", reason, candle_ms=candle_ms, delay_ms=delay_ms)
+    else:
+        outcome = StepOutcome.DECIDED
+        action, reason = _decide(bot, position, candle_ms, float(bars.close[-1]), signals, journal)
+        if action == DecisionAction.ERROR:
+            outcome = StepOutcome.ERROR
+
+    bot.last_candle_ms = candle_ms
+    equity = marked_equity(bot, position, float(bars.close[-1]))
+    decision = None
+    if outcome != StepOutcome.RECONCILED:
+        decision = BotDecision(
+            bot=bot,
+            candle_ms=candle_ms,
+            action=action or DecisionAction.NONE,
+            reason=reason,
+            delay_ms=delay_ms,
+            equity=dec(equity),
+            position_side=position.side if position is not None else 0,
+        )
+    bot.updated_at = timezone.now()
+    journal.add("equity", f"{equity:,.2f}", candle_ms=candle_ms, record=False, equity=equity)
+    ordered = any(m["kind"] == "order" for m in journal.messages)
+    return _Step(StepResult(outcome, str(action)), journal, decision, True, ordered)
+
+
+def _live_orders(bot: Bot) -> bool:
+    return BotOrder.objects.filter(bot=bot, state__in=LIVE_ORDER_STATES).exists()
+
+
+def _set_status(
+    bot: Bot, status: str, message: str, journal: Journal, candle_ms: int | None
+) -> None:
+    bot.status, bot.status_message = status, message
+    if status in (BotStatus.STOPPED, BotStatus.KILLED, BotStatus.ERROR):
+        bot.stopped_at = timezone.now()
+    journal.add("status", message, candle_ms=candle_ms, status=status)
+
+
+def _kill_switch(
+    bot: Bot, position: BotPosition | None, bar_ms: int, equity: float, journal: Journal
+) -> bool:
+    """The risk profile's drawdown limit, tested at every close: the bot is killed, and an open
+    position is closed at the next open (as the backtest's kill switch does). True when that
+    made an order."""
+    reason = kill_switch_reason(bot, equity=equity, peak=float(bot.peak_equity))
+    if reason is None:
+        return False
+    _set_status(bot, BotStatus.KILLED, reason, journal, bar_ms)
+    if position is not None:
+        order = order_create(
+            bot=bot, candle_ms=bar_ms, leg=OrderLeg.KILL, position_side=position.side
+        )
+        journal.add(
+            "order",
+            f"kill switch: close {order.client_order_id}",
+            candle_ms=bar_ms,
+            order=order.client_order_id,
+            leg=order.leg,
+            side=order.side,
+        )
+        return True
+    return False
+
+
+def _decide(
+    bot: Bot,
+    position: BotPosition | None,
+    candle_ms: int,
+    close: float,
+    signals: CandleSignals | None,
+    journal: Journal,
+) -> tuple[str, str]:
+    """The decision at the candle's close and its order rows: (action, reason)."""
+    spec = strategy_spec(bot.strategy)
+    try:
+        if signals is None or signals.candle_ms != candle_ms:
+            signals = candle_signals(
+                spec=spec,
+                params=bot.params,
+                symbol=bot.symbol,
+                signals_from_ms=bot.signals_from_ms,
+                candle_ms=candle_ms,
+            )
+    except CandleNotStored as error:
+        return DecisionAction.NONE, str(error)
+    except Exception as error:  # the strategy raised: this bot stops, no other is affected
+        logger.exception("bot %s: strategy %s failed at %s", bot.pk, bot.strategy, candle_ms)
+        message = f"The strategy failed at candle {candle_ms}: {type(error).__name__}: {error}"
+        _set_status(bot, BotStatus.ERROR, message, journal, candle_ms)
+        journal.add("error", message, candle_ms=candle_ms)
+        return DecisionAction.ERROR, message
+
+    wants = rules.bar_decisions(
+        np.bool_(signals.long_entry),
+        np.bool_(signals.short_entry),
+        np.bool_(signals.long_exit),
+        np.bool_(signals.short_exit),
+        bot.allow_short,
+    )
+    side = position.side if position is not None else 0
+    action, entry_side = DecisionAction.NONE, 0
+    if side == LONG and wants.close_long:
+        action, entry_side = DecisionAction.EXIT, SHORT if wants.go_short else 0
+    elif side == SHORT and wants.close_short:
+        action, entry_side = DecisionAction.EXIT, LONG if wants.go_long else 0
+    elif side == 0 and (wants.go_long or wants.go_short):
+        entry_side = LONG if wants.go_long else SHORT
+    if action == DecisionAction.EXIT:
+        order = order_create(bot=bot, candle_ms=candle_ms, leg=OrderLeg.EXIT, position_side=side)
+        journal.add(
+            "order",
+            f"exit {SIDE_NAMES[side]}: {order.side} at the next open",
+            candle_ms=candle_ms,
+            order=order.client_order_id,
+            leg=order.leg,
+            side=order.side,
+        )
+    if not entry_side:
+        return action, ""
+    if action == DecisionAction.EXIT:
+        # A reversal: its entry is asked of the risk check once the exit has filled.
+        order = order_create(
+            bot=bot,
+            candle_ms=candle_ms,
+            leg=OrderLeg.ENTRY,
+            position_side=entry_side,
+            size_fraction=bot.size,
+            decision_price=close,
+            risk_deferred=True,
+        )
+        _ordered(journal, order, f"enter {SIDE_NAMES[entry_side]}", candle_ms)
+        return DecisionAction.REVERSE, ""
+    verdict: EntryVerdict = entry_check(bot, side=entry_side, price=close, candle_ms=candle_ms)
+    if not verdict.allowed:
+        reason = "; ".join(verdict.reasons)
+        journal.add(
+            "blocked",
+            f"entry {SIDE_NAMES[entry_side]} blocked: {reason}",
+            candle_ms=candle_ms,
+            side=entry_side,
+            reasons=list(verdict.reasons),
+        )
+        return DecisionAction.BLOCKED, reason
+    order = order_create(
+        bot=bot,
+        candle_ms=candle_ms,
+        leg=OrderLeg.ENTRY,
+        position_side=entry_side,
+        quantity=verdict.size,
+        size_fraction=None if verdict.size is not None else bot.size,
+        decision_price=close,
+    )
+    _ordered(journal, order, f"enter {SIDE_NAMES[entry_side]}", candle_ms)
+    return (DecisionAction.ENTER_LONG if entry_side == LONG else DecisionAction.ENTER_SHORT), ""
+
+
+def _ordered(journal: Journal, order: BotOrder, what: str, candle_ms: int) -> None:
+    journal.add(
+        "order",
+        f"{what}: {order.side} at the next open ({order.client_order_id})",
+        candle_ms=candle_ms,
+        order=order.client_order_id,
+        leg=order.leg,
+        side=order.side,
+    )
+
+
+def orders_submit_pending(*, bot_id: int) -> int:
+    """Send the bot's pending_submit orders (paper: the venue accepts them at once). Each in
+    its own transaction: the row was committed before, the answer is recorded after."""
+    submitted = 0
+    for order in BotOrder.objects.filter(bot_id=bot_id, state=OrderState.PENDING_SUBMIT).order_by(
+        "id"
+    ):
+        with transaction.atomic():
+            locked = (
+                BotOrder.objects.select_for_update()
+                .filter(pk=order.pk, state=OrderState.PENDING_SUBMIT)
+                .first()
+            )
+            if locked is None:
+                continue
+            paper_submit(locked)
+            submitted += 1
+    return submitted

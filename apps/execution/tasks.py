@@ -1,0 +1,101 @@
+"""Celery tasks of the bots (queue "bots": every task here is named execution.*).
+
+Thin: each takes ids and plain values and calls a service. Steps are idempotent per (bot,
+candle) (the bot's row lock and the unique decision), so they are acknowledged late and a
+redelivered message is harmless: it finds the candle decided and changes nothing.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from .models import Bot, BotMode, BotStatus
+from .services.bots import bot_stop
+from .services.consistency import bot_reconcile
+from .services.fanout import bots_step_many, candle_closed_fanout
+from .services.step import bot_step
+from .services.warmup import bot_symbol_prepare
+
+_DB_ERRORS = (OperationalError, InterfaceError)  # the database away: worth another try
+
+
+@shared_task(
+    name="execution.start_bot",
+    acks_late=True,
+    autoretry_for=_DB_ERRORS,
+    max_retries=3,
+    retry_backoff=2,
+    ignore_result=True,
+)
+def start_bot(bot_id: int) -> dict:
+    """After a bot is set running: its symbol's timeframes are tracked by the refresh, and
+    what the warm-up lacks is fetched."""
+    return bot_symbol_prepare(bot_id=bot_id)
+
+
+@shared_task(
+    name="execution.stop_bot",
+    acks_late=True,
+    autoretry_for=_DB_ERRORS,
+    max_retries=3,
+    retry_backoff=2,
+    ignore_result=True,
+)
+def stop_bot(bot_id: int, close_position: bool = False) -> str:
+    bot = Bot.objects.filter(pk=bot_id).first()
+    if bot is None:
+        return "missing"
+    return bot_stop(bot=bot, close_position=close_position).status
+
+
+@shared_task(
+    name="execution.candle_closed",
+    acks_late=True,
+    autoretry_for=_DB_ERRORS,
+    max_retries=3,
+    retry_backoff=1,
+    ignore_result=True,
+)
+def candle_closed(symbol_id: int, timeframe: str, candle_ms: int) -> int:
+    """A new closed candle of the series is stored: step every bot on it, once."""
+    return candle_closed_fanout(symbol_id=symbol_id, timeframe=timeframe, candle_ms=candle_ms)
+
+
+@shared_task(
+    name="execution.bots_step",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=_DB_ERRORS,
+    max_retries=3,
+    retry_backoff=1,
+    ignore_result=True,
+)
+def bots_step(bot_ids: list[int], candle_ms: int) -> int:
+    return len(bots_step_many(bot_ids=bot_ids, candle_ms=candle_ms))
+
+
+@shared_task(
+    name="execution.bot_step",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=_DB_ERRORS,
+    max_retries=3,
+    retry_backoff=1,
+    ignore_result=True,
+)
+def bot_step_task(bot_id: int, candle_ms: int) -> str:
+    """One bot, one candle (the per-candle step; bots_step does it for many)."""
+    return bot_step(bot_id=bot_id, candle_ms=candle_ms).outcome
+
+
+@shared_task(name="execution.reconcile_bots", ignore_result=True)
+def reconcile_bots() -> int:
+    """Periodic: every running paper bot's books checked (live: against the exchange)."""
+    problems = 0
+    ids = Bot.objects.filter(
+        mode=BotMode.PAPER, status__in=(BotStatus.RUNNING, BotStatus.STOPPING)
+    ).values_list("pk", flat=True)
+    for bot_id in ids:
+        problems += not bot_reconcile(bot_id=bot_id).ok
+    return problems

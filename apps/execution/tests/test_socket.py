@@ -1,0 +1,106 @@
+"""/ws/bots/ through the real ASGI stack (routing, origin, session, Redis channel layer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.test import Client
+
+from apps.execution.services.bots import bot_stop
+from config.asgi import application
+
+from .helpers import START, first_entry_candle, running_bot, step_on_time, store_around
+
+pytestmark = pytest.mark.django_db(transaction=True)
+TIMEOUT = 10
+
+
+def cookie_of(username: str, password: str) -> bytes:
+    client = Client()
+    assert client.login(username=username, password=password)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def communicator(path: str, cookie: bytes | None) -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://localhost")]
+    if cookie is not None:
+        headers.append((b"cookie", cookie))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def messages_until(comm, kind: str) -> list[dict[str, Any]]:
+    seen = []
+    while True:
+        message = await comm.receive_json_from(timeout=TIMEOUT)
+        seen.append(message)
+        if message["type"] == kind:
+            return seen
+
+
+@pytest.fixture
+def bot(ana, btc_symbol, btc_5m_candles):
+    store_around(btc_symbol, btc_5m_candles, START)
+    return running_bot(ana, btc_symbol)
+
+
+def test_the_owner_sees_orders_fills_equity_and_status_after_commit(bot, ana, bob):
+    ana_cookie, bob_cookie = cookie_of("ana", "pw-ana-123"), cookie_of("bob", "pw-bob-123")
+
+    def rolled_back_stop():
+        with transaction.atomic():
+            bot_stop(bot=bot, close_position=False)
+            transaction.set_rollback(True)
+
+    async def scenario():
+        mine = communicator("/ws/bots/", ana_cookie)
+        one = communicator(f"/ws/bots/{bot.pk}/", ana_cookie)
+        theirs = communicator("/ws/bots/", bob_cookie)
+        for comm in (mine, one, theirs):
+            assert (await comm.connect())[0]
+        snapshot = await mine.receive_json_from(timeout=TIMEOUT)
+        assert snapshot["type"] == "snapshot" and snapshot["bots"][0]["status"] == "running"
+        assert (await one.receive_json_from(timeout=TIMEOUT))["bots"][0]["bot"] == bot.pk
+        assert (await theirs.receive_json_from(timeout=TIMEOUT)) == {"type": "snapshot", "bots": []}
+
+        await database_sync_to_async(rolled_back_stop)()
+        entry = await database_sync_to_async(first_entry_candle)(bot)
+        seen = await messages_until(mine, "order")
+        assert {m["type"] for m in seen} <= {"equity", "order"}  # no status from the rollback
+        assert seen[-1]["candle_ms"] == entry and seen[-1]["bot"] == bot.pk
+        assert seen[-2]["type"] == "equity"
+        await messages_until(one, "order")
+
+        await database_sync_to_async(step_on_time)(bot, entry + 300_000)
+        fills = await messages_until(mine, "position")
+        assert any(m["type"] == "fill" for m in fills)
+
+        await database_sync_to_async(bot_stop)(bot=bot, close_position=False)
+        status = await messages_until(mine, "status")
+        assert status[-1]["status"] == "stopped"
+        assert await theirs.receive_nothing(timeout=0.5)  # bob never hears of ana's bot
+        for comm in (mine, one, theirs):
+            await comm.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_anonymous_and_other_users_bots_are_refused(bot, bob):
+    bob_cookie = cookie_of("bob", "pw-bob-123")
+
+    async def close_code(path: str, cookie: bytes | None) -> int:
+        comm = communicator(path, cookie)
+        connected, _ = await comm.connect()
+        assert connected  # accepted, then closed: browsers only see codes after an accept
+        message = await comm.receive_output(timeout=TIMEOUT)
+        await comm.disconnect()
+        assert message["type"] == "websocket.close"
+        return message["code"]
+
+    assert async_to_sync(close_code)("/ws/bots/", None) == 4401
+    assert async_to_sync(close_code)(f"/ws/bots/{bot.pk}/", bob_cookie) == 4404
+    assert async_to_sync(close_code)(f"/ws/bots/{bot.pk + 1000}/", bob_cookie) == 4404

@@ -1,0 +1,179 @@
+"""Bots API (docs/bots.md): create, list, read, change, delete, start and stop a bot; its orders,
+trades, equity, events and its reconciliation with a backtest. Owner only: anyone else's bot
+answers 404, as a missing one."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.datafeeds.selectors import symbol_get
+
+from .selectors import bot_equity, bot_events, bot_get, bot_list, bot_orders, bot_trades
+from .serializers import (
+    BotCreateSerializer,
+    BotEquitySerializer,
+    BotEventSerializer,
+    BotOrderSerializer,
+    BotReconciliationSerializer,
+    BotSerializer,
+    BotStopSerializer,
+    BotTradeSerializer,
+    BotUpdateSerializer,
+    EventQuerySerializer,
+)
+from .services.bots import (
+    bot_create,
+    bot_delete,
+    bot_start,
+    bot_stop,
+    bot_update,
+)
+from .services.reconciliation import bot_reconciliation
+
+
+def _validated(serializer_class, data) -> serializers.Serializer:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+class BotListCreateView(APIView):
+    @extend_schema(responses=BotSerializer(many=True), summary="Your bots, newest first")
+    def get(self, request: Request) -> Response:
+        return Response(BotSerializer(bot_list(owner=request.user), many=True).data)
+
+    @extend_schema(
+        request=BotCreateSerializer,
+        responses={
+            201: BotSerializer,
+            400: OpenApiResponse(description="a field is invalid (the body names it), or live"),
+            404: OpenApiResponse(description="unknown symbol, or not the candles it needs"),
+        },
+        summary="Create a bot (stopped)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(BotCreateSerializer, request.data)
+        q = data.validated_data
+        bot = bot_create(
+            owner=request.user,
+            name=q["name"],
+            strategy=q["strategy"],
+            symbol=symbol_get(name=q["symbol"], exchange=q.get("exchange")),
+            params=q["params"],
+            mode=q["mode"],
+            paper_capital=q["paper_capital"],
+            config=data.config(),
+            staleness_seconds=q.get("staleness_seconds"),
+            risk_profile=q.get("risk_profile"),
+        )
+        bot = bot_get(owner=request.user, bot_id=bot.pk)
+        return Response(BotSerializer(bot).data, status=status.HTTP_201_CREATED)
+
+
+class BotDetailView(APIView):
+    @extend_schema(responses=BotSerializer, summary="One bot: status, equity, position")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
+
+    @extend_schema(
+        request=BotUpdateSerializer,
+        responses={200: BotSerializer, 409: OpenApiResponse(description="stop it first")},
+        summary="Rename a bot, or change its strategy, parameters and costs while stopped",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        bot = bot_get(owner=request.user, bot_id=pk)
+        changes = _validated(BotUpdateSerializer, request.data).validated_data
+        bot_update(bot=bot, changes=changes)
+        return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
+
+    @extend_schema(responses={204: None, 409: OpenApiResponse(description="stop it first")})
+    def delete(self, request: Request, pk: int) -> Response:
+        bot_delete(bot=bot_get(owner=request.user, bot_id=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BotStartView(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: BotSerializer,
+            404: OpenApiResponse(description="the symbol lacks the candles the strategy needs"),
+            409: OpenApiResponse(description="already running"),
+        },
+        summary="Start a bot: it decides at the close of every candle from now on",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        bot = bot_get(owner=request.user, bot_id=pk)
+        bot_start(bot=bot)
+        return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
+
+
+class BotStopView(APIView):
+    @extend_schema(
+        request=BotStopSerializer,
+        responses=BotSerializer,
+        summary="Stop a bot: cancel its open orders; optionally close its position at market",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        q = _validated(BotStopSerializer, request.data).validated_data
+        bot = bot_get(owner=request.user, bot_id=pk)
+        bot_stop(bot=bot, close_position=q["close_position"])
+        return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
+
+
+class BotOrdersView(APIView):
+    @extend_schema(responses=BotOrderSerializer(many=True), summary="A bot's orders, newest first")
+    def get(self, request: Request, pk: int) -> Response:
+        bot = bot_get(owner=request.user, bot_id=pk)
+        return Response(BotOrderSerializer(bot_orders(bot=bot), many=True).data)
+
+
+class BotTradesView(APIView):
+    @extend_schema(responses=BotTradeSerializer(many=True), summary="A bot's closed trades")
+    def get(self, request: Request, pk: int) -> Response:
+        bot = bot_get(owner=request.user, bot_id=pk)
+        trades = bot_trades(bot=bot).select_related("entry_order", "exit_order")
+        return Response(BotTradeSerializer(trades, many=True).data)
+
+
+class BotEquityView(APIView):
+    @extend_schema(
+        responses=BotEquitySerializer,
+        summary="A bot's equity at the close of every candle it decided",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        bot = bot_get(owner=request.user, bot_id=pk)
+        points = [{"time": t // 1000, "value": v} for t, v in bot_equity(bot=bot)]
+        return Response({"bot": bot.pk, "points": len(points), "equity": points})
+
+
+class BotEventsView(APIView):
+    @extend_schema(
+        parameters=[EventQuerySerializer],
+        responses=BotEventSerializer(many=True),
+        summary="A bot's event log, newest first (?kind=error&limit=100)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        q = _validated(EventQuerySerializer, request.query_params).validated_data
+        bot = bot_get(owner=request.user, bot_id=pk)
+        events = bot_events(bot=bot, limit=q["limit"], kind=q.get("kind"))
+        return Response(BotEventSerializer(events, many=True).data)
+
+
+class BotReconciliationView(APIView):
+    @extend_schema(
+        responses=BotReconciliationSerializer,
+        summary="The bot's trades next to a backtest over its running span, trade by trade",
+        description=(
+            "Pairs by entry time with the differences (bot minus backtest) in prices, size, "
+            "fees and PnL, and a summary. For a paper bot every difference is zero."
+        ),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        bot = bot_get(owner=request.user, bot_id=pk)
+        report = bot_reconciliation(bot=bot)
+        return Response({"bot": bot.pk, "summary": report.summary, "trades": report.rows})
