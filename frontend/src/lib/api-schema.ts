@@ -368,6 +368,164 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/execution/bots/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your bots, newest first */
+        get: operations["execution_bots_list"];
+        put?: never;
+        /** Create a bot (stopped) */
+        post: operations["execution_bots_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/execution/bots/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One bot: status, equity, position */
+        get: operations["execution_bots_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["execution_bots_destroy"];
+        options?: never;
+        head?: never;
+        /** Rename a bot, or change its strategy, parameters and costs while stopped */
+        patch: operations["execution_bots_partial_update"];
+        trace?: never;
+    };
+    "/api/execution/bots/{id}/equity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bot's equity at the close of every candle it decided */
+        get: operations["execution_bots_equity_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/execution/bots/{id}/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bot's event log, newest first (?kind=error&limit=100) */
+        get: operations["execution_bots_events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/execution/bots/{id}/orders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bot's orders, newest first */
+        get: operations["execution_bots_orders_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/execution/bots/{id}/reconciliation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bot's trades next to a backtest over its running span, trade by trade
+         * @description Pairs by entry time with the differences (bot minus backtest) in prices, size, fees and PnL, and a summary. For a paper bot every difference is zero.
+         */
+        get: operations["execution_bots_reconciliation_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/execution/bots/{id}/start/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a bot: it decides at the close of every candle from now on */
+        post: operations["execution_bots_start_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/execution/bots/{id}/stop/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a bot: cancel its open orders; optionally close its position at market */
+        post: operations["execution_bots_stop_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/execution/bots/{id}/trades/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bot's closed trades */
+        get: operations["execution_bots_trades_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/risk/profile-fields/": {
         parameters: {
             query?: never;
@@ -688,6 +846,204 @@ export interface components {
             total: string;
             used: string;
         };
+        Bot: {
+            allow_short?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: decimal */
+            equity?: string;
+            exchange: string;
+            /** Format: double */
+            fee_rate?: number;
+            readonly id: number;
+            readonly last_candle: number | null;
+            mode?: components["schemas"]["ModeEnum"];
+            name: string;
+            /**
+             * Format: decimal
+             * @description starting equity, quote currency
+             */
+            paper_capital?: string;
+            /** @description every parameter, validated against the registry */
+            params: unknown;
+            /** Format: decimal */
+            peak_equity?: string;
+            readonly position: {
+                [key: string]: unknown;
+            } | null;
+            /** @description the profile's values */
+            risk_limits?: unknown;
+            risk_profile?: number | null;
+            /**
+             * Format: double
+             * @description fraction of equity per entry, fee included
+             */
+            size?: number;
+            /** Format: double */
+            slippage_bps?: number;
+            readonly span_start: number | null;
+            /** Format: double */
+            staleness_seconds?: number | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            status?: components["schemas"]["BotStatusEnum"];
+            status_message?: string;
+            /** Format: double */
+            stop_loss?: number | null;
+            /** Format: date-time */
+            stopped_at?: string | null;
+            /** @description registry key, e.g. hma-sma */
+            strategy: string;
+            symbol: string;
+            /** Format: double */
+            take_profit?: number | null;
+            /** @description the strategy's base timeframe */
+            timeframe: string;
+        };
+        BotCreate: {
+            allow_short?: boolean;
+            exchange?: string;
+            /** Format: double */
+            fee_rate?: number;
+            /** @default paper */
+            mode: string;
+            name: string;
+            /**
+             * Format: double
+             * @default 10000
+             */
+            paper_capital: number;
+            params?: {
+                [key: string]: unknown;
+            };
+            risk_profile?: number | null;
+            /**
+             * Format: double
+             * @description fraction of equity per entry
+             */
+            size?: number;
+            /** Format: double */
+            slippage_bps?: number;
+            /** Format: double */
+            staleness_seconds?: number | null;
+            /** Format: double */
+            stop_loss?: number | null;
+            /** @description registry key, e.g. hma-sma */
+            strategy: string;
+            symbol: string;
+            /** Format: double */
+            take_profit?: number | null;
+        };
+        BotEquity: {
+            bot: number;
+            equity: components["schemas"]["BotEquityPoint"][];
+            points: number;
+        };
+        BotEquityPoint: {
+            /** @description candle open, epoch seconds UTC */
+            time: number;
+            /**
+             * Format: double
+             * @description equity marked at the candle's close
+             */
+            value: number;
+        };
+        BotEvent: {
+            readonly candle: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            data?: unknown;
+            readonly id: number;
+            kind: string;
+            message: string;
+        };
+        BotOrder: {
+            /** Format: decimal */
+            average_price?: string | null;
+            readonly candle: number;
+            client_order_id: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            exchange_order_id?: string;
+            /** Format: decimal */
+            fee?: string;
+            readonly fill_candle: number | null;
+            /** Format: decimal */
+            filled_quantity?: string;
+            readonly id: number;
+            /** @description market, stop or limit */
+            kind?: string;
+            leg: components["schemas"]["LegEnum"];
+            /** @description +1 long, -1 short: the position it opens or closes */
+            position_side: number;
+            /**
+             * Format: decimal
+             * @description base units; null: sized at the fill
+             */
+            quantity?: string | null;
+            side: components["schemas"]["BotOrderSideEnum"];
+            state?: components["schemas"]["StateEnum"];
+            state_message?: string;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            /** Format: decimal */
+            trigger_price?: string | null;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description * `buy` - buy
+         *     * `sell` - sell
+         * @enum {string}
+         */
+        BotOrderSideEnum: "buy" | "sell";
+        BotReconciliation: {
+            bot: number;
+            /** @description counts, matched, largest differences, PnL difference, identical */
+            summary: {
+                [key: string]: unknown;
+            };
+            /** @description {bot, backtest, differences} per trade, by entry time */
+            trades: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * @description * `stopped` - Stopped
+         *     * `running` - Running
+         *     * `stopping` - Stopping
+         *     * `error` - Error
+         *     * `killed` - Killed
+         * @enum {string}
+         */
+        BotStatusEnum: "stopped" | "running" | "stopping" | "error" | "killed";
+        BotStop: {
+            /** @default false */
+            close_position: boolean;
+        };
+        BotTrade: {
+            /** Format: decimal */
+            entry_fee: string;
+            entry_order: string;
+            /** Format: decimal */
+            entry_price: string;
+            readonly entry_time: number;
+            /** Format: decimal */
+            exit_fee: string;
+            exit_order: string;
+            /** Format: decimal */
+            exit_price: string;
+            exit_reason: string;
+            readonly exit_time: number;
+            number: number;
+            /** Format: decimal */
+            pnl: string;
+            /** Format: double */
+            return_fraction: number;
+            side: string;
+            /** Format: decimal */
+            size: string;
+        };
         /**
          * @description Documentation of one candle of the response (presenters.candle_rows builds them, for
          *     speed).
@@ -741,7 +1097,7 @@ export interface components {
              * @description close of that base bar
              */
             price: number;
-            side: components["schemas"]["SideEnum"];
+            side: components["schemas"]["Side530Enum"];
             /** @description open time of the displayed candle, epoch seconds */
             time: number;
         };
@@ -817,10 +1173,26 @@ export interface components {
             message: string;
             ok: boolean | null;
         };
+        /**
+         * @description * `entry` - Entry
+         *     * `exit` - Exit
+         *     * `stop_loss` - Stop Loss
+         *     * `take_profit` - Take Profit
+         *     * `close` - Close
+         *     * `kill` - Kill
+         * @enum {string}
+         */
+        LegEnum: "entry" | "exit" | "stop_loss" | "take_profit" | "close" | "kill";
         Login: {
             password: string;
             username: string;
         };
+        /**
+         * @description * `paper` - Paper
+         *     * `live` - Live
+         * @enum {string}
+         */
+        ModeEnum: "paper" | "live";
         PaginatedBacktestRunList: {
             /** @example 123 */
             count: number;
@@ -846,6 +1218,27 @@ export interface components {
             minimum: number;
             name: string;
             type: components["schemas"]["TypeEnum"];
+        };
+        PatchedBotUpdate: {
+            allow_short?: boolean;
+            /** Format: double */
+            fee_rate?: number;
+            name?: string;
+            params?: {
+                [key: string]: unknown;
+            };
+            risk_profile?: number | null;
+            /** Format: double */
+            size?: number;
+            /** Format: double */
+            slippage_bps?: number;
+            /** Format: double */
+            staleness_seconds?: number | null;
+            /** Format: double */
+            stop_loss?: number | null;
+            strategy?: string;
+            /** Format: double */
+            take_profit?: number | null;
         };
         PatchedExchangeAccountUpdate: {
             api_key?: string;
@@ -1038,7 +1431,7 @@ export interface components {
          *     * `short` - short
          * @enum {string}
          */
-        SideEnum: "long" | "short";
+        Side530Enum: "long" | "short";
         Signup: {
             /** Format: email */
             email: string;
@@ -1047,6 +1440,17 @@ export interface components {
             /** @description letters, digits and @ . + - _ only */
             username: string;
         };
+        /**
+         * @description * `pending_submit` - Pending Submit
+         *     * `open` - Open
+         *     * `partially_filled` - Partially Filled
+         *     * `filled` - Filled
+         *     * `cancelled` - Cancelled
+         *     * `failed` - Failed
+         *     * `unknown` - Unknown
+         * @enum {string}
+         */
+        StateEnum: "pending_submit" | "open" | "partially_filled" | "filled" | "cancelled" | "failed" | "unknown";
         Strategy: {
             /** Format: date-time */
             readonly created_at: string;
@@ -1303,7 +1707,7 @@ export interface components {
             pnl: number;
             /** Format: double */
             return_fraction: number;
-            side: components["schemas"]["SideEnum"];
+            side: components["schemas"]["Side530Enum"];
             /**
              * Format: double
              * @description units of the base asset
@@ -2041,6 +2445,316 @@ export interface operations {
             };
         };
     };
+    execution_bots_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bot"][];
+                };
+            };
+        };
+    };
+    execution_bots_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotCreate"];
+                "application/x-www-form-urlencoded": components["schemas"]["BotCreate"];
+                "multipart/form-data": components["schemas"]["BotCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bot"];
+                };
+            };
+            /** @description a field is invalid (the body names it), or live */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unknown symbol, or not the candles it needs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    execution_bots_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bot"];
+                };
+            };
+        };
+    };
+    execution_bots_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description stop it first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    execution_bots_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedBotUpdate"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedBotUpdate"];
+                "multipart/form-data": components["schemas"]["PatchedBotUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bot"];
+                };
+            };
+            /** @description stop it first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    execution_bots_equity_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotEquity"];
+                };
+            };
+        };
+    };
+    execution_bots_events_list: {
+        parameters: {
+            query?: {
+                kind?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotEvent"][];
+                };
+            };
+        };
+    };
+    execution_bots_orders_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotOrder"][];
+                };
+            };
+        };
+    };
+    execution_bots_reconciliation_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotReconciliation"];
+                };
+            };
+        };
+    };
+    execution_bots_start_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bot"];
+                };
+            };
+            /** @description the symbol lacks the candles the strategy needs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description already running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    execution_bots_stop_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BotStop"];
+                "application/x-www-form-urlencoded": components["schemas"]["BotStop"];
+                "multipart/form-data": components["schemas"]["BotStop"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bot"];
+                };
+            };
+        };
+    };
+    execution_bots_trades_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotTrade"][];
+                };
+            };
+        };
+    };
     risk_profile_fields_list: {
         parameters: {
             query?: never;
@@ -2409,10 +3123,15 @@ export const pathsApiAnalyticsBacktestsSweepsIdGetParametersQueryOrderValues: Re
 export const pathsApiDatafeedsCandlesGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/datafeeds/candles/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const pathsApiStrategiesKeyRunGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/strategies/{key}/run/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const backtestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BacktestStatusEnum"]> = ["queued", "running", "done", "failed"];
+export const botOrderSideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotOrderSideEnum"]> = ["buy", "sell"];
+export const botStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotStatusEnum"]> = ["stopped", "running", "stopping", "error", "killed"];
 export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EnvironmentEnum"]> = ["live", "testnet"];
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
 export const keyEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KeyEnum"]> = ["ema-cross", "hma-sma"];
-export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
+export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill"];
+export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
+export const side530EnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Side530Enum"]> = ["long", "short"];
+export const stateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StateEnum"]> = ["pending_submit", "open", "partially_filled", "filled", "cancelled", "failed", "unknown"];
 export const sweepStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SweepStatusEnum"]> = ["queued", "running", "done"];
 export const timeframeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimeframeEnum"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const typeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TypeEnum"]> = ["integer", "number"];
