@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
-BENCH_DB = "bot_trading_bench"
+BENCH_DB = os.environ.get("BENCH_DB_NAME", "bot_trading_bench")  # one per worktree
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 os.environ["DJANGO_DB_NAME"] = BENCH_DB
@@ -393,6 +393,9 @@ def main() -> int:
     bench_emulator_download()
     bench_signals()
     bench_run_endpoint()
+    from bench.api import bench_api_in_process
+
+    bench_api_in_process(record)
     from bench.engine import bench_engine
 
     for entry in bench_engine():  # times in ms: lower is better

@@ -8,8 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .presenters import candle_rows
-from .selectors import candles_window, symbol_get, symbols_with_coverage
+from config.http_cache import answer_response
+
+from .caching import candles_answer
+from .selectors import symbol_get, symbols_with_coverage
 from .serializers import CandlesQuerySerializer, CandlesResponseSerializer, SymbolSerializer
 from .timeframes import TIMEFRAMES
 
@@ -60,20 +62,11 @@ class CandleListView(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         symbol = symbol_get(name=params["symbol"], exchange=params.get("exchange"))
-        candles = candles_window(
+        answer = candles_answer(
             symbol=symbol,
             timeframe=params["timeframe"],
             start_ms=params.get("start"),
             end_ms=params.get("end"),
             limit=params["limit"],
         )
-        return Response(
-            {
-                "symbol": symbol.name,
-                "exchange": symbol.exchange,
-                "timeframe": params["timeframe"],
-                "simulated": symbol.is_simulated,
-                "count": len(candles),
-                "candles": candle_rows(candles),
-            }
-        )
+        return answer_response(request, answer, public=True)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.datafeeds.selectors import symbol_get
+from config.http_cache import answer_response
 
 from .caching import strategy_run_cached
 from .evaluation import strategy_evaluate
@@ -54,7 +55,7 @@ class StrategyRunView(APIView):
         params = spec.validate_params(overrides)
         symbol = symbol_get(name=q["symbol"], exchange=q.get("exchange"))
         window = {"start_ms": q.get("start"), "end_ms": q.get("end"), "limit": q["limit"]}
-        payload = strategy_run_cached(
+        answer = strategy_run_cached(
             lambda: self._evaluate(spec, params, symbol, q["timeframe"], window),
             key=spec.key,
             symbol_id=symbol.pk,
@@ -62,7 +63,7 @@ class StrategyRunView(APIView):
             params=params,
             window=window,
         )
-        return Response(payload)
+        return answer_response(request, answer, public=True)
 
     @staticmethod
     def _evaluate(spec, params, symbol, timeframe, window) -> dict:
