@@ -77,7 +77,9 @@ def test_json_rows_writes_what_orjson_writes_for_the_dicts():
         "raw": rng.normal(size=5) * 1e6,
         "flag": np.array([True, False, True, True, False]),
     }
-    dicts = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values())]
+    dicts = [
+        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    ]
     as_python = [{k: v.item() for k, v in row.items()} for row in dicts]
     assert orjson.dumps(json_rows(columns)) == orjson.dumps(as_python)
     empty = CandleArrays.from_rows(np.empty((0, 6)))

@@ -1,6 +1,8 @@
 """The run endpoint's answers: the same bytes as before, cached as bytes, ETag / 304, gzip,
 and the queries a request costs."""
 
+# ruff: noqa: F811 (pytest fixtures imported from test_api, named by the tests' arguments)
+
 import gzip
 
 import orjson
@@ -12,7 +14,7 @@ from apps.strategies.evaluation import strategy_evaluate
 from apps.strategies.registry import strategy_spec
 from apps.strategies.selectors import strategy_display_inputs
 
-from .test_api import RUN, btc, client, run  # noqa: F401 (fixtures)
+from .test_api import RUN, btc, client, run  # noqa: F401 (fixtures, shared with test_api)
 
 pytestmark = pytest.mark.django_db
 
