@@ -126,15 +126,18 @@ def free_port() -> int:
 
 
 def bench_candles_endpoint() -> None:
-    server, port = start_server()
-    try:
-        path = "/api/datafeeds/candles/?symbol=BENCH1&timeframe=5m&limit=5000"
-        latencies = load_latencies(port, path, clients=1, per_client=200)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    record("GET candles limit=5000, p50 (uvicorn, 1 client)", statistics.median(latencies), "ms")
-    record("GET candles limit=5000, p95", statistics.quantiles(latencies, n=20)[18], "ms")
+    # As deployed (answers cached per candle version), then rendered on every request.
+    for label, cache_seconds in (("", "600"), (" computed each time", "0")):
+        server, port = start_server(MARKET_DATA_CACHE_SECONDS=cache_seconds)
+        try:
+            path = "/api/datafeeds/candles/?symbol=BENCH1&timeframe=5m&limit=5000"
+            latencies = load_latencies(port, path, clients=1, per_client=200)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        name = f"GET candles limit=5000{label}"
+        record(f"{name}, p50 (uvicorn, 1 client)", statistics.median(latencies), "ms")
+        record(f"{name}, p95", statistics.quantiles(latencies, n=20)[18], "ms")
 
 
 def bench_emulator_download() -> None:
