@@ -1,9 +1,9 @@
 """Market-data answers rendered once per candle version and reused as bytes.
 
 An answer computed from a symbol's candles (the candles endpoint, a strategy run) is a pure
-function of those candles and the query. Its cache key holds the symbol's candle version, read
-before the candles are, and bumped after every write: a new or revised candle is never answered
-from a stale entry (at worst an entry holds candles newer than its version, never older).
+function of those candles and the query. Its entry is tagged with the symbol's candle version,
+read before the candles are and bumped after every write: a new or revised candle is never
+answered from a stale entry (at worst an entry holds candles newer than its tag, never older).
 """
 
 from __future__ import annotations
@@ -21,24 +21,33 @@ from config.http_cache import RenderedAnswer
 from .models import Symbol
 from .presenters import candles_payload
 from .selectors import candles_window
-from .versions import candles_version
+from .versions import candles_version, candles_version_key
 
 
 def market_answer_cached(
     build: Callable[[], Any], *, namespace: str, symbol_id: int, query: Any, seconds: int
 ) -> RenderedAnswer:
     """The rendered answer of `build()` (a JSON-able payload), reused for `seconds` (0: never)
-    while the symbol's candles are unchanged. Cached answers keep their gzip encoding."""
+    while the symbol's candles are unchanged. Cached answers keep their gzip encoding.
+
+    The entry is stored with the candle version it was computed under and read with the current
+    version in one round trip; it is used only when the two are equal.
+    """
     if seconds <= 0:
         return RenderedAnswer.of(build())
     digest = hashlib.sha256(orjson.dumps(query, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
-    key = f"{namespace}:{symbol_id}:{candles_version(symbol_id)}:{digest}"
-    answer = cache.get(key)
-    if answer is None:
-        answer = RenderedAnswer.of(build())
-        if answer.compressible():
-            answer.gzipped()
-        cache.set(key, answer, timeout=seconds)
+    key, version_key = f"{namespace}:{symbol_id}:{digest}", candles_version_key(symbol_id)
+    found = cache.get_many([key, version_key])
+    version = found.get(version_key)
+    entry = found.get(key)
+    if version is not None and entry is not None and entry[0] == version:
+        return entry[1]
+    if version is None:
+        version = candles_version(symbol_id)
+    answer = RenderedAnswer.of(build())  # candles read after the version: never older than it
+    if answer.compressible():
+        answer.gzipped()
+    cache.set(key, (version, answer), timeout=seconds)
     return answer
 
 

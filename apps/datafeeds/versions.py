@@ -10,6 +10,11 @@ from django.core.cache import cache
 _KEY = "candles-version:{}"
 
 
+def candles_version_key(symbol_id: int) -> str:
+    """The cache key holding the version (to read it with other keys in one round trip)."""
+    return _KEY.format(symbol_id)
+
+
 def candles_version(symbol_id: int) -> int:
     key = _KEY.format(symbol_id)
     version = cache.get(key)  # one round trip on every read but the first
