@@ -35,7 +35,10 @@ def bench_api_in_process(record: Callable[..., None]) -> None:
 
     client = Client(SERVER_NAME="localhost")
     with override_settings(
-        STRATEGY_RUN_CACHE_SECONDS=600, ROOT_URLCONF="bench.previous_api", DEBUG=False
+        STRATEGY_RUN_CACHE_SECONDS=600,
+        MARKET_DATA_CACHE_SECONDS=600,
+        ROOT_URLCONF="bench.previous_api",
+        DEBUG=False,
     ):
         response = client.get(RUN_PATH)
         assert response.status_code == 200, response.content[:300]

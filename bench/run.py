@@ -290,7 +290,11 @@ def bench_run_endpoint() -> None:
     path = "/api/strategies/hma-sma/run/?symbol=BTCUSDT&timeframe=1h&limit=500"
     # Computed on every request (cache off), then as deployed (responses reused per candle version).
     for label, cache_seconds in (("computed each time", "0"), ("cached", "600")):
-        server, port = start_server(workers=2, STRATEGY_RUN_CACHE_SECONDS=cache_seconds)
+        server, port = start_server(
+            workers=2,
+            STRATEGY_RUN_CACHE_SECONDS=cache_seconds,
+            MARKET_DATA_CACHE_SECONDS=cache_seconds,  # symbol resolutions too
+        )
         try:
             latencies = load_latencies(port, path, clients=8, per_client=40)
         finally:
@@ -299,7 +303,9 @@ def bench_run_endpoint() -> None:
         name = f"GET hma-sma/run 1h limit=500, 8 clients, {label}"
         record(f"{name}, p50", statistics.median(latencies), "ms")
         record(f"{name}, p95", statistics.quantiles(latencies, n=20)[18], "ms")
-    server, port = start_server(workers=1, STRATEGY_RUN_CACHE_SECONDS="0")
+    server, port = start_server(
+        workers=1, STRATEGY_RUN_CACHE_SECONDS="0", MARKET_DATA_CACHE_SECONDS="0"
+    )
     try:
         latencies = load_latencies(port, path, clients=1, per_client=60)
     finally:

@@ -9,18 +9,22 @@ answered from a stale entry (at worst an entry holds candles newer than its tag,
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from config.http_cache import RenderedAnswer
 
 from .models import Symbol
 from .presenters import candles_payload
-from .selectors import candles_window
+from .selectors import candles_window, symbol_get
 from .versions import candles_version, candles_version_key
 
 
@@ -68,3 +72,41 @@ def candles_answer(
         query=[timeframe, start_ms, end_ms, limit],
         seconds=settings.MARKET_DATA_CACHE_SECONDS,
     )
+
+
+_SYMBOLS_GENERATION = "symbols-generation"
+
+
+def symbol_get_cached(*, name: str, exchange: str | None = None) -> Symbol:
+    """`symbol_get` answered from the cache (no query) while no symbol was saved or deleted since
+    (the generation below); plain `symbol_get` when market-data caching is off. Unknown or
+    ambiguous names are never cached."""
+    seconds = settings.MARKET_DATA_CACHE_SECONDS
+    if seconds <= 0:
+        return symbol_get(name=name, exchange=exchange)
+    key = "symbol:" + hashlib.sha256(f"{exchange or ''}\n{name}".encode()).hexdigest()[:32]
+    found = cache.get_many([key, _SYMBOLS_GENERATION])
+    generation, entry = found.get(_SYMBOLS_GENERATION), found.get(key)
+    if generation is not None and entry is not None and entry[0] == generation:
+        return entry[1]
+    if generation is None:
+        cache.add(_SYMBOLS_GENERATION, time.time_ns(), timeout=None)
+        generation = cache.get(_SYMBOLS_GENERATION)
+    symbol = symbol_get(name=name, exchange=exchange)  # read after the generation, as candles
+    cache.set(key, (generation, symbol), timeout=seconds)
+    return symbol
+
+
+@receiver(post_save, sender=Symbol, dispatch_uid="datafeeds-symbols-generation-save")
+@receiver(post_delete, sender=Symbol, dispatch_uid="datafeeds-symbols-generation-delete")
+def _symbols_changed(sender, using: str, **kwargs) -> None:
+    """A new, changed or deleted symbol can change what a name resolves to: once committed,
+    every cached resolution is dropped."""
+    transaction.on_commit(_symbols_generation_bump, using=using)
+
+
+def _symbols_generation_bump() -> None:
+    try:
+        cache.incr(_SYMBOLS_GENERATION)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(_SYMBOLS_GENERATION, time.time_ns(), timeout=None)

@@ -10,8 +10,8 @@ from rest_framework.views import APIView
 
 from config.http_cache import answer_response
 
-from .caching import candles_answer
-from .selectors import symbol_get, symbols_with_coverage
+from .caching import candles_answer, symbol_get_cached
+from .selectors import symbols_with_coverage
 from .serializers import CandlesQuerySerializer, CandlesResponseSerializer, SymbolSerializer
 from .timeframes import TIMEFRAMES
 
@@ -61,7 +61,7 @@ class CandleListView(APIView):
         query = CandlesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        symbol = symbol_get(name=params["symbol"], exchange=params.get("exchange"))
+        symbol = symbol_get_cached(name=params["symbol"], exchange=params.get("exchange"))
         answer = candles_answer(
             symbol=symbol,
             timeframe=params["timeframe"],

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.datafeeds.selectors import symbol_get
+from apps.datafeeds.caching import symbol_get_cached
 from config.http_cache import answer_response
 
 from .caching import strategy_run_cached
@@ -53,7 +53,7 @@ class StrategyRunView(APIView):
         q = query.validated_data
         overrides = {k: v for k, v in request.query_params.items() if k not in query.fields}
         params = spec.validate_params(overrides)
-        symbol = symbol_get(name=q["symbol"], exchange=q.get("exchange"))
+        symbol = symbol_get_cached(name=q["symbol"], exchange=q.get("exchange"))
         window = {"start_ms": q.get("start"), "end_ms": q.get("end"), "limit": q["limit"]}
         answer = strategy_run_cached(
             lambda: self._evaluate(spec, params, symbol, q["timeframe"], window),

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.datafeeds.arrays import CandleArrays
+from apps.datafeeds.models import Symbol
 from apps.datafeeds.presenters import candle_rows, json_rows
 from apps.datafeeds.storage import candles_upsert
 
@@ -150,7 +151,39 @@ def test_queries_per_request(
     settings.MARKET_DATA_CACHE_SECONDS = 60
     cache.clear()
     client.get(URL, LATEST)
-    with django_assert_num_queries(1):  # cached: the symbol only (its id keys the cache)
+    with django_assert_num_queries(0):  # cached: the symbol's resolution too
         etag = client.get(URL, LATEST)["ETag"]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         assert client.get(URL, LATEST, headers={"if-none-match": etag}).status_code == 304
+
+
+def test_cached_symbol_resolution_follows_symbol_changes(
+    client, btc_5m, settings, django_capture_on_commit_callbacks
+):
+    settings.MARKET_DATA_CACHE_SECONDS = 60
+    settings.DATAFEEDS_DEFAULT_EXCHANGE = "binance"
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        kraken = Symbol.objects.create(
+            exchange="kraken", name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
+        )
+        candles_upsert(symbol=kraken, timeframe="5m", rows=btc_5m[:10])
+    assert client.get(URL, LATEST).json()["exchange"] == "kraken"  # the only one
+    assert client.get(URL, LATEST).json()["exchange"] == "kraken"  # now from the cache
+    with django_capture_on_commit_callbacks(execute=True):  # the default exchange lists it
+        binance = Symbol.objects.create(
+            exchange="binance", name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
+        )
+        candles_upsert(symbol=binance, timeframe="5m", rows=btc_5m[:20])
+    assert client.get(URL, LATEST).json() | {"candles": None} == {
+        "symbol": "BTCUSDT",
+        "exchange": "binance",
+        "timeframe": "5m",
+        "simulated": False,
+        "count": 20,
+        "candles": None,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        binance.delete()
+        kraken.delete()
+    assert client.get(URL, LATEST).status_code == 404
