@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
-BENCH_DB = "bot_trading_bench"
+BENCH_DB = os.environ.get("BENCH_DB_NAME", "bot_trading_bench")  # one per worktree
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 os.environ["DJANGO_DB_NAME"] = BENCH_DB
@@ -126,15 +126,18 @@ def free_port() -> int:
 
 
 def bench_candles_endpoint() -> None:
-    server, port = start_server()
-    try:
-        path = "/api/datafeeds/candles/?symbol=BENCH1&timeframe=5m&limit=5000"
-        latencies = load_latencies(port, path, clients=1, per_client=200)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    record("GET candles limit=5000, p50 (uvicorn, 1 client)", statistics.median(latencies), "ms")
-    record("GET candles limit=5000, p95", statistics.quantiles(latencies, n=20)[18], "ms")
+    # As deployed (answers cached per candle version), then rendered on every request.
+    for label, cache_seconds in (("", "600"), (" computed each time", "0")):
+        server, port = start_server(MARKET_DATA_CACHE_SECONDS=cache_seconds)
+        try:
+            path = "/api/datafeeds/candles/?symbol=BENCH1&timeframe=5m&limit=5000"
+            latencies = load_latencies(port, path, clients=1, per_client=200)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        name = f"GET candles limit=5000{label}"
+        record(f"{name}, p50 (uvicorn, 1 client)", statistics.median(latencies), "ms")
+        record(f"{name}, p95", statistics.quantiles(latencies, n=20)[18], "ms")
 
 
 def bench_emulator_download() -> None:
@@ -287,7 +290,11 @@ def bench_run_endpoint() -> None:
     path = "/api/strategies/hma-sma/run/?symbol=BTCUSDT&timeframe=1h&limit=500"
     # Computed on every request (cache off), then as deployed (responses reused per candle version).
     for label, cache_seconds in (("computed each time", "0"), ("cached", "600")):
-        server, port = start_server(workers=2, STRATEGY_RUN_CACHE_SECONDS=cache_seconds)
+        server, port = start_server(
+            workers=2,
+            STRATEGY_RUN_CACHE_SECONDS=cache_seconds,
+            MARKET_DATA_CACHE_SECONDS=cache_seconds,  # symbol resolutions too
+        )
         try:
             latencies = load_latencies(port, path, clients=8, per_client=40)
         finally:
@@ -296,7 +303,9 @@ def bench_run_endpoint() -> None:
         name = f"GET hma-sma/run 1h limit=500, 8 clients, {label}"
         record(f"{name}, p50", statistics.median(latencies), "ms")
         record(f"{name}, p95", statistics.quantiles(latencies, n=20)[18], "ms")
-    server, port = start_server(workers=1, STRATEGY_RUN_CACHE_SECONDS="0")
+    server, port = start_server(
+        workers=1, STRATEGY_RUN_CACHE_SECONDS="0", MARKET_DATA_CACHE_SECONDS="0"
+    )
     try:
         latencies = load_latencies(port, path, clients=1, per_client=60)
     finally:
@@ -393,6 +402,9 @@ def main() -> int:
     bench_emulator_download()
     bench_signals()
     bench_run_endpoint()
+    from bench.api import bench_api_in_process
+
+    bench_api_in_process(record)
     from bench.engine import bench_engine
 
     for entry in bench_engine():  # times in ms: lower is better

@@ -5,6 +5,8 @@ from typing import Any
 import orjson
 from rest_framework.renderers import BaseRenderer
 
+from config.http_cache import RenderedAnswer
+
 
 class ORJSONRenderer(BaseRenderer):
     media_type = "application/json"
@@ -14,4 +16,6 @@ class ORJSONRenderer(BaseRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
         if data is None:
             return b""
+        if isinstance(data, RenderedAnswer):  # rendered once, maybe cached: sent as it is
+            return data.body
         return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -113,9 +115,14 @@ def _fetch_rows_postgresql(sql: str, params: list) -> np.ndarray:
     columns = ("open_time", "open", "high", "low", "close", "volume")
     query = f"SELECT {', '.join(f'array_agg({c})' for c in columns)} FROM ({numbered}) AS w"
     connection.ensure_connection()
+    started = time.monotonic()
     result = connection.connection.pgconn.exec_params(
         query.encode(), [str(p).encode() for p in params], result_format=1
     )
+    if connection.queries_logged:  # counted like any query (DEBUG, CaptureQueriesContext)
+        connection.queries_log.append(
+            {"sql": f"{query} {params}", "time": f"{time.monotonic() - started:.3f}"}
+        )
     if result.status != pq.ExecStatus.TUPLES_OK:
         raise DatabaseError(result.error_message.decode(errors="replace"))
     if result.get_value(0, 0) is None:  # no rows: array_agg gives NULL

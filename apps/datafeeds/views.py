@@ -8,8 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .presenters import candle_rows
-from .selectors import candles_window, symbol_get, symbols_with_coverage
+from config.http_cache import answer_response
+
+from .caching import candles_answer, symbol_get_cached
+from .selectors import symbols_with_coverage
 from .serializers import CandlesQuerySerializer, CandlesResponseSerializer, SymbolSerializer
 from .timeframes import TIMEFRAMES
 
@@ -59,21 +61,12 @@ class CandleListView(APIView):
         query = CandlesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        symbol = symbol_get(name=params["symbol"], exchange=params.get("exchange"))
-        candles = candles_window(
+        symbol = symbol_get_cached(name=params["symbol"], exchange=params.get("exchange"))
+        answer = candles_answer(
             symbol=symbol,
             timeframe=params["timeframe"],
             start_ms=params.get("start"),
             end_ms=params.get("end"),
             limit=params["limit"],
         )
-        return Response(
-            {
-                "symbol": symbol.name,
-                "exchange": symbol.exchange,
-                "timeframe": params["timeframe"],
-                "simulated": symbol.is_simulated,
-                "count": len(candles),
-                "candles": candle_rows(candles),
-            }
-        )
+        return answer_response(request, answer, public=True)

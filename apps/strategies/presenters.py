@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from apps.datafeeds.models import Symbol
-from apps.datafeeds.presenters import candle_rows
+from apps.datafeeds.presenters import candle_rows, json_rows
 
 from .evaluation import Evaluation
 
 
-def _nullable(values: np.ndarray) -> list[float | None]:
-    """A float array as JSON: NaN (warm-up, undefined) becomes null, never zero."""
-    return [None if v != v else v for v in values.tolist()]
+def _nullable(values: np.ndarray) -> np.ndarray:
+    """A float array, encoded by orjson as it is: NaN (warm-up, undefined) is written null."""
+    return np.ascontiguousarray(values, dtype=np.float64)
 
 
 def _seconds(ms: int) -> int:
@@ -20,7 +20,7 @@ def _seconds(ms: int) -> int:
 
 
 def evaluation_payload(evaluation: Evaluation, *, symbol: Symbol) -> dict:
-    times = (evaluation.candles.open_time // 1000).tolist()
+    """The run answer; arrays stay NumPy (the renderer encodes them, config/http_cache.py)."""
     payload = {
         "strategy": evaluation.spec.key,
         "params": evaluation.params,
@@ -47,12 +47,13 @@ def evaluation_payload(evaluation: Evaluation, *, symbol: Symbol) -> dict:
         }
         for e in evaluation.entries
     ]
-    payload["timeline"] = [
-        {"time": t, "long": lg, "short": sh}
-        for t, lg, sh in zip(
-            times, evaluation.long_active.tolist(), evaluation.short_active.tolist(), strict=True
-        )
-    ]
+    payload["timeline"] = json_rows(
+        {
+            "time": evaluation.candles.open_time // 1000,
+            "long": evaluation.long_active,
+            "short": evaluation.short_active,
+        }
+    )
     payload["should_enter_long"] = bool(evaluation.long_active[-1])
     payload["should_enter_short"] = bool(evaluation.short_active[-1])
     return payload

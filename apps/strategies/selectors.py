@@ -73,9 +73,17 @@ def strategy_display_inputs(
     inputs for the base bars closed by the window's last close (none after it: no look-ahead,
     even when the displayed timeframe is below the base one). MissingCandles when either the
     window or the base series is empty."""
-    shown = candles_window(
-        symbol=symbol, timeframe=timeframe, start_ms=start_ms, end_ms=end_ms, limit=limit
-    )
+    warmup = spec.display_warmup(params)
+    history = None
+    if start_ms is None:  # the last `limit` up to the end: their warm-up comes in the same read
+        both = candles_window(
+            symbol=symbol, timeframe=timeframe, end_ms=end_ms, limit=limit + warmup
+        )
+        shown, history = both.slice(slice(-limit, None)), both.slice(slice(None, -limit))
+    else:
+        shown = candles_window(
+            symbol=symbol, timeframe=timeframe, start_ms=start_ms, end_ms=end_ms, limit=limit
+        )
     if not len(shown):
         raise MissingCandles(
             f"No {timeframe} candles of {symbol} in that window. Fetch them: "
@@ -83,9 +91,10 @@ def strategy_display_inputs(
         )
     first_open = int(shown.open_time[0])
     last_close = int(close_times(shown, timeframe)[-1])
-    history = candles_window(
-        symbol=symbol, timeframe=timeframe, end_ms=first_open - 1, limit=spec.display_warmup(params)
-    )
+    if history is None:
+        history = candles_window(
+            symbol=symbol, timeframe=timeframe, end_ms=first_open - 1, limit=warmup
+        )
     base_tf = spec.base_timeframe
     inputs = strategy_inputs(
         spec=spec,

@@ -9,7 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.datafeeds.selectors import symbol_get
+from apps.datafeeds.caching import symbol_get_cached
+from config.http_cache import answer_response
 
 from .caching import strategy_run_cached
 from .evaluation import strategy_evaluate
@@ -52,9 +53,9 @@ class StrategyRunView(APIView):
         q = query.validated_data
         overrides = {k: v for k, v in request.query_params.items() if k not in query.fields}
         params = spec.validate_params(overrides)
-        symbol = symbol_get(name=q["symbol"], exchange=q.get("exchange"))
+        symbol = symbol_get_cached(name=q["symbol"], exchange=q.get("exchange"))
         window = {"start_ms": q.get("start"), "end_ms": q.get("end"), "limit": q["limit"]}
-        payload = strategy_run_cached(
+        answer = strategy_run_cached(
             lambda: self._evaluate(spec, params, symbol, q["timeframe"], window),
             key=spec.key,
             symbol_id=symbol.pk,
@@ -62,7 +63,7 @@ class StrategyRunView(APIView):
             params=params,
             window=window,
         )
-        return Response(payload)
+        return answer_response(request, answer, public=True)
 
     @staticmethod
     def _evaluate(spec, params, symbol, timeframe, window) -> dict:

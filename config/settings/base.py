@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.ops.middleware.RequestObservabilityMiddleware",  # first: times and logs everything
+    "config.http_cache.PublicGzipMiddleware",  # before sessions and CSRF: sees their cookies
     "django.middleware.security.SecurityMiddleware",
     "config.errors.JsonApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -300,6 +301,8 @@ else:
     }
 # Seconds a strategy run response is reused while its candles are unchanged (0: never).
 STRATEGY_RUN_CACHE_SECONDS = env.int("STRATEGY_RUN_CACHE_SECONDS", default=600)
+# The same for candles endpoint answers (config/http_cache.py, docs/datafeeds.md).
+MARKET_DATA_CACHE_SECONDS = env.int("MARKET_DATA_CACHE_SECONDS", default=600)
 
 # --- Accounts: passwords, sessions, login lock-out ----------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

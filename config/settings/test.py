@@ -14,6 +14,7 @@ os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/13")
 # Tests roll back their transactions, so on-commit cache invalidation never runs: caching of
 # strategy runs is off except in the tests that exercise it.
 os.environ.setdefault("STRATEGY_RUN_CACHE_SECONDS", "0")
+os.environ.setdefault("MARKET_DATA_CACHE_SECONDS", "0")
 # A fixed test-only key for exchange credentials (never used outside the test suite).
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "0hD33Ss-RLPSOG-6pfS0ruPejERlLG9gw8bJpY4xHUY=")
 
