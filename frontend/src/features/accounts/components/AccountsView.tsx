@@ -1,0 +1,159 @@
+import { useState } from "react";
+import { UtcTime } from "@/components/UtcTime";
+import { isoToEpoch } from "@/lib/time";
+import { useCheckAccount, useDeleteAccount, useExchangeAccounts } from "../api/accounts";
+import type { CheckResult, ExchangeAccount } from "../api/types";
+import { balanceRows, lastCheckSummary } from "../model/check";
+import { AccountForm } from "./AccountForm";
+
+/** The Accounts page: your exchange accounts, add one, check its connection, delete it. */
+export function AccountsView() {
+  const accounts = useExchangeAccounts();
+  const [adding, setAdding] = useState(false);
+  const [added, setAdded] = useState<number | null>(null);
+
+  if (accounts.error) return <p className="bt-error" data-testid="accounts-load-error">{accounts.error.message}</p>;
+  if (!accounts.data) return <p className="muted">Loading your exchange accounts…</p>;
+  const list = accounts.data;
+
+  return (
+    <section className="bt-card" data-testid="accounts">
+      <h2>Exchange accounts</h2>
+      <p className="muted small">
+        Bots trade through these accounts. Credentials are stored encrypted and never shown again; <strong>Check</strong> fetches the
+        balance through the exchange's API to prove the key works.
+      </p>
+      {list.length === 0 ? (
+        <p className="empty" data-testid="accounts-empty">
+          No exchange account yet. Add one with <strong>Add account</strong>: create an API key on the exchange (trading allowed,
+          withdrawals not), paste the key and secret, then press <strong>Check</strong>.
+        </p>
+      ) : (
+        <div className="acct-list">
+          {list.map((account) => (
+            <AccountRow key={account.id} account={account} justAdded={added === account.id} />
+          ))}
+        </div>
+      )}
+      {adding ? (
+        <AccountForm
+          onDone={() => setAdding(false)}
+          onAdded={(id) => {
+            setAdded(id);
+            setAdding(false);
+          }}
+        />
+      ) : (
+        <button type="button" className="button" data-testid="account-new" onClick={() => setAdding(true)}>
+          Add account
+        </button>
+      )}
+    </section>
+  );
+}
+
+function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdded: boolean }) {
+  const check = useCheckAccount();
+  const remove = useDeleteAccount();
+  const [confirming, setConfirming] = useState(false);
+  const last = lastCheckSummary(account.last_check);
+  const checkedAt = isoToEpoch(account.last_check.at);
+  return (
+    <article className="bt-card acct" data-testid="account-row" data-account-id={account.id} data-label={account.label}>
+      <header className="acct-head">
+        <h3>{account.label}</h3>
+        <span className="muted small">
+          {account.exchange} · {account.environment} · key <code data-testid="account-hint">{account.api_key_hint}</code>
+          {account.has_passphrase ? " · with passphrase" : ""}
+        </span>
+      </header>
+      {justAdded && account.last_check.ok === null && <p className="small">Added. Press Check to test the key against the exchange.</p>}
+      <p className={`small acct-check acct-check--${last.tone}`} data-testid="account-last-check" data-ok={String(account.last_check.ok)}>
+        <span>
+          {last.tone === "never" ? "" : last.tone === "ok" ? "✓ " : "✗ "}
+          {last.text}
+        </span>
+        {checkedAt !== null && (
+          <span className="muted">
+            checked <UtcTime epochSeconds={checkedAt} />
+          </span>
+        )}
+      </p>
+      {check.data && <CheckAnswer result={check.data} />}
+      {check.error && (
+        <p className="bt-error" role="alert" data-testid="account-check-error">
+          {check.error.message}
+        </p>
+      )}
+      {remove.error && (
+        <p className="bt-error" role="alert">
+          {remove.error.message}
+        </p>
+      )}
+      <div className="acct-actions">
+        {confirming ? (
+          <span role="group" aria-label={`Delete ${account.label}?`}>
+            Delete “{account.label}” and its stored credentials?{" "}
+            <button type="button" className="danger" data-testid="account-delete-confirm" autoFocus disabled={remove.isPending} onClick={() => remove.mutate(account.id)}>
+              {remove.isPending ? "Deleting…" : "Delete"}
+            </button>{" "}
+            <button type="button" data-testid="account-delete-cancel" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </span>
+        ) : (
+          <>
+            <button type="button" data-testid="account-check" disabled={check.isPending} onClick={() => check.mutate(account.id)}>
+              {check.isPending ? "Checking…" : "Check connection"}
+            </button>{" "}
+            <button
+              type="button"
+              data-testid="account-delete"
+              onClick={() => {
+                remove.reset();
+                setConfirming(true);
+              }}
+            >
+              Delete
+            </button>
+          </>
+        )}
+      </div>
+    </article>
+  );
+}
+
+/** The check's answer: connected with the balances, or the refusal in words. */
+function CheckAnswer({ result }: { result: CheckResult }) {
+  const rows = balanceRows(result.balances);
+  return (
+    <div className="acct-answer" data-testid="account-check-result" data-ok={String(result.ok)} data-reason={result.reason} role="status">
+      <p className={result.ok ? "up small" : "bt-error"}>{result.message}</p>
+      {result.ok && rows.length > 0 && (
+        <table className="bt-table acct-balances" data-testid="account-balances">
+          <thead>
+            <tr>
+              <th>Asset</th>
+              <th>Free</th>
+              <th>In orders</th>
+              <th>Total</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.asset} data-asset={row.asset}>
+                <td>{row.asset}</td>
+                <td>{row.free}</td>
+                <td>{row.used}</td>
+                <td>
+                  {row.total} <span className="muted">{row.asset}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {result.ok && rows.length === 0 && <p className="muted small">The key works; the account holds no asset yet.</p>}
+    </div>
+  );
+}
