@@ -4,6 +4,16 @@ import { useCreateAccount } from "../api/accounts";
 import type { AccountEnvironment } from "../api/types";
 import { buildAccountBody, clearedAccountForm, initialAccountForm, type AccountFormErrors, type AccountFormState } from "../model/account-form";
 
+/** Form key -> the API's field name (what errors are keyed by). */
+const FIELD_OF: Record<keyof AccountFormState, string> = {
+  label: "label",
+  exchange: "exchange",
+  environment: "environment",
+  apiKey: "api_key",
+  secret: "secret",
+  passphrase: "passphrase",
+};
+
 /**
  * Add an exchange account. Key, secret and passphrase are typed into password inputs and sent
  * once; the API never answers them back (only the key's last 4 characters), and the form forgets
@@ -18,7 +28,12 @@ export function AccountForm(props: { onDone: () => void; onAdded: (id: number) =
   const otherError = create.error && !(create.error instanceof ApiError && create.error.kind === "bad-request") ? create.error.message : null;
   const generalError = errors.detail ?? errors.non_field_errors;
 
-  const set = <K extends keyof AccountFormState>(key: K, value: AccountFormState[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof AccountFormState>(key: K, value: AccountFormState[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    // An error stays under its field until the field is changed.
+    const field = FIELD_OF[key];
+    setLocalErrors(({ [field]: _gone, ...rest }) => rest);
+  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.reset();

@@ -3,7 +3,7 @@ import { UtcTime } from "@/components/UtcTime";
 import { isoToEpoch } from "@/lib/time";
 import { useCheckAccount, useDeleteAccount, useExchangeAccounts } from "../api/accounts";
 import type { CheckResult, ExchangeAccount } from "../api/types";
-import { balanceRows, lastCheckSummary } from "../model/check";
+import { balanceRows, checkAdvice, lastCheckSummary } from "../model/check";
 import { AccountForm } from "./AccountForm";
 
 /** The Accounts page: your exchange accounts, add one, check its connection, delete it. */
@@ -68,18 +68,21 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
         </span>
       </header>
       {justAdded && account.last_check.ok === null && <p className="small">Added. Press Check to test the key against the exchange.</p>}
-      <p className={`small acct-check acct-check--${last.tone}`} data-testid="account-last-check" data-ok={String(account.last_check.ok)}>
-        <span>
-          {last.tone === "never" ? "" : last.tone === "ok" ? "✓ " : "✗ "}
-          {last.text}
-        </span>
-        {checkedAt !== null && (
-          <span className="muted">
-            checked <UtcTime epochSeconds={checkedAt} />
+      {check.data ? (
+        <CheckAnswer result={check.data} />
+      ) : (
+        <p className={`small acct-check acct-check--${last.tone}`} data-testid="account-last-check" data-ok={String(account.last_check.ok)}>
+          <span>
+            {last.tone === "never" ? "" : last.tone === "ok" ? "✓ " : "✗ "}
+            {last.text}
           </span>
-        )}
-      </p>
-      {check.data && <CheckAnswer result={check.data} />}
+          {checkedAt !== null && (
+            <span className="muted">
+              checked <UtcTime epochSeconds={checkedAt} />
+            </span>
+          )}
+        </p>
+      )}
       {check.error && (
         <p className="bt-error" role="alert" data-testid="account-check-error">
           {check.error.message}
@@ -123,12 +126,29 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
   );
 }
 
-/** The check's answer: connected with the balances, or the refusal in words. */
+/** The check just made: connected with the balances, or the refusal in words and what to do. */
 function CheckAnswer({ result }: { result: CheckResult }) {
   const rows = balanceRows(result.balances);
+  const checkedAt = isoToEpoch(result.checked_at);
+  const advice = result.ok ? "" : checkAdvice(result.reason);
   return (
     <div className="acct-answer" data-testid="account-check-result" data-ok={String(result.ok)} data-reason={result.reason} role="status">
-      <p className={result.ok ? "up small" : "bt-error"}>{result.message}</p>
+      <p className={`small acct-check acct-check--${result.ok ? "ok" : "failed"}`}>
+        <span>
+          {result.ok ? "✓ " : "✗ "}
+          {result.message}
+        </span>
+        {checkedAt !== null && (
+          <span className="muted">
+            checked <UtcTime epochSeconds={checkedAt} />
+          </span>
+        )}
+      </p>
+      {advice && (
+        <p className="small" data-testid="account-check-advice">
+          {advice}
+        </p>
+      )}
       {result.ok && rows.length > 0 && (
         <table className="bt-table acct-balances" data-testid="account-balances">
           <thead>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { balanceRows, formatDecimal, lastCheckSummary } from "./check";
+import { balanceRows, checkAdvice, formatDecimal, lastCheckSummary } from "./check";
 
 describe("connection check", () => {
   it("groups the exchange's decimals without going through floats", () => {
@@ -26,5 +26,16 @@ describe("connection check", () => {
       text: "Connected: 2 assets with a balance.",
     });
     expect(lastCheckSummary({ at: "2026-11-28T18:00:00Z", ok: false, message: "Bad signature: ..." }).tone).toBe("failed");
+  });
+});
+
+describe("advice on a refusal", () => {
+  it("says what to do for each reason the API gives, nothing for an unknown one", () => {
+    expect(checkAdvice("bad_signature")).toContain("add it again");
+    expect(checkAdvice("clock_skew")).toContain("NTP");
+    expect(checkAdvice("ip_not_allowed")).toContain("whitelist");
+    expect(checkAdvice("invalid_key")).toContain("enabled");
+    expect(checkAdvice("unreachable")).toContain("again in a minute");
+    expect(checkAdvice("refused")).toBe("");
   });
 });

@@ -37,3 +37,24 @@ export function lastCheckSummary(check: LastCheck): { tone: CheckTone; text: str
   if (check.ok === null || !check.at) return { tone: "never", text: "Not checked yet: press Check to test the key." };
   return { tone: check.ok ? "ok" : "failed", text: check.message || (check.ok ? "Connected." : "The exchange refused.") };
 }
+
+/** What to do about a refusal, by its reason (docs/exchanges.md); "" when there is nothing to add. */
+export function checkAdvice(reason: string): string {
+  switch (reason) {
+    case "invalid_key":
+      return "Check the key on the exchange: it must exist, be enabled and allow reading and spot trading.";
+    case "bad_signature":
+      return "The secret does not match the key: delete this account and add it again with the key's own secret.";
+    case "ip_not_allowed":
+      return "Add this server's IP address to the key's whitelist on the exchange, then check again.";
+    case "clock_skew":
+      return "Synchronise this server's clock (NTP), then check again.";
+    case "unreachable":
+    case "rate_limited":
+      return "Nothing is wrong with the key as far as we know: check again in a minute.";
+    case "undecryptable":
+      return "The server's encryption keys no longer include the one these credentials were stored with: delete the account and add it again.";
+    default:
+      return "";
+  }
+}
