@@ -84,6 +84,14 @@ describe("risk profiles", () => {
     expect(await tight.locator("time").getAttribute("title")).toMatch(/^local time: /);
     await screenshot(page, "42-risk-profiles");
 
+    // Edit: only what changed is sent; the row shows the new value.
+    await row(LOOSE).getByTestId("risk-edit").click();
+    expect(await page.getByTestId("risk-name").inputValue()).toBe(LOOSE);
+    await page.getByTestId("risk-cooldown_bars").fill("12");
+    await page.getByTestId("risk-save").click();
+    await page.getByTestId("risk-profile-form").waitFor({ state: "detached" });
+    expect(await row(LOOSE).locator('[data-field="cooldown_bars"]').textContent()).toBe("12 bars");
+
     // Keyboard: the New profile button is reachable and opens the form.
     await page.getByTestId("risk-new").focus();
     await page.keyboard.press("Enter");
@@ -121,5 +129,27 @@ describe("risk profiles", () => {
     expect(await page.locator('[data-testid="trades-table"] tbody').textContent()).toContain("stop_loss");
     await report.scrollIntoViewIfNeeded();
     await screenshot(page, "43-backtest-blocked-entries");
+
+    // A sweep with the profile: every run says how many entries it blocked.
+    await page.getByTestId("mode-sweep").click();
+    await page.getByTestId("param-fast_period").fill("8, 12");
+    expect(await page.getByTestId("risk-profile-picker").inputValue()).not.toBe("");
+    await page.getByTestId("run-submit").click();
+    await page.locator('[data-testid="sweep-view"][data-status="done"]').waitFor({ timeout: 90_000 });
+    const blocked = page.getByTestId("sweep-blocked");
+    expect(await blocked.count()).toBe(2);
+    for (const text of await blocked.allTextContents()) expect(Number(text.replace(/,/g, ""))).toBeGreaterThan(0);
+    expect(await page.getByTestId("sweep-view").locator(".bt-run__header").textContent()).toContain(`risk profile “${TIGHT}”`);
+    await screenshot(page, "44-sweep-blocked");
+
+    // Delete asks first (Keep keeps it).
+    await page.getByTestId("nav-risk").click();
+    await row(LOOSE).getByTestId("risk-delete").click();
+    expect(await row(LOOSE).textContent()).toContain(`Delete “${LOOSE}”?`);
+    await row(LOOSE).getByTestId("risk-delete-cancel").click();
+    await row(LOOSE).getByTestId("risk-delete").click();
+    await row(LOOSE).getByTestId("risk-delete-confirm").click();
+    await row(LOOSE).waitFor({ state: "detached" });
+    expect(await row(TIGHT).count()).toBe(1);
   });
 });

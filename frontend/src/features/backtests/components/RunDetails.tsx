@@ -6,6 +6,7 @@ import { useBacktestEquity } from "../api/get-backtest-equity";
 import { useBacktestTrades } from "../api/get-backtest-trades";
 import type { BacktestRun, BacktestTrade, Kpis } from "../api/types";
 import { formatKpi, kpiRows } from "../model/kpi-format";
+import { profileNameOf } from "../model/risk-summary";
 import { EquityChart } from "./EquityChart";
 import { ReplayPanel } from "./ReplayPanel";
 import { useState, type ReactNode } from "react";
@@ -30,7 +31,7 @@ function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: Rend
         </h2>
         <span className="muted small">
           {formatEpoch(run.start)} → {formatEpoch(run.end)} · params {Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(", ")} · fee{" "}
-          {formatKpi(run.fee_rate, "percent")} · slippage {run.slippage_bps} bps · {run.risk_profile !== null || run.risk_limits ? "sized by the risk profile" : `size ${run.size}`}
+          {formatKpi(run.fee_rate, "percent")} · slippage {run.slippage_bps} bps · {profileNameOf(run.risk_limits) !== null ? `sized by the risk profile “${profileNameOf(run.risk_limits)}”` : `size ${run.size}`}
           {run.stop_loss !== null && ` · SL ${formatKpi(run.stop_loss, "percent")}`}
           {run.take_profit !== null && ` · TP ${formatKpi(run.take_profit, "percent")}`}
           {run.allow_short ? " · shorts" : " · long only"}

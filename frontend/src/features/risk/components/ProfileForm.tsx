@@ -20,6 +20,9 @@ export function ProfileForm(props: {
   const errors = { ...(props.serverErrors ?? {}), ...localErrors };
   const generalError = errors.detail ?? errors.non_field_errors;
 
+  /** An error stays under its field until the field is changed. */
+  const clearError = (name: string) => setLocalErrors(({ [name]: _gone, ...rest }) => rest);
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const result = buildProfileBody(form, fields, profile);
@@ -33,7 +36,10 @@ export function ProfileForm(props: {
       <h3>{profile ? `Edit “${profile.name}”` : "New risk profile"}</h3>
       <label className="field bt-field">
         Name
-        <input name="name" data-testid="risk-name" value={form.name} maxLength={80} autoFocus onChange={(e) => setForm((f) => ({ ...f, name: e.target.value }))} />
+        <input name="name" data-testid="risk-name" value={form.name} maxLength={80} autoFocus onChange={(e) => {
+            setForm((f) => ({ ...f, name: e.target.value }));
+            clearError("name");
+          }} />
         {errors.name && <FieldError field="name" text={errors.name} />}
       </label>
       <div className="bt-grid">
@@ -52,7 +58,10 @@ export function ProfileForm(props: {
                   placeholder={field.nullable ? "off" : ""}
                   aria-invalid={errors[field.name] ? true : undefined}
                   value={form.values[field.name] ?? ""}
-                  onChange={(e) => setForm((f) => ({ ...f, values: { ...f.values, [field.name]: e.target.value } }))}
+                  onChange={(e) => {
+                    setForm((f) => ({ ...f, values: { ...f.values, [field.name]: e.target.value } }));
+                    clearError(field.name);
+                  }}
                 />
                 {unit && <span className="unit">{unit}</span>}
               </span>
