@@ -2,9 +2,10 @@ import { useState } from "react";
 import { UtcTime } from "@/components/UtcTime";
 import { isoToEpoch } from "@/lib/time";
 import { useCheckAccount, useDeleteAccount, useExchangeAccounts } from "../api/accounts";
-import type { CheckResult, ExchangeAccount } from "../api/types";
-import { balanceRows, checkAdvice, lastCheckSummary } from "../model/check";
+import type { ExchangeAccount } from "../api/types";
+import { lastCheckSummary } from "../model/check";
 import { AccountForm } from "./AccountForm";
+import { CheckAnswer } from "./CheckAnswer";
 
 /** The Accounts page: your exchange accounts, add one, check its connection, delete it. */
 export function AccountsView() {
@@ -123,57 +124,5 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
         )}
       </div>
     </article>
-  );
-}
-
-/** The check just made: connected with the balances, or the refusal in words and what to do. */
-function CheckAnswer({ result }: { result: CheckResult }) {
-  const rows = balanceRows(result.balances);
-  const checkedAt = isoToEpoch(result.checked_at);
-  const advice = result.ok ? "" : checkAdvice(result.reason);
-  return (
-    <div className="acct-answer" data-testid="account-check-result" data-ok={String(result.ok)} data-reason={result.reason} role="status">
-      <p className={`small acct-check acct-check--${result.ok ? "ok" : "failed"}`}>
-        <span>
-          {result.ok ? "✓ " : "✗ "}
-          {result.message}
-        </span>
-        {checkedAt !== null && (
-          <span className="muted">
-            checked <UtcTime epochSeconds={checkedAt} />
-          </span>
-        )}
-      </p>
-      {advice && (
-        <p className="small" data-testid="account-check-advice">
-          {advice}
-        </p>
-      )}
-      {result.ok && rows.length > 0 && (
-        <table className="bt-table acct-balances" data-testid="account-balances">
-          <thead>
-            <tr>
-              <th>Asset</th>
-              <th>Free</th>
-              <th>In orders</th>
-              <th>Total</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.asset} data-asset={row.asset}>
-                <td>{row.asset}</td>
-                <td>{row.free}</td>
-                <td>{row.used}</td>
-                <td>
-                  {row.total} <span className="muted">{row.asset}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {result.ok && rows.length === 0 && <p className="muted small">The key works; the account holds no asset yet.</p>}
-    </div>
   );
 }
