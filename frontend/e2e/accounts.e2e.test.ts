@@ -111,6 +111,13 @@ describe.skipIf(!API_KEY)("exchange accounts", () => {
     await screenshot(page, "54-accounts-delete-confirm");
     await wrongRow.getByTestId("account-delete-cancel").click();
     expect(await account(wrong).count()).toBe(1);
+    // From the keyboard: Enter asks, Escape keeps it.
+    await wrongRow.getByTestId("account-delete").focus();
+    await page.keyboard.press("Enter");
+    await wrongRow.getByTestId("account-delete-confirm").waitFor();
+    await page.keyboard.press("Escape");
+    await wrongRow.getByTestId("account-delete").waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("account-delete");
     for (const label of [wrong, main]) {
       await account(label).getByTestId("account-delete").click();
       await account(label).getByTestId("account-delete-confirm").click();

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { UtcTime } from "@/components/UtcTime";
 import { isoToEpoch } from "@/lib/time";
 import { useCheckAccount, useDeleteAccount, useExchangeAccounts } from "../api/accounts";
@@ -57,6 +57,14 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
   const check = useCheckAccount();
   const remove = useDeleteAccount();
   const [confirming, setConfirming] = useState(false);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // Back from the question (Keep, Escape): the keyboard focus returns to the Delete button.
+  useEffect(() => {
+    if (confirming) asked.current = true;
+    // Only when the focus was lost with the question, never taken from elsewhere.
+    else if (asked.current && (document.activeElement === null || document.activeElement === document.body)) deleteButton.current?.focus();
+  }, [confirming]);
   const last = lastCheckSummary(account.last_check);
   const checkedAt = isoToEpoch(account.last_check.at);
   return (
@@ -96,7 +104,7 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
       )}
       <div className="acct-actions">
         {confirming ? (
-          <span role="group" aria-label={`Delete ${account.label}?`}>
+          <span role="group" aria-label={`Delete ${account.label}?`} onKeyDown={(e) => e.key === "Escape" && setConfirming(false)}>
             Delete “{account.label}” and its stored credentials?{" "}
             <button type="button" className="danger" data-testid="account-delete-confirm" autoFocus disabled={remove.isPending} onClick={() => remove.mutate(account.id)}>
               {remove.isPending ? "Deleting…" : "Delete"}
@@ -111,6 +119,7 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
               {check.isPending ? "Checking…" : "Check connection"}
             </button>{" "}
             <button
+              ref={deleteButton}
               type="button"
               data-testid="account-delete"
               onClick={() => {

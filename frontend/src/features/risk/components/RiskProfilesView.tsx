@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { UtcTime } from "@/components/UtcTime";
 import { ApiError } from "@/lib/api-client";
 import { isoToEpoch } from "@/lib/time";
@@ -129,6 +129,14 @@ function ProfileRow(props: {
   onDelete: () => void;
 }) {
   const { profile } = props;
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // Back from the question (Keep, Escape): the keyboard focus returns to the Delete button.
+  useEffect(() => {
+    if (props.confirming) asked.current = true;
+    // Only when the focus was lost with the question, never taken from elsewhere.
+    else if (asked.current && (document.activeElement === null || document.activeElement === document.body)) deleteButton.current?.focus();
+  }, [props.confirming]);
   const changed = isoToEpoch(profile.updated_at);
   return (
     <tr data-testid="risk-row" data-profile-id={profile.id} data-default={profile.is_default}>
@@ -148,7 +156,7 @@ function ProfileRow(props: {
       <td className="small">{changed !== null ? <UtcTime epochSeconds={changed} /> : "—"}</td>
       <td className="text-left actions">
         {props.confirming ? (
-          <span role="group" aria-label={`Delete ${profile.name}?`}>
+          <span role="group" aria-label={`Delete ${profile.name}?`} onKeyDown={(e) => e.key === "Escape" && props.onCancelDelete()}>
             Delete “{profile.name}”?{" "}
             <button type="button" className="danger" data-testid="risk-delete-confirm" disabled={props.busy} onClick={props.onDelete} autoFocus>
               Delete
@@ -169,7 +177,7 @@ function ProfileRow(props: {
                 </button>{" "}
               </>
             )}
-            <button type="button" data-testid="risk-delete" onClick={props.onAskDelete}>
+            <button ref={deleteButton} type="button" data-testid="risk-delete" onClick={props.onAskDelete}>
               Delete
             </button>
           </>
