@@ -18,8 +18,17 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+/**
+ * A fresh page in its own context (cookies). `clientAddress` makes the page a client from another
+ * address (X-Forwarded-For, which uvicorn trusts from 127.0.0.1): the sign-in lock-out and the
+ * throttles count per address, so a test that provokes them must not lock out the other tests.
+ */
+export async function newPage(browser: Browser, options: { clientAddress?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    deviceScaleFactor: 1,
+    ...(options.clientAddress ? { extraHTTPHeaders: { "X-Forwarded-For": options.clientAddress } } : {}),
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
