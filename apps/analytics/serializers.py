@@ -20,6 +20,7 @@ from .selectors import SWEEP_ORDER_KEYS
 MAX_EQUITY_POINTS = 100_000
 # A sweep is queued until a run starts and done when none is left (failed runs included).
 SWEEP_STATUSES = ("queued", "running", "done")
+TRADE_SIDES = ("long", "short")
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -191,7 +192,7 @@ class TradeSerializer(serializers.Serializer):
     """One trade of the trades endpoint (the view builds rows directly for speed)."""
 
     number = serializers.IntegerField()
-    side = serializers.ChoiceField(choices=["long", "short"])
+    side = serializers.ChoiceField(choices=TRADE_SIDES)
     entry_time = serializers.IntegerField(help_text="epoch seconds UTC")
     exit_time = serializers.IntegerField(help_text="epoch seconds UTC")
     entry_price = serializers.FloatField()

@@ -404,6 +404,7 @@ SPECTACULAR_SETTINGS = {
         "TimeframeEnum": "apps.datafeeds.timeframes.TIMEFRAMES",
         "BacktestStatusEnum": "apps.analytics.models.BacktestStatus",
         "SweepStatusEnum": "apps.analytics.serializers.SWEEP_STATUSES",
+        "SideEnum": "apps.analytics.serializers.TRADE_SIDES",
         "BotStatusEnum": "apps.execution.models.BotStatus",
     },
 }

@@ -6,6 +6,7 @@ database and the server the way a user runs them, then runs those scenarios agai
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -53,67 +54,119 @@ def demo_user(db):
     return get_user_model().objects.create_user("demo", password="demo-pass-123")
 
 
-@pytest.fixture
-def platform(real_candles, demo_user, subprocess_env):
-    """The platform as `make run` starts it (web process and a Celery worker), on the test
-    database."""
-    from config.celery import app
+# The exchange account the Accounts page scenario adds and checks: the emulator knows this key.
+EMULATOR_API_KEY = "e2eKeyQ4mZ8a1b2"
+EMULATOR_SECRET = "e2eS3cret-only-in-the-emulator"
 
-    app.control.purge()
-    worker = subprocess.Popen(
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def exchange_emulator(python, subprocess_env):
+    """`python -m emulator` on a free port with one API key (USDT and BTC balances); its URL."""
+    process = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/celery"),
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "warning",
-            "--hostname",
-            f"e2e-{time.time_ns()}@%h",
+            python,
+            "-m",
+            "emulator",
+            "--port",
+            "0",
+            "--generate",
+            "BTC/USDT:1h:200",
+            "--account",
+            f"{EMULATOR_API_KEY}:{EMULATOR_SECRET}:USDT=10000,BTC=0.5",
         ],
         env=subprocess_env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
+    try:
+        banner = process.stdout.readline()
+        assert "listening on http" in banner, f"the emulator did not start: {banner!r}"
+        yield banner.rsplit(" ", 1)[-1].strip()
+    finally:
+        _stop([process])
+
+
+@pytest.fixture
+def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
+    """The platform as `make run` starts it (web process and a Celery worker), on the test
+    database, with exchange accounts pointed at the emulator."""
+    from config.celery import app
+
     # The e2e build: the production bundle plus the read-only chart handles the scenarios use.
     dist = FRONTEND / "dist-e2e"
     if not (dist / "index.html").is_file():
         pytest.fail("The browser tests' build is missing: run `make test` (npm run build:e2e).")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port)],
-        # One trusted proxy: the throttling test sends its own X-Forwarded-For, so the address it
-        # locks out is not the one every other test signs in from.
-        env={
-            **subprocess_env,
-            "DJANGO_DEBUG": "False",
-            "FRONTEND_DIST": str(dist),
-            "TRUSTED_PROXY_COUNT": "1",
-        },
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/", timeout=5) as response:
-                assert b'id="root"' in response.read(), "/ does not serve the browser app"
-                break
-        except OSError:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.3)
-    yield url
-    for process in (server, worker):
-        process.terminate()
-    for process in (server, worker):
-        process.wait(timeout=30)
+    app.control.purge()
+    processes: list[subprocess.Popen] = []
+    try:
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(ROOT / ".venv/bin/celery"),
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "--loglevel",
+                    "warning",
+                    "--hostname",
+                    f"e2e-{time.time_ns()}@%h",
+                ],
+                env=subprocess_env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        port = _free_port()
+        processes.append(
+            subprocess.Popen(
+                [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port)],
+                env={
+                    **subprocess_env,
+                    "DJANGO_DEBUG": "False",
+                    "FRONTEND_DIST": str(dist),
+                    "EXCHANGE_API_HOSTS": json.dumps({"binance": exchange_emulator}),
+                },
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/", timeout=5) as response:
+                    assert b'id="root"' in response.read(), "/ does not serve the browser app"
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+        yield url
+    finally:
+        # The server first, then the worker: nothing is left running whatever failed above.
+        _stop(list(reversed(processes)))
 
 
 def test_browser_scenarios(platform):
@@ -123,9 +176,15 @@ def test_browser_scenarios(platform):
     # E2E_ONLY="replay backtests" runs only the e2e files whose names contain those words.
     only = os.environ.get("E2E_ONLY", "").split()
     result = subprocess.run(
-        [npm, "run", "test:e2e", *(["--", *only] if only else [])],
+        [npm, "run", "test:e2e", "--", *only],
         cwd=FRONTEND,
-        env={**os.environ, "E2E_BASE_URL": platform, "CHROMIUM_PATH": CHROMIUM},
+        env={
+            **os.environ,
+            "E2E_BASE_URL": platform,
+            "CHROMIUM_PATH": CHROMIUM,
+            "E2E_EXCHANGE_API_KEY": EMULATOR_API_KEY,
+            "E2E_EXCHANGE_SECRET": EMULATOR_SECRET,
+        },
         capture_output=True,
         text=True,
         timeout=900,

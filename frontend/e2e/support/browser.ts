@@ -18,14 +18,16 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** `clientAddress`: the address the server counts this page's requests by (sent as the trusted
- * proxy's X-Forwarded-For; the e2e server trusts one proxy). A test that locks its address out
- * uses its own, so the other tests can still sign in from theirs. */
-export async function newPage(browser: Browser, clientAddress?: string): Promise<Page> {
+/**
+ * A fresh page in its own context (cookies). `clientAddress` makes the page a client from another
+ * address (X-Forwarded-For, which uvicorn trusts from 127.0.0.1): the sign-in lock-out and the
+ * throttles count per address, so a test that provokes them must not lock out the other tests.
+ */
+export async function newPage(browser: Browser, options: { clientAddress?: string } = {}): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: 1440, height: 900 },
     deviceScaleFactor: 1,
-    ...(clientAddress ? { extraHTTPHeaders: { "X-Forwarded-For": clientAddress } } : {}),
+    ...(options.clientAddress ? { extraHTTPHeaders: { "X-Forwarded-For": options.clientAddress } } : {}),
   });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);

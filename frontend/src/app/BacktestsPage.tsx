@@ -1,5 +1,6 @@
 import { useNavigate, useParams } from "react-router";
 import { BacktestsView, type Selection } from "@/features/backtests";
+import { BlockedEntries, ProfilePicker } from "@/features/risk";
 import { useSymbols } from "@/features/symbols";
 import { AppHeader } from "./AppHeader";
 import { NotFoundMessage } from "./NotFoundPage";
@@ -23,7 +24,21 @@ export function BacktestsPage() {
     <div className="app app--scroll">
       <AppHeader />
       <main className="app-main">
-        {badId ? <NotFoundMessage /> : <BacktestsView symbols={names} selection={selection} onSelect={select} />}
+        {badId ? (
+          <NotFoundMessage />
+        ) : (
+          <BacktestsView
+            symbols={names}
+            selection={selection}
+            onSelect={select}
+            renderRiskPicker={(slot) => <ProfilePicker {...slot} />}
+            renderRunRisk={(run) =>
+              run.status === "done" || run.risk_limits ? (
+                <BlockedEntries report={run.risk_report} limits={run.risk_limits} baseAsset={symbols.data?.find((s) => s.name === run.symbol)?.base ?? ""} />
+              ) : null
+            }
+          />
+        )}
       </main>
     </div>
   );

@@ -14,12 +14,21 @@ describe("the app's URLs", () => {
     expect(landing("/backtests")).toEqual({ path: "/backtests", params: {} });
     expect(landing("/backtests/12")).toEqual({ path: "/backtests/:runId", params: { runId: "12" } });
     expect(landing("/backtests/sweeps/3")).toEqual({ path: "/backtests/sweeps/:sweepId", params: { sweepId: "3" } });
+    expect(landing("/risk")?.path).toBe("/risk");
+    expect(landing("/accounts")?.path).toBe("/accounts");
     expect(landing("/login")?.path).toBe("/login");
     expect(landing("/signup")?.path).toBe("/signup");
   });
 
   it("send anything else to the not-found page", () => {
     for (const url of ["/nope", "/backtests/12/extra", "/bots"]) expect(landing(url)?.path).toBe("*");
+  });
+
+  it("keep the risk and accounts pages behind sign-in", () => {
+    for (const path of ["/risk", "/accounts", "/backtests"]) {
+      const route = routes.find((r) => r.path === path);
+      expect((route?.element as { type?: { name?: string } } | undefined)?.type?.name).toBe("RequireAuth");
+    }
   });
 
   it("give every page a title for the header", () => {

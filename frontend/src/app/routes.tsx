@@ -5,14 +5,18 @@
 import { createBrowserRouter, Navigate, useLocation, type RouteObject } from "react-router";
 import { RequireAuth } from "@/features/auth";
 import { App } from "../App";
+import { AccountsPage } from "./AccountsPage";
 import { LoginPage, SignupPage } from "./AuthPages";
 import { BacktestsPage } from "./BacktestsPage";
 import type { PageHandle } from "./nav";
 import { NotFoundPage } from "./NotFoundPage";
 import { legacyPagePath } from "./pages";
+import { RiskPage } from "./RiskPage";
 
 const replay: PageHandle = { title: "HMA/SMA replay", subtitle: "multi-timeframe trend strategy, bar by bar" };
 const backtests: PageHandle = { title: "Backtests", subtitle: "run strategies over stored candles, compare parameters" };
+const risk: PageHandle = { title: "Risk", subtitle: "how much a trade may risk, and when trading stops" };
+const accounts: PageHandle = { title: "Exchange accounts", subtitle: "API keys your bots trade with, stored encrypted" };
 
 /** The replay, unless an old `/?page=backtests` link asks for another page. */
 function ReplayRoute() {
@@ -31,6 +35,24 @@ export const routes: RouteObject[] = [
   { path: "/backtests", element: backtestsPage, handle: backtests },
   { path: "/backtests/:runId", element: backtestsPage, handle: backtests },
   { path: "/backtests/sweeps/:sweepId", element: backtestsPage, handle: backtests },
+  {
+    path: "/risk",
+    element: (
+      <RequireAuth>
+        <RiskPage />
+      </RequireAuth>
+    ),
+    handle: risk,
+  },
+  {
+    path: "/accounts",
+    element: (
+      <RequireAuth>
+        <AccountsPage />
+      </RequireAuth>
+    ),
+    handle: accounts,
+  },
   { path: "/login", element: <LoginPage />, handle: { title: "Sign in", subtitle: "" } },
   { path: "/signup", element: <SignupPage />, handle: { title: "Create an account", subtitle: "" } },
   { path: "*", element: <NotFoundPage />, handle: { title: "Not found", subtitle: "" } },

@@ -1097,7 +1097,7 @@ export interface components {
              * @description close of that base bar
              */
             price: number;
-            side: components["schemas"]["Side530Enum"];
+            side: components["schemas"]["SideEnum"];
             /** @description open time of the displayed candle, epoch seconds */
             time: number;
         };
@@ -1431,7 +1431,7 @@ export interface components {
          *     * `short` - short
          * @enum {string}
          */
-        Side530Enum: "long" | "short";
+        SideEnum: "long" | "short";
         Signup: {
             /** Format: email */
             email: string;
@@ -1707,7 +1707,7 @@ export interface components {
             pnl: number;
             /** Format: double */
             return_fraction: number;
-            side: components["schemas"]["Side530Enum"];
+            side: components["schemas"]["SideEnum"];
             /**
              * Format: double
              * @description units of the base asset
@@ -3130,7 +3130,7 @@ export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<component
 export const keyEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KeyEnum"]> = ["ema-cross", "hma-sma"];
 export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill"];
 export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
-export const side530EnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Side530Enum"]> = ["long", "short"];
+export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
 export const stateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StateEnum"]> = ["pending_submit", "open", "partially_filled", "filled", "cancelled", "failed", "unknown"];
 export const sweepStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SweepStatusEnum"]> = ["queued", "running", "done"];
 export const timeframeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimeframeEnum"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatUtc, parseUtc, toDateTimeInputValue } from "./time";
+import { formatLocalTitle, formatUtc, isoToEpoch, parseUtc, toDateTimeInputValue } from "./time";
 
 const T = 1_723_910_100; // 2024-08-17 15:55 UTC
 
@@ -17,5 +17,18 @@ describe("time", () => {
     expect(parseUtc("2024-08-17T17:55+02:00")).toBe(T);
     expect(parseUtc("")).toBeNull();
     expect(parseUtc("soon")).toBeNull();
+  });
+});
+
+describe("local time on hover, API date-times", () => {
+  it("says the local time for a tooltip, without seconds", () => {
+    expect(formatLocalTitle(1722000000)).toMatch(/^local time: 2024-07-2[56] \d\d:\d\d(?! ?:)/);
+  });
+
+  it("reads the API's ISO date-times as epoch seconds, null when absent or bad", () => {
+    expect(isoToEpoch("2026-11-28T18:00:00Z")).toBe(1795888800);
+    expect(isoToEpoch("2026-11-28T19:00:00+01:00")).toBe(1795888800);
+    expect(isoToEpoch(null)).toBeNull();
+    expect(isoToEpoch("yesterday")).toBeNull();
   });
 });

@@ -28,3 +28,17 @@ export function parseUtc(value: string): number | null {
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
 }
+
+/** The same moment in the browser's time zone, for a tooltip: "local time: 2024-08-17 18:35 (GMT+2)". */
+export function formatLocalTitle(epochSeconds: number): string {
+  const d = new Date(epochSeconds * 1000);
+  const text = d.toLocaleString("sv-SE", { hour12: false, timeZoneName: "short" }).replace(/:\d\d(?= )/, "");
+  return `local time: ${text}`;
+}
+
+/** Epoch seconds of an ISO date-time the API sent ("2026-11-28T18:00:00Z"), or null. */
+export function isoToEpoch(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
+}

@@ -1,9 +1,11 @@
+import type { ReactNode } from "react";
 import { Spinner } from "@/components/Spinner";
 import { useStrategyCatalog } from "../api/get-catalog";
 import { useRunEvents, useRunEventsPushing } from "../api/run-events";
 import { ErrorText } from "./ErrorText";
 import { RunDetails } from "./RunDetails";
-import { RunForm } from "./RunForm";
+import type { BacktestRun } from "../api/types";
+import { RunForm, type RiskPickerSlotProps } from "./RunForm";
 import { RunsList } from "./RunsList";
 import { SweepView } from "./SweepView";
 
@@ -11,7 +13,15 @@ export type Selection = { kind: "run"; id: number } | { kind: "sweep"; id: numbe
 
 /** The Backtests page for a signed-in user: new run / sweep form, your runs, the selected run or
  * sweep. The selection lives in the URL: the app's router passes it in and changes it. */
-export function BacktestsView(props: { symbols: string[]; selection: Selection; onSelect: (next: Selection) => void }) {
+export function BacktestsView(props: {
+  symbols: string[];
+  selection: Selection;
+  onSelect: (next: Selection) => void;
+  /** The risk profile picker on the form (composed by the app from the risk feature). */
+  renderRiskPicker?: (slot: RiskPickerSlotProps) => ReactNode;
+  /** What a run's risk profile did (blocked entries per rule), under its status. */
+  renderRunRisk?: (run: BacktestRun) => ReactNode;
+}) {
   const { selection, onSelect: select } = props;
   useRunEvents();
   const pushed = useRunEventsPushing();
@@ -20,6 +30,7 @@ export function BacktestsView(props: { symbols: string[]; selection: Selection; 
       <aside className="bt-side">
         <FormWithCatalog
           symbols={props.symbols}
+          renderRiskPicker={props.renderRiskPicker}
           onRunCreated={(id) => select({ kind: "run", id })}
           onSweepCreated={(id) => select({ kind: "sweep", id })}
         />
@@ -30,7 +41,7 @@ export function BacktestsView(props: { symbols: string[]; selection: Selection; 
         />
       </aside>
       <div className="bt-main">
-        {selection?.kind === "run" && <RunDetails key={selection.id} id={selection.id} />}
+        {selection?.kind === "run" && <RunDetails key={selection.id} id={selection.id} renderRunRisk={props.renderRunRisk} />}
         {selection?.kind === "sweep" && <SweepView key={selection.id} id={selection.id} onOpenRun={(id) => select({ kind: "run", id })} />}
         {!selection && <p className="muted placeholder">Queue a run, or open one from the list.</p>}
       </div>
@@ -38,7 +49,12 @@ export function BacktestsView(props: { symbols: string[]; selection: Selection; 
   );
 }
 
-function FormWithCatalog(props: { symbols: string[]; onRunCreated: (id: number) => void; onSweepCreated: (id: number) => void }) {
+function FormWithCatalog(props: {
+  symbols: string[];
+  onRunCreated: (id: number) => void;
+  onSweepCreated: (id: number) => void;
+  renderRiskPicker?: ((slot: RiskPickerSlotProps) => ReactNode) | undefined;
+}) {
   const catalog = useStrategyCatalog();
   if (catalog.error) return <ErrorText error={catalog.error} />;
   if (!catalog.data) return <Spinner label="Loading the strategies…" />;

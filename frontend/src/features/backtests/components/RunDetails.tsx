@@ -6,19 +6,22 @@ import { useBacktestEquity } from "../api/get-backtest-equity";
 import { useBacktestTrades } from "../api/get-backtest-trades";
 import type { BacktestRun, BacktestTrade, Kpis } from "../api/types";
 import { formatKpi, kpiRows } from "../model/kpi-format";
+import { profileNameOf } from "../model/risk-summary";
 import { EquityChart } from "./EquityChart";
 import { ReplayPanel } from "./ReplayPanel";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { formatEpoch } from "./time";
 
-export function RunDetails({ id }: { id: number }) {
+type RenderRunRisk = ((run: BacktestRun) => ReactNode) | undefined;
+
+export function RunDetails({ id, renderRunRisk }: { id: number; renderRunRisk?: RenderRunRisk }) {
   const run = useBacktest(id);
   if (run.error) return <ErrorText error={run.error} />;
   if (!run.data) return <Spinner label={`Loading run #${id}…`} />;
-  return <RunView run={run.data} />;
+  return <RunView run={run.data} renderRunRisk={renderRunRisk} />;
 }
 
-function RunView({ run }: { run: BacktestRun }) {
+function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: RenderRunRisk }) {
   const done = run.status === "done";
   return (
     <section className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
@@ -28,13 +31,14 @@ function RunView({ run }: { run: BacktestRun }) {
         </h2>
         <span className="muted small">
           {formatEpoch(run.start)} → {formatEpoch(run.end)} · params {Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(", ")} · fee{" "}
-          {formatKpi(run.fee_rate, "percent")} · slippage {run.slippage_bps} bps · size {run.size}
+          {formatKpi(run.fee_rate, "percent")} · slippage {run.slippage_bps} bps · {profileNameOf(run.risk_limits) !== null ? `sized by the risk profile “${profileNameOf(run.risk_limits)}”` : `size ${run.size}`}
           {run.stop_loss !== null && ` · SL ${formatKpi(run.stop_loss, "percent")}`}
           {run.take_profit !== null && ` · TP ${formatKpi(run.take_profit, "percent")}`}
           {run.allow_short ? " · shorts" : " · long only"}
         </span>
       </header>
       <RunStatusLine run={run} />
+      {renderRunRisk?.(run)}
       {done && run.kpis && <RunResults run={run} kpis={run.kpis} />}
       {done && <ReplaySection run={run} />}
     </section>
@@ -103,6 +107,9 @@ function KpiTable({ kpis }: { kpis: Kpis }) {
   );
 }
 
+/** Units of the base asset, 4 significant digits. */
+const formatSize = (size: number) => (Number.isFinite(size) ? Number(size.toPrecision(4)).toString() : "—");
+
 function TradesTable({ trades }: { trades: BacktestTrade[] }) {
   return (
     <div className="bt-table-wrap">
@@ -116,6 +123,7 @@ function TradesTable({ trades }: { trades: BacktestTrade[] }) {
             <th>Entry price</th>
             <th>Exit time</th>
             <th>Exit price</th>
+            <th>Size</th>
             <th>PnL</th>
             <th>Return</th>
             <th>Reason</th>
@@ -130,6 +138,7 @@ function TradesTable({ trades }: { trades: BacktestTrade[] }) {
               <td>{formatPrice(t.entry_price)}</td>
               <td>{formatEpoch(t.exit_time, true)}</td>
               <td>{formatPrice(t.exit_price)}</td>
+              <td>{formatSize(t.size)}</td>
               <td className={t.pnl >= 0 ? "up" : "down"}>{formatKpi(t.pnl, "money")}</td>
               <td className={t.return_fraction >= 0 ? "up" : "down"}>{formatKpi(t.return_fraction, "percent")}</td>
               <td>{t.exit_reason}</td>

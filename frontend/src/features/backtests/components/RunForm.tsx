@@ -5,11 +5,20 @@ import { useCreateSweep } from "../api/create-sweep";
 import type { CatalogStrategy } from "../api/types";
 import { buildRunBody, buildSweepBody, defaultParams, errorFor, initialRunForm, type FormErrors, type RunFormState } from "../model/run-form";
 
+/** What the app's risk profile picker gets: the chosen id, how to change it, the API's error for it. */
+export interface RiskPickerSlotProps {
+  value: number | null;
+  onChange: (id: number | null) => void;
+  error: string | undefined;
+}
+
 export function RunForm(props: {
   catalog: CatalogStrategy[];
   symbols: string[];
   onRunCreated: (id: number) => void;
   onSweepCreated: (id: number) => void;
+  /** The risk profile picker (another feature's, composed by the app); none: no profile. */
+  renderRiskPicker?: ((slot: RiskPickerSlotProps) => ReactNode) | undefined;
 }) {
   const { catalog, symbols } = props;
   const first = catalog[0]!;
@@ -52,6 +61,8 @@ export function RunForm(props: {
     }
   };
 
+  const byProfile = form.riskProfile !== null;
+  const profileHint = byProfile ? "set by the risk profile" : undefined;
   const busy = createRun.isPending || createSweep.isPending;
   return (
     <form className="bt-card bt-form" onSubmit={submit} data-testid="run-form" noValidate>
@@ -126,16 +137,17 @@ export function RunForm(props: {
         <Field label="Slippage bps" error={errors.slippage_bps}>
           <input data-testid="bt-slippage" type="number" step="any" min={0} value={form.slippageBps} onChange={(e) => set("slippageBps", e.target.value)} />
         </Field>
-        <Field label="Size (fraction of equity)" error={errors.size}>
-          <input data-testid="bt-size" type="number" step="any" min={0} value={form.size} onChange={(e) => set("size", e.target.value)} />
+        <Field label="Size (fraction of equity)" error={errors.size} hint={profileHint}>
+          <input data-testid="bt-size" type="number" step="any" min={0} disabled={byProfile} placeholder={byProfile ? "by profile" : ""} value={byProfile ? "" : form.size} onChange={(e) => set("size", e.target.value)} />
         </Field>
-        <Field label="Stop-loss %" error={errors.stop_loss}>
-          <input data-testid="bt-stop-loss" type="number" step="any" min={0} placeholder="none" value={form.stopLossPercent} onChange={(e) => set("stopLossPercent", e.target.value)} />
+        <Field label="Stop-loss %" error={errors.stop_loss} hint={profileHint}>
+          <input data-testid="bt-stop-loss" type="number" step="any" min={0} disabled={byProfile} placeholder={byProfile ? "by profile" : "none"} value={byProfile ? "" : form.stopLossPercent} onChange={(e) => set("stopLossPercent", e.target.value)} />
         </Field>
-        <Field label="Take-profit %" error={errors.take_profit}>
-          <input data-testid="bt-take-profit" type="number" step="any" min={0} placeholder="none" value={form.takeProfitPercent} onChange={(e) => set("takeProfitPercent", e.target.value)} />
+        <Field label="Take-profit %" error={errors.take_profit} hint={profileHint}>
+          <input data-testid="bt-take-profit" type="number" step="any" min={0} disabled={byProfile} placeholder={byProfile ? "by profile" : "none"} value={byProfile ? "" : form.takeProfitPercent} onChange={(e) => set("takeProfitPercent", e.target.value)} />
         </Field>
       </div>
+      {props.renderRiskPicker?.({ value: form.riskProfile, onChange: (id) => set("riskProfile", id), error: errors.risk_profile })}
       <label className="bt-check">
         <input data-testid="bt-allow-short" type="checkbox" checked={form.allowShort} onChange={(e) => set("allowShort", e.target.checked)} />
         Allow short

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Spinner } from "@/components/Spinner";
 import { useSweep } from "../api/get-sweep";
 import { formatKpi, KPI_DEFINITIONS } from "../model/kpi-format";
+import { blockedTotal, profileNameOf } from "../model/risk-summary";
 import { ErrorText } from "./ErrorText";
 import { formatEpoch } from "./time";
 
@@ -17,6 +18,7 @@ export function SweepView({ id, onOpenRun }: { id: number; onOpenRun: (id: numbe
   if (!sweep.data) return <Spinner label={`Loading sweep #${id}…`} />;
   const data = sweep.data;
   const paramNames = Object.keys(data.grid).concat(Object.keys(data.params));
+  const profile = profileNameOf(data.risk_limits);
   const sortBy = (key: string) => setOrder(order === `-${key}` ? key : `-${key}`);
   return (
     <section className="bt-run" data-testid="sweep-view" data-status={data.status}>
@@ -28,6 +30,7 @@ export function SweepView({ id, onOpenRun }: { id: number; onOpenRun: (id: numbe
           {formatEpoch(data.start)} → {formatEpoch(data.end)} · grid {Object.entries(data.grid).map(([k, v]) => `${k}=[${v.join(", ")}]`).join(" ")} ·{" "}
           {data.counts.done} done, {data.counts.running} running, {data.counts.queued} queued, {data.counts.failed} failed
           {data.skipped.length > 0 && ` · ${data.skipped.length} combinations skipped`}
+          {profile && ` · risk profile “${profile}”`}
         </span>
         {sweep.isFetching && <Spinner label="Updating…" />}
       </header>
@@ -40,6 +43,7 @@ export function SweepView({ id, onOpenRun }: { id: number; onOpenRun: (id: numbe
                 <th key={name}>{name}</th>
               ))}
               <th>Status</th>
+              {profile && <th title="entry signals the risk profile refused">Blocked</th>}
               {SWEEP_COLUMNS.map((col) => (
                 <th key={col.key}>
                   <button type="button" className="bt-sort" data-testid={`sort-${col.key}`} onClick={() => sortBy(col.key)}>
@@ -58,6 +62,7 @@ export function SweepView({ id, onOpenRun }: { id: number; onOpenRun: (id: numbe
                   <td key={name}>{run.params[name] ?? data.params[name]}</td>
                 ))}
                 <td title={run.error}>{run.status}</td>
+                {profile && <td data-testid="sweep-blocked">{blockedTotal(run.risk_report)?.toLocaleString("en-US") ?? "—"}</td>}
                 {SWEEP_COLUMNS.map((col) => (
                   <td key={col.key}>{formatKpi(run.kpis?.[col.key], col.kind)}</td>
                 ))}

@@ -77,3 +77,21 @@ describe("sweeps", () => {
     expect(buildSweepBody(form, schema).errors).toEqual({ "grid.fast_period": "must be at least 2" });
   });
 });
+
+describe("a run with a risk profile", () => {
+  it("sends the profile and leaves out what it sets (size, stop-loss, take-profit)", () => {
+    const form = { ...initialRunForm("ema-cross", schema, "BTCUSDT"), size: "0.5", stopLossPercent: "2", takeProfitPercent: "4", riskProfile: 7 };
+    const { body } = buildRunBody(form, schema);
+    expect(body).toMatchObject({ risk_profile: 7, fee_rate: 0.001 });
+    expect(body).not.toHaveProperty("size");
+    expect(body).not.toHaveProperty("stop_loss");
+    expect(body).not.toHaveProperty("take_profit");
+  });
+
+  it("sends no profile by default, and a sweep carries it too", () => {
+    const form = initialRunForm("ema-cross", schema, "BTCUSDT");
+    expect(buildRunBody(form, schema).body).not.toHaveProperty("risk_profile");
+    const sweep = buildSweepBody({ ...form, params: { fast_period: "6, 12", slow_period: "26" }, riskProfile: 2 }, schema);
+    expect(sweep.body).toMatchObject({ risk_profile: 2, grid: { fast_period: [6, 12] } });
+  });
+});

@@ -15,6 +15,8 @@ export interface RunFormState {
   stopLossPercent: string;
   takeProfitPercent: string;
   allowShort: boolean;
+  /** A risk profile id: it sets the size, the stop-loss and the take-profit. */
+  riskProfile: number | null;
 }
 
 export interface RunRequestBody {
@@ -29,7 +31,11 @@ export interface RunRequestBody {
   stop_loss?: number;
   take_profit?: number;
   allow_short: boolean;
+  risk_profile?: number;
 }
+
+/** Set by a risk profile: the form neither sends them nor lets them be typed. */
+export const PROFILE_SETS = ["size", "stop_loss", "take_profit"] as const;
 
 export interface SweepRequestBody extends Omit<RunRequestBody, "params"> {
   params: Record<string, number>;
@@ -53,6 +59,7 @@ export function initialRunForm(strategy: string, schema: StrategyParamSchema[], 
     stopLossPercent: "",
     takeProfitPercent: "",
     allowShort: true,
+    riskProfile: null,
   };
 }
 
@@ -111,7 +118,9 @@ export function buildRunBody(
     ["stopLossPercent", "stop_loss", true],
     ["takeProfitPercent", "take_profit", true],
   ];
+  if (form.riskProfile !== null) body.risk_profile = form.riskProfile;
   for (const [key, field, percent] of optional) {
+    if (form.riskProfile !== null && (PROFILE_SETS as readonly string[]).includes(field)) continue;
     const value = number(String(form[key]));
     if (value === null) continue;
     if (Number.isNaN(value) || value < 0) errors[field] = "must be a number ≥ 0";

@@ -1,6 +1,15 @@
-// Response types of /api/risk/ and of a backtest's risk_report (docs/risk.md). Fractions, not
-// percent: 0.01 = 1 %. Times are epoch seconds.
+// Names for the risk API's types, GENERATED from the OpenAPI schema (src/lib/api-schema.ts, `make
+// api-types`). Fractions, not percent: 0.01 = 1 %. Times are epoch seconds. `risk_report` is
+// free-form JSON in the schema, so its shape lives here and `parseRiskReport` checks it.
+import type { components } from "@/lib/api-schema";
 
+type Schemas = components["schemas"];
+
+export type RiskProfile = Schemas["RiskProfile"];
+/** POST (name required) and PATCH bodies. */
+export type RiskProfileBody = Schemas["PatchedRiskProfileInput"];
+
+/** The profile values a form edits (every numeric field of a profile). */
 export type RiskValueName =
   | "risk_per_trade"
   | "max_position_fraction"
@@ -12,41 +21,24 @@ export type RiskValueName =
   | "cooldown_bars"
   | "leverage";
 
-/** One field of GET /api/risk/profile-fields/: what the form shows and checks. */
-export interface ProfileField {
-  name: RiskValueName;
-  type: "number" | "integer";
-  min: number;
-  max: number;
-  min_inclusive: boolean;
-  max_inclusive: boolean;
-  /** null switches the rule off. */
-  nullable: boolean;
-  default: number | null;
-  help_text: string;
+export const RISK_VALUE_NAMES: readonly RiskValueName[] = [
+  "risk_per_trade",
+  "max_position_fraction",
+  "stop_loss",
+  "take_profit",
+  "max_daily_loss",
+  "max_open_positions",
+  "max_drawdown",
+  "cooldown_bars",
+  "leverage",
+];
+
+export function isRiskValueName(name: string): name is RiskValueName {
+  return (RISK_VALUE_NAMES as readonly string[]).includes(name);
 }
 
-export type RiskValues = Record<RiskValueName, number | null>;
-
-export interface RiskProfile extends RiskValues {
-  id: number;
-  name: string;
-  is_default: boolean;
-  created_at: string;
-  updated_at: string;
-}
-
-/** POST (name required) and PATCH bodies. */
-export interface RiskProfileBody extends Partial<RiskValues> {
-  name?: string;
-  is_default?: boolean;
-}
-
-/** The 409 of a delete: the profile is held by a running bot. */
-export interface ProfileInUse {
-  detail: string;
-  used_by: string[];
-}
+/** One field of GET /api/risk/profile-fields/ (a name the form knows). */
+export type ProfileField = Omit<Schemas["ProfileField"], "name"> & { name: RiskValueName };
 
 /** What a risk profile did to a backtest (null on runs without one). */
 export interface RiskReport {

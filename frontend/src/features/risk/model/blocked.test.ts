@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RiskReport } from "../api/types";
-import { blockedRows, sizingSummary } from "./blocked";
+import { blockedRows, formatSizes, parseRiskReport, riskProfileName, sizingSummary } from "./blocked";
 
 const REPORT: RiskReport = {
   blocked: { cooldown: 9, daily_loss: 12, drawdown: 0, mystery: 1 },
@@ -23,5 +23,33 @@ describe("blocked entries", () => {
   it("says what sized the entries", () => {
     expect(sizingSummary(REPORT)).toBe("Sized 12 by risk per trade, 3 by the max position cap");
     expect(sizingSummary({ ...REPORT, sized_by: {} })).toBe("No entry taken");
+  });
+});
+
+describe("the run's risk_report as the API sends it", () => {
+  it("reads a report, and nothing from a run without a profile or an unknown shape", () => {
+    const raw = JSON.parse(JSON.stringify({ ...REPORT, kill_switch: { time: 1709952300, bar: 2336, reason: "drawdown kill switch" } }));
+    expect(parseRiskReport(raw)).toEqual({ ...REPORT, kill_switch: { time: 1709952300, bar: 2336, reason: "drawdown kill switch" } });
+    expect(parseRiskReport(null)).toBeNull();
+    expect(parseRiskReport({ blocked: { cooldown: "9" }, blocked_total: 9 })).toBeNull();
+    expect(parseRiskReport({ blocked: {}, blocked_total: 0 })).toEqual({
+      blocked: {},
+      blocked_total: 0,
+      examples: {},
+      sized_by: {},
+      sizes: null,
+      kill_switch: null,
+    });
+  });
+
+  it("names the profile from the run's copy of its values", () => {
+    expect(riskProfileName({ id: 3, name: "Tight", stop_loss: 0.01 })).toBe("Tight");
+    expect(riskProfileName(null)).toBeNull();
+  });
+
+  it("gives the sizes in the base asset", () => {
+    expect(formatSizes({ min: 0.07122, max: 0.07849, mean: 0.0739 }, "BTC")).toBe("0.07122 – 0.07849 BTC (mean 0.0739)");
+    expect(formatSizes({ min: 1.5, max: 1.5, mean: 1.5 }, "BTC")).toBe("1.5 BTC");
+    expect(formatSizes(null, "BTC")).toBe("no entry taken");
   });
 });

@@ -43,3 +43,44 @@ export function sizingSummary(report: RiskReport): string {
     .map(([limit, count]) => `${count} by ${SIZED_BY_LABELS[limit] ?? limit}`);
   return parts.length ? `Sized ${parts.join(", ")}` : "No entry taken";
 }
+
+const isRecordOf = (value: unknown, check: (item: unknown) => boolean): value is Record<string, never> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every(check);
+const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
+
+/**
+ * A run's `risk_report` (free-form JSON in the API schema) as a RiskReport, or null when the run
+ * had no profile or the shape is not one this page knows (then nothing half-read is shown).
+ */
+export function parseRiskReport(value: unknown): RiskReport | null {
+  if (typeof value !== "object" || value === null) return null;
+  const raw = value as Record<string, unknown>;
+  if (!isRecordOf(raw.blocked, isNumber) || !isNumber(raw.blocked_total)) return null;
+  const examples = isRecordOf(raw.examples, (item) => typeof item === "string") ? (raw.examples as Record<string, string>) : {};
+  const sizedBy = isRecordOf(raw.sized_by, isNumber) ? (raw.sized_by as Record<string, number>) : {};
+  const sizes = raw.sizes as RiskReport["sizes"] | undefined;
+  const kill = raw.kill_switch as RiskReport["kill_switch"] | undefined;
+  return {
+    blocked: raw.blocked as Record<string, number>,
+    blocked_total: raw.blocked_total,
+    examples,
+    sized_by: sizedBy,
+    sizes: sizes && isNumber(sizes.min) && isNumber(sizes.max) && isNumber(sizes.mean) ? sizes : null,
+    kill_switch: kill && isNumber(kill.time) && typeof kill.reason === "string" ? kill : null,
+  };
+}
+
+/** The name of the profile a run used, from its `risk_limits` copy (null without one). */
+export function riskProfileName(limits: unknown): string | null {
+  if (typeof limits !== "object" || limits === null) return null;
+  const name = (limits as Record<string, unknown>).name;
+  return typeof name === "string" ? name : null;
+}
+
+/** Entry sizes in units of the base asset, "0.0712 – 0.0785 BTC (mean 0.0739)". */
+export function formatSizes(sizes: RiskReport["sizes"], base: string): string {
+  if (!sizes) return "no entry taken";
+  const f = (value: number) => value.toPrecision(4).replace(/\.?0+$/, "");
+  const unit = base ? ` ${base}` : "";
+  return sizes.min === sizes.max ? `${f(sizes.min)}${unit}` : `${f(sizes.min)} – ${f(sizes.max)}${unit} (mean ${f(sizes.mean)})`;
+}

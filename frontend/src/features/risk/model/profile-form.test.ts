@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FIELDS, PROFILE } from "./fields.fixture";
-import { buildProfileBody, describeBounds, formatRiskValue, initialProfileForm } from "./profile-form";
+import { buildProfileBody, describeBounds, fieldUnit, formatRiskValue, initialProfileForm } from "./profile-form";
 
 const field = (name: string) => FIELDS.find((f) => f.name === name)!;
 
@@ -77,5 +77,14 @@ describe("risk profile form", () => {
     expect(formatRiskValue("cooldown_bars", 12)).toBe("12 bars");
     expect(formatRiskValue("cooldown_bars", 0)).toBe("none");
     expect(formatRiskValue("leverage", 2)).toBe("2x");
+  });
+});
+
+describe("units", () => {
+  it("types fractions in percent, leverage in x, the cooldown in bars", () => {
+    expect(fieldUnit("stop_loss")).toBe("%");
+    expect(fieldUnit("leverage")).toBe("x");
+    expect(fieldUnit("cooldown_bars")).toBe("bars");
+    expect(fieldUnit("max_open_positions")).toBe("");
   });
 });

@@ -48,6 +48,14 @@ export function formatRiskValue(name: RiskValueName, value: number | null): stri
   return PERCENT_FIELDS.has(name) ? `${toDisplay(name, value)} %` : String(value);
 }
 
+/** The unit a field is typed in: "%", "x", "bars" or "" (a count). */
+export function fieldUnit(name: RiskValueName): string {
+  if (PERCENT_FIELDS.has(name)) return "%";
+  if (name === "leverage") return "x";
+  if (name === "cooldown_bars") return "bars";
+  return "";
+}
+
 /** A bound in display units: "10 %", "2x", "100". */
 const formatBound = (name: RiskValueName, value: number) =>
   PERCENT_FIELDS.has(name) ? `${toDisplay(name, value)} %` : name === "leverage" ? `${value}x` : String(value);
@@ -64,7 +72,7 @@ export function describeBounds(field: ProfileField): string {
 export function initialProfileForm(fields: ProfileField[], profile?: RiskProfile): ProfileFormState {
   const values: Record<string, string> = {};
   for (const field of fields) {
-    const value = profile ? profile[field.name] : field.default;
+    const value: number | null | undefined = profile ? profile[field.name] : field.default;
     values[field.name] = value === null || value === undefined ? "" : toDisplay(field.name, value);
   }
   return { name: profile?.name ?? "", isDefault: profile?.is_default ?? false, values };
@@ -101,7 +109,7 @@ export function buildProfileBody(
   for (const field of fields) {
     const { value, error } = checkValue(field, form.values[field.name] ?? "");
     if (error) errors[field.name] = error;
-    else if (value !== undefined && (!original || original[field.name] !== value)) body[field.name] = value;
+    else if (value !== undefined && (!original || original[field.name] !== value)) (body as Record<string, number | null>)[field.name] = value;
   }
   if (form.isDefault && !original?.is_default) body.is_default = true;
   return Object.keys(errors).length ? { errors } : { body };

@@ -1,0 +1,111 @@
+import { useState, type FormEvent, type ReactNode } from "react";
+import { ApiError } from "@/lib/api-client";
+import { useCreateAccount } from "../api/accounts";
+import type { AccountEnvironment } from "../api/types";
+import { buildAccountBody, clearedAccountForm, initialAccountForm, type AccountFormErrors, type AccountFormState } from "../model/account-form";
+
+/** Form key -> the API's field name (what errors are keyed by). */
+const FIELD_OF: Record<keyof AccountFormState, string> = {
+  label: "label",
+  exchange: "exchange",
+  environment: "environment",
+  apiKey: "api_key",
+  secret: "secret",
+  passphrase: "passphrase",
+};
+
+/**
+ * Add an exchange account. Key, secret and passphrase are typed into password inputs and sent
+ * once; the API never answers them back (only the key's last 4 characters), and the form forgets
+ * them as soon as the account is stored.
+ */
+export function AccountForm(props: { onDone: () => void; onAdded: (id: number) => void }) {
+  const [form, setForm] = useState<AccountFormState>(initialAccountForm);
+  const [localErrors, setLocalErrors] = useState<AccountFormErrors>({});
+  const create = useCreateAccount();
+  const serverErrors = create.error instanceof ApiError && create.error.kind === "bad-request" ? create.error.fieldErrors : {};
+  const errors = { ...serverErrors, ...localErrors };
+  const otherError = create.error && !(create.error instanceof ApiError && create.error.kind === "bad-request") ? create.error.message : null;
+  const generalError = errors.detail ?? errors.non_field_errors;
+
+  const set = <K extends keyof AccountFormState>(key: K, value: AccountFormState[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    // An error stays under its field until the field is changed.
+    const field = FIELD_OF[key];
+    setLocalErrors(({ [field]: _gone, ...rest }) => rest);
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.reset();
+    const result = buildAccountBody(form);
+    setLocalErrors(result.errors ?? {});
+    if (!result.body) return;
+    create.mutate(result.body, {
+      onSuccess: (account) => {
+        setForm(clearedAccountForm);
+        props.onAdded(account.id);
+      },
+    });
+  };
+
+  return (
+    <form className="bt-card bt-form acct-form" onSubmit={submit} data-testid="account-form" noValidate autoComplete="off">
+      <h3>Add an exchange account</h3>
+      <p className="muted small">
+        Create an API key on the exchange with trading permission and <strong>without withdrawal permission</strong>. Key, secret and
+        passphrase are stored encrypted and never shown again: the list only shows the key's last 4 characters.
+      </p>
+      <div className="bt-grid">
+        <Field label="Label" error={errors.label}>
+          <input name="label" data-testid="account-label" value={form.label} maxLength={100} autoFocus onChange={(e) => set("label", e.target.value)} />
+        </Field>
+        <Field label="Exchange (ccxt id)" error={errors.exchange}>
+          <input name="exchange" data-testid="account-exchange" value={form.exchange} onChange={(e) => set("exchange", e.target.value)} />
+        </Field>
+        <Field label="Environment" error={errors.environment}>
+          <select name="environment" data-testid="account-environment" value={form.environment} onChange={(e) => set("environment", e.target.value as AccountEnvironment)}>
+            <option value="live">live</option>
+            <option value="testnet">testnet</option>
+          </select>
+        </Field>
+        <Field label="API key" error={errors.api_key}>
+          <input name="api_key" data-testid="account-api-key" type="password" autoComplete="new-password" spellCheck={false} value={form.apiKey} onChange={(e) => set("apiKey", e.target.value)} />
+        </Field>
+        <Field label="Secret" error={errors.secret}>
+          <input name="secret" data-testid="account-secret" type="password" autoComplete="new-password" spellCheck={false} value={form.secret} onChange={(e) => set("secret", e.target.value)} />
+        </Field>
+        <Field label="Passphrase (okx, kucoin…; else empty)" error={errors.passphrase}>
+          <input name="passphrase" data-testid="account-passphrase" type="password" autoComplete="new-password" spellCheck={false} value={form.passphrase} onChange={(e) => set("passphrase", e.target.value)} />
+        </Field>
+      </div>
+      {generalError && <p className="bt-error" role="alert">{generalError}</p>}
+      {otherError && (
+        <p className="bt-error" role="alert" data-testid="account-form-error">
+          {otherError}
+        </p>
+      )}
+      <div className="bt-actions">
+        <button type="submit" className="button" disabled={create.isPending} data-testid="account-save">
+          {create.isPending ? "Adding…" : "Add account"}
+        </button>{" "}
+        <button type="button" onClick={props.onDone} data-testid="account-cancel">
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Field(props: { label: string; error: string | undefined; children: ReactNode }) {
+  return (
+    <label className="field bt-field">
+      {props.label}
+      {props.children}
+      {props.error && (
+        <span className="bt-error" data-testid="field-error">
+          {props.error}
+        </span>
+      )}
+    </label>
+  );
+}
