@@ -55,3 +55,40 @@ def subprocess_env(settings):
 @pytest.fixture(scope="session")
 def python() -> str:
     return sys.executable
+
+
+# --- Two users and their API clients (owner-only endpoints: ana owns, bob is the other user) ---
+
+
+@pytest.fixture
+def ana(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("ana", password="pw-ana-123")
+
+
+@pytest.fixture
+def bob(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("bob", password="pw-bob-123")
+
+
+def _api_client(user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+@pytest.fixture
+def ana_client(ana):
+    """An API client signed in as ana."""
+    return _api_client(ana)
+
+
+@pytest.fixture
+def bob_client(bob):
+    """An API client signed in as bob."""
+    return _api_client(bob)

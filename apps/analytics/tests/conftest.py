@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
-from rest_framework.test import APIClient
 
 from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.importers import candle_file_read
@@ -56,18 +54,6 @@ def btc(btc_symbol, btc_5m_candles, btc_1h_candles, btc_4h_candles) -> Symbol:
 
 
 @pytest.fixture
-def ana(db):
-    return get_user_model().objects.create_user("ana", password="pw-ana-123")
-
-
-@pytest.fixture
-def bob(db):
-    return get_user_model().objects.create_user("bob", password="pw-bob-123")
-
-
-@pytest.fixture
-def client(ana) -> APIClient:
-    """Signed in as ana."""
-    api = APIClient()
-    api.force_authenticate(ana)
-    return api
+def client(ana_client):
+    """This app's API tests sign in as ana (the root conftest's users)."""
+    return ana_client
