@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from apps.strategies.serializers import ParamValuesField
 
 from .models import Bot, BotEvent, BotMode, BotOrder, BotTrade
 
@@ -14,6 +17,32 @@ COST_FIELDS = ("fee_rate", "slippage_bps", "size", "stop_loss", "take_profit", "
 
 def seconds(ms: int | None) -> int | None:
     return None if ms is None else int(ms) // 1000
+
+
+# Schemas of the JSON the API hands over as-is (typed, for the generated front-end types).
+_SCALAR = {"oneOf": [{"type": "number"}, {"type": "string"}, {"type": "boolean"}]}
+_FLAT_OBJECT = {"type": "object", "additionalProperties": {**_SCALAR, "nullable": True}}
+EVENT_DATA_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"oneOf": [*_SCALAR["oneOf"], _FLAT_OBJECT], "nullable": True},
+    "description": "the event's details, by kind (e.g. delay_ms, reason, client_order_id)",
+}
+RISK_LIMITS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": "number", "nullable": True},
+    "nullable": True,
+    "description": "the risk profile's values the bot uses (null: no profile)",
+}
+
+
+@extend_schema_field(EVENT_DATA_SCHEMA)
+class EventDataField(serializers.JSONField):
+    """A BotEvent's data."""
+
+
+@extend_schema_field(RISK_LIMITS_SCHEMA)
+class RiskLimitsField(serializers.JSONField):
+    """The profile's values copied onto the bot."""
 
 
 class BotCreateSerializer(serializers.Serializer):
@@ -75,6 +104,8 @@ class BotPositionSerializer(serializers.Serializer):
 
 
 class BotSerializer(serializers.ModelSerializer):
+    params = ParamValuesField(read_only=True)
+    risk_limits = RiskLimitsField(read_only=True)
     symbol = serializers.CharField(source="symbol.name")
     exchange = serializers.CharField(source="symbol.exchange")
     position = serializers.SerializerMethodField()
@@ -109,6 +140,7 @@ class BotSerializer(serializers.ModelSerializer):
             "created_at",
         )
 
+    @extend_schema_field(BotPositionSerializer(allow_null=True))
     def get_position(self, bot) -> dict | None:
         position = getattr(bot, "position", None)
         return None if position is None else BotPositionSerializer(position).data
@@ -188,6 +220,7 @@ class BotTradeSerializer(serializers.ModelSerializer):
 
 
 class BotEventSerializer(serializers.ModelSerializer):
+    data = EventDataField(read_only=True)
     candle = serializers.SerializerMethodField()
 
     class Meta:
@@ -214,12 +247,49 @@ class BotEquitySerializer(serializers.Serializer):
     equity = BotEquityPointSerializer(many=True)
 
 
+class ReconciliationTradeSerializer(serializers.Serializer):
+    """One side of a pair: the bot's trade or the backtest's (times in epoch ms)."""
+
+    side = serializers.CharField()
+    entry_time = serializers.IntegerField()
+    exit_time = serializers.IntegerField(allow_null=True)
+    exit_reason = serializers.CharField(help_text='"open" for the bot\'s open position')
+    entry_price = serializers.FloatField()
+    exit_price = serializers.FloatField(allow_null=True)
+    size = serializers.FloatField()
+    entry_fee = serializers.FloatField()
+    exit_fee = serializers.FloatField(allow_null=True)
+    pnl = serializers.FloatField(allow_null=True)
+
+
+class ReconciliationRowSerializer(serializers.Serializer):
+    bot = ReconciliationTradeSerializer(allow_null=True)
+    backtest = ReconciliationTradeSerializer(allow_null=True)
+    differences = serializers.DictField(
+        child=serializers.FloatField(),
+        allow_null=True,
+        help_text="bot minus backtest per field (prices, size, fees, PnL, times in ms); "
+        "null when unmatched",
+    )
+
+
+class ReconciliationSummarySerializer(serializers.Serializer):
+    bot_trades = serializers.IntegerField()
+    backtest_trades = serializers.IntegerField()
+    matched = serializers.IntegerField()
+    unmatched = serializers.IntegerField()
+    max_abs_difference = serializers.DictField(child=serializers.FloatField())
+    bot_pnl = serializers.FloatField()
+    backtest_pnl_closed = serializers.FloatField()
+    pnl_difference = serializers.FloatField()
+    span_start_ms = serializers.IntegerField(allow_null=True)
+    span_end_ms = serializers.IntegerField(allow_null=True)
+    identical = serializers.BooleanField()
+
+
 class BotReconciliationSerializer(serializers.Serializer):
     bot = serializers.IntegerField()
-    summary = serializers.DictField(
-        help_text="counts, matched, largest differences, PnL difference, identical"
-    )
-    trades = serializers.ListField(
-        child=serializers.DictField(),
-        help_text="{bot, backtest, differences} per trade, by entry time",
+    summary = ReconciliationSummarySerializer()
+    trades = ReconciliationRowSerializer(
+        many=True, help_text="{bot, backtest, differences} per trade, by entry time"
     )

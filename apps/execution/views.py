@@ -176,4 +176,5 @@ class BotReconciliationView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         bot = bot_get(owner=request.user, bot_id=pk)
         report = bot_reconciliation(bot=bot)
-        return Response({"bot": bot.pk, "summary": report.summary, "trades": report.rows})
+        body = {"bot": bot.pk, "summary": report.summary, "trades": report.rows}
+        return Response(BotReconciliationSerializer(body).data)

@@ -864,15 +864,21 @@ export interface components {
              * @description starting equity, quote currency
              */
             paper_capital?: string;
-            /** @description every parameter, validated against the registry */
-            params: unknown;
+            /**
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly params: {
+                [key: string]: number;
+            };
             /** Format: decimal */
             peak_equity?: string;
-            readonly position: {
-                [key: string]: unknown;
+            readonly position: components["schemas"]["BotPosition"] | null;
+            /** @description the risk profile's values the bot uses (null: no profile) */
+            readonly risk_limits: {
+                [key: string]: number | null;
             } | null;
-            /** @description the profile's values */
-            risk_limits?: unknown;
             risk_profile?: number | null;
             /**
              * Format: double
@@ -952,7 +958,12 @@ export interface components {
             readonly candle: number | null;
             /** Format: date-time */
             readonly created_at: string;
-            data?: unknown;
+            /** @description the event's details, by kind (e.g. delay_ms, reason, client_order_id) */
+            readonly data: {
+                [key: string]: (number | string | boolean | {
+                    [key: string]: (number | string | boolean) | null;
+                }) | null;
+            };
             readonly id: number;
             kind: string;
             message: string;
@@ -997,16 +1008,25 @@ export interface components {
          * @enum {string}
          */
         BotOrderSideEnum: "buy" | "sell";
+        BotPosition: {
+            /** Format: decimal */
+            entry_fee: string;
+            /** Format: decimal */
+            entry_price: string;
+            readonly entry_time: number;
+            side: number;
+            /** Format: decimal */
+            size: string;
+            /** Format: decimal */
+            stop_price: string | null;
+            /** Format: decimal */
+            target_price: string | null;
+        };
         BotReconciliation: {
             bot: number;
-            /** @description counts, matched, largest differences, PnL difference, identical */
-            summary: {
-                [key: string]: unknown;
-            };
+            summary: components["schemas"]["ReconciliationSummary"];
             /** @description {bot, backtest, differences} per trade, by entry time */
-            trades: {
-                [key: string]: unknown;
-            }[];
+            trades: components["schemas"]["ReconciliationRow"][];
         };
         /**
          * @description * `stopped` - Stopped
@@ -1325,6 +1345,52 @@ export interface components {
             /** @description null switches the rule off */
             nullable: boolean;
             type: components["schemas"]["TypeEnum"];
+        };
+        ReconciliationRow: {
+            backtest: components["schemas"]["ReconciliationTrade"] | null;
+            bot: components["schemas"]["ReconciliationTrade"] | null;
+            /** @description bot minus backtest per field (prices, size, fees, PnL, times in ms); null when unmatched */
+            differences: {
+                [key: string]: number;
+            } | null;
+        };
+        ReconciliationSummary: {
+            /** Format: double */
+            backtest_pnl_closed: number;
+            backtest_trades: number;
+            /** Format: double */
+            bot_pnl: number;
+            bot_trades: number;
+            identical: boolean;
+            matched: number;
+            max_abs_difference: {
+                [key: string]: number;
+            };
+            /** Format: double */
+            pnl_difference: number;
+            span_end_ms: number | null;
+            span_start_ms: number | null;
+            unmatched: number;
+        };
+        /** @description One side of a pair: the bot's trade or the backtest's (times in epoch ms). */
+        ReconciliationTrade: {
+            /** Format: double */
+            entry_fee: number;
+            /** Format: double */
+            entry_price: number;
+            entry_time: number;
+            /** Format: double */
+            exit_fee: number | null;
+            /** Format: double */
+            exit_price: number | null;
+            /** @description "open" for the bot's open position */
+            exit_reason: string;
+            exit_time: number | null;
+            /** Format: double */
+            pnl: number | null;
+            side: string;
+            /** Format: double */
+            size: number;
         };
         RiskProfile: {
             /** @description No entry for this many bars after a stop-loss; 0: no cooldown. */
