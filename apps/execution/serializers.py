@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rest_framework import serializers
@@ -80,6 +81,14 @@ class BotSerializer(serializers.ModelSerializer):
     position = serializers.SerializerMethodField()
     span_start = serializers.SerializerMethodField()
     last_candle = serializers.SerializerMethodField()
+    marked_equity = serializers.SerializerMethodField(
+        help_text="equity marked at the close of the last candle decided (position included)"
+    )
+    total_pnl = serializers.SerializerMethodField(help_text="marked equity - starting capital")
+    today_pnl = serializers.SerializerMethodField(
+        help_text="marked equity - marked equity at 00:00 UTC today"
+    )
+    last_decision_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Bot
@@ -107,7 +116,25 @@ class BotSerializer(serializers.ModelSerializer):
             "started_at",
             "stopped_at",
             "created_at",
+            "marked_equity",
+            "total_pnl",
+            "today_pnl",
+            "last_decision_at",
+            "event_seq",
         )
+
+    def get_marked_equity(self, bot) -> str:
+        return str(getattr(bot, "marked_equity", bot.equity))
+
+    def get_total_pnl(self, bot) -> str:
+        return str(getattr(bot, "marked_equity", bot.equity) - bot.paper_capital)
+
+    def get_today_pnl(self, bot) -> str:
+        marked = getattr(bot, "marked_equity", bot.equity)
+        return str(marked - getattr(bot, "day_start_equity", bot.paper_capital))
+
+    def get_last_decision_at(self, bot) -> datetime | None:
+        return getattr(bot, "last_decision_at", None)
 
     def get_position(self, bot) -> dict | None:
         position = getattr(bot, "position", None)
