@@ -85,6 +85,7 @@ MATRIX: dict[str, str] = {
     "api/execution/bots/<int:pk>/equity/": OWNED_BOT,
     "api/execution/bots/<int:pk>/events/": OWNED_BOT,
     "api/execution/bots/<int:pk>/reconciliation/": OWNED_BOT,
+    "api/execution/bots/<int:pk>/reconciliation/backtest/": OWNED_BOT,
     "api/schema/": PUBLIC,
     "api/docs/": PUBLIC,
     "api/redoc/": PUBLIC,

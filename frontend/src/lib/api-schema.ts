@@ -122,6 +122,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/dashboard/drawdown/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drawdown of the total equity */
+        get: operations["analytics_dashboard_drawdown_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/equity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your bots' total marked equity */
+        get: operations["analytics_dashboard_equity_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your bots' last events, newest first */
+        get: operations["analytics_dashboard_events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/leaders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Best and worst bots by total PnL */
+        get: operations["analytics_dashboard_leaders_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/pnl-by-day/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Total PnL per UTC day */
+        get: operations["analytics_dashboard_pnl_by_day_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/positions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open positions of your bots */
+        get: operations["analytics_dashboard_positions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Totals across your bots */
+        get: operations["analytics_dashboard_summary_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/csrf/": {
         parameters: {
             query?: never;
@@ -475,6 +594,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/execution/bots/{id}/reconciliation/backtest/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A stored backtest of the bot's running span, to open beside the reconciliation */
+        post: operations["execution_bots_reconciliation_backtest_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/execution/bots/{id}/start/": {
         parameters: {
             query?: never;
@@ -664,6 +800,32 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        _Day: {
+            /** Format: double */
+            pnl: number;
+            /** @description 00:00 UTC of the day, epoch seconds */
+            time: number;
+        };
+        _Leader: {
+            bot: number;
+            mode: string;
+            name: string;
+            /**
+             * Format: double
+             * @description fraction of the capital
+             */
+            return: number;
+            status: string;
+            strategy: string;
+            symbol: string;
+            total_pnl: string;
+        };
+        _Point: {
+            /** @description candle open, epoch seconds UTC */
+            time: number;
+            /** Format: double */
+            value: number;
+        };
         ApiToken: {
             /** Format: date-time */
             readonly created: string;
@@ -754,6 +916,11 @@ export interface components {
             symbol: string;
             /** Format: double */
             take_profit?: number | null;
+        };
+        BacktestLink: {
+            /** @description the backtest run: /api/analytics/backtests/<run>/ */
+            run: number;
+            status: string;
         };
         BacktestRun: {
             readonly allow_short: boolean;
@@ -852,11 +1019,17 @@ export interface components {
             readonly created_at: string;
             /** Format: decimal */
             equity?: string;
+            /** Format: int64 */
+            event_seq?: number;
             exchange: string;
             /** Format: double */
             fee_rate?: number;
             readonly id: number;
             readonly last_candle: number | null;
+            /** Format: date-time */
+            readonly last_decision_at: string | null;
+            /** @description equity marked at the close of the last candle decided (position included) */
+            readonly marked_equity: string;
             mode?: components["schemas"]["ModeEnum"];
             name: string;
             /**
@@ -899,6 +1072,10 @@ export interface components {
             take_profit?: number | null;
             /** @description the strategy's base timeframe */
             timeframe: string;
+            /** @description marked equity - marked equity at 00:00 UTC today */
+            readonly today_pnl: string;
+            /** @description marked equity - starting capital */
+            readonly total_pnl: string;
         };
         BotCreate: {
             allow_short?: boolean;
@@ -1089,6 +1266,16 @@ export interface components {
             /** @description e.g. invalid_key, clock_skew */
             reason: string;
         };
+        Drawdown: {
+            /** Format: double */
+            current_drawdown: number;
+            /**
+             * Format: double
+             * @description fraction, <= 0
+             */
+            max_drawdown: number;
+            points: components["schemas"]["_Point"][];
+        };
         Entry: {
             /** @description open time of the base bar that entered */
             bar_time: number;
@@ -1107,6 +1294,14 @@ export interface components {
          * @enum {string}
          */
         EnvironmentEnum: "live" | "testnet";
+        Equity: {
+            points: components["schemas"]["_Point"][];
+            /**
+             * Format: double
+             * @description sum of the starting capitals
+             */
+            start: number;
+        };
         EquityPoint: {
             /** @description bar open time, epoch seconds UTC */
             time: number;
@@ -1124,6 +1319,16 @@ export interface components {
             status: components["schemas"]["BacktestStatusEnum"];
             /** @description bars in the stored curve */
             total: number;
+        };
+        Event: {
+            bot: number;
+            candle: number | null;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            kind: string;
+            message: string;
+            name: string;
         };
         /** @description Output: never a secret, only `api_key_hint` ("...a1b2"). */
         ExchangeAccount: {
@@ -1172,6 +1377,10 @@ export interface components {
             at: string | null;
             message: string;
             ok: boolean | null;
+        };
+        Leaders: {
+            best: components["schemas"]["_Leader"][];
+            worst: components["schemas"]["_Leader"][];
         };
         /**
          * @description * `entry` - Entry
@@ -1309,6 +1518,19 @@ export interface components {
             };
             /** Format: date-time */
             readonly updated_at?: string;
+        };
+        PnlByDay: {
+            days: components["schemas"]["_Day"][];
+        };
+        Position: {
+            bot: number;
+            entry_price: string;
+            entry_time: number;
+            mode: string;
+            name: string;
+            side: string;
+            size: string;
+            symbol: string;
         };
         /** @description One field of the form: its bounds, default and help text. */
         ProfileField: {
@@ -1504,6 +1726,21 @@ export interface components {
             timeframe: components["schemas"]["TimeframeEnum"];
             timeline: components["schemas"]["TimelinePoint"][];
             warmup_complete: boolean;
+        };
+        Summary: {
+            bots: number;
+            /** @description sum of the starting capitals */
+            capital: string;
+            /** @description bots per status */
+            counts: {
+                [key: string]: number;
+            };
+            open_positions: number;
+            /** @description since 00:00 UTC */
+            today_pnl: string;
+            /** @description sum of the bots' marked equities */
+            total_equity: string;
+            total_pnl: string;
         };
         /** @description A sweep with its progress and its runs (given in the context, sorted by the view). */
         Sweep: {
@@ -2028,6 +2265,141 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Sweep"];
+                };
+            };
+        };
+    };
+    analytics_dashboard_drawdown_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Drawdown"];
+                };
+            };
+        };
+    };
+    analytics_dashboard_equity_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Equity"];
+                };
+            };
+        };
+    };
+    analytics_dashboard_events_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"][];
+                };
+            };
+        };
+    };
+    analytics_dashboard_leaders_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaders"];
+                };
+            };
+        };
+    };
+    analytics_dashboard_pnl_by_day_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PnlByDay"];
+                };
+            };
+        };
+    };
+    analytics_dashboard_positions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Position"][];
+                };
+            };
+        };
+    };
+    analytics_dashboard_summary_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
                 };
             };
         };
@@ -2669,6 +3041,34 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["BotReconciliation"];
                 };
+            };
+        };
+    };
+    execution_bots_reconciliation_backtest_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestLink"];
+                };
+            };
+            /** @description the bot has decided no candle yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
