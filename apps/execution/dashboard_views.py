@@ -12,12 +12,12 @@ from rest_framework.views import APIView
 from . import dashboard
 
 
-class _Point(serializers.Serializer):
+class DashboardPoint(serializers.Serializer):
     time = serializers.IntegerField(help_text="candle open, epoch seconds UTC")
     value = serializers.FloatField()
 
 
-class SummarySerializer(serializers.Serializer):
+class DashboardSummarySerializer(serializers.Serializer):
     bots = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="bots per status")
     open_positions = serializers.IntegerField()
@@ -27,27 +27,27 @@ class SummarySerializer(serializers.Serializer):
     today_pnl = serializers.CharField(help_text="since 00:00 UTC")
 
 
-class EquitySerializer(serializers.Serializer):
+class DashboardEquitySerializer(serializers.Serializer):
     start = serializers.FloatField(help_text="sum of the starting capitals")
-    points = _Point(many=True)
+    points = DashboardPoint(many=True)
 
 
-class DrawdownSerializer(serializers.Serializer):
+class DashboardDrawdownSerializer(serializers.Serializer):
     max_drawdown = serializers.FloatField(help_text="fraction, <= 0")
     current_drawdown = serializers.FloatField()
-    points = _Point(many=True)
+    points = DashboardPoint(many=True)
 
 
-class _Day(serializers.Serializer):
+class DashboardDay(serializers.Serializer):
     time = serializers.IntegerField(help_text="00:00 UTC of the day, epoch seconds")
     pnl = serializers.FloatField()
 
 
-class PnlByDaySerializer(serializers.Serializer):
-    days = _Day(many=True)
+class DashboardPnlByDaySerializer(serializers.Serializer):
+    days = DashboardDay(many=True)
 
 
-class PositionSerializer(serializers.Serializer):
+class DashboardPositionSerializer(serializers.Serializer):
     bot = serializers.IntegerField()
     name = serializers.CharField()
     symbol = serializers.CharField()
@@ -58,7 +58,7 @@ class PositionSerializer(serializers.Serializer):
     entry_time = serializers.IntegerField()
 
 
-class EventSerializer(serializers.Serializer):
+class DashboardEventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     bot = serializers.IntegerField()
     name = serializers.CharField()
@@ -68,7 +68,7 @@ class EventSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class _Leader(serializers.Serializer):
+class DashboardLeader(serializers.Serializer):
     bot = serializers.IntegerField()
     name = serializers.CharField()
     symbol = serializers.CharField()
@@ -79,66 +79,70 @@ class _Leader(serializers.Serializer):
     # "return" is a keyword: declared through the fields mapping.
 
 
-_Leader._declared_fields["return"] = serializers.FloatField(help_text="fraction of the capital")
+DashboardLeader._declared_fields["return"] = serializers.FloatField(
+    help_text="fraction of the capital"
+)
 
 
-class LeadersSerializer(serializers.Serializer):
-    best = _Leader(many=True)
-    worst = _Leader(many=True)
+class DashboardLeadersSerializer(serializers.Serializer):
+    best = DashboardLeader(many=True)
+    worst = DashboardLeader(many=True)
 
 
-class EventsQuery(serializers.Serializer):
+class DashboardEventsQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
 
 
 class DashboardSummaryView(APIView):
-    @extend_schema(responses=SummarySerializer, summary="Totals across your bots")
+    @extend_schema(responses=DashboardSummarySerializer, summary="Totals across your bots")
     def get(self, request: Request) -> Response:
         return Response(dashboard.dashboard_summary(owner=request.user))
 
 
 class DashboardEquityView(APIView):
-    @extend_schema(responses=EquitySerializer, summary="Your bots' total marked equity")
+    @extend_schema(responses=DashboardEquitySerializer, summary="Your bots' total marked equity")
     def get(self, request: Request) -> Response:
         return Response(dashboard.dashboard_equity(owner=request.user))
 
 
 class DashboardDrawdownView(APIView):
-    @extend_schema(responses=DrawdownSerializer, summary="Drawdown of the total equity")
+    @extend_schema(responses=DashboardDrawdownSerializer, summary="Drawdown of the total equity")
     def get(self, request: Request) -> Response:
         return Response(dashboard.dashboard_drawdown(owner=request.user))
 
 
 class DashboardPnlByDayView(APIView):
-    @extend_schema(responses=PnlByDaySerializer, summary="Total PnL per UTC day")
+    @extend_schema(responses=DashboardPnlByDaySerializer, summary="Total PnL per UTC day")
     def get(self, request: Request) -> Response:
         return Response(dashboard.dashboard_pnl_by_day(owner=request.user))
 
 
 class DashboardPositionsView(APIView):
-    @extend_schema(responses=PositionSerializer(many=True), summary="Open positions of your bots")
+    @extend_schema(
+        responses=DashboardPositionSerializer(many=True), summary="Open positions of your bots"
+    )
     def get(self, request: Request) -> Response:
         return Response(dashboard.dashboard_positions(owner=request.user))
 
 
 class DashboardEventsView(APIView):
     @extend_schema(
-        parameters=[EventsQuery],
-        responses=EventSerializer(many=True),
+        parameters=[DashboardEventsQuery],
+        responses=DashboardEventSerializer(many=True),
         summary="Your bots' last events, newest first",
     )
     def get(self, request: Request) -> Response:
-        query = EventsQuery(data=request.query_params)
+        query = DashboardEventsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         limit = query.validated_data["limit"]
         return Response(
-            EventSerializer(
+            DashboardEventSerializer(
                 dashboard.dashboard_events(owner=request.user, limit=limit), many=True
             ).data
         )
 
 
 class DashboardLeadersView(APIView):
-    @extend_schema(responses=LeadersSerializer, summary="Best and worst bots by total PnL")
+    @extend_schema(responses=DashboardLeadersSerializer, summary="Best and worst bots by total PnL")
     def get(self, request: Request) -> Response:
         return Response(dashboard.dashboard_leaders(owner=request.user))

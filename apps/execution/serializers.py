@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Bot, BotEvent, BotMode, BotOrder, BotTrade
@@ -122,6 +123,7 @@ class BotSerializer(serializers.ModelSerializer):
             "last_decision_at",
             "event_seq",
         )
+        read_only_fields = fields  # an output shape: creating and changing have their own
 
     def get_marked_equity(self, bot) -> str:
         return str(getattr(bot, "marked_equity", bot.equity))
@@ -136,6 +138,7 @@ class BotSerializer(serializers.ModelSerializer):
     def get_last_decision_at(self, bot) -> datetime | None:
         return getattr(bot, "last_decision_at", None)
 
+    @extend_schema_field(BotPositionSerializer(allow_null=True))
     def get_position(self, bot) -> dict | None:
         position = getattr(bot, "position", None)
         return None if position is None else BotPositionSerializer(position).data

@@ -405,6 +405,7 @@ SPECTACULAR_SETTINGS = {
         "BacktestStatusEnum": "apps.analytics.models.BacktestStatus",
         "SweepStatusEnum": "apps.analytics.serializers.SWEEP_STATUSES",
         "BotStatusEnum": "apps.execution.models.BotStatus",
+        "SideEnum": [("long", "long"), ("short", "short")],
     },
 }
 

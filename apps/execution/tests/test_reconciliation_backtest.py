@@ -15,7 +15,9 @@ from .helpers import BAR, START, running_bot, step_on_time, store_around
 @pytest.fixture
 def stepped(ana, btc_symbol, btc_5m_candles):
     store_around(btc_symbol, btc_5m_candles, START, days_after=2)
-    bot = running_bot(ana, btc_symbol, params={"fast_period": 5, "slow_period": 20}, config={"size": 0.5})
+    bot = running_bot(
+        ana, btc_symbol, params={"fast_period": 5, "slow_period": 20}, config={"size": 0.5}
+    )
     for k in range(288):
         step_on_time(bot, START + k * BAR)
     return bot

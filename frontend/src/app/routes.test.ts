@@ -14,12 +14,14 @@ describe("the app's URLs", () => {
     expect(landing("/backtests")).toEqual({ path: "/backtests", params: {} });
     expect(landing("/backtests/12")).toEqual({ path: "/backtests/:runId", params: { runId: "12" } });
     expect(landing("/backtests/sweeps/3")).toEqual({ path: "/backtests/sweeps/:sweepId", params: { sweepId: "3" } });
+    expect(landing("/bots/7")).toEqual({ path: "/bots/:botId", params: { botId: "7" } });
+    expect(landing("/dashboard")?.path).toBe("/dashboard");
     expect(landing("/login")?.path).toBe("/login");
     expect(landing("/signup")?.path).toBe("/signup");
   });
 
   it("send anything else to the not-found page", () => {
-    for (const url of ["/nope", "/backtests/12/extra", "/bots"]) expect(landing(url)?.path).toBe("*");
+    for (const url of ["/nope", "/backtests/12/extra", "/bots/7/extra"]) expect(landing(url)?.path).toBe("*");
   });
 
   it("give every page a title for the header", () => {

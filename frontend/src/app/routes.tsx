@@ -7,6 +7,7 @@ import { RequireAuth } from "@/features/auth";
 import { App } from "../App";
 import { LoginPage, SignupPage } from "./AuthPages";
 import { BacktestsPage } from "./BacktestsPage";
+import { BotPage, BotsPage, DashboardPage } from "./BotsPages";
 import type { PageHandle } from "./nav";
 import { NotFoundPage } from "./NotFoundPage";
 import { legacyPagePath } from "./pages";
@@ -31,6 +32,9 @@ export const routes: RouteObject[] = [
   { path: "/backtests", element: backtestsPage, handle: backtests },
   { path: "/backtests/:runId", element: backtestsPage, handle: backtests },
   { path: "/backtests/sweeps/:sweepId", element: backtestsPage, handle: backtests },
+  { path: "/dashboard", element: <RequireAuth><DashboardPage /></RequireAuth>, handle: { title: "Dashboard", subtitle: "all your bots at a glance" } },
+  { path: "/bots", element: <RequireAuth><BotsPage /></RequireAuth>, handle: { title: "Bots", subtitle: "strategies trading live, paper or real" } },
+  { path: "/bots/:botId", element: <RequireAuth><BotPage /></RequireAuth>, handle: { title: "Bot", subtitle: "its chart, orders, trades and reconciliation" } },
   { path: "/login", element: <LoginPage />, handle: { title: "Sign in", subtitle: "" } },
   { path: "/signup", element: <SignupPage />, handle: { title: "Create an account", subtitle: "" } },
   { path: "*", element: <NotFoundPage />, handle: { title: "Not found", subtitle: "" } },

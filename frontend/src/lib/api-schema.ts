@@ -800,32 +800,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        _Day: {
-            /** Format: double */
-            pnl: number;
-            /** @description 00:00 UTC of the day, epoch seconds */
-            time: number;
-        };
-        _Leader: {
-            bot: number;
-            mode: string;
-            name: string;
-            /**
-             * Format: double
-             * @description fraction of the capital
-             */
-            return: number;
-            status: string;
-            strategy: string;
-            symbol: string;
-            total_pnl: string;
-        };
-        _Point: {
-            /** @description candle open, epoch seconds UTC */
-            time: number;
-            /** Format: double */
-            value: number;
-        };
         ApiToken: {
             /** Format: date-time */
             readonly created: string;
@@ -1014,64 +988,61 @@ export interface components {
             used: string;
         };
         Bot: {
-            allow_short?: boolean;
+            readonly allow_short: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: decimal */
-            equity?: string;
-            /** Format: int64 */
-            event_seq?: number;
+            readonly equity: string;
+            readonly event_seq: number;
             exchange: string;
             /** Format: double */
-            fee_rate?: number;
+            readonly fee_rate: number;
             readonly id: number;
             readonly last_candle: number | null;
             /** Format: date-time */
             readonly last_decision_at: string | null;
             /** @description equity marked at the close of the last candle decided (position included) */
             readonly marked_equity: string;
-            mode?: components["schemas"]["ModeEnum"];
-            name: string;
+            readonly mode: components["schemas"]["ModeEnum"];
+            readonly name: string;
             /**
              * Format: decimal
              * @description starting equity, quote currency
              */
-            paper_capital?: string;
+            readonly paper_capital: string;
             /** @description every parameter, validated against the registry */
-            params: unknown;
+            readonly params: unknown;
             /** Format: decimal */
-            peak_equity?: string;
-            readonly position: {
-                [key: string]: unknown;
-            } | null;
+            readonly peak_equity: string;
+            readonly position: components["schemas"]["BotPosition"] | null;
             /** @description the profile's values */
-            risk_limits?: unknown;
-            risk_profile?: number | null;
+            readonly risk_limits: unknown;
+            readonly risk_profile: number | null;
             /**
              * Format: double
              * @description fraction of equity per entry, fee included
              */
-            size?: number;
+            readonly size: number;
             /** Format: double */
-            slippage_bps?: number;
+            readonly slippage_bps: number;
             readonly span_start: number | null;
             /** Format: double */
-            staleness_seconds?: number | null;
+            readonly staleness_seconds: number | null;
             /** Format: date-time */
-            started_at?: string | null;
-            status?: components["schemas"]["BotStatusEnum"];
-            status_message?: string;
+            readonly started_at: string | null;
+            readonly status: components["schemas"]["BotStatusEnum"];
+            readonly status_message: string;
             /** Format: double */
-            stop_loss?: number | null;
+            readonly stop_loss: number | null;
             /** Format: date-time */
-            stopped_at?: string | null;
+            readonly stopped_at: string | null;
             /** @description registry key, e.g. hma-sma */
-            strategy: string;
+            readonly strategy: string;
             symbol: string;
             /** Format: double */
-            take_profit?: number | null;
+            readonly take_profit: number | null;
             /** @description the strategy's base timeframe */
-            timeframe: string;
+            readonly timeframe: string;
             /** @description marked equity - marked equity at 00:00 UTC today */
             readonly today_pnl: string;
             /** @description marked equity - starting capital */
@@ -1174,6 +1145,20 @@ export interface components {
          * @enum {string}
          */
         BotOrderSideEnum: "buy" | "sell";
+        BotPosition: {
+            /** Format: decimal */
+            entry_fee: string;
+            /** Format: decimal */
+            entry_price: string;
+            readonly entry_time: number;
+            side: number;
+            /** Format: decimal */
+            size: string;
+            /** Format: decimal */
+            stop_price: string | null;
+            /** Format: decimal */
+            target_price: string | null;
+        };
         BotReconciliation: {
             bot: number;
             /** @description counts, matched, largest differences, PnL difference, identical */
@@ -1266,7 +1251,13 @@ export interface components {
             /** @description e.g. invalid_key, clock_skew */
             reason: string;
         };
-        Drawdown: {
+        DashboardDay: {
+            /** Format: double */
+            pnl: number;
+            /** @description 00:00 UTC of the day, epoch seconds */
+            time: number;
+        };
+        DashboardDrawdown: {
             /** Format: double */
             current_drawdown: number;
             /**
@@ -1274,7 +1265,77 @@ export interface components {
              * @description fraction, <= 0
              */
             max_drawdown: number;
-            points: components["schemas"]["_Point"][];
+            points: components["schemas"]["DashboardPoint"][];
+        };
+        DashboardEquity: {
+            points: components["schemas"]["DashboardPoint"][];
+            /**
+             * Format: double
+             * @description sum of the starting capitals
+             */
+            start: number;
+        };
+        DashboardEvent: {
+            bot: number;
+            candle: number | null;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            kind: string;
+            message: string;
+            name: string;
+        };
+        DashboardLeader: {
+            bot: number;
+            mode: string;
+            name: string;
+            /**
+             * Format: double
+             * @description fraction of the capital
+             */
+            return: number;
+            status: string;
+            strategy: string;
+            symbol: string;
+            total_pnl: string;
+        };
+        DashboardLeaders: {
+            best: components["schemas"]["DashboardLeader"][];
+            worst: components["schemas"]["DashboardLeader"][];
+        };
+        DashboardPnlByDay: {
+            days: components["schemas"]["DashboardDay"][];
+        };
+        DashboardPoint: {
+            /** @description candle open, epoch seconds UTC */
+            time: number;
+            /** Format: double */
+            value: number;
+        };
+        DashboardPosition: {
+            bot: number;
+            entry_price: string;
+            entry_time: number;
+            mode: string;
+            name: string;
+            side: string;
+            size: string;
+            symbol: string;
+        };
+        DashboardSummary: {
+            bots: number;
+            /** @description sum of the starting capitals */
+            capital: string;
+            /** @description bots per status */
+            counts: {
+                [key: string]: number;
+            };
+            open_positions: number;
+            /** @description since 00:00 UTC */
+            today_pnl: string;
+            /** @description sum of the bots' marked equities */
+            total_equity: string;
+            total_pnl: string;
         };
         Entry: {
             /** @description open time of the base bar that entered */
@@ -1284,7 +1345,7 @@ export interface components {
              * @description close of that base bar
              */
             price: number;
-            side: components["schemas"]["Side530Enum"];
+            side: components["schemas"]["SideEnum"];
             /** @description open time of the displayed candle, epoch seconds */
             time: number;
         };
@@ -1294,14 +1355,6 @@ export interface components {
          * @enum {string}
          */
         EnvironmentEnum: "live" | "testnet";
-        Equity: {
-            points: components["schemas"]["_Point"][];
-            /**
-             * Format: double
-             * @description sum of the starting capitals
-             */
-            start: number;
-        };
         EquityPoint: {
             /** @description bar open time, epoch seconds UTC */
             time: number;
@@ -1319,16 +1372,6 @@ export interface components {
             status: components["schemas"]["BacktestStatusEnum"];
             /** @description bars in the stored curve */
             total: number;
-        };
-        Event: {
-            bot: number;
-            candle: number | null;
-            /** Format: date-time */
-            created_at: string;
-            id: number;
-            kind: string;
-            message: string;
-            name: string;
         };
         /** @description Output: never a secret, only `api_key_hint` ("...a1b2"). */
         ExchangeAccount: {
@@ -1377,10 +1420,6 @@ export interface components {
             at: string | null;
             message: string;
             ok: boolean | null;
-        };
-        Leaders: {
-            best: components["schemas"]["_Leader"][];
-            worst: components["schemas"]["_Leader"][];
         };
         /**
          * @description * `entry` - Entry
@@ -1519,19 +1558,6 @@ export interface components {
             /** Format: date-time */
             readonly updated_at?: string;
         };
-        PnlByDay: {
-            days: components["schemas"]["_Day"][];
-        };
-        Position: {
-            bot: number;
-            entry_price: string;
-            entry_time: number;
-            mode: string;
-            name: string;
-            side: string;
-            size: string;
-            symbol: string;
-        };
         /** @description One field of the form: its bounds, default and help text. */
         ProfileField: {
             /** Format: double */
@@ -1653,7 +1679,7 @@ export interface components {
          *     * `short` - short
          * @enum {string}
          */
-        Side530Enum: "long" | "short";
+        SideEnum: "long" | "short";
         Signup: {
             /** Format: email */
             email: string;
@@ -1726,21 +1752,6 @@ export interface components {
             timeframe: components["schemas"]["TimeframeEnum"];
             timeline: components["schemas"]["TimelinePoint"][];
             warmup_complete: boolean;
-        };
-        Summary: {
-            bots: number;
-            /** @description sum of the starting capitals */
-            capital: string;
-            /** @description bots per status */
-            counts: {
-                [key: string]: number;
-            };
-            open_positions: number;
-            /** @description since 00:00 UTC */
-            today_pnl: string;
-            /** @description sum of the bots' marked equities */
-            total_equity: string;
-            total_pnl: string;
         };
         /** @description A sweep with its progress and its runs (given in the context, sorted by the view). */
         Sweep: {
@@ -1944,7 +1955,7 @@ export interface components {
             pnl: number;
             /** Format: double */
             return_fraction: number;
-            side: components["schemas"]["Side530Enum"];
+            side: components["schemas"]["SideEnum"];
             /**
              * Format: double
              * @description units of the base asset
@@ -2283,7 +2294,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Drawdown"];
+                    "application/json": components["schemas"]["DashboardDrawdown"];
                 };
             };
         };
@@ -2302,7 +2313,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Equity"];
+                    "application/json": components["schemas"]["DashboardEquity"];
                 };
             };
         };
@@ -2323,7 +2334,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Event"][];
+                    "application/json": components["schemas"]["DashboardEvent"][];
                 };
             };
         };
@@ -2342,7 +2353,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Leaders"];
+                    "application/json": components["schemas"]["DashboardLeaders"];
                 };
             };
         };
@@ -2361,7 +2372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PnlByDay"];
+                    "application/json": components["schemas"]["DashboardPnlByDay"];
                 };
             };
         };
@@ -2380,7 +2391,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Position"][];
+                    "application/json": components["schemas"]["DashboardPosition"][];
                 };
             };
         };
@@ -2399,7 +2410,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Summary"];
+                    "application/json": components["schemas"]["DashboardSummary"];
                 };
             };
         };
@@ -3530,7 +3541,7 @@ export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<component
 export const keyEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KeyEnum"]> = ["ema-cross", "hma-sma"];
 export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill"];
 export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
-export const side530EnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Side530Enum"]> = ["long", "short"];
+export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
 export const stateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StateEnum"]> = ["pending_submit", "open", "partially_filled", "filled", "cancelled", "failed", "unknown"];
 export const sweepStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SweepStatusEnum"]> = ["queued", "running", "done"];
 export const timeframeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimeframeEnum"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
