@@ -116,7 +116,7 @@ def platform(real_candles, demo_user, subprocess_env):
         process.wait(timeout=30)
 
 
-def test_browser_scenarios(platform):
+def test_browser_scenarios(platform, subprocess_env):
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
     npm = shutil.which("npm")
     assert npm, "npm is needed for the browser tests"
@@ -125,7 +125,8 @@ def test_browser_scenarios(platform):
     result = subprocess.run(
         [npm, "run", "test:e2e", *(["--", *only] if only else [])],
         cwd=FRONTEND,
-        env={**os.environ, "E2E_BASE_URL": platform, "CHROMIUM_PATH": CHROMIUM},
+        # The server's environment: e2e/bots.e2e.test.ts drives tests/e2e/bot_clock.py with it.
+        env={**subprocess_env, "E2E_BASE_URL": platform, "CHROMIUM_PATH": CHROMIUM},
         capture_output=True,
         text=True,
         timeout=900,

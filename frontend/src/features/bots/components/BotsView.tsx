@@ -1,4 +1,4 @@
-import { memo, useState } from "react";
+import { memo, useCallback, useRef, useState } from "react";
 import { Link } from "react-router";
 import { useBotAction } from "../api/bots";
 import type { Bot } from "../api/types";
@@ -27,16 +27,21 @@ export function BotsView() {
       synced: () => live.synced,
     };
 
-  const act = (bot: Bot, kind: "start" | "stop" | "delete", closePosition?: boolean) =>
-    action.mutate(
+  // Stable callbacks: a message re-renders only the row of its bot (the rows are memoised).
+  const latest = useRef({ live, action });
+  latest.current = { live, action };
+  const act = useCallback((bot: Bot, kind: "start" | "stop" | "delete", closePosition?: boolean) => {
+    const { live: current, action: mutation } = latest.current;
+    mutation.mutate(
       { id: bot.id, action: kind, closePosition },
       {
         onSuccess: (answer) => {
-          if (kind === "delete") live.remove(bot.id);
-          else if (answer) live.upsert(answer as Bot);
+          if (kind === "delete") current.remove(bot.id);
+          else if (answer) current.upsert(answer as Bot);
         },
       },
     );
+  }, []);
 
   return (
     <div className="bt-page bots-page">
