@@ -58,7 +58,11 @@ export function BotChart({ candles, lines, markers }: { candles: RunCandle[]; li
     // New closed candles after the ones shown: appended; anything else (first load): set.
     if (last !== null && data.length && data[0]!.time <= last && shown.current.count > 0) {
       for (const c of data) if (c.time >= last) handles.candles.update(c);
-    } else handles.candles.setData(data);
+    } else {
+      handles.candles.setData(data);
+      // The recent past, where the bot trades, rather than the whole window.
+      if (data.length) handles.chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, data.length - 120), to: data.length + 5 });
+    }
     shown.current.count = Math.max(shown.current.count, data.length);
     if (last === null) shown.current.count = data.length;
     shown.current.last = data.length ? data[data.length - 1]!.time : last;
