@@ -219,6 +219,9 @@ class BotTradeSerializer(serializers.ModelSerializer):
 
 class BotEventSerializer(serializers.ModelSerializer):
     candle = serializers.SerializerMethodField()
+    data = serializers.DictField(
+        child=serializers.JSONField(help_text="the event's details (order id, reasons, ...)")
+    )
 
     class Meta:
         model = BotEvent
@@ -244,12 +247,48 @@ class BotEquitySerializer(serializers.Serializer):
     equity = BotEquityPointSerializer(many=True)
 
 
+class ReconciledTradeSerializer(serializers.Serializer):
+    """One side of a reconciled pair: times in epoch ms, prices and money as floats."""
+
+    side = serializers.CharField()
+    entry_time = serializers.IntegerField()
+    exit_time = serializers.IntegerField(allow_null=True)
+    exit_reason = serializers.CharField(help_text="open: the bot's position, not closed yet")
+    entry_price = serializers.FloatField()
+    exit_price = serializers.FloatField(allow_null=True)
+    size = serializers.FloatField()
+    entry_fee = serializers.FloatField()
+    exit_fee = serializers.FloatField(allow_null=True)
+    pnl = serializers.FloatField(allow_null=True)
+
+
+class ReconciledPairSerializer(serializers.Serializer):
+    bot = ReconciledTradeSerializer(allow_null=True)
+    backtest = ReconciledTradeSerializer(allow_null=True)
+    differences = serializers.DictField(
+        child=serializers.FloatField(), allow_null=True, help_text="bot minus backtest"
+    )
+
+
+class ReconciliationSummarySerializer(serializers.Serializer):
+    bot_trades = serializers.IntegerField()
+    backtest_trades = serializers.IntegerField()
+    matched = serializers.IntegerField()
+    unmatched = serializers.IntegerField()
+    max_abs_difference = serializers.DictField(child=serializers.FloatField())
+    bot_pnl = serializers.FloatField()
+    backtest_pnl_closed = serializers.FloatField()
+    pnl_difference = serializers.FloatField()
+    span_start_ms = serializers.IntegerField(allow_null=True)
+    span_end_ms = serializers.IntegerField(allow_null=True)
+    identical = serializers.BooleanField()
+
+
 class BotReconciliationSerializer(serializers.Serializer):
     bot = serializers.IntegerField()
-    summary = serializers.DictField(
+    summary = ReconciliationSummarySerializer(
         help_text="counts, matched, largest differences, PnL difference, identical"
     )
-    trades = serializers.ListField(
-        child=serializers.DictField(),
-        help_text="{bot, backtest, differences} per trade, by entry time",
+    trades = ReconciledPairSerializer(
+        many=True, help_text="{bot, backtest, differences} per trade, by entry time"
     )

@@ -1100,7 +1100,9 @@ export interface components {
             readonly candle: number | null;
             /** Format: date-time */
             readonly created_at: string;
-            data?: unknown;
+            data: {
+                [key: string]: unknown;
+            };
             readonly id: number;
             kind: string;
             message: string;
@@ -1162,13 +1164,9 @@ export interface components {
         BotReconciliation: {
             bot: number;
             /** @description counts, matched, largest differences, PnL difference, identical */
-            summary: {
-                [key: string]: unknown;
-            };
+            summary: components["schemas"]["ReconciliationSummary"];
             /** @description {bot, backtest, differences} per trade, by entry time */
-            trades: {
-                [key: string]: unknown;
-            }[];
+            trades: components["schemas"]["ReconciledPair"][];
         };
         /**
          * @description * `stopped` - Stopped
@@ -1573,6 +1571,52 @@ export interface components {
             /** @description null switches the rule off */
             nullable: boolean;
             type: components["schemas"]["TypeEnum"];
+        };
+        ReconciledPair: {
+            backtest: components["schemas"]["ReconciledTrade"] | null;
+            bot: components["schemas"]["ReconciledTrade"] | null;
+            /** @description bot minus backtest */
+            differences: {
+                [key: string]: number;
+            } | null;
+        };
+        /** @description One side of a reconciled pair: times in epoch ms, prices and money as floats. */
+        ReconciledTrade: {
+            /** Format: double */
+            entry_fee: number;
+            /** Format: double */
+            entry_price: number;
+            entry_time: number;
+            /** Format: double */
+            exit_fee: number | null;
+            /** Format: double */
+            exit_price: number | null;
+            /** @description open: the bot's position, not closed yet */
+            exit_reason: string;
+            exit_time: number | null;
+            /** Format: double */
+            pnl: number | null;
+            side: string;
+            /** Format: double */
+            size: number;
+        };
+        ReconciliationSummary: {
+            /** Format: double */
+            backtest_pnl_closed: number;
+            backtest_trades: number;
+            /** Format: double */
+            bot_pnl: number;
+            bot_trades: number;
+            identical: boolean;
+            matched: number;
+            max_abs_difference: {
+                [key: string]: number;
+            };
+            /** Format: double */
+            pnl_difference: number;
+            span_end_ms: number | null;
+            span_start_ms: number | null;
+            unmatched: number;
         };
         RiskProfile: {
             /** @description No entry for this many bars after a stop-loss; 0: no cooldown. */
