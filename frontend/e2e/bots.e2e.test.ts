@@ -176,6 +176,12 @@ describe.skipIf(!CLOCK_READY)("bots live over WebSocket", () => {
     console.log("bots page under load", figures);
     await screenshot(page, "47-bots-200");
     expect(p95).toBeLessThanOrEqual(50);
+
+    // A stopped bot is deleted (after the confirmation) and leaves the list.
+    const count = await page.evaluate(() => window.__botsPage!.count());
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.locator('[data-testid^="bot-row-"]').first().getByTestId("bot-delete").click();
+    await expect.poll(() => page.evaluate(() => window.__botsPage!.count())).toBe(count - 1);
     await sleep(100);
   });
 });

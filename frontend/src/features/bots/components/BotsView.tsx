@@ -184,7 +184,16 @@ const BotRow = memo(function BotRow({
 
 function StopDialog({ bot, onCancel, onStop }: { bot: Bot; onCancel: () => void; onStop: (close: boolean) => void }) {
   return (
-    <div className="bt-card bot-stop-dialog" role="dialog" aria-modal="false" aria-labelledby="stop-title" data-testid="stop-dialog">
+    <div
+      className="bt-card bot-stop-dialog"
+      role="dialog"
+      aria-modal="false"
+      aria-labelledby="stop-title"
+      data-testid="stop-dialog"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") onCancel();
+      }}
+    >
       <h3 id="stop-title">Stop “{bot.name}”</h3>
       <p>
         {bot.position
