@@ -152,7 +152,7 @@ const BotRow = memo(function BotRow({
         <Money value={bot.total_pnl} unit={unit} signed />
       </td>
       <td>
-        <UtcTime seconds={bot.last_candle ?? isoSeconds(bot.last_decision_at)} />
+        <UtcTime seconds={isoSeconds(bot.last_decision_at) ?? bot.last_candle} />
       </td>
       <td className="bot-actions">
         {running ? (
@@ -200,7 +200,7 @@ function StopDialog({ bot, onCancel, onStop }: { bot: Bot; onCancel: () => void;
           ? `It holds a ${bot.position.side > 0 ? "long" : "short"} position of ${numberText(bot.position.size)}. Close it at the next candle's open, or keep it (managed again when the bot restarts)?`
           : "It holds no position. Its open orders are cancelled."}
       </p>
-      <div className="controls">
+      <div className="bot-dialog-actions">
         {bot.position && (
           <button type="button" className="button" onClick={() => onStop(true)} data-testid="stop-close" autoFocus>
             Stop and close the position
