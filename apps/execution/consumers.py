@@ -1,9 +1,12 @@
 """/ws/bots/ (all your bots) and /ws/bots/<id>/ (one of them): status changes, orders, fills,
 position, equity and errors, each sent once the transaction that made it has committed.
 
-Session authentication. The socket is accepted, then closed with 4401 when anonymous and 4404
-for a bot that is not yours (the same answer as a missing one). The consumer only joins the
-owner's group and forwards; services publish (apps/execution/realtime.py).
+Built on RealtimeConsumer (docs/realtime.md): session authentication, a heartbeat every
+REALTIME_HEARTBEAT_SECONDS. The socket is accepted, then closed with 4401 when anonymous and
+4404 for a bot that is not yours (the same answer as a missing one). The consumer joins the
+owner's group before it reads the snapshot, so no message committed after the snapshot's read
+is missed; each message's `seq` against the snapshot's `event_seq` says which ones the snapshot
+already reflects. Services publish (apps/execution/realtime.py).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from apps.realtime.consumers import RealtimeConsumer, Refused
 
 from .models import Bot
 from .realtime import owner_group
@@ -33,41 +38,46 @@ def _snapshot(owner_id: int, bot_id: int | None) -> list[dict[str, Any]] | None:
             "status_message": message,
             "equity": str(equity),
             "last_candle_ms": last,
+            "event_seq": seq,
         }
-        for bot_id, status, message, equity, last in bots.values_list(
-            "pk", "status", "status_message", "equity", "last_candle_ms"
+        for bot_id, status, message, equity, last, seq in bots.values_list(
+            "pk", "status", "status_message", "equity", "last_candle_ms", "event_seq"
         )
     ]
 
 
-class BotsConsumer(AsyncJsonWebsocketConsumer):
+class BotsConsumer(RealtimeConsumer):
     bot_id: int | None = None
     group: str | None = None
 
-    async def connect(self) -> None:
-        await self.accept()
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
+    async def open(self, user: Any) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
         self.bot_id = int(kwargs["bot_id"]) if "bot_id" in kwargs else None
-        bots = await database_sync_to_async(_snapshot)(user.pk, self.bot_id)
-        if bots is None:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
         self.group = owner_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.send_json({"type": "snapshot", "bots": bots})
+        bots = await database_sync_to_async(_snapshot)(user.pk, self.bot_id)
+        if bots is None:
+            raise Refused(CLOSE_NOT_FOUND, "no such bot")
+        await self.send_message(
+            {
+                "type": "snapshot",
+                "bots": bots,
+                "heartbeat": float(settings.REALTIME_HEARTBEAT_SECONDS),
+            }
+        )
 
     async def disconnect(self, code: int) -> None:
-        if self.group is not None:
+        await super().disconnect(code)
+        if self.group is not None:  # refused after joining: on_close did not run
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        await self.send_json({"type": "error", "detail": "this socket only sends"})
+    async def on_message(self, message: dict[str, Any]) -> None:
+        await self.send_message({"type": "error", "detail": "this socket only sends"})
 
     async def bot_messages(self, event: dict[str, Any]) -> None:
+        if not self.opened:
+            return
         for message in event["messages"]:
             if self.bot_id is None or message.get("bot") == self.bot_id:
-                await self.send_json({"type": message["kind"], **message})
+                await self.send_message({"type": message["kind"], **message})

@@ -80,6 +80,9 @@ class Bot(models.Model):
     peak_equity = money_field(default=10_000)
     started_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # The number of the last message published about this bot, written in the transaction that
+    # made it: a client that re-reads the bot knows which later messages its copy already holds.
+    event_seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

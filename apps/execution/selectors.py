@@ -3,8 +3,11 @@ missing one (404)."""
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import Bot, BotDecision, BotEvent, BotOrder, BotTrade
@@ -12,8 +15,30 @@ from .models import Bot, BotDecision, BotEvent, BotOrder, BotTrade
 MAX_EVENTS = 500
 
 
+DAY_MS = 86_400_000
+
+
+def day_start_ms(now_ms: int | None = None) -> int:
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    return now_ms - now_ms % DAY_MS
+
+
+def with_figures(bots: QuerySet, *, now_ms: int | None = None) -> QuerySet:
+    """Annotate each bot with its equity marked at the last close it decided (`marked_equity`,
+    the realised equity before any decision), the marked equity at the start of today UTC
+    (`day_start_equity`: the last close before midnight, else the starting capital) and the
+    time of its last decision: one query for any number of bots."""
+    decisions = BotDecision.objects.filter(bot=OuterRef("pk")).order_by("-candle_ms")
+    before_today = decisions.filter(candle_ms__lt=day_start_ms(now_ms))
+    return bots.annotate(
+        marked_equity=Coalesce(Subquery(decisions.values("equity")[:1]), F("equity")),
+        day_start_equity=Coalesce(Subquery(before_today.values("equity")[:1]), F("paper_capital")),
+        last_decision_at=Subquery(decisions.values("created_at")[:1]),
+    )
+
+
 def bot_list(*, owner: AbstractBaseUser) -> QuerySet:
-    return Bot.objects.filter(owner=owner).select_related("symbol", "position")
+    return with_figures(Bot.objects.filter(owner=owner).select_related("symbol", "position"))
 
 
 def bot_get(*, owner: AbstractBaseUser, bot_id: int) -> Bot:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -20,24 +21,12 @@ def seconds(ms: int | None) -> int | None:
 
 
 # Schemas of the JSON the API hands over as-is (typed, for the generated front-end types).
-_SCALAR = {"oneOf": [{"type": "number"}, {"type": "string"}, {"type": "boolean"}]}
-_FLAT_OBJECT = {"type": "object", "additionalProperties": {**_SCALAR, "nullable": True}}
-EVENT_DATA_SCHEMA = {
-    "type": "object",
-    "additionalProperties": {"oneOf": [*_SCALAR["oneOf"], _FLAT_OBJECT], "nullable": True},
-    "description": "the event's details, by kind (e.g. delay_ms, reason, client_order_id)",
-}
 RISK_LIMITS_SCHEMA = {
     "type": "object",
     "additionalProperties": {"type": "number", "nullable": True},
     "nullable": True,
     "description": "the risk profile's values the bot uses (null: no profile)",
 }
-
-
-@extend_schema_field(EVENT_DATA_SCHEMA)
-class EventDataField(serializers.JSONField):
-    """A BotEvent's data."""
 
 
 @extend_schema_field(RISK_LIMITS_SCHEMA)
@@ -111,6 +100,14 @@ class BotSerializer(serializers.ModelSerializer):
     position = serializers.SerializerMethodField()
     span_start = serializers.SerializerMethodField()
     last_candle = serializers.SerializerMethodField()
+    marked_equity = serializers.SerializerMethodField(
+        help_text="equity marked at the close of the last candle decided (position included)"
+    )
+    total_pnl = serializers.SerializerMethodField(help_text="marked equity - starting capital")
+    today_pnl = serializers.SerializerMethodField(
+        help_text="marked equity - marked equity at 00:00 UTC today"
+    )
+    last_decision_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Bot
@@ -138,7 +135,26 @@ class BotSerializer(serializers.ModelSerializer):
             "started_at",
             "stopped_at",
             "created_at",
+            "marked_equity",
+            "total_pnl",
+            "today_pnl",
+            "last_decision_at",
+            "event_seq",
         )
+        read_only_fields = fields  # an output shape: creating and changing have their own
+
+    def get_marked_equity(self, bot) -> str:
+        return str(getattr(bot, "marked_equity", bot.equity))
+
+    def get_total_pnl(self, bot) -> str:
+        return str(getattr(bot, "marked_equity", bot.equity) - bot.paper_capital)
+
+    def get_today_pnl(self, bot) -> str:
+        marked = getattr(bot, "marked_equity", bot.equity)
+        return str(marked - getattr(bot, "day_start_equity", bot.paper_capital))
+
+    def get_last_decision_at(self, bot) -> datetime | None:
+        return getattr(bot, "last_decision_at", None)
 
     @extend_schema_field(BotPositionSerializer(allow_null=True))
     def get_position(self, bot) -> dict | None:
@@ -220,8 +236,10 @@ class BotTradeSerializer(serializers.ModelSerializer):
 
 
 class BotEventSerializer(serializers.ModelSerializer):
-    data = EventDataField(read_only=True)
     candle = serializers.SerializerMethodField()
+    data = serializers.DictField(
+        child=serializers.JSONField(help_text="the event's details (order id, reasons, ...)")
+    )
 
     class Meta:
         model = BotEvent
@@ -247,13 +265,13 @@ class BotEquitySerializer(serializers.Serializer):
     equity = BotEquityPointSerializer(many=True)
 
 
-class ReconciliationTradeSerializer(serializers.Serializer):
-    """One side of a pair: the bot's trade or the backtest's (times in epoch ms)."""
+class ReconciledTradeSerializer(serializers.Serializer):
+    """One side of a reconciled pair: times in epoch ms, prices and money as floats."""
 
     side = serializers.CharField()
     entry_time = serializers.IntegerField()
     exit_time = serializers.IntegerField(allow_null=True)
-    exit_reason = serializers.CharField(help_text='"open" for the bot\'s open position')
+    exit_reason = serializers.CharField(help_text="open: the bot's position, not closed yet")
     entry_price = serializers.FloatField()
     exit_price = serializers.FloatField(allow_null=True)
     size = serializers.FloatField()
@@ -262,14 +280,11 @@ class ReconciliationTradeSerializer(serializers.Serializer):
     pnl = serializers.FloatField(allow_null=True)
 
 
-class ReconciliationRowSerializer(serializers.Serializer):
-    bot = ReconciliationTradeSerializer(allow_null=True)
-    backtest = ReconciliationTradeSerializer(allow_null=True)
+class ReconciledPairSerializer(serializers.Serializer):
+    bot = ReconciledTradeSerializer(allow_null=True)
+    backtest = ReconciledTradeSerializer(allow_null=True)
     differences = serializers.DictField(
-        child=serializers.FloatField(),
-        allow_null=True,
-        help_text="bot minus backtest per field (prices, size, fees, PnL, times in ms); "
-        "null when unmatched",
+        child=serializers.FloatField(), allow_null=True, help_text="bot minus backtest"
     )
 
 
@@ -289,7 +304,9 @@ class ReconciliationSummarySerializer(serializers.Serializer):
 
 class BotReconciliationSerializer(serializers.Serializer):
     bot = serializers.IntegerField()
-    summary = ReconciliationSummarySerializer()
-    trades = ReconciliationRowSerializer(
+    summary = ReconciliationSummarySerializer(
+        help_text="counts, matched, largest differences, PnL difference, identical"
+    )
+    trades = ReconciledPairSerializer(
         many=True, help_text="{bot, backtest, differences} per trade, by entry time"
     )

@@ -6,6 +6,7 @@ from .views import (
     BotEventsView,
     BotListCreateView,
     BotOrdersView,
+    BotReconciliationBacktestView,
     BotReconciliationView,
     BotStartView,
     BotStopView,
@@ -26,5 +27,10 @@ urlpatterns = [
         "bots/<int:pk>/reconciliation/",
         BotReconciliationView.as_view(),
         name="bot-reconciliation",
+    ),
+    path(
+        "bots/<int:pk>/reconciliation/backtest/",
+        BotReconciliationBacktestView.as_view(),
+        name="bot-reconciliation-backtest",
     ),
 ]

@@ -32,7 +32,7 @@ from .services.bots import (
     bot_stop,
     bot_update,
 )
-from .services.reconciliation import bot_reconciliation
+from .services.reconciliation import bot_reconciliation, bot_reconciliation_backtest
 
 
 def _validated(serializer_class, data) -> serializers.Serializer:
@@ -178,3 +178,23 @@ class BotReconciliationView(APIView):
         report = bot_reconciliation(bot=bot)
         body = {"bot": bot.pk, "summary": report.summary, "trades": report.rows}
         return Response(BotReconciliationSerializer(body).data)
+
+
+class BacktestLinkSerializer(serializers.Serializer):
+    run = serializers.IntegerField(help_text="the backtest run: /api/analytics/backtests/<run>/")
+    status = serializers.CharField()
+
+
+class BotReconciliationBacktestView(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: BacktestLinkSerializer,
+            409: OpenApiResponse(description="the bot has decided no candle yet"),
+        },
+        summary="A stored backtest of the bot's running span, to open beside the reconciliation",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        bot = bot_get(owner=request.user, bot_id=pk)
+        run = bot_reconciliation_backtest(bot=bot)
+        return Response({"run": run.pk, "status": run.status})

@@ -74,7 +74,8 @@ describe.skipIf(!AUTH_BACKEND)("accounts (needs the issue 9 backend)", () => {
     const username = unique();
     await openPath(page, "/signup");
     await fillSignup(username, `${username}@example.com`, STRONG_PASSWORD);
-    await page.getByTestId("run-form").waitFor();
+    await page.getByTestId("dashboard-empty").waitFor(); // no `next`: the dashboard, no bot yet
+    expect(pathOf(page)).toBe("/dashboard");
     const other = await newPage(browser);
     try {
       await openPath(other, "/backtests");

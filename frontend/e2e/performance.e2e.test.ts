@@ -2,7 +2,7 @@
 // the first render of 10,000 5m candles with every line and marker, the frame times while playing
 // at "max" over 2,000 candles, and the JS heap before and after. Bounds are generous: this machine
 // is shared and headless Chromium renders without a GPU; the figures are what matters.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,7 +54,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  writeFileSync(fileURLToPath(new URL("perf.json", ARTIFACTS_DIR)), `${JSON.stringify(figures, null, 2)}\n`);
+  const path = fileURLToPath(new URL("perf.json", ARTIFACTS_DIR)); // other tests add their figures too
+  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as object) : {};
+  writeFileSync(path, `${JSON.stringify({ ...previous, ...figures }, null, 2)}\n`);
   await browser?.close();
 });
 

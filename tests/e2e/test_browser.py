@@ -169,7 +169,7 @@ def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
         _stop(list(reversed(processes)))
 
 
-def test_browser_scenarios(platform):
+def test_browser_scenarios(platform, subprocess_env):
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
     npm = shutil.which("npm")
     assert npm, "npm is needed for the browser tests"
@@ -178,8 +178,9 @@ def test_browser_scenarios(platform):
     result = subprocess.run(
         [npm, "run", "test:e2e", "--", *only],
         cwd=FRONTEND,
+        # The server's environment: e2e/bots.e2e.test.ts drives tests/e2e/bot_clock.py with it.
         env={
-            **os.environ,
+            **subprocess_env,
             "E2E_BASE_URL": platform,
             "CHROMIUM_PATH": CHROMIUM,
             "E2E_EXCHANGE_API_KEY": EMULATOR_API_KEY,

@@ -9,6 +9,7 @@ the owner changes. Every owner-only socket closes 4404 for both ("not yours" loo
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ from apps.datafeeds.models import Symbol
 from apps.datafeeds.times import parse_time_ms
 from apps.exchanges.models import ExchangeAccount
 from apps.exchanges.services import exchange_account_create
-from apps.execution.models import Bot
+from apps.execution.models import Bot, BotEvent
 from apps.risk.models import RiskProfile
 from apps.risk.services import risk_profile_create
 from apps.strategies.models import Strategy
@@ -39,6 +40,7 @@ COLLECTION = "collection"  # the signed-in user's own list: another user's objec
 # Routes to one owned object: the kind of object the <pk> names.
 OWNED_STRATEGY, OWNED_RUN, OWNED_SWEEP, OWNED_TOKEN = "strategy", "run", "sweep", "token"
 OWNED_PROFILE, OWNED_ACCOUNT, OWNED_BOT = "risk profile", "exchange account", "bot"
+DASHBOARD = "dashboard"  # figures over the signed-in user's own bots: read only
 
 MATRIX: dict[str, str] = {
     "api/auth/csrf/": PUBLIC,
@@ -68,6 +70,13 @@ MATRIX: dict[str, str] = {
     "api/exchanges/accounts/<int:pk>/": OWNED_ACCOUNT,
     "api/exchanges/accounts/<int:pk>/check/": OWNED_ACCOUNT,
     "api/execution/bots/": COLLECTION,
+    "api/analytics/dashboard/summary/": DASHBOARD,
+    "api/analytics/dashboard/equity/": DASHBOARD,
+    "api/analytics/dashboard/drawdown/": DASHBOARD,
+    "api/analytics/dashboard/pnl-by-day/": DASHBOARD,
+    "api/analytics/dashboard/positions/": DASHBOARD,
+    "api/analytics/dashboard/events/": DASHBOARD,
+    "api/analytics/dashboard/leaders/": DASHBOARD,
     "api/execution/bots/<int:pk>/": OWNED_BOT,
     "api/execution/bots/<int:pk>/start/": OWNED_BOT,
     "api/execution/bots/<int:pk>/stop/": OWNED_BOT,
@@ -76,6 +85,7 @@ MATRIX: dict[str, str] = {
     "api/execution/bots/<int:pk>/equity/": OWNED_BOT,
     "api/execution/bots/<int:pk>/events/": OWNED_BOT,
     "api/execution/bots/<int:pk>/reconciliation/": OWNED_BOT,
+    "api/execution/bots/<int:pk>/reconciliation/backtest/": OWNED_BOT,
     "api/schema/": PUBLIC,
     "api/docs/": PUBLIC,
     "api/redoc/": PUBLIC,
@@ -188,7 +198,9 @@ def url_of(route: str, pk: int) -> str:
 
 
 def owned_routes() -> list[tuple[str, str]]:
-    return [(r, kind) for r, kind in MATRIX.items() if kind not in (PUBLIC, SELF, COLLECTION)]
+    return [
+        (r, kind) for r, kind in MATRIX.items() if kind not in (PUBLIC, SELF, COLLECTION, DASHBOARD)
+    ]
 
 
 @pytest.mark.parametrize(("route", "kind"), owned_routes())
@@ -224,6 +236,29 @@ def test_owner_only_lists_show_nothing_of_others_and_refuse_anonymous(world, rou
         assert listing.status_code == 405, route
     for verb in ("put", "patch", "delete"):
         assert call(bob, verb, "/" + route).status_code == 405, (verb, route)
+    for verb in VERBS:
+        status = call(APIClient(), verb, "/" + route).status_code
+        assert status in (401, 403), (verb, route, status)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("route", [r for r, kind in MATRIX.items() if kind == DASHBOARD])
+def test_dashboard_panels_show_only_your_bots_and_refuse_anonymous(world, route):
+    bot = world["objects"][OWNED_BOT]
+    BotEvent.objects.create(bot=bot, kind="status", message="ana's secret event")
+    clients = {}
+    for name in ("ana", "bob"):
+        clients[name] = APIClient()
+        clients[name].force_authenticate(world[name])
+    before = snapshot()
+    mine, theirs = clients["ana"].get("/" + route), clients["bob"].get("/" + route)
+    assert mine.status_code == theirs.status_code == 200, route
+    for secret in ("ana's bot", "ana's secret event", f'"bot": {bot.pk}'):
+        assert secret not in json.dumps(theirs.json()), (route, secret)
+    if route.endswith(("summary/", "events/", "leaders/", "equity/")):
+        assert mine.json() != theirs.json(), route  # ana's own bot does show to her
+    for verb in ("post", "put", "patch", "delete"):
+        assert call(clients["bob"], verb, "/" + route).status_code == 405, (verb, route)
     for verb in VERBS:
         status = call(APIClient(), verb, "/" + route).status_code
         assert status in (401, 403), (verb, route, status)

@@ -1,11 +1,17 @@
 """The bot's event log and its live messages: each BotEvent row is also sent on /ws/bots/ once
-the transaction that wrote it commits."""
+the transaction that wrote it commits.
+
+Every message carries `seq`, the bot's message number (Bot.event_seq), counted in the transaction
+that made it, with the bot's row locked: the numbers of one bot grow in commit order, and a bot
+read from the API or a snapshot says (its `event_seq`) which messages it already reflects."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from django.db import transaction
 
 from ..models import Bot, BotEvent
 from ..realtime import publish_after_commit
@@ -48,8 +54,30 @@ class Journal:
             {"bot": self.bot.pk, "kind": kind, "message": message, "candle_ms": candle_ms, **data}
         )
 
-    def flush(self) -> None:
+    def stamp(self) -> None:
+        """Number the messages from the (locked) bot's counter, in memory: the caller saves
+        `event_seq` with the bot (the step's update)."""
+        for message in self.messages:
+            if "seq" not in message:
+                self.bot.event_seq += 1
+                message["seq"] = self.bot.event_seq
+
+    def flush(self, *, seq_saved: bool = False) -> None:
+        """Write the rows, number the messages and publish them after the commit. Unless the
+        caller stamped and saved the counter itself (`seq_saved`), the counter is read under
+        the row lock and written here."""
         if self.rows:
             BotEvent.objects.bulk_create(self.rows)
+        if self.messages and not seq_saved:
+            with transaction.atomic():
+                current = (
+                    Bot.objects.select_for_update()
+                    .filter(pk=self.bot.pk)
+                    .values_list("event_seq", flat=True)
+                    .first()
+                )
+                self.bot.event_seq = current or 0
+                self.stamp()
+                Bot.objects.filter(pk=self.bot.pk).update(event_seq=self.bot.event_seq)
         publish_after_commit(self.bot.owner_id, self.messages)
         self.rows, self.messages = [], []

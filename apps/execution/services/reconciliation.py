@@ -14,11 +14,14 @@ from typing import Any
 import numpy as np
 
 from apps.analytics.engine import BacktestConfig, BacktestResult, run_backtest
+from apps.analytics.models import BacktestRun, BacktestStatus
+from apps.analytics.services import backtest_run_create
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.strategies.registry import strategy_spec
 from apps.strategies.selectors import strategy_inputs
 
 from ..models import Bot, BotTrade
+from .bots import BotConflict
 from .risk import bot_risk_limits
 
 _SIGNALS = ("long_entry", "short_entry", "long_exit", "short_exit")
@@ -144,3 +147,43 @@ def bot_reconciliation(*, bot: Bot) -> Reconciliation:
         and all(value <= 1e-9 for value in max_diff.values()),
     }
     return Reconciliation(rows, summary)
+
+
+def bot_reconciliation_backtest(*, bot: Bot) -> BacktestRun:
+    """A stored backtest of the bot's running span (its strategy, parameters, costs and risk
+    profile), to open beside the reconciliation: queued for a worker, reused while one with the
+    same span and inputs exists. BotConflict when the bot has decided no candle yet."""
+    if bot.span_start_ms is None or bot.last_candle_ms is None:
+        raise BotConflict("The bot has decided no candle yet: there is no span to backtest.")
+    end_ms = bot.last_candle_ms + timeframe_ms(bot.timeframe)
+    config = {
+        "initial_capital": float(bot.span_start_equity),
+        "fee_rate": bot.fee_rate,
+        "slippage_bps": bot.slippage_bps,
+        "allow_short": bot.allow_short,
+    }
+    if bot.risk_profile_id is None:  # else the profile sets the sizing and the exits
+        config.update(size=bot.size, stop_loss=bot.stop_loss, take_profit=bot.take_profit)
+    same = BacktestRun.objects.filter(
+        owner_id=bot.owner_id,
+        strategy=bot.strategy,
+        params=bot.params,
+        symbol_id=bot.symbol_id,
+        start_ms=bot.span_start_ms,
+        end_ms=end_ms,
+        risk_profile_id=bot.risk_profile_id,
+        status__in=(BacktestStatus.QUEUED, BacktestStatus.RUNNING, BacktestStatus.DONE),
+        **{name: value for name, value in config.items()},
+    ).first()
+    if same is not None:
+        return same
+    return backtest_run_create(
+        owner=bot.owner,
+        strategy=bot.strategy,
+        symbol=bot.symbol,
+        start_ms=bot.span_start_ms,
+        end_ms=end_ms,
+        params=bot.params,
+        config=config,
+        risk_profile=bot.risk_profile_id,
+    )

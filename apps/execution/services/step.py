@@ -101,10 +101,12 @@ def bot_step(
             step = _step_bot(bot, candle_ms, now_ms, bars, signals)
             if step.decision is not None:
                 step.decision.save()
-            if step.changed:
+            if step.journal is not None:
+                step.journal.stamp()
+            if step.changed or (step.journal is not None and step.journal.messages):
                 bot.save(update_fields=BOT_STEP_FIELDS)
             if step.journal is not None:
-                step.journal.flush()
+                step.journal.flush(seq_saved=True)
     except IntegrityError:
         # The decision's unique constraint: another execution decided this candle first.
         return StepResult(StepOutcome.DUPLICATE)
@@ -133,7 +135,14 @@ def bots_step_batch(
             bots = list(_locked(Bot.objects.filter(pk__in=bot_ids)).order_by("pk"))
             steps = [_step_bot(bot, candle_ms, now_ms, bars, signals.get(bot.pk)) for bot in bots]
             BotDecision.objects.bulk_create([s.decision for s in steps if s.decision])
-            changed = [bot for bot, s in zip(bots, steps, strict=True) if s.changed]
+            for s in steps:
+                if s.journal is not None:
+                    s.journal.stamp()
+            changed = [
+                bot
+                for bot, s in zip(bots, steps, strict=True)
+                if s.changed or (s.journal is not None and s.journal.messages)
+            ]
             if changed:
                 Bot.objects.bulk_update(changed, BOT_STEP_FIELDS)
             events = [row for s in steps if s.journal for row in s.journal.rows]
@@ -141,7 +150,7 @@ def bots_step_batch(
             for s in steps:
                 if s.journal is not None:
                     s.journal.rows = []
-                    s.journal.flush()
+                    s.journal.flush(seq_saved=True)
     except Exception:
         logger.exception("batch step at %s failed; stepping its bots one by one", candle_ms)
         return [_step_alone(i, candle_ms, now_ms, bars, signals.get(i)) for i in bot_ids]
@@ -184,6 +193,7 @@ BOT_STEP_FIELDS = [
     "status",
     "status_message",
     "stopped_at",
+    "event_seq",
     "updated_at",
 ]
 

@@ -37,6 +37,8 @@ async def messages_until(comm, kind: str) -> list[dict[str, Any]]:
     seen = []
     while True:
         message = await comm.receive_json_from(timeout=TIMEOUT)
+        if message["type"] == "heartbeat":
+            continue
         seen.append(message)
         if message["type"] == kind:
             return seen
@@ -65,7 +67,9 @@ def test_the_owner_sees_orders_fills_equity_and_status_after_commit(bot, ana, bo
         snapshot = await mine.receive_json_from(timeout=TIMEOUT)
         assert snapshot["type"] == "snapshot" and snapshot["bots"][0]["status"] == "running"
         assert (await one.receive_json_from(timeout=TIMEOUT))["bots"][0]["bot"] == bot.pk
-        assert (await theirs.receive_json_from(timeout=TIMEOUT)) == {"type": "snapshot", "bots": []}
+        assert (await theirs.receive_json_from(timeout=TIMEOUT))["bots"] == []
+        start_seq = snapshot["bots"][0]["event_seq"]
+        assert start_seq >= 1  # "running from ..." was message 1
 
         await database_sync_to_async(rolled_back_stop)()
         entry = await database_sync_to_async(first_entry_candle)(bot)
@@ -85,6 +89,16 @@ def test_the_owner_sees_orders_fills_equity_and_status_after_commit(bot, ana, bo
         assert await theirs.receive_nothing(timeout=0.5)  # bob never hears of ana's bot
         for comm in (mine, one, theirs):
             await comm.disconnect()
+        # Every message numbered, one after another from the snapshot's number on (the
+        # rolled-back stop used none); a new snapshot says it holds them all.
+        numbers = [m["seq"] for m in seen + fills + status]
+        assert numbers == list(range(start_seq + 1, start_seq + 1 + len(numbers)))
+        again = communicator("/ws/bots/", ana_cookie)
+        assert (await again.connect())[0]
+        resync = await again.receive_json_from(timeout=TIMEOUT)
+        assert resync["bots"][0]["event_seq"] == numbers[-1]
+        assert resync["heartbeat"] > 0
+        await again.disconnect()
 
     async_to_sync(scenario)()
 

@@ -16,12 +16,14 @@ describe("the app's URLs", () => {
     expect(landing("/backtests/sweeps/3")).toEqual({ path: "/backtests/sweeps/:sweepId", params: { sweepId: "3" } });
     expect(landing("/risk")?.path).toBe("/risk");
     expect(landing("/accounts")?.path).toBe("/accounts");
+    expect(landing("/bots/7")).toEqual({ path: "/bots/:botId", params: { botId: "7" } });
+    expect(landing("/dashboard")?.path).toBe("/dashboard");
     expect(landing("/login")?.path).toBe("/login");
     expect(landing("/signup")?.path).toBe("/signup");
   });
 
   it("send anything else to the not-found page", () => {
-    for (const url of ["/nope", "/backtests/12/extra", "/bots"]) expect(landing(url)?.path).toBe("*");
+    for (const url of ["/nope", "/backtests/12/extra", "/bots/7/extra"]) expect(landing(url)?.path).toBe("*");
   });
 
   it("keep the risk and accounts pages behind sign-in", () => {

@@ -8,6 +8,7 @@ import { App } from "../App";
 import { AccountsPage } from "./AccountsPage";
 import { LoginPage, SignupPage } from "./AuthPages";
 import { BacktestsPage } from "./BacktestsPage";
+import { BotPage, BotsPage, DashboardPage } from "./BotsPages";
 import type { PageHandle } from "./nav";
 import { NotFoundPage } from "./NotFoundPage";
 import { legacyPagePath } from "./pages";
@@ -53,6 +54,9 @@ export const routes: RouteObject[] = [
     ),
     handle: accounts,
   },
+  { path: "/dashboard", element: <RequireAuth><DashboardPage /></RequireAuth>, handle: { title: "Dashboard", subtitle: "all your bots at a glance" } },
+  { path: "/bots", element: <RequireAuth><BotsPage /></RequireAuth>, handle: { title: "Bots", subtitle: "strategies trading live, paper or real" } },
+  { path: "/bots/:botId", element: <RequireAuth><BotPage /></RequireAuth>, handle: { title: "Bot", subtitle: "its chart, orders, trades and reconciliation" } },
   { path: "/login", element: <LoginPage />, handle: { title: "Sign in", subtitle: "" } },
   { path: "/signup", element: <SignupPage />, handle: { title: "Create an account", subtitle: "" } },
   { path: "*", element: <NotFoundPage />, handle: { title: "Not found", subtitle: "" } },

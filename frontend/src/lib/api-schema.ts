@@ -122,6 +122,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/dashboard/drawdown/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drawdown of the total equity */
+        get: operations["analytics_dashboard_drawdown_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/equity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your bots' total marked equity */
+        get: operations["analytics_dashboard_equity_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your bots' last events, newest first */
+        get: operations["analytics_dashboard_events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/leaders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Best and worst bots by total PnL */
+        get: operations["analytics_dashboard_leaders_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/pnl-by-day/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Total PnL per UTC day */
+        get: operations["analytics_dashboard_pnl_by_day_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/positions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open positions of your bots */
+        get: operations["analytics_dashboard_positions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/dashboard/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Totals across your bots */
+        get: operations["analytics_dashboard_summary_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/csrf/": {
         parameters: {
             query?: never;
@@ -475,6 +594,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/execution/bots/{id}/reconciliation/backtest/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A stored backtest of the bot's running span, to open beside the reconciliation */
+        post: operations["execution_bots_reconciliation_backtest_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/execution/bots/{id}/start/": {
         parameters: {
             query?: never;
@@ -755,6 +891,11 @@ export interface components {
             /** Format: double */
             take_profit?: number | null;
         };
+        BacktestLink: {
+            /** @description the backtest run: /api/analytics/backtests/<run>/ */
+            run: number;
+            status: string;
+        };
         BacktestRun: {
             readonly allow_short: boolean;
             /** @description executions started */
@@ -847,23 +988,28 @@ export interface components {
             used: string;
         };
         Bot: {
-            allow_short?: boolean;
+            readonly allow_short: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: decimal */
-            equity?: string;
+            readonly equity: string;
+            readonly event_seq: number;
             exchange: string;
             /** Format: double */
-            fee_rate?: number;
+            readonly fee_rate: number;
             readonly id: number;
             readonly last_candle: number | null;
-            mode?: components["schemas"]["ModeEnum"];
-            name: string;
+            /** Format: date-time */
+            readonly last_decision_at: string | null;
+            /** @description equity marked at the close of the last candle decided (position included) */
+            readonly marked_equity: string;
+            readonly mode: components["schemas"]["ModeEnum"];
+            readonly name: string;
             /**
              * Format: decimal
              * @description starting equity, quote currency
              */
-            paper_capital?: string;
+            readonly paper_capital: string;
             /**
              * @example {
              *       "sma_period": 200
@@ -873,38 +1019,42 @@ export interface components {
                 [key: string]: number;
             };
             /** Format: decimal */
-            peak_equity?: string;
+            readonly peak_equity: string;
             readonly position: components["schemas"]["BotPosition"] | null;
             /** @description the risk profile's values the bot uses (null: no profile) */
             readonly risk_limits: {
                 [key: string]: number | null;
             } | null;
-            risk_profile?: number | null;
+            readonly risk_profile: number | null;
             /**
              * Format: double
              * @description fraction of equity per entry, fee included
              */
-            size?: number;
+            readonly size: number;
             /** Format: double */
-            slippage_bps?: number;
+            readonly slippage_bps: number;
             readonly span_start: number | null;
             /** Format: double */
-            staleness_seconds?: number | null;
+            readonly staleness_seconds: number | null;
             /** Format: date-time */
-            started_at?: string | null;
-            status?: components["schemas"]["BotStatusEnum"];
-            status_message?: string;
+            readonly started_at: string | null;
+            readonly status: components["schemas"]["BotStatusEnum"];
+            readonly status_message: string;
             /** Format: double */
-            stop_loss?: number | null;
+            readonly stop_loss: number | null;
             /** Format: date-time */
-            stopped_at?: string | null;
+            readonly stopped_at: string | null;
             /** @description registry key, e.g. hma-sma */
-            strategy: string;
+            readonly strategy: string;
             symbol: string;
             /** Format: double */
-            take_profit?: number | null;
+            readonly take_profit: number | null;
             /** @description the strategy's base timeframe */
-            timeframe: string;
+            readonly timeframe: string;
+            /** @description marked equity - marked equity at 00:00 UTC today */
+            readonly today_pnl: string;
+            /** @description marked equity - starting capital */
+            readonly total_pnl: string;
         };
         BotCreate: {
             allow_short?: boolean;
@@ -958,11 +1108,8 @@ export interface components {
             readonly candle: number | null;
             /** Format: date-time */
             readonly created_at: string;
-            /** @description the event's details, by kind (e.g. delay_ms, reason, client_order_id) */
-            readonly data: {
-                [key: string]: (number | string | boolean | {
-                    [key: string]: (number | string | boolean) | null;
-                }) | null;
+            data: {
+                [key: string]: unknown;
             };
             readonly id: number;
             kind: string;
@@ -1024,9 +1171,10 @@ export interface components {
         };
         BotReconciliation: {
             bot: number;
+            /** @description counts, matched, largest differences, PnL difference, identical */
             summary: components["schemas"]["ReconciliationSummary"];
             /** @description {bot, backtest, differences} per trade, by entry time */
-            trades: components["schemas"]["ReconciliationRow"][];
+            trades: components["schemas"]["ReconciledPair"][];
         };
         /**
          * @description * `stopped` - Stopped
@@ -1108,6 +1256,92 @@ export interface components {
             ok: boolean;
             /** @description e.g. invalid_key, clock_skew */
             reason: string;
+        };
+        DashboardDay: {
+            /** Format: double */
+            pnl: number;
+            /** @description 00:00 UTC of the day, epoch seconds */
+            time: number;
+        };
+        DashboardDrawdown: {
+            /** Format: double */
+            current_drawdown: number;
+            /**
+             * Format: double
+             * @description fraction, <= 0
+             */
+            max_drawdown: number;
+            points: components["schemas"]["DashboardPoint"][];
+        };
+        DashboardEquity: {
+            points: components["schemas"]["DashboardPoint"][];
+            /**
+             * Format: double
+             * @description sum of the starting capitals
+             */
+            start: number;
+        };
+        DashboardEvent: {
+            bot: number;
+            candle: number | null;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            kind: string;
+            message: string;
+            name: string;
+        };
+        DashboardLeader: {
+            bot: number;
+            mode: string;
+            name: string;
+            /**
+             * Format: double
+             * @description fraction of the capital
+             */
+            return: number;
+            status: string;
+            strategy: string;
+            symbol: string;
+            total_pnl: string;
+        };
+        DashboardLeaders: {
+            best: components["schemas"]["DashboardLeader"][];
+            worst: components["schemas"]["DashboardLeader"][];
+        };
+        DashboardPnlByDay: {
+            days: components["schemas"]["DashboardDay"][];
+        };
+        DashboardPoint: {
+            /** @description candle open, epoch seconds UTC */
+            time: number;
+            /** Format: double */
+            value: number;
+        };
+        DashboardPosition: {
+            bot: number;
+            entry_price: string;
+            entry_time: number;
+            mode: string;
+            name: string;
+            side: string;
+            size: string;
+            symbol: string;
+        };
+        DashboardSummary: {
+            bots: number;
+            /** @description sum of the starting capitals */
+            capital: string;
+            /** @description bots per status */
+            counts: {
+                [key: string]: number;
+            };
+            open_positions: number;
+            /** @description since 00:00 UTC */
+            today_pnl: string;
+            /** @description sum of the bots' marked equities */
+            total_equity: string;
+            total_pnl: string;
         };
         Entry: {
             /** @description open time of the base bar that entered */
@@ -1346,13 +1580,33 @@ export interface components {
             nullable: boolean;
             type: components["schemas"]["TypeEnum"];
         };
-        ReconciliationRow: {
-            backtest: components["schemas"]["ReconciliationTrade"] | null;
-            bot: components["schemas"]["ReconciliationTrade"] | null;
-            /** @description bot minus backtest per field (prices, size, fees, PnL, times in ms); null when unmatched */
+        ReconciledPair: {
+            backtest: components["schemas"]["ReconciledTrade"] | null;
+            bot: components["schemas"]["ReconciledTrade"] | null;
+            /** @description bot minus backtest */
             differences: {
                 [key: string]: number;
             } | null;
+        };
+        /** @description One side of a reconciled pair: times in epoch ms, prices and money as floats. */
+        ReconciledTrade: {
+            /** Format: double */
+            entry_fee: number;
+            /** Format: double */
+            entry_price: number;
+            entry_time: number;
+            /** Format: double */
+            exit_fee: number | null;
+            /** Format: double */
+            exit_price: number | null;
+            /** @description open: the bot's position, not closed yet */
+            exit_reason: string;
+            exit_time: number | null;
+            /** Format: double */
+            pnl: number | null;
+            side: string;
+            /** Format: double */
+            size: number;
         };
         ReconciliationSummary: {
             /** Format: double */
@@ -1371,26 +1625,6 @@ export interface components {
             span_end_ms: number | null;
             span_start_ms: number | null;
             unmatched: number;
-        };
-        /** @description One side of a pair: the bot's trade or the backtest's (times in epoch ms). */
-        ReconciliationTrade: {
-            /** Format: double */
-            entry_fee: number;
-            /** Format: double */
-            entry_price: number;
-            entry_time: number;
-            /** Format: double */
-            exit_fee: number | null;
-            /** Format: double */
-            exit_price: number | null;
-            /** @description "open" for the bot's open position */
-            exit_reason: string;
-            exit_time: number | null;
-            /** Format: double */
-            pnl: number | null;
-            side: string;
-            /** Format: double */
-            size: number;
         };
         RiskProfile: {
             /** @description No entry for this many bars after a stop-loss; 0: no cooldown. */
@@ -2098,6 +2332,141 @@ export interface operations {
             };
         };
     };
+    analytics_dashboard_drawdown_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardDrawdown"];
+                };
+            };
+        };
+    };
+    analytics_dashboard_equity_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardEquity"];
+                };
+            };
+        };
+    };
+    analytics_dashboard_events_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardEvent"][];
+                };
+            };
+        };
+    };
+    analytics_dashboard_leaders_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardLeaders"];
+                };
+            };
+        };
+    };
+    analytics_dashboard_pnl_by_day_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardPnlByDay"];
+                };
+            };
+        };
+    };
+    analytics_dashboard_positions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardPosition"][];
+                };
+            };
+        };
+    };
+    analytics_dashboard_summary_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardSummary"];
+                };
+            };
+        };
+    };
     auth_csrf_retrieve: {
         parameters: {
             query?: never;
@@ -2735,6 +3104,34 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["BotReconciliation"];
                 };
+            };
+        };
+    };
+    execution_bots_reconciliation_backtest_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestLink"];
+                };
+            };
+            /** @description the bot has decided no candle yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -9,7 +9,7 @@ describe("safeNextPath", () => {
 
   it("refuses other sites, relative paths and the sign-in pages", () => {
     for (const next of ["//evil.example/x", "/\\evil.example", "https://evil.example", "backtests", "", null, undefined, "/login", "/signup?next=/x"]) {
-      expect(safeNextPath(next)).toBe("/backtests");
+      expect(safeNextPath(next)).toBe("/dashboard");
     }
   });
 

@@ -1,7 +1,7 @@
 // Where to go after signing in: the `next` query parameter, only when it is a path of this app
 // (never another site: /login?next=//evil.example would be an open redirect).
 
-export const DEFAULT_AFTER_LOGIN = "/backtests";
+export const DEFAULT_AFTER_LOGIN = "/dashboard";
 
 export function safeNextPath(next: string | null | undefined, fallback: string = DEFAULT_AFTER_LOGIN): string {
   if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;

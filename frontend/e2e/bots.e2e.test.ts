@@ -1,0 +1,187 @@
+// Bots, bot page, dashboard and reconciliation in the browser, live over /ws/bots/ (issue 14).
+// The market clock is tests/e2e/bot_clock.py: real BTC/USDT 5m candles moved to end now, stored one
+// closed candle at a time through the datafeeds' storage service, whose hook enqueues the bots'
+// steps for the real Celery worker. Needs the server's environment (tests/e2e/test_browser.py).
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { manageBrowser, newPage, openPath, pageErrors, screenshot, signIn, sleep } from "./support/browser";
+import { ARTIFACTS_DIR, BASE_URL } from "./support/env";
+
+const USERNAME = process.env.E2E_USERNAME ?? "demo";
+const PASSWORD = process.env.E2E_PASSWORD ?? "demo-pass-123";
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLOCK_READY = Boolean(process.env.DJANGO_DB_NAME);
+
+let browser: Browser;
+let page: Page;
+manageBrowser(
+  (launched) => (browser = launched),
+  () => page,
+);
+
+function clock(...args: string[]): string {
+  return execFileSync(`${ROOT}.venv/bin/python`, ["tests/e2e/bot_clock.py", ...args], { cwd: ROOT, encoding: "utf8", timeout: 180_000 });
+}
+
+function killServerSockets() {
+  const port = new URL(BASE_URL).port;
+  execFileSync("ss", ["-K", "-t", "state", "established", `( sport = :${port} )`], { stdio: "pipe" });
+}
+
+interface ApiBot {
+  id: number;
+  name: string;
+  status: string;
+  marked_equity: string;
+  total_pnl: string;
+  today_pnl: string;
+  position: { side: number } | null;
+  last_candle: number | null;
+}
+/** A fresh page (one per test), signed in, at `path`. */
+async function open(path: string) {
+  page = await newPage(browser);
+  await openPath(page, path);
+  await signIn(page, USERNAME, PASSWORD);
+}
+
+const apiBots = () => page.evaluate(async () => (await (await fetch("/api/execution/bots/")).json()) as ApiBot[]);
+const rowText = (id: number, testId: string) => page.getByTestId(`bot-row-${id}`).getByTestId(testId).textContent();
+
+describe.skipIf(!CLOCK_READY)("bots live over WebSocket", () => {
+  let botId = 0;
+
+  it("creates a paper bot (400s under the fields), starts it and follows three candles live", async () => {
+    await open("/bots");
+    await page.getByTestId("bots-empty").waitFor();
+    await screenshot(page, "40-bots-empty");
+    clock("prepare", "5", "20");
+    await page.reload();
+
+    await page.getByTestId("bot-strategy").selectOption("ema-cross");
+    await page.getByTestId("bot-name").fill("e2e paper");
+    await page.getByTestId("bot-param-fast_period").fill("1"); // below the schema's minimum
+    await page.getByTestId("bot-param-slow_period").fill("20");
+    await page.getByTestId("bot-symbol").selectOption("simulated:BTCUSDT");
+    await page.getByTestId("bot-create").click();
+    await expect.poll(() => page.getByTestId("field-error").first().textContent()).toBeTruthy();
+    await page.getByTestId("bot-param-fast_period").fill("5");
+    await page.getByTestId("bot-create").click();
+    const row = page.locator('[data-testid^="bot-row-"]').first();
+    await row.waitFor();
+    botId = Number((await row.getAttribute("data-testid"))!.replace("bot-row-", ""));
+    expect(await row.getByTestId("mode-badge").textContent()).toBe("PAPER");
+    expect(await rowText(botId, "bot-status")).toBe("stopped");
+
+    await row.getByTestId("bot-start").click();
+    await expect.poll(() => rowText(botId, "bot-status")).toBe("running");
+    await screenshot(page, "41-bots-running");
+
+    // The bot page, reached by a link (no reload from here on): its chart is created once.
+    await row.getByTestId("bot-link").click();
+    await page.getByTestId("bot-chart").waitFor();
+    const created = await page.evaluate(() => window.__botChart!.created());
+    const firstLast = await page.evaluate(() => window.__botChart!.lastCandleTime());
+    const equityBefore = await page.getByTestId("detail-equity").textContent();
+
+    clock("advance", "3");
+    await expect.poll(() => page.evaluate(() => window.__botChart!.markers()), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate(() => window.__botChart!.lastCandleTime()), { timeout: 30_000 }).toBeGreaterThanOrEqual(firstLast! + 3 * 300);
+    await expect.poll(() => page.getByTestId("detail-equity").textContent(), { timeout: 30_000 }).not.toBe(equityBefore);
+    expect(await page.getByTestId("detail-position").textContent()).not.toBe("flat");
+    expect(await page.evaluate(() => window.__botChart!.created())).toBe(created);
+    expect(await page.evaluate(() => window.__botChart!.lines())).toEqual(expect.arrayContaining(["ema_fast", "ema_slow"]));
+    await page.getByTestId("bot-equity-chart").waitFor();
+    expect(await page.getByTestId("orders-table").textContent()).toContain(`bt${botId}-`);
+    await screenshot(page, "42-bot-page-live");
+  });
+
+  it("shows a banner when the socket is killed, then resynchronises", async () => {
+    await open(`/bots/${botId}`);
+    await page.getByTestId("bot-chart").waitFor();
+    await expect.poll(() => page.evaluate(() => window.__botChart!.markers())).toBeGreaterThan(0);
+    killServerSockets();
+    await page.getByTestId("socket-banner").waitFor({ timeout: 20_000 });
+    await screenshot(page, "43-bot-socket-banner");
+    clock("advance", "1"); // while the page may be disconnected
+    await page.getByTestId("socket-banner").waitFor({ state: "detached", timeout: 30_000 });
+    const [bot] = (await apiBots()).filter((b) => b.id === botId);
+    await expect.poll(() => page.evaluate(() => window.__botChart!.lastCandleTime()), { timeout: 30_000 }).toBeGreaterThanOrEqual(bot!.last_candle!);
+    const expected = Number(bot!.marked_equity).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    await expect.poll(() => page.getByTestId("detail-equity").textContent(), { timeout: 30_000 }).toContain(expected);
+  });
+
+  it("reconciles the paper bot with its backtest: zero differences", async () => {
+    await open(`/bots/${botId}`);
+    await page.getByTestId("recon-summary").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("recon-summary").textContent()).toMatch(/^Identical/);
+    expect(await page.getByTestId("recon-unmatched").textContent()).toBe("0");
+    expect(await page.getByTestId("recon-row-diff").count()).toBe(0);
+    await page.getByTestId("reconciliation").scrollIntoViewIfNeeded();
+    await screenshot(page, "44-bot-reconciliation");
+  });
+
+  it("stops the bot closing its position, live", async () => {
+    await open("/bots");
+    const row = page.getByTestId(`bot-row-${botId}`);
+    await row.getByTestId("bot-stop").click();
+    await page.getByTestId("stop-dialog").waitFor();
+    await screenshot(page, "45-stop-dialog");
+    await page.getByTestId("stop-close").click();
+    await expect.poll(() => rowText(botId, "bot-status")).toBe("stopping");
+    clock("advance", "1");
+    await expect.poll(() => rowText(botId, "bot-status"), { timeout: 30_000 }).toBe("stopped");
+    expect(await rowText(botId, "bot-position")).toBe("flat");
+  });
+
+  it("shows dashboard totals equal to the sum of the bots' figures", async () => {
+    await open("/dashboard");
+    await page.getByTestId("dashboard-summary").waitFor();
+    const bots = await apiBots();
+    const sum = (key: "marked_equity" | "total_pnl") => bots.reduce((total, b) => total + Number(b[key]), 0);
+    const shown = async (testId: string) => Number(await page.getByTestId(testId).getAttribute("data-value"));
+    expect(await shown("dash-total-equity")).toBeCloseTo(sum("marked_equity"), 6);
+    expect(await shown("dash-total-pnl")).toBeCloseTo(sum("total_pnl"), 6);
+    await page.getByTestId("dash-equity-chart").waitFor();
+    await screenshot(page, "46-dashboard");
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it("keeps the Bots page responsive with 200 bots receiving 50 events/s", async () => {
+    clock("bots", USERNAME, "200");
+    await open("/bots");
+    await expect.poll(() => page.evaluate(() => window.__botsPage?.count() ?? 0)).toBeGreaterThanOrEqual(200);
+    await page.evaluate(() => {
+      const w = window as unknown as { __frames: number[] };
+      w.__frames = [];
+      let last = performance.now();
+      const tick = (now: number) => {
+        w.__frames.push(now - last);
+        last = now;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const flood = clock("flood", USERNAME, "50", "10");
+    const frames = await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames.slice(5));
+    const sorted = frames.slice().sort((a, b) => a - b);
+    const p95 = sorted[Math.floor(sorted.length * 0.95)]!;
+    const figures = { bots_page: { bots: 200, events_per_second: 50, seconds: 10, frames: frames.length, p95_frame_ms: p95, max_frame_ms: sorted.at(-1), flood: flood.trim() } };
+    const path = fileURLToPath(new URL("perf.json", ARTIFACTS_DIR));
+    const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as object) : {};
+    writeFileSync(path, `${JSON.stringify({ ...previous, ...figures }, null, 2)}\n`);
+    console.log("bots page under load", figures);
+    await screenshot(page, "47-bots-200");
+    expect(p95).toBeLessThanOrEqual(50);
+
+    // A stopped bot is deleted (after the confirmation) and leaves the list.
+    const count = await page.evaluate(() => window.__botsPage!.count());
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.locator('[data-testid^="bot-row-"]').first().getByTestId("bot-delete").click();
+    await expect.poll(() => page.evaluate(() => window.__botsPage!.count())).toBe(count - 1);
+    await sleep(100);
+  });
+});

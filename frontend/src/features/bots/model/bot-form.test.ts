@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import type { StrategyParamSchema } from "../api/types";
+import { buildBotBody, type BotFormState } from "./bot-form";
+
+const schema = [
+  { name: "fast_period", type: "integer", default: 12, minimum: 2, maximum: 500, description: "" },
+] as unknown as StrategyParamSchema[];
+const form: BotFormState = {
+  name: "mine",
+  strategy: "ema-cross",
+  params: { fast_period: "12" },
+  symbol: "binance:BTCUSDT",
+  mode: "paper",
+  capital: "10000",
+  account: "",
+  riskProfile: "",
+};
+
+describe("buildBotBody", () => {
+  it("builds the request of a paper bot", () => {
+    expect(buildBotBody(form, schema).body).toEqual({
+      name: "mine",
+      strategy: "ema-cross",
+      symbol: "BTCUSDT",
+      exchange: "binance",
+      params: { fast_period: 12 },
+      mode: "paper",
+      paper_capital: 10000,
+    });
+  });
+  it("names each field the browser can judge", () => {
+    const { errors } = buildBotBody({ ...form, name: " ", params: { fast_period: "1.5" }, mode: "live" }, schema);
+    expect(errors).toEqual({
+      name: "Give the bot a name.",
+      "params.fast_period": "A whole number is needed.",
+      exchange_account: "A live bot trades on one of your exchange accounts.",
+    });
+  });
+});
