@@ -27,14 +27,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from apps.accounts.services import api_token_create
 from apps.analytics.models import BacktestRun, BacktestStatus
 from apps.analytics.services import backtest_run_create
-from apps.analytics.tests.conftest import (  # noqa: F401  (fixtures)
-    ana,
-    btc,
-    btc_1h_candles,
-    btc_4h_candles,
-    btc_5m_candles,
-    btc_symbol,
-)
 from apps.analytics.tests.expected import assert_stored_equals, engine_on_file_candles
 from apps.analytics.tests.test_workers import (
     APRIL,
