@@ -76,6 +76,29 @@ def order_outcome_unknown(order: BotOrder, *, reason: str) -> BotOrder:
     return _move(order, S.UNKNOWN, state_message=reason[:2000], submitted_at=timezone.now())
 
 
+def order_send_claimed(order: BotOrder, *, reason: str) -> BotOrder:
+    """Live: this process is about to send the request. From pending_submit (the first send) or
+    from unknown (a resend, allowed only once "not found" has lasted past the lookup window).
+    The order is `unknown` from here until the answer is recorded: a process that dies before
+    or after the request leaves an order that is looked up, never sent again blindly. The
+    condition on `send_attempts` makes two workers' claims of the same send exclusive."""
+    moved = BotOrder.objects.filter(
+        pk=order.pk,
+        state__in=(S.PENDING_SUBMIT, S.UNKNOWN),
+        send_attempts=order.send_attempts,
+    ).update(
+        state=S.UNKNOWN,
+        state_message=reason[:2000],
+        send_attempts=order.send_attempts + 1,
+        submitted_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    if moved != 1:
+        raise InvalidTransition(f"order {order.client_order_id}: another worker sent it")
+    order.refresh_from_db()
+    return order
+
+
 def order_fill(
     order: BotOrder, *, quantity: Decimal, price: Decimal, fee: Decimal, candle_ms: int
 ) -> BotOrder:
