@@ -10,10 +10,13 @@ Credentials never leave `clients.exchange_account_client`.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from django.conf import settings
 
 from .clients import exchange_account_client
 from .exchange_client import ExchangeClient
@@ -54,6 +57,7 @@ class AccountTrader:
         self._ccxt = exchange_account_client(account=account, timeout_ms=timeout_ms)
         self._client = ExchangeClient(self._ccxt)
         self._markets_loaded = False
+        self.key: tuple = ()
 
     def _market(self, market_symbol: str) -> dict[str, Any]:
         if not self._markets_loaded:
@@ -139,6 +143,20 @@ class AccountTrader:
         )
 
 
+_traders = threading.local()  # ccxt clients are costly to build and not shared across threads
+
+
 def account_trader(*, account_id: int, timeout_ms: int | None = None) -> AccountTrader:
-    """The trader of an account, loaded by id (tasks pass ids, never credentials)."""
-    return AccountTrader(ExchangeAccount.objects.get(pk=account_id), timeout_ms=timeout_ms)
+    """The trader of an account, loaded by id (tasks pass ids, never credentials). Reused by
+    the thread while the account (its credentials) and the API hosts are unchanged."""
+    account = ExchangeAccount.objects.get(pk=account_id)
+    key = (account.pk, account.updated_at, repr(settings.EXCHANGE_API_HOSTS), timeout_ms)
+    cache = getattr(_traders, "by_account", None)
+    if cache is None:
+        cache = _traders.by_account = {}
+    trader = cache.get(account.pk)
+    if trader is None or trader.key != key:
+        trader = AccountTrader(account, timeout_ms=timeout_ms)
+        trader.key = key
+        cache[account.pk] = trader
+    return trader

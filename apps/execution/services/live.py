@@ -104,8 +104,8 @@ def live_sync(*, bot_id: int, trader: AccountTrader | None = None) -> LiveSync:
     if bot.mode != BotMode.LIVE or bot.exchange_account_id is None:
         return sync
     orders = list(BotOrder.objects.filter(bot=bot, state__in=LIVE_ORDER_STATES).order_by("id"))
-    if not orders and bot.status not in (BotStatus.RUNNING, BotStatus.STOPPING):
-        return sync
+    if not orders and not BotPosition.objects.filter(bot=bot).exists():
+        return sync  # flat with nothing in flight: nothing to ask the exchange
     try:
         trader = trader or account_trader(account_id=bot.exchange_account_id)
         for order in orders:

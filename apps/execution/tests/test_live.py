@@ -198,9 +198,18 @@ def settle(emu, bot, *, seconds: float = 6.0) -> None:
 @pytest.mark.parametrize(
     "fault",
     [
-        pytest.param({"kind": "server_error", "status": 503}, id="5xx-before-acceptance"),
-        pytest.param({"kind": "server_error", "status": 502, "accepted": True}, id="5xx-after"),
-        pytest.param({"kind": "rate_limit", "count": 4, "retry_after": 0}, id="429-storm"),
+        pytest.param(
+            {"kind": "server_error", "status": 503, "endpoint": "order"},
+            id="5xx-before-acceptance",
+        ),
+        pytest.param(
+            {"kind": "server_error", "status": 502, "accepted": True, "endpoint": "order"},
+            id="5xx-after-acceptance",
+        ),
+        pytest.param(
+            {"kind": "rate_limit", "count": 4, "retry_after": 1, "endpoint": "order"},
+            id="429-storm",
+        ),
         pytest.param({"kind": "no_answer"}, id="answer-lost-and-not-found-for-a-while"),
     ],
 )
@@ -228,9 +237,7 @@ def test_an_order_fault_ends_with_one_order_per_decision(ana, btc_may, emu, acco
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_step_delivered_twice_and_two_steppers_at_once_send_one_order(
-    ana, btc_may, emu, account
-):
+def test_a_step_delivered_twice_and_two_steppers_at_once_send_one_order(ana, btc_may, emu, account):
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connections
