@@ -220,13 +220,25 @@ def test_an_order_fault_ends_with_one_order_per_decision(ana, btc_may, emu, acco
     fault = dict(fault)
     if fault["kind"] == "no_answer":
         emu.inject("lookup_lag", seconds=1.0)  # and its lookups answer -2013 for a second
-    emu.inject(fault.pop("kind"), fault.pop("count", 1), **fault)
+    kind = fault.pop("kind")
+    emu.inject(kind, fault.pop("count", 1), **fault)
+    emu.reset_requests()
     step(emu, bot, entry)
     order = BotOrder.objects.get(bot=bot, leg="entry")
-    if fault.get("accepted") is not True and "retry_after" not in fault:
-        assert order.state == OrderState.UNKNOWN  # not believed failed, not resent
+    sends = [r for r in emu.requests if r["method"] == "POST" and r["path"] == "/api/v3/order"]
+    if kind == "rate_limit":  # refused four times before acceptance, then sent and filled
+        assert [r["status"] for r in sends] == [429] * 4 + [200]
+        assert order.state == OrderState.FILLED
+    elif fault.get("accepted"):  # the answer is a 5xx, the next sync finds the order filled
+        assert order.state == OrderState.UNKNOWN and len(emu.book.orders(KEY)) == 1
+    else:
+        # Not believed failed, not resent: looked up, and "does not exist" is not believed
+        # within the window (no_answer: the order exists but lookups say -2013 for a second).
+        assert order.state == OrderState.UNKNOWN
         sync = live_sync(bot_id=bot.pk)
-        assert not sync.settled and len(emu.book.orders(KEY)) <= 1
+        assert not sync.settled and "not found" in sync.in_flight[0]
+        assert len(emu.book.orders(KEY)) == (1 if kind == "no_answer" else 0)
+        assert BotOrder.objects.get(pk=order.pk).send_attempts == 1
     settle(emu, bot)
     step_through(emu, bot, entry + BAR, 60)
     order.refresh_from_db()
@@ -336,3 +348,63 @@ def test_a_step_killed_between_row_request_and_answer_sends_one_order(
     order.refresh_from_db()
     assert order.send_attempts == (2 if point == "after_claim" else 1)
     assert_books_agree(emu, bot)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_syncing_a_pending_order_at_once_send_it_once(ana, btc_may, emu, account):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from apps.execution.services.paper import order_create
+
+    bot = live_bot(ana, btc_may, account)
+    emu.clock_set(START + BAR + 1_000)
+    order = order_create(
+        bot=bot,
+        candle_ms=START,
+        leg="entry",
+        position_side=1,
+        size_fraction=0.5,
+        decision_price=60_000.0,
+    )
+
+    def sync(_):
+        try:
+            return live_sync(bot_id=bot.pk)
+        finally:
+            connections.close_all()
+
+    for _ in range(3):  # both see pending_submit: one claims the send, the other is told so
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(sync, range(2)))
+    order.refresh_from_db()
+    assert order.state == OrderState.FILLED and order.send_attempts == 1
+    assert [o["clientOrderId"] for o in emu.book.orders(KEY)] == [order.client_order_id]
+
+
+def test_the_api_creates_a_live_bot_only_on_your_checked_account(
+    ana, btc_may, emu, account, django_user_model
+):
+    from rest_framework.test import APIClient
+
+    body = {
+        "name": "live",
+        "strategy": "ema-cross",
+        "symbol": "BTCUSDT",
+        "mode": "live",
+        "allow_short": False,
+        "params": {"fast_period": 12, "slow_period": 26},
+        "exchange_account": account.pk,
+    }
+    mine = APIClient()
+    mine.force_authenticate(ana)
+    created = mine.post("/api/execution/bots/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["mode"] == "live"
+    assert created.json()["exchange_account"] == account.pk
+    other = APIClient()
+    other.force_authenticate(django_user_model.objects.create_user("eve", password="pw-eve-123"))
+    refused = other.post("/api/execution/bots/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {"exchange_account": f"you have no exchange account {account.pk}"}
