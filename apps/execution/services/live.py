@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.analytics.engine import rules
 from apps.analytics.engine.trades import SIDE_NAMES
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.exchanges.exchange_client import (
@@ -65,8 +66,8 @@ from ..orders import (
     order_send_claimed,
 )
 from .journal import Journal
-from .paper import EXIT_REASON_OF_LEG
-from .risk import exit_recorded
+from .paper import EXIT_REASON_OF_LEG, dec
+from .risk import exit_recorded, protective_fractions
 
 logger = logging.getLogger(__name__)
 
@@ -325,6 +326,9 @@ def _fill_apply(
     if order.leg == OrderLeg.ENTRY:
         if position is not None:
             raise InvalidTransition(f"bot {bot.pk}: an entry filled while in a position")
+        stop, target = rules.protective_levels(
+            float(price), order.position_side, *protective_fractions(bot)
+        )
         BotPosition.objects.create(
             bot=bot,
             side=order.position_side,
@@ -333,6 +337,8 @@ def _fill_apply(
             entry_fee=fee_quote,
             entry_time_ms=fill_ms,
             equity_before=bot.equity,
+            stop_price=None if stop is None else dec(stop),
+            target_price=None if target is None else dec(target),
             entry_order=order,
         )
         journal.add(
@@ -414,3 +420,16 @@ def _bot_error(bot: Bot, message: str, sync: LiveSync) -> None:
     sync.error = message
     logger.warning("bot %s: %s", bot.pk, message)
     bot_fail(bot_id=bot.pk, message=message)
+
+
+def protective_exit(position: BotPosition | None, close: float) -> str | None:
+    """A live position's stop-loss or take-profit, checked at the candle's close (exchange-side
+    stop orders are a later step): the leg to close it with, or None."""
+    if position is None:
+        return None
+    side = position.side
+    if position.stop_price is not None and side * (close - float(position.stop_price)) <= 0:
+        return OrderLeg.STOP_LOSS
+    if position.target_price is not None and side * (close - float(position.target_price)) >= 0:
+        return OrderLeg.TAKE_PROFIT
+    return None

@@ -48,7 +48,7 @@ from ..models import (
     OrderState,
 )
 from .journal import Journal
-from .live import LiveSync, live_sync
+from .live import LiveSync, live_sync, protective_exit
 from .paper import dec, marked_equity, order_create, paper_bar, paper_submit
 from .risk import EntryVerdict, entry_check, kill_switch_reason
 from .signals import CandleNotStored, CandleSignals, candle_signals
@@ -287,6 +287,11 @@ def _step_bot(
             f"{staleness_ms(bot) / 1000:.1f} s)"
         )
         journal.add("skipped", reason, candle_ms=candle_ms, delay_ms=delay_ms)
+    elif is_live and (leg := protective_exit(position, float(bars.close[-1]))):
+        # A live stop-loss / take-profit, checked at the close: a market order after it.
+        order = order_create(bot=bot, candle_ms=candle_ms, leg=leg, position_side=position.side)
+        _ordered(journal, order, leg.replace("_", " "), candle_ms)
+        outcome, action, reason = StepOutcome.DECIDED, DecisionAction.EXIT, str(leg)
     else:
         outcome = StepOutcome.DECIDED
         action, reason = _decide(bot, position, candle_ms, float(bars.close[-1]), signals, journal)

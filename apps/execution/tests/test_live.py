@@ -408,3 +408,30 @@ def test_the_api_creates_a_live_bot_only_on_your_checked_account(
     refused = other.post("/api/execution/bots/", body, format="json")
     assert refused.status_code == 400
     assert refused.json() == {"exchange_account": f"you have no exchange account {account.pk}"}
+
+
+def test_stop_loss_and_take_profit_are_checked_at_the_close_and_sold_at_market(
+    ana, btc_may, emu, account, btc_5m_candles
+):
+    bot = running_bot(
+        ana,
+        btc_may,
+        mode="live",
+        exchange_account=account.pk,
+        paper_capital=float(CAPITAL),
+        config={**COSTS, "stop_loss": 0.002, "take_profit": 0.002},
+    )
+    for k in range(200):
+        step(emu, bot, START + k * BAR)
+    close = dict(zip(btc_5m_candles.open_time.tolist(), btc_5m_candles.close.tolist(), strict=True))
+    protective = list(bot.trades.filter(exit_reason__in=("stop_loss", "take_profit")))
+    assert {t.exit_reason for t in protective} == {"stop_loss", "take_profit"}
+    for trade in protective:  # the close of the decision candle crossed the level
+        level = trade.entry_price * (Decimal("0.998") if trade.exit_reason == "stop_loss" else 1)
+        decided = close[trade.exit_order.candle_ms]
+        if trade.exit_reason == "stop_loss":
+            assert decided <= float(level)
+        else:
+            assert decided >= float(trade.entry_price) * 1.002
+        assert float(trade.exit_price) == decided
+    assert_books_agree(emu, bot)
