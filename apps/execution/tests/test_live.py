@@ -435,3 +435,24 @@ def test_stop_loss_and_take_profit_are_checked_at_the_close_and_sold_at_market(
             assert decided >= float(trade.entry_price) * 1.002
         assert float(trade.exit_price) == decided
     assert_books_agree(emu, bot)
+
+
+def test_the_periodic_reconcile_resolves_an_unknown_order_after_a_restart(
+    ana, btc_may, emu, account
+):
+    """The answer was lost and the process gone: beat's reconcile_bots finds the order by its
+    client id and records the fill before any further step."""
+    from apps.execution.tasks import reconcile_bots
+
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.inject("no_answer")
+    step(emu, bot, entry)
+    order = BotOrder.objects.get(bot=bot, leg="entry")
+    assert order.state == OrderState.UNKNOWN and not BotPosition.objects.filter(bot=bot).exists()
+    assert reconcile_bots() == 0
+    order.refresh_from_db()
+    assert order.state == OrderState.FILLED and order.send_attempts == 1
+    assert BotPosition.objects.filter(bot=bot).exists()
+    assert_books_agree(emu, bot)
