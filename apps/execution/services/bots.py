@@ -213,6 +213,8 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
         params = changes.get("params", bot.params if strategy == bot.strategy else {})
         config = {k: changes.get(k, getattr(bot, k)) for k in CONFIG_FIELDS}
         _, validated, costs = _checked(strategy, params, config, bot.mode)
+        if bot.mode == BotMode.LIVE and costs["allow_short"]:
+            raise BotInvalid({"allow_short": "live bots trade spot markets: it stays false"})
         if "risk_profile" in changes:
             errors: dict[str, Any] = {}
             profile = _profile_checked(bot.owner, changes["risk_profile"], changes, errors)
@@ -268,6 +270,12 @@ def bot_start(*, bot: Bot, now_ms: int | None = None) -> Bot:
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     spec = strategy_spec(bot.strategy)
     candles_required(spec=spec, params=bot.params, symbol=bot.symbol)
+    if bot.mode == BotMode.LIVE:  # the account may have failed a check since the bot was made
+        account = ExchangeAccount.objects.get(pk=bot.exchange_account_id)
+        if account.last_check_ok is not True:
+            raise BotInvalid(
+                {"exchange_account": f"account {account.pk} has not passed its connection check"}
+            )
     with transaction.atomic():
         bot = Bot.objects.select_for_update().get(pk=bot.pk)
         if bot.status not in RUNNABLE_FROM:

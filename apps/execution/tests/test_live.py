@@ -17,7 +17,13 @@ from django.conf import settings as django_settings
 
 from apps.exchanges.services import exchange_account_check, exchange_account_create
 from apps.execution.models import Bot, BotDecision, BotOrder, BotPosition, BotStatus, OrderState
-from apps.execution.services.bots import BotInvalid, bot_stop
+from apps.execution.services.bots import (
+    BotInvalid,
+    bot_create,
+    bot_start,
+    bot_stop,
+    bot_update,
+)
 from apps.execution.services.live import live_sync
 from apps.execution.services.step import StepOutcome
 from emulator import ExchangeEmulator
@@ -126,11 +132,28 @@ def test_live_creation_needs_a_checked_account_of_the_exchange(ana, btc_may, emu
     with pytest.raises(BotInvalid) as shorts:
         running_bot(ana, btc_may, mode="live", exchange_account=account.pk)
     assert "allow_short" in shorts.value.errors
+    made = bot_create(
+        owner=ana,
+        name="l",
+        strategy="ema-cross",
+        symbol=btc_may,
+        mode="live",
+        exchange_account=account.pk,
+        config=COSTS,
+        params={"fast_period": 12, "slow_period": 26},
+    )
+    with pytest.raises(BotInvalid) as shorts:
+        bot_update(bot=made, changes={"allow_short": True})
+    assert "allow_short" in shorts.value.errors
     account.last_check_ok = False
     account.save()
     with pytest.raises(BotInvalid) as unchecked:
         live_bot(ana, btc_may, account)
     assert "connection check" in unchecked.value.errors["exchange_account"]
+    with pytest.raises(BotInvalid) as start:  # nor started once its account fails a check
+        bot_start(bot=made, now_ms=START)
+    assert "connection check" in start.value.errors["exchange_account"]
+    assert Bot.objects.get(pk=made.pk).status == BotStatus.STOPPED
 
 
 def test_a_live_bot_trades_at_the_paper_bots_candles_and_its_books_match_the_exchange(
