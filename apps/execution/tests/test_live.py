@@ -479,3 +479,39 @@ def test_the_periodic_reconcile_resolves_an_unknown_order_after_a_restart(
     assert order.state == OrderState.FILLED and order.send_attempts == 1
     assert BotPosition.objects.filter(bot=bot).exists()
     assert_books_agree(emu, bot)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_celery_workers_stepping_a_live_bot_at_once_send_one_order(
+    python, subprocess_env, tmp_path, ana, btc_may, emu, account
+):
+    """Real Celery workers (Redis broker), the entry candle's step delivered six times over
+    two of them: one decision, one exchange order, books equal."""
+    import json
+
+    from apps.analytics.tests.test_workers import Workers
+    from apps.execution.tasks import bot_step_task
+    from config.celery import app
+
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account, staleness_seconds=10 * 365 * 86_400.0)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.clock_set(entry + BAR + 1_000)
+    app.control.purge()
+    workers = Workers(python, subprocess_env, tmp_path)
+    try:
+        workers.start("a", "b", EXCHANGE_API_HOSTS=json.dumps({"binance": emu.url}))
+        for _ in range(6):
+            bot_step_task.delay(bot.pk, entry)
+        deadline = time.monotonic() + 60
+        while not BotOrder.objects.filter(bot=bot, state=OrderState.FILLED).exists():
+            assert time.monotonic() < deadline, workers.output()
+            time.sleep(0.1)
+        time.sleep(1.0)  # let the duplicates drain
+    finally:
+        workers.stop()
+    assert BotDecision.objects.filter(bot=bot, candle_ms=entry).count() == 1
+    assert [o["clientOrderId"] for o in emu.book.orders(KEY)] == [
+        BotOrder.objects.get(bot=bot).client_order_id
+    ]
+    assert_books_agree(emu, bot)
