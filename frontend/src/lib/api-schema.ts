@@ -853,6 +853,7 @@ export interface components {
             /** Format: decimal */
             equity?: string;
             exchange: string;
+            exchange_account?: number | null;
             /** Format: double */
             fee_rate?: number;
             readonly id: number;
@@ -903,6 +904,8 @@ export interface components {
         BotCreate: {
             allow_short?: boolean;
             exchange?: string;
+            /** @description live bots: one of your exchange accounts */
+            exchange_account?: number | null;
             /** Format: double */
             fee_rate?: number;
             /** @default paper */
@@ -2487,7 +2490,7 @@ export interface operations {
                     "application/json": components["schemas"]["Bot"];
                 };
             };
-            /** @description a field is invalid (the body names it), or live */
+            /** @description a field is invalid (the body names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
