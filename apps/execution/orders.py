@@ -9,7 +9,10 @@
 A transition is a conditional UPDATE (state in the allowed sources -> target) that must change
 exactly one row, so two workers can never both move an order, and nothing else writes the
 state column. `unknown` is where an order goes when it was sent and the answer was lost: it is
-then looked up by its client order id, never sent again blindly (docs/bots.md).
+then looked up by its client order id, never sent again blindly (docs/bots.md). A live send is
+claimed first (`order_send_claimed`: pending_submit -> unknown, or unknown -> unknown for a
+resend once "not found" has outlasted the lookup window), conditional on `send_attempts`, so
+exactly one process sends each attempt.
 """
 
 from __future__ import annotations

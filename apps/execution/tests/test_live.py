@@ -16,7 +16,15 @@ import redis
 from django.conf import settings as django_settings
 
 from apps.exchanges.services import exchange_account_check, exchange_account_create
-from apps.execution.models import Bot, BotDecision, BotOrder, BotPosition, BotStatus, OrderState
+from apps.execution.models import (
+    Bot,
+    BotDecision,
+    BotEvent,
+    BotOrder,
+    BotPosition,
+    BotStatus,
+    OrderState,
+)
 from apps.execution.services.bots import (
     BotInvalid,
     bot_create,
@@ -123,6 +131,10 @@ def assert_books_agree(emu, bot):
         else Decimal(0)
     )
     assert held["USDT"] == USDT0 + (bot.equity - CAPITAL) - paid
+    # Nothing the bot stored (order messages, events, status) holds a credential.
+    stored = [bot.status_message, *(o.state_message for o in orders)]
+    stored += [f"{e.message} {e.data}" for e in BotEvent.objects.filter(bot=bot)]
+    assert not [text for text in stored if SECRET in text or KEY in text]
 
 
 def test_live_creation_needs_a_checked_account_of_the_exchange(ana, btc_may, emu, account):
