@@ -527,3 +527,43 @@ def test_two_celery_workers_stepping_a_live_bot_at_once_send_one_order(
         BotOrder.objects.get(bot=bot).client_order_id
     ]
     assert_books_agree(emu, bot)
+
+
+def test_the_drawdown_kill_switch_closes_a_live_position_at_market(ana, btc_may, emu, account):
+    from apps.risk.services import risk_profile_create
+
+    profile = risk_profile_create(
+        owner=ana,
+        name="tight",
+        values={
+            "risk_per_trade": 0.004,
+            "max_position_fraction": 1.0,
+            "stop_loss": 0.006,
+            "take_profit": None,
+            "max_daily_loss": None,
+            "max_drawdown": 0.002,
+        },
+    )
+    bot = running_bot(
+        ana,
+        btc_may,
+        mode="live",
+        exchange_account=account.pk,
+        paper_capital=float(CAPITAL),
+        config={"allow_short": False},
+        risk_profile=profile.pk,
+    )
+    for k in range(400):
+        step(emu, bot, START + k * BAR)
+        bot.refresh_from_db()
+        if bot.status == BotStatus.KILLED and not BotPosition.objects.filter(bot=bot).exists():
+            break
+    assert bot.status == BotStatus.KILLED, bot.status_message
+    assert bot.status_message.startswith("drawdown kill switch: equity ")
+    killed_at = BotDecision.objects.get(bot=bot, action="killed").candle_ms
+    for k in range(1, 4):  # killed: no decision, no order any more
+        step(emu, bot, killed_at + k * BAR)
+    assert not BotOrder.objects.filter(bot=bot, candle_ms__gt=killed_at).exists()
+    assert BotOrder.objects.filter(bot=bot).last().leg == "kill"  # it closed the position
+    assert bot.trades.last().exit_reason == "kill_switch"
+    assert_books_agree(emu, bot)
