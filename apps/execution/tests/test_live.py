@@ -567,3 +567,15 @@ def test_the_drawdown_kill_switch_closes_a_live_position_at_market(ana, btc_may,
     assert BotOrder.objects.filter(bot=bot).last().leg == "kill"  # it closed the position
     assert bot.trades.last().exit_reason == "kill_switch"
     assert_books_agree(emu, bot)
+
+
+def test_a_live_step_an_hour_late_sends_nothing(ana, btc_may, emu, account):
+    from apps.execution.services.step import bot_step
+
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.clock_set(entry + BAR + 3_600_000)
+    late = bot_step(bot_id=bot.pk, candle_ms=entry, now_ms=entry + BAR + 3_600_000)
+    assert late.outcome == StepOutcome.STALE
+    assert not BotOrder.objects.filter(bot=bot).exists() and not emu.book.orders(KEY)
