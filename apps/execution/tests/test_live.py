@@ -579,3 +579,15 @@ def test_a_live_step_an_hour_late_sends_nothing(ana, btc_may, emu, account):
     late = bot_step(bot_id=bot.pk, candle_ms=entry, now_ms=entry + BAR + 3_600_000)
     assert late.outcome == StepOutcome.STALE
     assert not BotOrder.objects.filter(bot=bot).exists() and not emu.book.orders(KEY)
+
+
+def test_an_account_a_live_bot_trades_through_cannot_be_deleted(ana, btc_may, emu, account):
+    from rest_framework.test import APIClient
+
+    bot = live_bot(ana, btc_may, account, name="keeps it")
+    client = APIClient()
+    client.force_authenticate(ana)
+    refused = client.delete(f"/api/exchanges/accounts/{account.pk}/")
+    assert refused.status_code == 409
+    assert f"{bot.pk} 'keeps it'" in refused.json()["detail"]
+    assert type(account).objects.filter(pk=account.pk).exists()
