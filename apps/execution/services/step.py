@@ -257,6 +257,9 @@ def _step_bot(
     position = getattr(bot, "position", None)
     live_orders = bot.has_live_orders  # none (the usual case): no order query at all
     is_live = bot.mode == BotMode.LIVE
+    # A live bot with an order in flight neither decides nor kills (a kill's close could
+    # double an exit being sent): both wait for the step where the books agree.
+    live_waiting = is_live and (sync is None or not sync.settled)
     for i in range(len(bars)):
         if not is_live:  # a live bot's fills were recorded from the exchange by live_sync
             position = paper_bar(
@@ -264,7 +267,7 @@ def _step_bot(
             )
         equity = marked_equity(bot, position, float(bars.close[i]))
         bot.peak_equity = max(bot.peak_equity, dec(equity))
-        if bot.status == BotStatus.RUNNING:
+        if bot.status == BotStatus.RUNNING and not live_waiting:
             live_orders |= _kill_switch(bot, position, int(bars.open_time[i]), equity, journal)
     if bot.status == BotStatus.STOPPING and position is None and not _live_orders(bot):
         _set_status(bot, BotStatus.STOPPED, "Stopped; the position was closed.", journal, candle_ms)
@@ -274,7 +277,7 @@ def _step_bot(
         outcome, action, reason = StepOutcome.DECIDED, DecisionAction.KILLED, bot.status_message
     elif bot.status != BotStatus.RUNNING:
         outcome, action, reason = StepOutcome.RECONCILED, "", ""
-    elif is_live and (sync is None or not sync.settled):
+    elif live_waiting:
         # A live bot acts only once its books and the exchange's agree.
         outcome, action = StepOutcome.DECIDED, DecisionAction.NONE
         waiting = "; ".join(sync.in_flight) if sync else "not synchronised"
