@@ -41,7 +41,7 @@ from .helpers import BAR, START, running_bot, step_on_time, store_around
 KEY, SECRET = "LiveBotKey7Q", "live-bot-secret-only-in-the-emulator"
 CAPITAL = Decimal("1000")
 USDT0 = Decimal("10000")
-WINDOW_S = 1.5  # the not-found window of these tests (production: 60 s)
+WINDOW_S = 3.0  # the not-found window of these tests (production: 60 s); lookup lag: 1 s
 COSTS = {"allow_short": False, "size": 0.5}
 
 
@@ -222,7 +222,7 @@ def step_through(emu, bot, start: int, count: int) -> None:
         step(emu, bot, start + k * BAR)
 
 
-def settle(emu, bot, *, seconds: float = 6.0) -> None:
+def settle(emu, bot, *, seconds: float = 12.0) -> None:
     """Sync until nothing is in flight (the not-found window needs wall time)."""
     deadline = time.monotonic() + seconds
     while not live_sync(bot_id=bot.pk).settled:
