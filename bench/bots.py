@@ -7,6 +7,9 @@ to the last decision committed (its created_at). Reported: p50/p95 over the cand
 in-process cost of one bot-step once the key's signals are shared (cached), and of computing
 one key's signals.
 
+`bench_live_bots`: 20 live bots on the exchange emulator, the order round trip (decision to
+filled, through ccxt) p50/p95 (`python bench/bots.py live`).
+
 `python bench/bots.py [bots]` runs it alone (scratch database, as bench/run.py);
 bench/run.py calls bench_bots().
 """
@@ -210,6 +213,84 @@ def bench_bots(bots: int = 1000) -> list[dict]:
     ]
 
 
+LIVE_BOTS = 20
+LIVE_CANDLES = 60  # steps per live bot (the emulator's market clock moved bar by bar)
+
+
+def bench_live_bots(bots: int = LIVE_BOTS) -> list[dict]:
+    """Live bots on the exchange emulator, each with its own account, stepped in this process
+    candle by candle: the order round trip is from the decision's order row (written at the
+    decision) to the fill recorded from the exchange's answer, through ccxt (claim, request,
+    answer, position), p50/p95 over every order."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from apps.datafeeds.importers import candle_file_read
+    from apps.datafeeds.models import Symbol
+    from apps.datafeeds.storage import candles_upsert
+    from apps.exchanges.services import exchange_account_check, exchange_account_create
+    from apps.execution.models import Bot, BotOrder, BotStatus
+    from apps.execution.services.bots import bot_create, bot_running_from
+    from apps.execution.services.step import bot_step
+    from emulator import ExchangeEmulator
+
+    path = ROOT.parent / "shared" / "data" / "binance_BTC-USDT_5m.csv.gz"
+    rows, _ = candle_file_read(path)
+    start_index = 3 * 288  # three days of warm-up stored before the first step
+    start = int(rows[start_index, 0])
+    symbol = Symbol.objects.create(
+        exchange="binance", name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
+    )
+    candles_upsert(symbol=symbol, timeframe="5m", rows=rows[: start_index + LIVE_CANDLES + 1])
+    owner = get_user_model().objects.create_user("bench-live")
+    with ExchangeEmulator() as emu:
+        emu.load_csv("BTC/USDT", "5m", path)
+        emu.clock_set(start)
+        settings.EXCHANGE_API_HOSTS = {"binance": emu.url}
+        ids = []
+        for i in range(bots):
+            emu.account_create(f"bench-key-{i}", f"bench-secret-{i}", {"USDT": "100000"})
+            account = exchange_account_create(
+                owner=owner,
+                label=f"emu {i}",
+                exchange="binance",
+                api_key=f"bench-key-{i}",
+                secret=f"bench-secret-{i}",
+            )
+            assert exchange_account_check(account=account).ok
+            fast, slow = KEYS[i % 10][1]["fast_period"], KEYS[i % 10][1]["slow_period"]
+            bot = bot_create(
+                owner=owner,
+                name=f"live {i}",
+                strategy="ema-cross",
+                symbol=symbol,
+                params={"fast_period": max(2, fast // 3), "slow_period": max(5, slow // 3)},
+                mode="live",
+                exchange_account=account.pk,
+                paper_capital=1000.0,
+                config={"allow_short": False, "size": 0.5},
+            )
+            bot_running_from(bot=bot, span_start_ms=start, signals_from_ms=start)
+            ids.append(bot.pk)
+        for k in range(LIVE_CANDLES):
+            candle = start + k * BAR
+            emu.clock_set(candle + BAR + 1_000)
+            for bot_id in ids:
+                bot_step(bot_id=bot_id, candle_ms=candle, now_ms=candle + BAR + 1_000)
+        orders = list(BotOrder.objects.filter(bot_id__in=ids))
+        book = sum(len(emu.book.orders(f"bench-key-{i}")) for i in range(bots))
+    assert all(o.state == "filled" for o in orders), {o.state for o in orders}
+    assert book == len(orders), (book, len(orders))
+    assert not Bot.objects.filter(pk__in=ids).exclude(status=BotStatus.RUNNING).exists()
+    trips = [(o.updated_at - o.created_at).total_seconds() * 1000 for o in orders]
+    p95 = statistics.quantiles(trips, n=20, method="inclusive")[18]
+    label = f"{bots} live bots on the emulator, order decision -> filled via ccxt"
+    return [
+        _entry(f"{label}, p50 ({len(trips)} orders)", statistics.median(trips), "ms"),
+        _entry(f"{label}, p95", p95, "ms"),
+    ]
+
+
 def _entry(name: str, value: float, unit: str) -> dict:
     return {"name": name, "value": round(value, 3), "unit": unit}
 
@@ -226,7 +307,7 @@ if __name__ == "__main__":
     from bench import run  # the scratch database's settings
 
     # A database of its own: another bench run may be using run.py's at the same time.
-    run.BENCH_DB = os.environ["DJANGO_DB_NAME"] = "bot_trading_bench_bots"
+    run.BENCH_DB = os.environ["DJANGO_DB_NAME"] = run.BENCH_DB + "_bots"
     run.recreate_database()
     import django
 
@@ -234,5 +315,9 @@ if __name__ == "__main__":
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    for entry in bench_bots(int(sys.argv[1]) if len(sys.argv) > 1 else 1000):
+    if sys.argv[1:2] == ["live"]:
+        entries = bench_live_bots()
+    else:
+        entries = bench_bots(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    for entry in entries:
         print(f"{entry['name']:<80} {entry['value']:>10,.3f} {entry['unit']}", flush=True)

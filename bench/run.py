@@ -421,9 +421,9 @@ def main() -> int:
     from bench.replay import bench_replay
 
     bench_replay(record)
-    from bench.bots import bench_bots
+    from bench.bots import bench_bots, bench_live_bots
 
-    for entry in bench_bots():  # 1,000 paper bots stepped by 2 workers
+    for entry in bench_bots() + bench_live_bots():  # 1,000 paper bots; 20 live on the emulator
         record(entry["name"], entry["value"], entry["unit"])
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {ROOT / 'bench' / 'results.json'}")

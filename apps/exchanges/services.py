@@ -14,8 +14,11 @@ from typing import Any
 
 import ccxt
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
+
+from config.exceptions import ApiError
 
 from .clients import exchange_account_client
 from .crypto import SecretUnreadable, secret_encrypt, token_is_current, token_rotate
@@ -158,7 +161,16 @@ def exchange_account_update(*, account: ExchangeAccount, **changes: Any) -> Exch
 
 
 def exchange_account_delete(*, account: ExchangeAccount) -> None:
-    account.delete()
+    """Deleted with its credentials; refused (409) while live bots trade through it."""
+    try:
+        with transaction.atomic():
+            account.delete()
+    except ProtectedError as error:
+        bots = ", ".join(sorted(f"{b.pk} '{b.name}'" for b in error.protected_objects))
+        raise ApiError(
+            f"Exchange account {account.pk} is used by live bots ({bots}): delete them first.",
+            status_code=409,
+        ) from error
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,14 @@ class Bot(models.Model):
     symbol = models.ForeignKey(Symbol, on_delete=models.PROTECT, related_name="bots")
     timeframe = models.CharField(max_length=3, help_text="the strategy's base timeframe")
     mode = models.CharField(max_length=5, choices=BotMode.choices, default=BotMode.PAPER)
+    # Live bots trade through this account (same exchange as the symbol, the owner's, checked).
+    exchange_account = models.ForeignKey(
+        "exchanges.ExchangeAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bots",
+    )
 
     # Costs and sizing, as a backtest's (docs/backtesting.md): fractions, not percent.
     paper_capital = money_field(default=10_000, help_text="starting equity, quote currency")
@@ -153,6 +161,9 @@ class BotOrder(models.Model):
     average_price = money_field(null=True, blank=True)
     fee = money_field(default=0)
     fill_candle_ms = models.BigIntegerField(null=True, blank=True)
+    # Live: how many times the request was sent (a resend only after "not found" has lasted
+    # past the lookup window); submitted_at is the time of the last send.
+    send_attempts = models.SmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

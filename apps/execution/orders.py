@@ -9,7 +9,10 @@
 A transition is a conditional UPDATE (state in the allowed sources -> target) that must change
 exactly one row, so two workers can never both move an order, and nothing else writes the
 state column. `unknown` is where an order goes when it was sent and the answer was lost: it is
-then looked up by its client order id, never sent again blindly (docs/bots.md).
+then looked up by its client order id, never sent again blindly (docs/bots.md). A live send is
+claimed first (`order_send_claimed`: pending_submit -> unknown, or unknown -> unknown for a
+resend once "not found" has outlasted the lookup window), conditional on `send_attempts`, so
+exactly one process sends each attempt.
 """
 
 from __future__ import annotations
@@ -74,6 +77,29 @@ def order_accepted(order: BotOrder, *, exchange_order_id: str) -> BotOrder:
 def order_outcome_unknown(order: BotOrder, *, reason: str) -> BotOrder:
     """Sent, but the answer never came (timeout, connection lost, worker killed)."""
     return _move(order, S.UNKNOWN, state_message=reason[:2000], submitted_at=timezone.now())
+
+
+def order_send_claimed(order: BotOrder, *, reason: str) -> BotOrder:
+    """Live: this process is about to send the request. From pending_submit (the first send) or
+    from unknown (a resend, allowed only once "not found" has lasted past the lookup window).
+    The order is `unknown` from here until the answer is recorded: a process that dies before
+    or after the request leaves an order that is looked up, never sent again blindly. The
+    condition on `send_attempts` makes two workers' claims of the same send exclusive."""
+    moved = BotOrder.objects.filter(
+        pk=order.pk,
+        state__in=(S.PENDING_SUBMIT, S.UNKNOWN),
+        send_attempts=order.send_attempts,
+    ).update(
+        state=S.UNKNOWN,
+        state_message=reason[:2000],
+        send_attempts=order.send_attempts + 1,
+        submitted_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    if moved != 1:
+        raise InvalidTransition(f"order {order.client_order_id}: another worker sent it")
+    order.refresh_from_db()
+    return order
 
 
 def order_fill(

@@ -50,6 +50,9 @@ class BotCreateSerializer(serializers.Serializer):
     allow_short = serializers.BooleanField(required=False)
     staleness_seconds = serializers.FloatField(required=False, allow_null=True)
     risk_profile = serializers.IntegerField(required=False, allow_null=True)
+    exchange_account = serializers.IntegerField(
+        required=False, allow_null=True, help_text="live bots: one of your exchange accounts"
+    )
 
     def config(self) -> dict[str, Any]:
         return {k: self.validated_data[k] for k in COST_FIELDS if k in self.validated_data}
@@ -120,6 +123,7 @@ class BotSerializer(serializers.ModelSerializer):
             "exchange",
             "timeframe",
             "mode",
+            "exchange_account",
             "paper_capital",
             *COST_FIELDS,
             "staleness_seconds",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.db.models import Q
 
-from .models import Bot, BotMode, BotStatus
+from .models import LIVE_ORDER_STATES, Bot, BotMode, BotStatus
 from .services.bots import bot_stop
 from .services.consistency import bot_reconcile
 from .services.fanout import bots_step_many, candle_closed_fanout
+from .services.live import live_sync
 from .services.step import bot_step
 from .services.warmup import bot_symbol_prepare
 
@@ -89,10 +91,31 @@ def bot_step_task(bot_id: int, candle_ms: int) -> str:
     return bot_step(bot_id=bot_id, candle_ms=candle_ms).outcome
 
 
+@shared_task(
+    name="execution.bot_orders_sync",
+    acks_late=True,
+    autoretry_for=_DB_ERRORS,
+    max_retries=3,
+    retry_backoff=2,
+    ignore_result=True,
+)
+def bot_orders_sync(bot_id: int) -> int:
+    """A live bot's orders brought to the exchange's truth (after a stop: cancels and the
+    closing order). Safe to repeat: every send is claimed once, every answer recorded once."""
+    return len(live_sync(bot_id=bot_id).recorded)
+
+
 @shared_task(name="execution.reconcile_bots", ignore_result=True)
 def reconcile_bots() -> int:
-    """Periodic: every running paper bot's books checked (live: against the exchange)."""
+    """Periodic: every running paper bot's books checked; every live bot with orders in flight
+    or running synchronised with its exchange (after any restart, before its next step)."""
+    live = Bot.objects.filter(mode=BotMode.LIVE).filter(
+        Q(status__in=(BotStatus.RUNNING, BotStatus.STOPPING))
+        | Q(orders__state__in=LIVE_ORDER_STATES)
+    )
     problems = 0
+    for bot_id in live.distinct().values_list("pk", flat=True):
+        problems += bool(live_sync(bot_id=bot_id).error)
     ids = Bot.objects.filter(
         mode=BotMode.PAPER, status__in=(BotStatus.RUNNING, BotStatus.STOPPING)
     ).values_list("pk", flat=True)

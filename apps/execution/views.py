@@ -50,7 +50,7 @@ class BotListCreateView(APIView):
         request=BotCreateSerializer,
         responses={
             201: BotSerializer,
-            400: OpenApiResponse(description="a field is invalid (the body names it), or live"),
+            400: OpenApiResponse(description="a field is invalid (the body names it)"),
             404: OpenApiResponse(description="unknown symbol, or not the candles it needs"),
         },
         summary="Create a bot (stopped)",
@@ -69,6 +69,7 @@ class BotListCreateView(APIView):
             config=data.config(),
             staleness_seconds=q.get("staleness_seconds"),
             risk_profile=q.get("risk_profile"),
+            exchange_account=q.get("exchange_account"),
         )
         bot = bot_get(owner=request.user, bot_id=bot.pk)
         return Response(BotSerializer(bot).data, status=status.HTTP_201_CREATED)

@@ -493,3 +493,17 @@ CELERY_BEAT_SCHEDULE["ops-work-sweep"] = {"task": "ops.work_sweep", "schedule": 
 BACKTEST_RETRY_BACKOFF_SECONDS = env.int("BACKTEST_RETRY_BACKOFF_SECONDS", default=5)
 # /readyz also requires a live worker per queue (production).
 OPS_READYZ_REQUIRE_WORKERS = env.bool("OPS_READYZ_REQUIRE_WORKERS", default=False)
+
+# ---------------------------------------------------------------------------------------------
+# Live bots (docs/bots.md, "Live orders"): an order whose answer was lost and whose lookup by
+# client id answers "does not exist" is believed missing only after this long since its send
+# (Binance answers -2013 for a while after accepting), and only then sent again, at most
+# EXECUTION_ORDER_MAX_SENDS times in all.
+EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS = env.float(
+    "EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS", default=60
+)
+EXECUTION_ORDER_MAX_SENDS = env.int("EXECUTION_ORDER_MAX_SENDS", default=3)
+if EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS <= 0 or EXECUTION_ORDER_MAX_SENDS < 1:
+    raise ImproperlyConfigured(
+        "EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS must be > 0 and EXECUTION_ORDER_MAX_SENDS >= 1"
+    )

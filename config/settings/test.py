@@ -37,3 +37,9 @@ REST_FRAMEWORK = {
 }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Live-bot kill tests only (apps/execution/tests/test_live.py): a process started with
+# EXECUTION_TEST_PAUSE_AT=<point> writes EXECUTION_TEST_PAUSE_MARKER and waits at that point of
+# an order's send (before_send, after_claim, after_request) to be SIGKILLed there.
+EXECUTION_TEST_PAUSE_AT = os.environ.get("EXECUTION_TEST_PAUSE_AT", "")
+EXECUTION_TEST_PAUSE_MARKER = os.environ.get("EXECUTION_TEST_PAUSE_MARKER", "")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.analytics.services.validation import config_checked
 from apps.datafeeds.models import CandleSeries, Symbol
 from apps.datafeeds.timeframes import bucket_floor
+from apps.exchanges.models import ExchangeAccount
 from apps.risk.bounds import PROFILE_FIELDS
 from apps.risk.models import RiskProfile
 from apps.risk.selectors import risk_profile_find
@@ -24,7 +25,6 @@ from .journal import Journal
 from .paper import dec, order_create
 from .risk import risk_state_start
 
-LIVE_REFUSAL = "live trading arrives with exchange accounts: only paper bots can be created for now"
 PROFILE_SETS = ("size", "stop_loss", "take_profit")  # a risk profile sets these
 CONFIG_FIELDS = ("fee_rate", "slippage_bps", "size", "stop_loss", "take_profit", "allow_short")
 EDITABLE_WHILE_RUNNING = ("name",)
@@ -91,6 +91,40 @@ def _profile_checked(
     return profile
 
 
+def _account_checked(
+    owner: AbstractBaseUser,
+    mode: str,
+    symbol: Symbol,
+    account_id: int | None,
+    config: Mapping[str, Any],
+    errors: dict[str, Any],
+) -> ExchangeAccount | None:
+    """A live bot trades through one of the owner's accounts, of the symbol's exchange, whose
+    last connection check passed; spot markets cannot be shorted, so allow_short must be off."""
+    if mode != BotMode.LIVE:
+        if account_id is not None:
+            errors["exchange_account"] = "only live bots trade through an exchange account"
+        return None
+    if config.get("allow_short", True):
+        errors["allow_short"] = "live bots trade spot markets: set allow_short to false"
+    if account_id is None:
+        errors["exchange_account"] = "a live bot needs one of your exchange accounts"
+        return None
+    account = ExchangeAccount.objects.filter(pk=account_id, owner=owner).first()
+    if account is None:
+        errors["exchange_account"] = f"you have no exchange account {account_id}"
+    elif account.exchange != symbol.exchange:
+        errors["exchange_account"] = (
+            f"account {account_id} is on {account.exchange}, the symbol on {symbol.exchange}"
+        )
+    elif account.last_check_ok is not True:
+        said = f" ({account.last_check_message})" if account.last_check_message else ""
+        errors["exchange_account"] = (
+            f"account {account_id} has not passed its connection check{said}: check it first"
+        )
+    return account
+
+
 def _checked(
     strategy: str,
     params: Mapping[str, Any] | None,
@@ -101,8 +135,6 @@ def _checked(
     errors = {} if errors is None else errors
     if mode not in BotMode.values:
         errors["mode"] = f"must be one of {', '.join(BotMode.values)}"
-    elif mode == BotMode.LIVE:
-        errors["mode"] = LIVE_REFUSAL
     spec, validated = None, {}
     try:
         spec = strategy_spec(strategy)
@@ -134,13 +166,15 @@ def bot_create(
     config: Mapping[str, Any] | None = None,
     staleness_seconds: float | None = None,
     risk_profile: int | None = None,
+    exchange_account: int | None = None,
 ) -> Bot:
     """A stopped bot. BotInvalid names each bad field (parameters against the registry, costs
-    as a backtest's, live mode); BotMissingCandles when the symbol lacks the strategy's
-    warm-up."""
+    as a backtest's, a live bot's exchange account); BotMissingCandles when the symbol lacks
+    the strategy's warm-up."""
     config = dict(config or {})
     errors: dict[str, Any] = {}
     profile = _profile_checked(owner, risk_profile, config, errors)
+    account = _account_checked(owner, mode, symbol, exchange_account, config, errors)
     config["initial_capital"] = paper_capital
     spec, validated, costs = _checked(strategy, params, config, mode, errors)
     if staleness_seconds is not None and not staleness_seconds > 0:
@@ -155,6 +189,7 @@ def bot_create(
         symbol=symbol,
         timeframe=spec.base_timeframe,
         mode=mode,
+        exchange_account=account,
         paper_capital=capital,
         equity=capital,
         peak_equity=capital,
@@ -178,6 +213,8 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
         params = changes.get("params", bot.params if strategy == bot.strategy else {})
         config = {k: changes.get(k, getattr(bot, k)) for k in CONFIG_FIELDS}
         _, validated, costs = _checked(strategy, params, config, bot.mode)
+        if bot.mode == BotMode.LIVE and costs["allow_short"]:
+            raise BotInvalid({"allow_short": "live bots trade spot markets: it stays false"})
         if "risk_profile" in changes:
             errors: dict[str, Any] = {}
             profile = _profile_checked(bot.owner, changes["risk_profile"], changes, errors)
@@ -233,6 +270,12 @@ def bot_start(*, bot: Bot, now_ms: int | None = None) -> Bot:
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     spec = strategy_spec(bot.strategy)
     candles_required(spec=spec, params=bot.params, symbol=bot.symbol)
+    if bot.mode == BotMode.LIVE:  # the account may have failed a check since the bot was made
+        account = ExchangeAccount.objects.get(pk=bot.exchange_account_id)
+        if account.last_check_ok is not True:
+            raise BotInvalid(
+                {"exchange_account": f"account {account.pk} has not passed its connection check"}
+            )
     with transaction.atomic():
         bot = Bot.objects.select_for_update().get(pk=bot.pk)
         if bot.status not in RUNNABLE_FROM:
@@ -290,7 +333,9 @@ def bot_stop(*, bot: Bot, close_position: bool = False, now_ms: int | None = Non
         if bot.status == BotStatus.STOPPED and not close_position:
             return bot
         journal = Journal(bot)
-        for order in BotOrder.objects.filter(bot=bot, state__in=LIVE_STATES).order_by("id"):
+        # A live bot's sent orders are cancelled on the exchange by the sync after the commit.
+        local = LIVE_STATES if bot.mode == BotMode.PAPER else (OrderState.PENDING_SUBMIT,)
+        for order in BotOrder.objects.filter(bot=bot, state__in=local).order_by("id"):
             order_cancelled(order, reason="the bot was stopped")
             journal.add(
                 "order",
@@ -327,4 +372,8 @@ def bot_stop(*, bot: Bot, close_position: bool = False, now_ms: int | None = Non
         bot.save()
         journal.add("status", bot.status_message, status=bot.status)
         journal.flush()
+        if bot.mode == BotMode.LIVE:
+            from ..tasks import bot_orders_sync  # the task module imports the services
+
+            bot_orders_sync.delay_on_commit(bot.pk)
     return bot

@@ -39,6 +39,7 @@ from ..models import (
     Bot,
     BotDecision,
     BotEvent,
+    BotMode,
     BotOrder,
     BotPosition,
     BotStatus,
@@ -47,6 +48,7 @@ from ..models import (
     OrderState,
 )
 from .journal import Journal
+from .live import LiveSync, live_sync, protective_exit
 from .paper import dec, marked_equity, order_create, paper_bar, paper_submit
 from .risk import EntryVerdict, entry_check, kill_switch_reason
 from .signals import CandleNotStored, CandleSignals, candle_signals
@@ -93,12 +95,17 @@ def bot_step(
     by a caller that steps many bots at once; `now_ms` by the forward test's simulated clock.
     """
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    sync = None
+    if Bot.objects.filter(pk=bot_id, mode=BotMode.LIVE).exists():
+        # Live: the exchange's truth first (orders in flight, fills, the position), outside
+        # the step's transaction (requests never run under the bot's lock).
+        sync = live_sync(bot_id=bot_id)
     try:
         with transaction.atomic():
             bot = _locked(Bot.objects.filter(pk=bot_id)).first()
             if bot is None:
                 return StepResult(StepOutcome.NOT_RUNNING)
-            step = _step_bot(bot, candle_ms, now_ms, bars, signals)
+            step = _step_bot(bot, candle_ms, now_ms, bars, signals, sync)
             if step.decision is not None:
                 step.decision.save()
             if step.journal is not None:
@@ -130,6 +137,15 @@ def bots_step_batch(
     never fails the others."""
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     signals = signals or {}
+    live = set(Bot.objects.filter(pk__in=bot_ids, mode=BotMode.LIVE).values_list("pk", flat=True))
+    if live:  # live bots talk to their exchange first: each is stepped alone
+        results = {i: _step_alone(i, candle_ms, now_ms, bars, signals.get(i)) for i in live}
+        rest = [i for i in bot_ids if i not in live]
+        others = bots_step_batch(
+            bot_ids=rest, candle_ms=candle_ms, now_ms=now_ms, bars=bars, signals=signals
+        )
+        results.update(zip(rest, others, strict=True))
+        return [results[i] for i in bot_ids]
     try:
         with transaction.atomic():
             bots = list(_locked(Bot.objects.filter(pk__in=bot_ids)).order_by("pk"))
@@ -225,8 +241,10 @@ def _step_bot(
     now_ms: int,
     bars: CandleArrays | None,
     signals: CandleSignals | None,
+    sync: LiveSync | None = None,
 ) -> _Step:
-    """The step of one locked bot, its decision row and bot changes left to the caller."""
+    """The step of one locked bot, its decision row and bot changes left to the caller.
+    `sync`: a live bot's exchange sync, done just before (its fills are already recorded)."""
     if bot.status not in STEPPING:
         return _Step(StepResult(StepOutcome.NOT_RUNNING))
     if bot.span_start_ms is None or candle_ms < bot.span_start_ms:
@@ -248,13 +266,18 @@ def _step_bot(
     was_running = bot.status == BotStatus.RUNNING
     position = getattr(bot, "position", None)
     live_orders = bot.has_live_orders  # none (the usual case): no order query at all
+    is_live = bot.mode == BotMode.LIVE
+    # A live bot with an order in flight neither decides nor kills (a kill's close could
+    # double an exit being sent): both wait for the step where the books agree.
+    live_waiting = is_live and (sync is None or not sync.settled)
     for i in range(len(bars)):
-        position = paper_bar(
-            bot=bot, position=position, bars=bars, i=i, journal=journal, live_orders=live_orders
-        )
+        if not is_live:  # a live bot's fills were recorded from the exchange by live_sync
+            position = paper_bar(
+                bot=bot, position=position, bars=bars, i=i, journal=journal, live_orders=live_orders
+            )
         equity = marked_equity(bot, position, float(bars.close[i]))
         bot.peak_equity = max(bot.peak_equity, dec(equity))
-        if bot.status == BotStatus.RUNNING:
+        if bot.status == BotStatus.RUNNING and not live_waiting:
             live_orders |= _kill_switch(bot, position, int(bars.open_time[i]), equity, journal)
     if bot.status == BotStatus.STOPPING and position is None and not _live_orders(bot):
         _set_status(bot, BotStatus.STOPPED, "Stopped; the position was closed.", journal, candle_ms)
@@ -264,6 +287,12 @@ def _step_bot(
         outcome, action, reason = StepOutcome.DECIDED, DecisionAction.KILLED, bot.status_message
     elif bot.status != BotStatus.RUNNING:
         outcome, action, reason = StepOutcome.RECONCILED, "", ""
+    elif live_waiting:
+        # A live bot acts only once its books and the exchange's agree.
+        outcome, action = StepOutcome.DECIDED, DecisionAction.NONE
+        waiting = "; ".join(sync.in_flight) if sync else "not synchronised"
+        reason = f"waiting for the exchange: {waiting}"
+        journal.add("skipped", reason, candle_ms=candle_ms)
     elif delay_ms > staleness_ms(bot):
         outcome, action = StepOutcome.STALE, DecisionAction.SKIPPED_STALE
         reason = (
@@ -271,6 +300,11 @@ def _step_bot(
             f"{staleness_ms(bot) / 1000:.1f} s)"
         )
         journal.add("skipped", reason, candle_ms=candle_ms, delay_ms=delay_ms)
+    elif is_live and (leg := protective_exit(position, float(bars.close[-1]))):
+        # A live stop-loss / take-profit, checked at the close: a market order after it.
+        order = order_create(bot=bot, candle_ms=candle_ms, leg=leg, position_side=position.side)
+        _ordered(journal, order, leg.replace("_", " "), candle_ms)
+        outcome, action, reason = StepOutcome.DECIDED, DecisionAction.EXIT, str(leg)
     else:
         outcome = StepOutcome.DECIDED
         action, reason = _decide(bot, position, candle_ms, float(bars.close[-1]), signals, journal)
@@ -441,6 +475,8 @@ def _ordered(journal: Journal, order: BotOrder, what: str, candle_ms: int) -> No
 def orders_submit_pending(*, bot_id: int) -> int:
     """Send the bot's pending_submit orders (paper: the venue accepts them at once). Each in
     its own transaction: the row was committed before, the answer is recorded after."""
+    if Bot.objects.filter(pk=bot_id, mode=BotMode.LIVE).exists():
+        return len(live_sync(bot_id=bot_id).recorded)
     submitted = 0
     for order in BotOrder.objects.filter(bot_id=bot_id, state=OrderState.PENDING_SUBMIT).order_by(
         "id"

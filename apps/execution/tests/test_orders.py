@@ -15,6 +15,7 @@ from apps.execution.orders import (
     order_failed,
     order_fill,
     order_outcome_unknown,
+    order_send_claimed,
 )
 from apps.execution.services.paper import order_create
 
@@ -98,3 +99,18 @@ def test_two_movers_of_one_order_cannot_both_win(bot):
     order_cancelled(order, reason="stop")
     with pytest.raises(InvalidTransition):
         order_accepted(stale_copy, exchange_order_id="B")
+
+
+def test_a_send_is_claimed_once_from_pending_or_unknown(bot):
+    order = new_order(bot)
+    stale = BotOrder.objects.get(pk=order.pk)  # another worker's copy, read before the claim
+    claimed = order_send_claimed(order, reason="sent")
+    assert (claimed.state, claimed.send_attempts) == (OrderState.UNKNOWN, 1)
+    assert claimed.submitted_at is not None
+    with pytest.raises(InvalidTransition):  # the other worker's claim of the same send
+        order_send_claimed(stale, reason="sent")
+    again = order_send_claimed(claimed, reason="not found past the window: sent again")
+    assert again.send_attempts == 2
+    order_accepted(again, exchange_order_id="42")
+    with pytest.raises(InvalidTransition):  # open: never sent again
+        order_send_claimed(again, reason="sent")

@@ -995,6 +995,7 @@ export interface components {
             readonly equity: string;
             readonly event_seq: number;
             exchange: string;
+            readonly exchange_account: number | null;
             /** Format: double */
             readonly fee_rate: number;
             readonly id: number;
@@ -1059,6 +1060,8 @@ export interface components {
         BotCreate: {
             allow_short?: boolean;
             exchange?: string;
+            /** @description live bots: one of your exchange accounts */
+            exchange_account?: number | null;
             /** Format: double */
             fee_rate?: number;
             /** @default paper */
@@ -2922,7 +2925,7 @@ export interface operations {
                     "application/json": components["schemas"]["Bot"];
                 };
             };
-            /** @description a field is invalid (the body names it), or live */
+            /** @description a field is invalid (the body names it) */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,435 @@
+"""The live venue: a live bot's orders go to its exchange account through apps/exchanges
+(ccxt stays there), and the exchange's answers move them and the bot's position.
+
+An order's phases (docs/bots.md, "Live orders"), each a recovery point:
+
+1. The decision's transaction wrote it as `pending_submit` and committed.
+2. Claim (`order_send_claimed`, committed): the quantity rounded to the lot step, the state
+   `unknown`, `send_attempts` + 1. A process that dies after this may or may not have sent it.
+3. The request: a market order named by the client order id (`newClientOrderId`).
+4. The answer, in a second transaction holding the bot's lock: accepted, filled (the position
+   and trade from the exchange's price, quantity and commission), or refused.
+
+An `unknown` order is looked up by its client order id (`origClientOrderId`). "Not found" is
+believed only once it has lasted `EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS` since the last send
+(Binance answers -2013 for a while after accepting); only then is the same order, same id, sent
+again. A 429 is a refusal before acceptance: the send is retried after Retry-After. A permanent
+refusal (funds, lot size, key) fails the order and stops the bot with the exchange's words.
+
+`live_sync` runs at the start of every step of a live bot, after the step's commit (to send
+what it decided), in the periodic reconcile task and after a stop: it brings every non-final
+order to the exchange's truth and checks the position against the account's balance.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.analytics.engine import rules
+from apps.analytics.engine.trades import SIDE_NAMES
+from apps.datafeeds.timeframes import timeframe_ms
+from apps.exchanges.exchange_client import (
+    OrderNotFound,
+    PermanentExchangeError,
+    RateLimited,
+    TemporaryExchangeError,
+)
+from apps.exchanges.redaction import redact
+from apps.exchanges.trading import AccountTrader, ExchangeOrder, account_trader
+
+from ..models import (
+    FINAL_ORDER_STATES,
+    LIVE_ORDER_STATES,
+    Bot,
+    BotMode,
+    BotOrder,
+    BotPosition,
+    BotStatus,
+    BotTrade,
+    OrderLeg,
+    OrderState,
+)
+from ..orders import (
+    InvalidTransition,
+    order_accepted,
+    order_cancelled,
+    order_failed,
+    order_fill,
+    order_outcome_unknown,
+    order_send_claimed,
+)
+from .journal import Journal
+from .paper import EXIT_REASON_OF_LEG, dec
+from .risk import exit_recorded, protective_fractions
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 5  # sends retried in-process after a 429 (refused before acceptance)
+RATE_LIMIT_WAIT_CAP_S = 5.0  # longest in-process wait for one Retry-After
+
+
+def not_found_window_s() -> float:
+    return float(getattr(settings, "EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS", 60.0))
+
+
+def max_send_attempts() -> int:
+    return int(getattr(settings, "EXECUTION_ORDER_MAX_SENDS", 3))
+
+
+@dataclass
+class LiveSync:
+    """What a sync did and what it left: orders still in flight keep the bot from deciding."""
+
+    recorded: list[str] = field(default_factory=list)
+    in_flight: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def settled(self) -> bool:
+        return not self.in_flight and not self.error
+
+
+def live_sync(*, bot_id: int, trader: AccountTrader | None = None) -> LiveSync:
+    """Every non-final order of the bot brought to the exchange's truth (sent, looked up,
+    resent after the not-found window, cancelled when the bot no longer runs), then the
+    position checked against the account's balance."""
+    bot = Bot.objects.select_related("symbol").get(pk=bot_id)
+    sync = LiveSync()
+    if bot.mode != BotMode.LIVE or bot.exchange_account_id is None:
+        return sync
+    orders = list(BotOrder.objects.filter(bot=bot, state__in=LIVE_ORDER_STATES).order_by("id"))
+    if not orders and not BotPosition.objects.filter(bot=bot).exists():
+        return sync  # flat with nothing in flight: nothing to ask the exchange
+    try:
+        trader = trader or account_trader(account_id=bot.exchange_account_id)
+        for order in orders:
+            _order_sync(trader, bot, order, sync)
+            if sync.error:
+                return sync
+        _position_check(trader, bot, sync)
+    except TemporaryExchangeError as error:
+        # The exchange is unreachable for now: nothing is believed, the next sync tries again.
+        sync.in_flight.append(f"exchange unavailable: {error.kind}")
+    except PermanentExchangeError as error:
+        _bot_error(bot, f"The exchange refused: {redact(str(error))}", sync)
+    return sync
+
+
+def _order_sync(trader: AccountTrader, bot: Bot, order: BotOrder, sync: LiveSync) -> None:
+    if order.state == OrderState.PENDING_SUBMIT:
+        if bot.status not in (BotStatus.RUNNING, BotStatus.STOPPING, BotStatus.KILLED):
+            _record_local(order, lambda o: order_cancelled(o, reason="the bot was stopped"))
+            return
+        _send(trader, bot, order, sync)
+        return
+    try:
+        found = trader.order_by_client_id(
+            market_symbol=bot.symbol.market_symbol, client_order_id=order.client_order_id
+        )
+    except OrderNotFound:
+        _not_found(trader, bot, order, sync)
+        return
+    _answer_record(bot, order, found, sync)
+    if not found.final and bot.status not in (BotStatus.RUNNING, BotStatus.STOPPING):
+        trader.order_cancel(
+            market_symbol=bot.symbol.market_symbol, client_order_id=order.client_order_id
+        )
+        sync.in_flight.append(f"{order.client_order_id}: cancel requested")
+
+
+def _not_found(trader: AccountTrader, bot: Bot, order: BotOrder, sync: LiveSync) -> None:
+    """Looked up and "does not exist": believed only past the window since the last send."""
+    if order.state != OrderState.UNKNOWN:  # it was open: it cannot vanish
+        _bot_error(bot, f"Order {order.client_order_id} vanished from the exchange.", sync)
+        return
+    since = (timezone.now() - order.submitted_at).total_seconds() if order.submitted_at else 1e9
+    if since < not_found_window_s():
+        sync.in_flight.append(f"{order.client_order_id}: not found for {since:.1f} s")
+        return
+    if order.send_attempts >= max_send_attempts():
+        _record_local(order, lambda o: order_failed(o, reason="never reached the exchange"))
+        _bot_error(
+            bot,
+            f"Order {order.client_order_id} was sent {order.send_attempts} times and the "
+            "exchange never had it.",
+            sync,
+        )
+        return
+    logger.warning(
+        "bot %s: %s not found %.1f s after its send: sending it again",
+        bot.pk,
+        order.client_order_id,
+        since,
+    )
+    if bot.status not in (BotStatus.RUNNING, BotStatus.STOPPING, BotStatus.KILLED):
+        _record_local(order, lambda o: order_cancelled(o, reason="never sent; the bot stopped"))
+        return
+    _send(trader, bot, order, sync)
+
+
+def _quantity(trader: AccountTrader, bot: Bot, order: BotOrder) -> Decimal:
+    """Base units to send, truncated to the lot step by ccxt: an entry's from its size (or the
+    fraction of the bot's equity at the decision's close, fee included), a close's the whole
+    position."""
+    market = bot.symbol.market_symbol
+    if order.quantity is not None and order.leg == OrderLeg.ENTRY:
+        return trader.amount_to_precision(market, order.quantity)
+    if order.leg == OrderLeg.ENTRY:
+        budget = Decimal(str(order.size_fraction)) * bot.equity
+        raw = budget / (order.decision_price * (1 + Decimal(str(bot.fee_rate))))
+        return trader.amount_to_precision(market, raw)
+    position = BotPosition.objects.filter(bot=bot).first()
+    return trader.amount_to_precision(market, position.size if position else Decimal(0))
+
+
+def _send(trader: AccountTrader, bot: Bot, order: BotOrder, sync: LiveSync) -> None:
+    _pause_point("before_send")
+    if order.state == OrderState.PENDING_SUBMIT or order.quantity is None:
+        quantity = _quantity(trader, bot, order)
+        if quantity <= 0 or quantity < trader.min_amount(bot.symbol.market_symbol):
+            _record_local(
+                order, lambda o: order_failed(o, reason=f"quantity {quantity} below the lot size")
+            )
+            _bot_error(bot, f"Order {order.client_order_id}: quantity below the lot size.", sync)
+            return
+        BotOrder.objects.filter(pk=order.pk).update(quantity=quantity)
+        order.quantity = quantity
+    try:
+        order = order_send_claimed(order, reason="sent; the answer is not recorded yet")
+    except InvalidTransition:
+        sync.in_flight.append(f"{order.client_order_id}: sent by another worker")
+        return
+    _pause_point("after_claim")
+    for attempt in range(RATE_LIMIT_RETRIES + 1):
+        try:
+            answer = trader.market_order_create(
+                market_symbol=bot.symbol.market_symbol,
+                side=order.side,
+                amount=order.quantity,
+                client_order_id=order.client_order_id,
+            )
+            break
+        except RateLimited as error:
+            # A 429 is refused before acceptance (Binance): the same send may be retried.
+            if attempt == RATE_LIMIT_RETRIES:
+                _unknown(order, f"rate limited {attempt + 1} times: {error.kind}")
+                sync.in_flight.append(f"{order.client_order_id}: rate limited")
+                return
+            time.sleep(min(max(error.retry_after_s, 0.2), RATE_LIMIT_WAIT_CAP_S))
+        except TemporaryExchangeError as error:
+            # Timeout, connection lost, 5xx: the exchange may have accepted it. Look it up.
+            _unknown(order, f"outcome unknown: {error.kind}: {redact(str(error))[:300]}")
+            sync.in_flight.append(f"{order.client_order_id}: outcome unknown")
+            return
+        except PermanentExchangeError as error:
+            words = redact(str(error))
+            _record_local(order, lambda o, w=words: order_failed(o, reason=w))
+            _bot_error(bot, f"Order {order.client_order_id} refused: {words}", sync)
+            return
+    _pause_point("after_request")
+    _answer_record(bot, order, answer, sync)
+
+
+def _pause_point(name: str) -> None:
+    """Test settings only: EXECUTION_TEST_PAUSE_AT names a point where a test process waits
+    (to be SIGKILLed there); never set in any other settings."""
+    if getattr(settings, "EXECUTION_TEST_PAUSE_AT", "") == name:
+        marker = getattr(settings, "EXECUTION_TEST_PAUSE_MARKER", "")
+        if marker:
+            with open(marker, "w") as handle:
+                handle.write(name)
+        time.sleep(3600)
+
+
+def _unknown(order: BotOrder, reason: str) -> None:
+    order.refresh_from_db()
+    if order.state == OrderState.UNKNOWN:
+        BotOrder.objects.filter(pk=order.pk, state=OrderState.UNKNOWN).update(
+            state_message=reason[:2000]
+        )
+    elif order.state == OrderState.PENDING_SUBMIT:
+        order_outcome_unknown(order, reason=reason)
+
+
+def _record_local(order: BotOrder, move) -> None:
+    try:
+        move(order)
+    except InvalidTransition:
+        logger.info("order %s moved meanwhile", order.client_order_id)
+
+
+def _answer_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, sync: LiveSync) -> None:
+    """The exchange's answer (or lookup), in one transaction holding the bot's lock."""
+    with transaction.atomic():
+        bot = Bot.objects.select_for_update(of=("self",)).select_related("symbol").get(pk=bot.pk)
+        order = BotOrder.objects.select_for_update().get(pk=order.pk)
+        if order.state in FINAL_ORDER_STATES:
+            return
+        journal = Journal(bot)
+        if order.state in (OrderState.PENDING_SUBMIT, OrderState.UNKNOWN):
+            order = order_accepted(order, exchange_order_id=answer.exchange_order_id)
+            journal.add(
+                "order",
+                f"accepted {order.client_order_id} ({answer.exchange_order_id})",
+                candle_ms=order.candle_ms,
+                order=order.client_order_id,
+                state=order.state,
+            )
+        new = answer.filled - order.filled_quantity
+        if new > 0 and answer.average is not None:
+            _fill_apply(bot, order, answer, new, journal)
+            sync.recorded.append(order.client_order_id)
+        elif answer.final and answer.filled == order.filled_quantity:
+            word = "cancelled" if answer.status in ("canceled", "expired") else "rejected"
+            if answer.status in ("canceled", "expired"):
+                order_cancelled(order, reason=f"{word} by the exchange")
+            else:
+                order_failed(order, reason=f"{word} by the exchange")
+            journal.add("order", f"{word} {order.client_order_id}", order=order.client_order_id)
+        elif not answer.final:
+            sync.in_flight.append(f"{order.client_order_id}: open on the exchange")
+        journal.flush()
+
+
+def _fill_apply(
+    bot: Bot, order: BotOrder, answer: ExchangeOrder, quantity: Decimal, journal: Journal
+) -> None:
+    """The exchange's fill: the order, then the position (an entry) or the trade (a close).
+    Commission in the base asset reduces what was bought; both are counted in quote at the
+    fill price. The position is what the account received; a close's PnL is the quote the
+    account received minus what the entry paid, so the bot's equity moves as the balance."""
+    price = answer.average
+    fee_quote = answer.fee_quote + answer.fee_base * price
+    fill_ms = order.candle_ms + timeframe_ms(bot.timeframe)  # filled during the next bar
+    order = order_fill(order, quantity=quantity, price=price, fee=fee_quote, candle_ms=fill_ms)
+    if order.state != OrderState.FILLED:
+        return  # a market order fills whole; a partial one waits for the rest
+    received = answer.filled - answer.fee_base
+    journal.add(
+        "fill",
+        f"{order.side} {answer.filled:f} at {price:f} ({order.client_order_id})",
+        candle_ms=fill_ms,
+        order=order.client_order_id,
+        leg=order.leg,
+        price=float(price),
+        quantity=float(answer.filled),
+        fee=float(fee_quote),
+    )
+    position = BotPosition.objects.filter(bot=bot).select_related("entry_order").first()
+    if order.leg == OrderLeg.ENTRY:
+        if position is not None:
+            raise InvalidTransition(f"bot {bot.pk}: an entry filled while in a position")
+        stop, target = rules.protective_levels(
+            float(price), order.position_side, *protective_fractions(bot)
+        )
+        BotPosition.objects.create(
+            bot=bot,
+            side=order.position_side,
+            size=received,
+            entry_price=price,
+            entry_fee=fee_quote,
+            entry_time_ms=fill_ms,
+            equity_before=bot.equity,
+            stop_price=None if stop is None else dec(stop),
+            target_price=None if target is None else dec(target),
+            entry_order=order,
+        )
+        journal.add(
+            "position",
+            f"{SIDE_NAMES[order.position_side]} {received:f} at {price:f}",
+            candle_ms=fill_ms,
+            side=order.position_side,
+            size=float(received),
+            entry_price=float(price),
+        )
+        return
+    if position is None:
+        raise InvalidTransition(f"bot {bot.pk}: a close filled without a position")
+    entry = position.entry_order
+    paid = entry.filled_quantity * entry.average_price
+    got = answer.filled * price - fee_quote
+    pnl = (got - paid) if position.side > 0 else (paid - got)
+    equity_after = position.equity_before + pnl
+    reason = EXIT_REASON_OF_LEG[order.leg]
+    BotTrade.objects.create(
+        bot=bot,
+        number=BotTrade.objects.filter(bot=bot).count(),
+        side=SIDE_NAMES[position.side],
+        entry_time=position.entry_time_ms,
+        exit_time=fill_ms,
+        size=answer.filled,
+        entry_price=position.entry_price,
+        exit_price=price,
+        entry_fee=position.entry_fee,
+        exit_fee=fee_quote,
+        pnl=pnl,
+        return_fraction=float(pnl / paid) if paid else 0.0,
+        exit_reason=reason,
+        entry_order=entry,
+        exit_order=order,
+    )
+    bot.equity = equity_after
+    exit_recorded(
+        bot,
+        pnl=float(pnl),
+        time_ms=fill_ms,
+        equity=float(equity_after),
+        stop_loss_hit=reason == "stop_loss",
+    )
+    position.delete()
+    journal.add(
+        "position", "flat", candle_ms=fill_ms, side=0, equity=float(equity_after), pnl=float(pnl)
+    )
+    fields = ["equity", "risk_state", "updated_at"]
+    others = BotOrder.objects.filter(bot=bot, state__in=LIVE_ORDER_STATES).exclude(pk=order.pk)
+    if bot.status == BotStatus.STOPPING and not others.exists():
+        bot.status, bot.status_message = BotStatus.STOPPED, "Stopped; the position was closed."
+        bot.stopped_at = timezone.now()
+        fields += ["status", "status_message", "stopped_at"]
+        journal.add("status", bot.status_message, status=bot.status)
+    bot.save(update_fields=fields)
+
+
+def _position_check(trader: AccountTrader, bot: Bot, sync: LiveSync) -> None:
+    """The account must hold at least the bot's position (less than one lot step of rounding):
+    less means it was sold outside the bot, and the bot stops rather than trade on a guess."""
+    position = BotPosition.objects.filter(bot=bot).first()
+    if position is None or sync.in_flight:
+        return
+    held = trader.balance_total(bot.symbol.base)
+    step = trader.amount_to_precision(bot.symbol.market_symbol, position.size)
+    if held < step:
+        _bot_error(
+            bot,
+            f"Books disagree: the exchange account holds {held:f} {bot.symbol.base}, the bot's "
+            f"position is {position.size:f}.",
+            sync,
+        )
+
+
+def _bot_error(bot: Bot, message: str, sync: LiveSync) -> None:
+    from .step import bot_fail  # step imports this module
+
+    sync.error = message
+    logger.warning("bot %s: %s", bot.pk, message)
+    bot_fail(bot_id=bot.pk, message=message)
+
+
+def protective_exit(position: BotPosition | None, close: float) -> str | None:
+    """A live position's stop-loss or take-profit, checked at the candle's close (exchange-side
+    stop orders are a later step): the leg to close it with, or None."""
+    if position is None:
+        return None
+    side = position.side
+    if position.stop_price is not None and side * (close - float(position.stop_price)) <= 0:
+        return OrderLeg.STOP_LOSS
+    if position.target_price is not None and side * (close - float(position.target_price)) >= 0:
+        return OrderLeg.TAKE_PROFIT
+    return None

@@ -1,0 +1,593 @@
+"""Live bots on the exchange emulator (real ccxt, the emulator's market clock moved bar by bar):
+entries and exits at the paper bot's candles, balances equal to the position, and every order
+fault ending with one exchange order per decision."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+
+from apps.exchanges.services import exchange_account_check, exchange_account_create
+from apps.execution.models import (
+    Bot,
+    BotDecision,
+    BotEvent,
+    BotOrder,
+    BotPosition,
+    BotStatus,
+    OrderState,
+)
+from apps.execution.services.bots import (
+    BotInvalid,
+    bot_create,
+    bot_start,
+    bot_stop,
+    bot_update,
+)
+from apps.execution.services.live import live_sync
+from apps.execution.services.step import StepOutcome
+from emulator import ExchangeEmulator
+
+from .helpers import BAR, START, running_bot, step_on_time, store_around
+
+KEY, SECRET = "LiveBotKey7Q", "live-bot-secret-only-in-the-emulator"
+CAPITAL = Decimal("1000")
+USDT0 = Decimal("10000")
+WINDOW_S = 3.0  # the not-found window of these tests (production: 60 s); lookup lag: 1 s
+COSTS = {"allow_short": False, "size": 0.5}
+
+
+@pytest.fixture(scope="module")
+def module_emulator(shared_data):
+    with ExchangeEmulator() as emu:
+        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
+        yield emu
+
+
+@pytest.fixture
+def emu(module_emulator, settings):
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    keys = list(client.scan_iter("ratelimit:*"))
+    if keys:  # no request budget or back-off left by another test
+        client.delete(*keys)
+    module_emulator.clear_faults()
+    module_emulator.book.reset()
+    module_emulator.settings_update(lookup_lag_seconds=0, weight_limit=6000)
+    module_emulator.clock_set(START)
+    module_emulator.account_create(KEY, SECRET, {"USDT": str(USDT0)})
+    settings.EXCHANGE_API_HOSTS = {"binance": module_emulator.url}
+    settings.EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS = WINDOW_S
+    yield module_emulator
+    module_emulator.clear_faults()
+
+
+@pytest.fixture
+def btc_may(btc_symbol, btc_5m_candles):
+    store_around(btc_symbol, btc_5m_candles, START, days_after=2)
+    return btc_symbol
+
+
+@pytest.fixture
+def account(ana, emu):
+    account = exchange_account_create(
+        owner=ana, label="emulator", exchange="binance", api_key=KEY, secret=SECRET
+    )
+    assert exchange_account_check(account=account).ok
+    account.refresh_from_db()
+    return account
+
+
+def live_bot(owner, symbol, account, **kw) -> Bot:
+    return running_bot(
+        owner,
+        symbol,
+        mode="live",
+        exchange_account=account.pk,
+        paper_capital=float(CAPITAL),
+        config=COSTS,
+        **kw,
+    )
+
+
+def step(emu, bot, candle):
+    """The market clock just past the candle's close, then the bot's step on time."""
+    emu.clock_set(candle + BAR + 1_000)
+    return step_on_time(bot, candle)
+
+
+def balances(emu) -> dict[str, Decimal]:
+    account = emu.book.account(KEY)
+    assets = set(account.free) | set(account.locked)
+    return {a: account.free.get(a, Decimal(0)) + account.locked.get(a, Decimal(0)) for a in assets}
+
+
+def assert_books_agree(emu, bot):
+    """One exchange order per bot order (per decision), and the account holds what the bot
+    says: the position in BTC (less than a lot step of dust per trade), the quote as equity."""
+    bot.refresh_from_db()
+    orders = list(BotOrder.objects.filter(bot=bot))
+    book = Counter(o["clientOrderId"] for o in emu.book.orders(KEY))
+    assert book == Counter(o.client_order_id for o in orders if o.send_attempts)
+    assert all(n == 1 for n in book.values())
+    assert all(o.state == OrderState.FILLED for o in orders), [
+        (o.client_order_id, o.state, o.state_message) for o in orders
+    ]
+    held = balances(emu)
+    position = BotPosition.objects.filter(bot=bot).select_related("entry_order").first()
+    size = position.size if position else Decimal(0)
+    trades = bot.trades.count()
+    assert size <= held.get("BTC", Decimal(0)) <= size + Decimal("0.00001") * (trades + 1)
+    paid = (
+        position.entry_order.filled_quantity * position.entry_order.average_price
+        if position
+        else Decimal(0)
+    )
+    assert held["USDT"] == USDT0 + (bot.equity - CAPITAL) - paid
+    # Nothing the bot stored (order messages, events, status) holds a credential.
+    stored = [bot.status_message, *(o.state_message for o in orders)]
+    stored += [f"{e.message} {e.data}" for e in BotEvent.objects.filter(bot=bot)]
+    assert not [text for text in stored if SECRET in text or KEY in text]
+
+
+def test_live_creation_needs_a_checked_account_of_the_exchange(ana, btc_may, emu, account):
+    with pytest.raises(BotInvalid) as missing:
+        running_bot(ana, btc_may, mode="live", config=COSTS)
+    assert "exchange_account" in missing.value.errors
+    with pytest.raises(BotInvalid) as shorts:
+        running_bot(ana, btc_may, mode="live", exchange_account=account.pk)
+    assert "allow_short" in shorts.value.errors
+    made = bot_create(
+        owner=ana,
+        name="l",
+        strategy="ema-cross",
+        symbol=btc_may,
+        mode="live",
+        exchange_account=account.pk,
+        config=COSTS,
+        params={"fast_period": 12, "slow_period": 26},
+    )
+    with pytest.raises(BotInvalid) as shorts:
+        bot_update(bot=made, changes={"allow_short": True})
+    assert "allow_short" in shorts.value.errors
+    account.last_check_ok = False
+    account.save()
+    with pytest.raises(BotInvalid) as unchecked:
+        live_bot(ana, btc_may, account)
+    assert "connection check" in unchecked.value.errors["exchange_account"]
+    with pytest.raises(BotInvalid) as start:  # nor started once its account fails a check
+        bot_start(bot=made, now_ms=START)
+    assert "connection check" in start.value.errors["exchange_account"]
+    assert Bot.objects.get(pk=made.pk).status == BotStatus.STOPPED
+
+
+def test_a_live_bot_trades_at_the_paper_bots_candles_and_its_books_match_the_exchange(
+    ana, btc_may, emu, account, btc_5m_candles
+):
+    live = live_bot(ana, btc_may, account)
+    paper = running_bot(ana, btc_may, name="paper", paper_capital=float(CAPITAL), config=COSTS)
+    candles = [START + k * BAR for k in range(300)]
+    for candle in candles:
+        assert step(emu, live, candle).outcome == StepOutcome.DECIDED
+        assert step_on_time(paper, candle).outcome == StepOutcome.DECIDED
+    assert_books_agree(emu, live)
+
+    def actions(bot):
+        return list(BotDecision.objects.filter(bot=bot).values_list("candle_ms", "action"))
+
+    assert actions(live) == actions(paper)
+    orders = list(BotOrder.objects.filter(bot=live))
+    assert [(o.candle_ms, o.leg) for o in orders] == list(
+        BotOrder.objects.filter(bot=paper).values_list("candle_ms", "leg")
+    )
+    assert len(orders) >= 4 and live.trades.count() >= 2
+    close = dict(zip(btc_5m_candles.open_time.tolist(), btc_5m_candles.close.tolist(), strict=True))
+    for order in orders:  # a market order fills at the close the bot decided at
+        assert float(order.average_price) == close[order.candle_ms]
+
+
+def run_to_entry(emu, bot, limit=150) -> int:
+    """Step until the bot decides an entry (its order still to be sent): that candle."""
+    for k in range(limit):
+        candle = START + k * BAR
+        emu.clock_set(candle + BAR + 1_000)
+        if BotOrder.objects.filter(bot=bot, leg="entry").exists():
+            raise AssertionError("entered before the fault was set")
+        step_on_time(bot, candle)
+        if BotOrder.objects.filter(bot=bot, candle_ms=candle, leg="entry").exists():
+            return candle
+    raise AssertionError("no entry")
+
+
+def first_entry(ana, btc_may) -> int:
+    """The candle at which the strategy first enters (a paper bot with the same settings)."""
+    paper = running_bot(ana, btc_may, name="probe", paper_capital=float(CAPITAL), config=COSTS)
+    for k in range(150):
+        candle = START + k * BAR
+        step_on_time(paper, candle)
+        if BotOrder.objects.filter(bot=paper, leg="entry").exists():
+            return candle
+    raise AssertionError("no entry")
+
+
+def step_through(emu, bot, start: int, count: int) -> None:
+    for k in range(count):
+        step(emu, bot, start + k * BAR)
+
+
+def settle(emu, bot, *, seconds: float = 12.0) -> None:
+    """Sync until nothing is in flight (the not-found window needs wall time)."""
+    deadline = time.monotonic() + seconds
+    while not live_sync(bot_id=bot.pk).settled:
+        assert time.monotonic() < deadline, list(BotOrder.objects.filter(bot=bot))
+        time.sleep(0.3)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param(
+            {"kind": "server_error", "status": 503, "endpoint": "order"},
+            id="5xx-before-acceptance",
+        ),
+        pytest.param(
+            {"kind": "server_error", "status": 502, "accepted": True, "endpoint": "order"},
+            id="5xx-after-acceptance",
+        ),
+        pytest.param(
+            {"kind": "rate_limit", "count": 4, "retry_after": 1, "endpoint": "order"},
+            id="429-storm",
+        ),
+        pytest.param({"kind": "no_answer"}, id="answer-lost-and-not-found-for-a-while"),
+    ],
+)
+def test_an_order_fault_ends_with_one_order_per_decision(ana, btc_may, emu, account, fault):
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    fault = dict(fault)
+    if fault["kind"] == "no_answer":
+        emu.inject("lookup_lag", seconds=1.0)  # and its lookups answer -2013 for a second
+    kind = fault.pop("kind")
+    emu.inject(kind, fault.pop("count", 1), **fault)
+    emu.reset_requests()
+    step(emu, bot, entry)
+    order = BotOrder.objects.get(bot=bot, leg="entry")
+    sends = [r for r in emu.requests if r["method"] == "POST" and r["path"] == "/api/v3/order"]
+    if kind == "rate_limit":  # refused four times before acceptance, then sent and filled
+        assert [r["status"] for r in sends] == [429] * 4 + [200]
+        assert order.state == OrderState.FILLED
+    elif fault.get("accepted"):  # the answer is a 5xx, the next sync finds the order filled
+        assert order.state == OrderState.UNKNOWN and len(emu.book.orders(KEY)) == 1
+    else:
+        # Not believed failed, not resent: looked up, and "does not exist" is not believed
+        # within the window (no_answer: the order exists but lookups say -2013 for a second).
+        assert order.state == OrderState.UNKNOWN
+        sync = live_sync(bot_id=bot.pk)
+        assert not sync.settled and "not found" in sync.in_flight[0]
+        assert len(emu.book.orders(KEY)) == (1 if kind == "no_answer" else 0)
+        assert BotOrder.objects.get(pk=order.pk).send_attempts == 1
+    settle(emu, bot)
+    step_through(emu, bot, entry + BAR, 60)
+    order.refresh_from_db()
+    assert order.state == OrderState.FILLED
+    resent = fault.get("status") == 503  # never reached the exchange: sent again once
+    assert order.send_attempts == (2 if resent else 1)
+    assert_books_agree(emu, bot)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_step_delivered_twice_and_two_steppers_at_once_send_one_order(ana, btc_may, emu, account):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.clock_set(entry + BAR + 1_000)
+
+    def one(_):
+        try:
+            return step_on_time(bot, entry).outcome
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(one, range(2)))
+    assert outcomes == [StepOutcome.DECIDED, StepOutcome.DUPLICATE]
+    assert step_on_time(bot, entry).outcome == StepOutcome.DUPLICATE
+    assert live_sync(bot_id=bot.pk).settled
+    assert len(emu.book.orders(KEY)) == 1
+    assert_books_agree(emu, bot)
+
+
+def test_stop_with_close_sells_the_position_at_market(ana, btc_may, emu, account):
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR + 2)
+    assert BotPosition.objects.filter(bot=bot).exists()
+    bot_stop(bot=bot, close_position=True, now_ms=entry + 3 * BAR)
+    live_sync(bot_id=bot.pk)  # the task enqueued on commit (the test's transaction never commits)
+    bot.refresh_from_db()
+    assert bot.status == BotStatus.STOPPED and not BotPosition.objects.filter(bot=bot).exists()
+    assert bot.trades.get().exit_reason == "close"
+    assert_books_agree(emu, bot)
+
+
+def test_a_refusal_stops_the_bot_with_the_exchanges_words(ana, btc_may, emu, account):
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.inject("reject", msg="Account has insufficient balance for requested action.")
+    step(emu, bot, entry)
+    bot.refresh_from_db()
+    assert bot.status == BotStatus.ERROR
+    assert "insufficient balance" in bot.status_message
+    assert BotOrder.objects.get(bot=bot).state == OrderState.FAILED
+
+
+# -- a process killed between the phases -------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("point", ["before_send", "after_claim", "after_request"])
+def test_a_step_killed_between_row_request_and_answer_sends_one_order(
+    point, python, subprocess_env, tmp_path, ana, btc_may, emu, account
+):
+    """A separate process runs the entry's step and stops at the marked point (test settings
+    read EXECUTION_TEST_PAUSE_AT); it is SIGKILLed there. The next sync finds the order (or,
+    after the not-found window, sends it once)."""
+    import json
+
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.clock_set(entry + BAR + 1_000)
+    marker = tmp_path / "paused"
+    code = (
+        "import django; django.setup()\n"
+        "from apps.execution.services.step import bot_step\n"
+        f"bot_step(bot_id={bot.pk}, candle_ms={entry}, now_ms={entry + BAR + 1_000})\n"
+    )
+    env = {
+        **subprocess_env,
+        "EXECUTION_TEST_PAUSE_AT": point,
+        "EXECUTION_TEST_PAUSE_MARKER": str(marker),
+        "EXCHANGE_API_HOSTS": json.dumps({"binance": emu.url}),
+    }
+    process = subprocess.Popen(
+        [python, "-c", code], env=env, cwd=subprocess_env["PYTHONPATH"], stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert process.poll() is None, process.stderr.read().decode()[-3000:]
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    order = BotOrder.objects.get(bot=bot, leg="entry")
+    # The row says how far it got: written, or claimed for sending (maybe sent).
+    assert order.state == (OrderState.PENDING_SUBMIT if point == "before_send" else "unknown")
+    sent = len(emu.book.orders(KEY))
+    assert sent == (1 if point == "after_request" else 0)
+    settle(emu, bot)
+    step_through(emu, bot, entry + BAR, 30)
+    order.refresh_from_db()
+    assert order.send_attempts == (2 if point == "after_claim" else 1)
+    assert_books_agree(emu, bot)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_syncing_a_pending_order_at_once_send_it_once(ana, btc_may, emu, account):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    from apps.execution.services.paper import order_create
+
+    bot = live_bot(ana, btc_may, account)
+    emu.clock_set(START + BAR + 1_000)
+    order = order_create(
+        bot=bot,
+        candle_ms=START,
+        leg="entry",
+        position_side=1,
+        size_fraction=0.5,
+        decision_price=60_000.0,
+    )
+
+    def sync(_):
+        try:
+            return live_sync(bot_id=bot.pk)
+        finally:
+            connections.close_all()
+
+    for _ in range(3):  # both see pending_submit: one claims the send, the other is told so
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(sync, range(2)))
+    order.refresh_from_db()
+    assert order.state == OrderState.FILLED and order.send_attempts == 1
+    assert [o["clientOrderId"] for o in emu.book.orders(KEY)] == [order.client_order_id]
+
+
+def test_the_api_creates_a_live_bot_only_on_your_checked_account(
+    ana, btc_may, emu, account, django_user_model
+):
+    from rest_framework.test import APIClient
+
+    body = {
+        "name": "live",
+        "strategy": "ema-cross",
+        "symbol": "BTCUSDT",
+        "mode": "live",
+        "allow_short": False,
+        "params": {"fast_period": 12, "slow_period": 26},
+        "exchange_account": account.pk,
+    }
+    mine = APIClient()
+    mine.force_authenticate(ana)
+    created = mine.post("/api/execution/bots/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["mode"] == "live"
+    assert created.json()["exchange_account"] == account.pk
+    other = APIClient()
+    other.force_authenticate(django_user_model.objects.create_user("eve", password="pw-eve-123"))
+    refused = other.post("/api/execution/bots/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {"exchange_account": f"you have no exchange account {account.pk}"}
+
+
+def test_stop_loss_and_take_profit_are_checked_at_the_close_and_sold_at_market(
+    ana, btc_may, emu, account, btc_5m_candles
+):
+    bot = running_bot(
+        ana,
+        btc_may,
+        mode="live",
+        exchange_account=account.pk,
+        paper_capital=float(CAPITAL),
+        config={**COSTS, "stop_loss": 0.002, "take_profit": 0.002},
+    )
+    for k in range(200):
+        step(emu, bot, START + k * BAR)
+    close = dict(zip(btc_5m_candles.open_time.tolist(), btc_5m_candles.close.tolist(), strict=True))
+    protective = list(bot.trades.filter(exit_reason__in=("stop_loss", "take_profit")))
+    assert {t.exit_reason for t in protective} == {"stop_loss", "take_profit"}
+    for trade in protective:  # the close of the decision candle crossed the level
+        level = trade.entry_price * (Decimal("0.998") if trade.exit_reason == "stop_loss" else 1)
+        decided = close[trade.exit_order.candle_ms]
+        if trade.exit_reason == "stop_loss":
+            assert decided <= float(level)
+        else:
+            assert decided >= float(trade.entry_price) * 1.002
+        assert float(trade.exit_price) == decided
+    assert_books_agree(emu, bot)
+
+
+def test_the_periodic_reconcile_resolves_an_unknown_order_after_a_restart(
+    ana, btc_may, emu, account
+):
+    """The answer was lost and the process gone: beat's reconcile_bots finds the order by its
+    client id and records the fill before any further step."""
+    from apps.execution.tasks import reconcile_bots
+
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.inject("no_answer")
+    step(emu, bot, entry)
+    order = BotOrder.objects.get(bot=bot, leg="entry")
+    assert order.state == OrderState.UNKNOWN and not BotPosition.objects.filter(bot=bot).exists()
+    assert reconcile_bots() == 0
+    order.refresh_from_db()
+    assert order.state == OrderState.FILLED and order.send_attempts == 1
+    assert BotPosition.objects.filter(bot=bot).exists()
+    assert_books_agree(emu, bot)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_celery_workers_stepping_a_live_bot_at_once_send_one_order(
+    python, subprocess_env, tmp_path, ana, btc_may, emu, account
+):
+    """Real Celery workers (Redis broker), the entry candle's step delivered six times over
+    two of them: one decision, one exchange order, books equal."""
+    import json
+
+    from apps.analytics.tests.test_workers import Workers
+    from apps.execution.tasks import bot_step_task
+    from config.celery import app
+
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account, staleness_seconds=10 * 365 * 86_400.0)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.clock_set(entry + BAR + 1_000)
+    app.control.purge()
+    workers = Workers(python, subprocess_env, tmp_path)
+    try:
+        workers.start("a", "b", EXCHANGE_API_HOSTS=json.dumps({"binance": emu.url}))
+        for _ in range(6):
+            bot_step_task.delay(bot.pk, entry)
+        deadline = time.monotonic() + 60
+        while not BotOrder.objects.filter(bot=bot, state=OrderState.FILLED).exists():
+            assert time.monotonic() < deadline, workers.output()
+            time.sleep(0.1)
+        time.sleep(1.0)  # let the duplicates drain
+    finally:
+        workers.stop()
+    assert BotDecision.objects.filter(bot=bot, candle_ms=entry).count() == 1
+    assert [o["clientOrderId"] for o in emu.book.orders(KEY)] == [
+        BotOrder.objects.get(bot=bot).client_order_id
+    ]
+    assert_books_agree(emu, bot)
+
+
+def test_the_drawdown_kill_switch_closes_a_live_position_at_market(ana, btc_may, emu, account):
+    from apps.risk.services import risk_profile_create
+
+    profile = risk_profile_create(
+        owner=ana,
+        name="tight",
+        values={
+            "risk_per_trade": 0.004,
+            "max_position_fraction": 1.0,
+            "stop_loss": 0.006,
+            "take_profit": None,
+            "max_daily_loss": None,
+            "max_drawdown": 0.002,
+        },
+    )
+    bot = running_bot(
+        ana,
+        btc_may,
+        mode="live",
+        exchange_account=account.pk,
+        paper_capital=float(CAPITAL),
+        config={"allow_short": False},
+        risk_profile=profile.pk,
+    )
+    for k in range(400):
+        step(emu, bot, START + k * BAR)
+        bot.refresh_from_db()
+        if bot.status == BotStatus.KILLED and not BotPosition.objects.filter(bot=bot).exists():
+            break
+    assert bot.status == BotStatus.KILLED, bot.status_message
+    assert bot.status_message.startswith("drawdown kill switch: equity ")
+    killed_at = BotDecision.objects.get(bot=bot, action="killed").candle_ms
+    for k in range(1, 4):  # killed: no decision, no order any more
+        step(emu, bot, killed_at + k * BAR)
+    assert not BotOrder.objects.filter(bot=bot, candle_ms__gt=killed_at).exists()
+    assert BotOrder.objects.filter(bot=bot).last().leg == "kill"  # it closed the position
+    assert bot.trades.last().exit_reason == "kill_switch"
+    assert_books_agree(emu, bot)
+
+
+def test_a_live_step_an_hour_late_sends_nothing(ana, btc_may, emu, account):
+    from apps.execution.services.step import bot_step
+
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.clock_set(entry + BAR + 3_600_000)
+    late = bot_step(bot_id=bot.pk, candle_ms=entry, now_ms=entry + BAR + 3_600_000)
+    assert late.outcome == StepOutcome.STALE
+    assert not BotOrder.objects.filter(bot=bot).exists() and not emu.book.orders(KEY)
+
+
+def test_an_account_a_live_bot_trades_through_cannot_be_deleted(ana, btc_may, emu, account):
+    from rest_framework.test import APIClient
+
+    bot = live_bot(ana, btc_may, account, name="keeps it")
+    client = APIClient()
+    client.force_authenticate(ana)
+    refused = client.delete(f"/api/exchanges/accounts/{account.pk}/")
+    assert refused.status_code == 409
+    assert f"{bot.pk} 'keeps it'" in refused.json()["detail"]
+    assert type(account).objects.filter(pk=account.pk).exists()
