@@ -1,7 +1,7 @@
 """Property-based fuzzing of every operation in the OpenAPI schema (schemathesis): whatever a
 client sends, the API never answers 5xx, and every error has a JSON body.
 
-Bounded: FUZZ_EXAMPLES cases per operation (default 25; raise it locally for a deeper run, e.g.
+Bounded: FUZZ_EXAMPLES cases per operation (default 15; raise it locally for a deeper run, e.g.
 FUZZ_EXAMPLES=500 pytest tests/security/test_api_fuzzing.py)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from apps.datafeeds.storage import candles_upsert
 from apps.datafeeds.times import parse_time_ms
 from config.wsgi import application
 
-FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 
