@@ -92,3 +92,46 @@ def ana_client(ana):
 def bob_client(bob):
     """An API client signed in as bob."""
     return _api_client(bob)
+
+
+# --- Real BTC/USDT candles of ../shared/data, read once per session ---------------------------
+
+
+@pytest.fixture(scope="session")
+def btc_5m_candles(shared_data):
+    """Real Binance BTC/USDT 5m, 2024-01-01 .. 2024-09-06 (71,769 bars, no gap)."""
+    from apps.datafeeds.arrays import CandleArrays
+    from apps.datafeeds.importers import candle_file_read
+
+    rows, _ = candle_file_read(shared_data / "binance_BTC-USDT_5m.csv.gz")
+    return CandleArrays.from_rows(rows)
+
+
+@pytest.fixture(scope="session")
+def btc_4h_candles(shared_data):
+    """The exchange's own 4h candles for the same period (not derived from the 5m file)."""
+    from apps.datafeeds.arrays import CandleArrays
+    from apps.datafeeds.importers import candle_file_read
+
+    rows, _ = candle_file_read(shared_data / "binance_BTC-USDT_4h.csv.gz")
+    return CandleArrays.from_rows(rows)
+
+
+@pytest.fixture(scope="session")
+def btc_1h_candles(btc_5m_candles):
+    """1h aggregated from the 5m file (complete hours only)."""
+    from apps.datafeeds.arrays import CandleArrays
+    from apps.datafeeds.resample import resample_rows
+
+    hours, complete = resample_rows(btc_5m_candles.rows(), source="5m", target="1h")
+    return CandleArrays.from_rows(hours[complete])
+
+
+@pytest.fixture
+def btc_symbol(db):
+    """BTCUSDT on binance, without candles."""
+    from apps.datafeeds.models import Symbol
+
+    return Symbol.objects.create(
+        exchange="binance", name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
+    )

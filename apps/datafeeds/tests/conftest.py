@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from apps.datafeeds.importers import candle_file_read
-from apps.datafeeds.models import Symbol
 
 
 @pytest.fixture(scope="session")
@@ -36,10 +35,3 @@ def emulated_binance(emulator, settings):
 @pytest.fixture
 def emulator_env(subprocess_env, emulator):
     return {**subprocess_env, "EXCHANGE_API_HOSTS": json.dumps({"binance": emulator.url})}
-
-
-@pytest.fixture
-def btc_symbol(db) -> Symbol:
-    return Symbol.objects.create(
-        exchange="binance", name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
-    )
