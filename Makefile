@@ -76,7 +76,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 
 test: lint services-check frontend-test frontend-build frontend-build-e2e chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadscope
 
 bench: $(VENV)/.dev-installed services-check
 	$(BIN)/python bench/run.py

@@ -3,23 +3,33 @@
 import os
 import tempfile
 
-# Tests run against the real services whatever a developer's `.env` says.
+# Tests run against the real services whatever a developer's `.env` says. `make test` runs two
+# pytest-xdist workers (gw0, gw1): each has its own PostgreSQL database (pytest-django) and its
+# own six Redis databases of TEST_REDIS_SERVER (gw0: 15..10, gw1: 9..4), so one worker's Celery
+# broker never hands its tasks to the other's workers. Chosen once per worker (xdist's workers
+# inherit the controller's environment), kept in os.environ for the processes a test starts.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+if os.environ.get("TEST_REDIS_WORKER") != _worker:
+    _server = os.environ.get("TEST_REDIS_SERVER", "redis://127.0.0.1:6379").rstrip("/")
+    _block = 15 - 6 * int(_worker.removeprefix("gw") or 0)
+    os.environ.update(
+        TEST_REDIS_WORKER=_worker,
+        REDIS_URL=f"{_server}/{_block}",
+        CELERY_BROKER_URL=f"{_server}/{_block - 1}",
+        CELERY_RESULT_BACKEND=f"{_server}/{_block - 1}",
+        CACHE_URL=f"{_server}/{_block - 2}",
+        # Metrics of this worker (and the processes its tests start) in a folder of their own.
+        PROMETHEUS_MULTIPROC_DIR=tempfile.mkdtemp(prefix=f"prometheus-test-{_worker}-"),
+    )
 os.environ.setdefault("DJANGO_DB_ENGINE", "postgresql")
 os.environ.setdefault("CHANNEL_LAYER_BACKEND", "redis")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
-os.environ.setdefault("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("DATAFEEDS_RETRY_DELAYS", "0.01,0.02,0.05,0.1")
-os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/13")
 # Tests roll back their transactions, so on-commit cache invalidation never runs: caching of
 # strategy runs is off except in the tests that exercise it.
 os.environ.setdefault("STRATEGY_RUN_CACHE_SECONDS", "0")
 os.environ.setdefault("MARKET_DATA_CACHE_SECONDS", "0")
 # A fixed test-only key for exchange credentials (never used outside the test suite).
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "0hD33Ss-RLPSOG-6pfS0ruPejERlLG9gw8bJpY4xHUY=")
-
-# Metrics of this test session (and the processes it starts) in a folder of their own.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="prometheus-test-"))
 
 from .base import *  # noqa: E402, F403
 from .base import SECRET_KEY, local_secret_key  # noqa: E402

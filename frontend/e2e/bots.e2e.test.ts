@@ -14,6 +14,10 @@ const USERNAME = process.env.E2E_USERNAME ?? "demo";
 const PASSWORD = process.env.E2E_PASSWORD ?? "demo-pass-123";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLOCK_READY = Boolean(process.env.DJANGO_DB_NAME);
+// The live bot's exchange: tests/e2e/test_browser.py's emulator and the account it made for it.
+const EMULATOR_URL = process.env.E2E_EMULATOR_URL ?? "";
+const LIVE_API_KEY = process.env.E2E_LIVE_API_KEY ?? "";
+const LIVE_SECRET = process.env.E2E_LIVE_SECRET ?? "";
 
 let browser: Browser;
 let page: Page;
@@ -46,6 +50,12 @@ async function open(path: string) {
   page = await newPage(browser);
   await openPath(page, path);
   await signIn(page, USERNAME, PASSWORD);
+}
+
+/** The emulator's book: every order the live account sent, as the exchange holds it. */
+async function exchangeOrders(): Promise<{ clientOrderId: string; status: string; side: string; executedQty: string }[]> {
+  const answer = await fetch(`${EMULATOR_URL}/__emulator__/orders?api_key=${LIVE_API_KEY}`);
+  return (await answer.json()) as { clientOrderId: string; status: string; side: string; executedQty: string }[];
 }
 
 const apiBots = () => page.evaluate(async () => (await (await fetch("/api/execution/bots/")).json()) as ApiBot[]);
@@ -135,6 +145,69 @@ describe.skipIf(!CLOCK_READY)("bots live over WebSocket", () => {
     clock("advance", "1");
     await expect.poll(() => rowText(botId, "bot-status"), { timeout: 30_000 }).toBe("stopped");
     expect(await rowText(botId, "bot-position")).toBe("flat");
+  });
+
+  it.skipIf(!EMULATOR_URL)("trades a live bot on the emulator account: its orders with their client ids, once each on the exchange", async () => {
+    // The account, added and checked on the Accounts page as a user does.
+    await open("/accounts");
+    await page.getByTestId("account-new").click();
+    await page.getByTestId("account-label").fill("Live e2e");
+    await page.getByTestId("account-api-key").fill(LIVE_API_KEY);
+    await page.getByTestId("account-secret").fill(LIVE_SECRET);
+    await page.getByTestId("account-save").click();
+    const account = page.locator('[data-testid="account-row"]', { hasText: "Live e2e" });
+    await account.getByTestId("account-check").click();
+    await account.locator('[data-testid="account-check-result"][data-ok="true"]').waitFor();
+
+    clock("prepare", "5", "20", "--live");
+    await page.getByTestId("nav-bots").click();
+    await page.getByTestId("bot-strategy").selectOption("ema-cross");
+    await page.getByTestId("bot-name").fill("e2e live");
+    await page.getByTestId("bot-param-fast_period").fill("5");
+    await page.getByTestId("bot-param-slow_period").fill("20");
+    await page.getByTestId("bot-symbol").selectOption("binance:ETHUSDT");
+    await page.getByTestId("bot-mode").selectOption("live");
+    await page.getByTestId("bot-capital").fill("2000");
+    await page.getByTestId("bot-account").selectOption({ label: "Live e2e" });
+    await screenshot(page, "48-live-bot-form");
+    await page.getByTestId("bot-create").click();
+    const row = page.locator('[data-testid^="bot-row-"]', { hasText: "e2e live" });
+    await row.waitFor();
+    const liveId = Number((await row.getAttribute("data-testid"))!.replace("bot-row-", ""));
+    expect(await row.getByTestId("mode-badge").textContent()).toBe("LIVE");
+    await row.getByTestId("bot-start").click();
+    await expect.poll(() => rowText(liveId, "bot-status")).toBe("running");
+
+    // The first close is a long entry: one market order, sent once, filled on the exchange.
+    await row.getByTestId("bot-link").click();
+    await page.getByTestId("bot-chart").waitFor();
+    clock("advance", "1", "--live");
+    const entry = page.locator('[data-testid="order-row"][data-leg="entry"]');
+    await expect.poll(() => entry.getByTestId("order-state").textContent(), { timeout: 30_000 }).toBe("filled");
+    const clientId = (await entry.getAttribute("data-client-id"))!;
+    expect(clientId).toMatch(new RegExp(`^bt${liveId}-`));
+    expect(await entry.getByTestId("order-exchange-id").textContent()).toMatch(/^\d+$/);
+    const booked = (await exchangeOrders()).filter((o) => o.clientOrderId === clientId);
+    expect(booked).toHaveLength(1);
+    expect(booked[0]).toMatchObject({ status: "FILLED", side: "BUY" });
+    expect(Number(booked[0]!.executedQty)).toBeCloseTo(Number(await entry.getAttribute("data-filled")), 8);
+    expect(await page.getByTestId("detail-position").textContent()).not.toBe("flat");
+    await expect.poll(() => page.evaluate(() => window.__botChart!.markers()), { timeout: 30_000 }).toBeGreaterThan(0);
+    await screenshot(page, "49-live-bot-order");
+
+    // Stopped with its position closed: a second order, and the exchange holds both, once each.
+    await open("/bots");
+    await page.getByTestId(`bot-row-${liveId}`).getByTestId("bot-stop").click();
+    await page.getByTestId("stop-close").click();
+    clock("advance", "1", "--live");
+    await expect.poll(() => rowText(liveId, "bot-status"), { timeout: 30_000 }).toBe("stopped");
+    expect(await rowText(liveId, "bot-position")).toBe("flat");
+    const mine = (await exchangeOrders()).filter((o) => o.clientOrderId.startsWith(`bt${liveId}-`));
+    expect(mine.map((o) => [o.side, o.status])).toEqual([
+      ["BUY", "FILLED"],
+      ["SELL", "FILLED"],
+    ]);
+    expect(new Set(mine.map((o) => o.clientOrderId)).size).toBe(2);
   });
 
   it("shows dashboard totals equal to the sum of the bots' figures", async () => {

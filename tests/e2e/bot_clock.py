@@ -2,24 +2,31 @@
 end now, stored through the service the datafeeds refresh uses (`candles_upsert`, whose
 after-commit hook enqueues the bots' steps for the Celery worker).
 
-    python tests/e2e/bot_clock.py prepare [fast slow]   # history up to the candle in progress
-    python tests/e2e/bot_clock.py advance N             # N more closed candles, one at a time
+    python tests/e2e/bot_clock.py prepare [fast slow] [--live]  # history up to the open candle
+    python tests/e2e/bot_clock.py advance N [--live]    # N more closed candles, one at a time
     python tests/e2e/bot_clock.py bots USER N           # N stopped paper bots (load)
     python tests/e2e/bot_clock.py flood USER RATE SECS  # RATE equity messages/s to USER's sockets
 
-The symbol is BTCUSDT on the `simulated` exchange (never downloaded from an exchange), so the
-replay's binance BTCUSDT is untouched. `prepare` picks the stretch of real history whose first
-new candle is an ema-cross (fast, slow) crossing, so a bot started now enters at the first close.
-`advance` stores each candle once the previous one's steps are committed (the order a refresh
-stores them in), and fills up to the candle before the one in progress first if the wall clock
-moved on. Run with the server's environment (DJANGO_SETTINGS_MODULE, DJANGO_DB_NAME).
+The paper symbol is BTCUSDT on the `simulated` exchange (never downloaded from an exchange), so
+the replay's binance BTCUSDT is untouched. With --live the symbol is ETHUSDT on binance, which
+tests/e2e/test_browser.py's exchange emulator (E2E_EMULATOR_URL) serves from the same real
+BTC/USDT rows: the clock then also moves the emulator's market clock to each stored candle's
+close, so a live bot's market order fills at the very close it decided on.
+`prepare` picks the stretch of real history whose first new candle is an ema-cross (fast, slow)
+crossing (a long entry with --live: spot markets are not shorted), so a bot started now enters
+at the first close. `advance` stores each candle once the previous one's steps are committed
+(the order a refresh stores them in), and fills up to the candle before the one in progress first
+if the wall clock moved on. Run with the server's environment (DJANGO_SETTINGS_MODULE,
+DJANGO_DB_NAME).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,13 +56,31 @@ def real_rows() -> np.ndarray:
     return np.asarray(rows, dtype=np.float64)
 
 
-def symbol() -> Symbol:
+PAPER = (SIMULATED_EXCHANGE, "BTCUSDT", "BTC/USDT")
+LIVE = ("binance", "ETHUSDT", "ETH/USDT")  # the emulator's copy of the real rows
+
+
+def symbol(live: bool = False) -> Symbol:
+    exchange, name, market = LIVE if live else PAPER
+    base, quote = market.split("/")
     found, _ = Symbol.objects.get_or_create(
-        exchange=SIMULATED_EXCHANGE,
-        name="BTCUSDT",
-        defaults={"base": "BTC", "quote": "USDT", "market_symbol": "BTC/USDT"},
+        exchange=exchange,
+        name=name,
+        defaults={"base": base, "quote": quote, "market_symbol": market},
     )
     return found
+
+
+def emulator_clock_at(real_ms: int) -> None:
+    """The emulator's market clock (its rows are unshifted) to `real_ms`."""
+    request = urllib.request.Request(
+        f"{os.environ['E2E_EMULATOR_URL']}/__emulator__/clock",
+        data=json.dumps({"time": real_ms}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        answer.read()
 
 
 def stored_times(sym: Symbol) -> tuple[int | None, int | None]:
@@ -64,22 +89,25 @@ def stored_times(sym: Symbol) -> tuple[int | None, int | None]:
     return first, last
 
 
-def prepare(fast: int, slow: int) -> None:
+def prepare(fast: int, slow: int, live: bool) -> None:
     rows = real_rows()
     spec = strategy_spec("ema-cross")
     params = spec.validate_params({"fast_period": fast, "slow_period": slow})
     signals = spec.compute(CandleArrays.from_rows(rows[:20_000]), {}, params)
-    crossings = np.nonzero(signals.long_entry | signals.short_entry)[0]
+    entries = signals.long_entry if live else signals.long_entry | signals.short_entry
+    crossings = np.nonzero(entries)[0]
     first_new = int(crossings[crossings > HISTORY][0])  # its close is the bot's first decision
     now_bucket = int(time.time() * 1000) // BAR * BAR
     shift = now_bucket - int(rows[first_new, 0])
     history = rows[first_new - HISTORY : first_new].copy()
     history[:, 0] += shift
-    sym = symbol()
+    sym = symbol(live)
     if stored_times(sym)[0] is not None:
-        sys.exit("prepare: BTCUSDT (simulated) already has candles; use advance")
+        sys.exit(f"prepare: {sym} already has candles; use advance")
+    if live:
+        emulator_clock_at(int(rows[first_new, 0]) + 1_000)
     candles_upsert(symbol=sym, timeframe="5m", rows=history)
-    print(f"prepared {len(history)} candles up to {now_bucket} (shift {shift} ms)")
+    print(f"prepared {len(history)} candles of {sym} up to {now_bucket} (shift {shift} ms)")
 
 
 def _wait_for_steps(sym: Symbol, candle_ms: int, timeout: float = 60.0) -> None:
@@ -96,8 +124,8 @@ def _wait_for_steps(sym: Symbol, candle_ms: int, timeout: float = 60.0) -> None:
     sys.exit(f"advance: the bots did not step on {candle_ms} within {timeout} s")
 
 
-def advance(count: int) -> None:
-    sym = symbol()
+def advance(count: int, live: bool) -> None:
+    sym = symbol(live)
     first, last = stored_times(sym)
     if first is None:
         sys.exit("advance: run prepare first")
@@ -109,6 +137,8 @@ def advance(count: int) -> None:
     for _ in range(steps):
         last += BAR
         row = rows[index[last - shift]].copy()
+        if live:  # the emulator's market closes this candle first, as an exchange would
+            emulator_clock_at(int(row[0]) + BAR + 1_000)
         row[0] = last
         candles_upsert(symbol=sym, timeframe="5m", rows=row[None, :])
         _wait_for_steps(sym, last)
@@ -158,15 +188,17 @@ def flood(username: str, rate: float, seconds: float) -> None:
 
 
 if __name__ == "__main__":
-    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    live = "--live" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--live"]
+    command = args[0] if args else ""
     if command == "prepare":
-        fast, slow = (int(v) for v in sys.argv[2:4]) if len(sys.argv) >= 4 else (5, 20)
-        prepare(fast, slow)
+        fast, slow = (int(v) for v in args[1:3]) if len(args) >= 3 else (5, 20)
+        prepare(fast, slow, live)
     elif command == "advance":
-        advance(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+        advance(int(args[1]) if len(args) > 1 else 1, live)
     elif command == "bots":
-        many_bots(sys.argv[2], int(sys.argv[3]))
+        many_bots(args[1], int(args[2]))
     elif command == "flood":
-        flood(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
+        flood(args[1], float(args[2]), float(args[3]))
     else:
         sys.exit(__doc__)

@@ -57,6 +57,9 @@ def demo_user(db):
 # The exchange account the Accounts page scenario adds and checks: the emulator knows this key.
 EMULATOR_API_KEY = "e2eKeyQ4mZ8a1b2"
 EMULATOR_SECRET = "e2eS3cret-only-in-the-emulator"
+# The account the live bot scenario trades on (its own balances, whatever ran before it).
+LIVE_API_KEY = "e2eLiveK7w3Xp9"
+LIVE_SECRET = "e2eLiveS3cret-only-in-the-emulator"
 
 
 def _free_port() -> int:
@@ -77,8 +80,9 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 
 @pytest.fixture
-def exchange_emulator(python, subprocess_env):
-    """`python -m emulator` on a free port with one API key (USDT and BTC balances); its URL."""
+def exchange_emulator(python, subprocess_env, shared_data):
+    """`python -m emulator` on a free port with two API keys; its URL. ETH/USDT 5m is the real
+    BTC/USDT rows, the live bot scenario's market (tests/e2e/bot_clock.py moves its clock)."""
     process = subprocess.Popen(
         [
             python,
@@ -88,8 +92,12 @@ def exchange_emulator(python, subprocess_env):
             "0",
             "--generate",
             "BTC/USDT:1h:200",
+            "--csv",
+            f"ETH/USDT:5m:{shared_data / 'binance_BTC-USDT_5m.csv.gz'}",
             "--account",
             f"{EMULATOR_API_KEY}:{EMULATOR_SECRET}:USDT=10000,BTC=0.5",
+            "--account",
+            f"{LIVE_API_KEY}:{LIVE_SECRET}:USDT=10000",
         ],
         env=subprocess_env,
         cwd=ROOT,
@@ -116,6 +124,13 @@ def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
     if not (dist / "index.html").is_file():
         pytest.fail("The browser tests' build is missing: run `make test` (npm run build:e2e).")
     app.control.purge()
+    # The web process and the worker (which sends the live bots' orders) trade on the emulator.
+    server_env = {
+        **subprocess_env,
+        "DJANGO_DEBUG": "False",
+        "FRONTEND_DIST": str(dist),
+        "EXCHANGE_API_HOSTS": json.dumps({"binance": exchange_emulator}),
+    }
     processes: list[subprocess.Popen] = []
     try:
         processes.append(
@@ -132,7 +147,7 @@ def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
                     "--hostname",
                     f"e2e-{time.time_ns()}@%h",
                 ],
-                env=subprocess_env,
+                env=server_env,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -142,12 +157,7 @@ def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
         processes.append(
             subprocess.Popen(
                 [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port)],
-                env={
-                    **subprocess_env,
-                    "DJANGO_DEBUG": "False",
-                    "FRONTEND_DIST": str(dist),
-                    "EXCHANGE_API_HOSTS": json.dumps({"binance": exchange_emulator}),
-                },
+                env=server_env,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -163,13 +173,14 @@ def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
             except OSError:
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.3)
-        yield url
+        yield url, exchange_emulator
     finally:
         # The server first, then the worker: nothing is left running whatever failed above.
         _stop(list(reversed(processes)))
 
 
 def test_browser_scenarios(platform, subprocess_env):
+    url, emulator_url = platform
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
     npm = shutil.which("npm")
     assert npm, "npm is needed for the browser tests"
@@ -181,10 +192,13 @@ def test_browser_scenarios(platform, subprocess_env):
         # The server's environment: e2e/bots.e2e.test.ts drives tests/e2e/bot_clock.py with it.
         env={
             **subprocess_env,
-            "E2E_BASE_URL": platform,
+            "E2E_BASE_URL": url,
             "CHROMIUM_PATH": CHROMIUM,
             "E2E_EXCHANGE_API_KEY": EMULATOR_API_KEY,
             "E2E_EXCHANGE_SECRET": EMULATOR_SECRET,
+            "E2E_EMULATOR_URL": emulator_url,
+            "E2E_LIVE_API_KEY": LIVE_API_KEY,
+            "E2E_LIVE_SECRET": LIVE_SECRET,
         },
         capture_output=True,
         text=True,

@@ -172,6 +172,8 @@ def bot_create(
     as a backtest's, a live bot's exchange account); BotMissingCandles when the symbol lacks
     the strategy's warm-up."""
     config = dict(config or {})
+    if mode == BotMode.LIVE:  # spot markets cannot be shorted: a live bot never shorts unasked
+        config.setdefault("allow_short", False)
     errors: dict[str, Any] = {}
     profile = _profile_checked(owner, risk_profile, config, errors)
     account = _account_checked(owner, mode, symbol, exchange_account, config, errors)

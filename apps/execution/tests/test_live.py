@@ -142,8 +142,20 @@ def test_live_creation_needs_a_checked_account_of_the_exchange(ana, btc_may, emu
         running_bot(ana, btc_may, mode="live", config=COSTS)
     assert "exchange_account" in missing.value.errors
     with pytest.raises(BotInvalid) as shorts:
-        running_bot(ana, btc_may, mode="live", exchange_account=account.pk)
+        running_bot(
+            ana, btc_may, mode="live", exchange_account=account.pk, config={"allow_short": True}
+        )
     assert "allow_short" in shorts.value.errors
+    unasked = bot_create(  # without allow_short, a live bot is long only
+        owner=ana,
+        name="u",
+        strategy="ema-cross",
+        symbol=btc_may,
+        mode="live",
+        exchange_account=account.pk,
+        params={"fast_period": 12, "slow_period": 26},
+    )
+    assert unasked.allow_short is False
     made = bot_create(
         owner=ana,
         name="l",

@@ -1,7 +1,9 @@
 """The production recipe as an operator runs it (docs/operations.md): on a PostgreSQL database of
 its own and Redis, with the production settings, `migrate`, `collectstatic`, `ops_prepare`, then
 `honcho -f Procfile.production start` (gunicorn + uvicorn workers, a Celery worker per queue,
-beat); /readyz, a backtest end to end over the API, a /metrics scrape, and a clean stop."""
+beat); /readyz, the HTTPS front door (redirect, HSTS, secure cookies; the admin, the API docs and
+the browsable API, which 500 without collectstatic), a backtest end to end over the API, a
+/metrics scrape, and a clean stop. One start serves every check: the suite's slowest set-up."""
 
 from __future__ import annotations
 
@@ -59,14 +61,16 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture
 def recipe_redis() -> dict[str, str]:
-    """Redis databases 10-12 of the test's Redis server, emptied: no other test's worker can
-    take the recipe's messages, and the recipe leaves nothing behind for them."""
-    server = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"))
+    """The three spare Redis databases of this test worker (config/settings/test.py: the three
+    below its own), emptied: no other test's worker can take the recipe's messages, and the
+    recipe leaves nothing behind for them."""
+    server = urlsplit(os.environ["REDIS_URL"])
+    spare = int(server.path.strip("/")) - 3
     urls = {
-        "REDIS_URL": f"redis://{server.netloc}/10",
-        "CELERY_BROKER_URL": f"redis://{server.netloc}/11",
-        "CELERY_RESULT_BACKEND": f"redis://{server.netloc}/11",
-        "CACHE_URL": f"redis://{server.netloc}/12",
+        "REDIS_URL": f"redis://{server.netloc}/{spare}",
+        "CELERY_BROKER_URL": f"redis://{server.netloc}/{spare - 1}",
+        "CELERY_RESULT_BACKEND": f"redis://{server.netloc}/{spare - 1}",
+        "CACHE_URL": f"redis://{server.netloc}/{spare - 2}",
     }
     flush = [
         redis.Redis.from_url(urls[key]).flushdb
@@ -77,6 +81,21 @@ def recipe_redis() -> dict[str, str]:
     yield urls
     for step in flush:
         step()
+
+
+def assert_https_front_door(url: str) -> None:
+    """What the TLS-terminating proxy's clients see: pages that need collected static files, the
+    security headers, plain HTTP redirected, and errors as JSON."""
+    for path in ("/admin/login/", "/api/docs/", "/api/datafeeds/symbols/?format=api"):
+        assert requests.get(url + path, headers=HTTPS).status_code == 200, path
+    answer = requests.get(f"{url}/api/auth/csrf/", headers=HTTPS)
+    hsts = answer.headers["Strict-Transport-Security"]
+    assert hsts.startswith("max-age=31536000") and "includeSubDomains" in hsts
+    assert "Secure" in answer.headers["Set-Cookie"]
+    plain = requests.get(f"{url}/api/auth/csrf/", allow_redirects=False)
+    assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+    missing = requests.get(f"{url}/api/no-such-thing/", headers=HTTPS)
+    assert missing.status_code == 404 and missing.content.startswith(b"{")
 
 
 def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(
@@ -116,6 +135,7 @@ def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(
         assert requests.get(f"{url}/healthz", headers=HTTPS).json() == {"status": "alive"}
         assert ready.json()["checks"]["workers"]["ok"]
         assert env["DJANGO_SECRET_KEY"] not in ready.text
+        assert_https_front_door(url)
 
         api = {**HTTPS, "Authorization": f"Token {token}"}
         body = {"strategy": "ema-cross", "symbol": "BTCUSDT", "start": "2024-04-01",

@@ -63,6 +63,7 @@ export interface BotCreateBody {
   mode: "paper" | "live";
   paper_capital?: number;
   exchange_account?: number | null;
+  allow_short?: boolean;
   risk_profile?: number | null;
 }
 

@@ -124,6 +124,7 @@ function BotDetail({ bot }: { bot: Bot }) {
                   <th>Leg</th>
                   <th>Side</th>
                   <th>State</th>
+                  <th>Exchange id</th>
                   <th className="num">Filled</th>
                   <th className="num">Avg price</th>
                   <th className="num">Fee</th>
@@ -131,7 +132,7 @@ function BotDetail({ bot }: { bot: Bot }) {
               </thead>
               <tbody>
                 {orders.data.map((o) => (
-                  <tr key={o.id} title={o.state_message}>
+                  <tr key={o.id} title={o.state_message} data-testid="order-row" data-client-id={o.client_order_id} data-leg={o.leg} data-filled={o.filled_quantity}>
                     <td>
                       <code>{o.client_order_id}</code>
                     </td>
@@ -141,6 +142,7 @@ function BotDetail({ bot }: { bot: Bot }) {
                     <td>{o.leg}</td>
                     <td>{o.side}</td>
                     <td data-testid="order-state">{o.state}</td>
+                    <td data-testid="order-exchange-id">{o.exchange_order_id || "—"}</td>
                     <td className="num">{numberText(o.filled_quantity)}</td>
                     <td className="num">{moneyText(o.average_price, unit)}</td>
                     <td className="num">{moneyText(o.fee, unit)}</td>

@@ -101,11 +101,10 @@ export function BotForm({ onCreated }: { onCreated: (bot: Bot) => void }) {
             <option value="live">LIVE (real orders)</option>
           </select>
         </Field>
-        {form.mode === "paper" ? (
-          <Field label="Paper capital (quote)" error={errors.paper_capital}>
-            <input data-testid="bot-capital" type="number" min={0} step="any" value={form.capital} onChange={(e) => set("capital", e.target.value)} />
-          </Field>
-        ) : (
+        <Field label={form.mode === "paper" ? "Paper capital (quote)" : "Capital it may trade (quote)"} error={errors.paper_capital}>
+          <input data-testid="bot-capital" type="number" min={0} step="any" value={form.capital} onChange={(e) => set("capital", e.target.value)} />
+        </Field>
+        {form.mode === "live" && (
           <Field label="Exchange account" error={errors.exchange_account}>
             <select data-testid="bot-account" value={form.account} onChange={(e) => set("account", e.target.value)}>
               <option value="">{accounts.data?.length ? "Pick an account" : "No account: add one on the Accounts page"}</option>

@@ -28,11 +28,25 @@ describe("buildBotBody", () => {
       paper_capital: 10000,
     });
   });
+  it("builds the request of a live bot: its account, its capital, no shorts on a spot market", () => {
+    expect(buildBotBody({ ...form, mode: "live", account: "7", capital: "2500" }, schema).body).toEqual({
+      name: "mine",
+      strategy: "ema-cross",
+      symbol: "BTCUSDT",
+      exchange: "binance",
+      params: { fast_period: 12 },
+      mode: "live",
+      paper_capital: 2500,
+      exchange_account: 7,
+      allow_short: false,
+    });
+  });
   it("names each field the browser can judge", () => {
-    const { errors } = buildBotBody({ ...form, name: " ", params: { fast_period: "1.5" }, mode: "live" }, schema);
+    const { errors } = buildBotBody({ ...form, name: " ", params: { fast_period: "1.5" }, mode: "live", capital: "0" }, schema);
     expect(errors).toEqual({
       name: "Give the bot a name.",
       "params.fast_period": "A whole number is needed.",
+      paper_capital: "A positive amount is needed.",
       exchange_account: "A live bot trades on one of your exchange accounts.",
     });
   });

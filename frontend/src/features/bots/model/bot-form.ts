@@ -41,13 +41,17 @@ export function buildBotBody(form: BotFormState, schema: StrategyParamSchema[]):
   const [exchange, symbol] = form.symbol.includes(":") ? form.symbol.split(":", 2) : [undefined, form.symbol];
   if (!symbol) errors.symbol = "Pick a symbol.";
   const capital = Number(form.capital);
-  if (form.mode === "paper" && !(capital > 0)) errors.paper_capital = "A positive amount is needed.";
+  if (!(capital > 0)) errors.paper_capital = "A positive amount is needed.";
   if (form.mode === "live" && !form.account) errors.exchange_account = "A live bot trades on one of your exchange accounts.";
   if (Object.keys(errors).length) return { errors };
   const body: BotCreateBody = { name: form.name.trim(), strategy: form.strategy, symbol: symbol!, params, mode: form.mode };
   if (exchange) body.exchange = exchange;
-  if (form.mode === "paper") body.paper_capital = capital;
-  if (form.account) body.exchange_account = Number(form.account);
+  body.paper_capital = capital;
+  // Live bots trade spot markets, which cannot be shorted.
+  if (form.mode === "live") {
+    body.exchange_account = Number(form.account);
+    body.allow_short = false;
+  }
   if (form.riskProfile) body.risk_profile = Number(form.riskProfile);
   return { body };
 }
