@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import ApiToken, UserSession
+from .socket_groups import session_group, sockets_sign_out, user_sessions_group
 
 
 class InvalidCredentials(Exception):
@@ -73,7 +74,10 @@ def user_logout(*, request: HttpRequest, token: ApiToken | None = None) -> None:
     if token is not None:
         token.delete()
     else:
+        session_key = request.session.session_key
         logout(request)
+        if session_key:
+            sockets_sign_out(session_group(session_key))
 
 
 def user_logout_everywhere(*, request: HttpRequest, user: AbstractBaseUser) -> None:
@@ -81,6 +85,7 @@ def user_logout_everywhere(*, request: HttpRequest, user: AbstractBaseUser) -> N
     ApiToken.objects.filter(user=user).delete()
     UserSession.objects.filter(user=user).delete()
     logout(request)
+    sockets_sign_out(user_sessions_group(user.pk))
 
 
 class TokenLimitReached(Exception):

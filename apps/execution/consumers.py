@@ -48,13 +48,11 @@ def _snapshot(owner_id: int, bot_id: int | None) -> list[dict[str, Any]] | None:
 
 class BotsConsumer(RealtimeConsumer):
     bot_id: int | None = None
-    group: str | None = None
 
     async def open(self, user: Any) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
         self.bot_id = int(kwargs["bot_id"]) if "bot_id" in kwargs else None
-        self.group = owner_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.join(owner_group(user.pk))
         bots = await database_sync_to_async(_snapshot)(user.pk, self.bot_id)
         if bots is None:
             raise Refused(CLOSE_NOT_FOUND, "no such bot")
@@ -65,12 +63,6 @@ class BotsConsumer(RealtimeConsumer):
                 "heartbeat": float(settings.REALTIME_HEARTBEAT_SECONDS),
             }
         )
-
-    async def disconnect(self, code: int) -> None:
-        await super().disconnect(code)
-        if self.group is not None:  # refused after joining: on_close did not run
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            self.group = None
 
     async def on_message(self, message: dict[str, Any]) -> None:
         await self.send_message({"type": "error", "detail": "this socket only sends"})

@@ -3,8 +3,11 @@
 It owns what each socket must do the same way: accept, then authenticate and authorise with one
 close code per outcome (anonymous 4401; missing or another user's 4404); the per-user cap on
 open sockets; a heartbeat every REALTIME_HEARTBEAT_SECONDS; and the parsing of client frames,
-where anything malformed gets an error reply and the socket stays usable.
-Subclasses implement `open` (authorise and set up, or raise Refused) and `on_message`.
+where anything malformed gets an error reply and the socket stays usable. A socket ends with
+the session that opened it (closed 4401 when it signs out, apps/accounts/socket_groups.py), and
+its channel-layer groups are renewed while it lives: channels_redis forgets a group's member
+after `group_expiry` (a day), which would silently cut a page left open longer.
+Subclasses implement `open` (authorise, `join` their groups, or raise Refused) and `on_message`.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 import orjson
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+
+from apps.accounts.socket_groups import session_group, user_sessions_group
 
 from .protocol import CLOSE_TOO_MANY, CLOSE_UNAUTHENTICATED, MessageInvalid, parse_client_message
 from .slots import LEASE_HEARTBEATS, SocketSlots
@@ -40,6 +46,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     opened = False
     _slots: SocketSlots | None = None
     _heartbeat: asyncio.Task | None = None
+    _groups: tuple[str, ...] = ()
 
     # --- subclass interface ----------------------------------------------------------------
 
@@ -64,9 +71,14 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             if user is None or not user.is_authenticated:
                 raise Refused(CLOSE_UNAUTHENTICATED, "sign in first")
             await self._take_slot(user.pk)
+            session = self.scope.get("session")
+            if session is not None and session.session_key:
+                await self.join(session_group(session.session_key))
+            await self.join(user_sessions_group(user.pk))
             await self.open(user)
         except Refused as refusal:
             await self.close(code=refusal.code, reason=refusal.reason)
+            await self._leave_groups()
             await self._free_slot()
             return
         self.opened = True
@@ -80,7 +92,22 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if self.opened:
             self.opened = False
             await self.on_close()
+        await self._leave_groups()
         await self._free_slot()
+
+    async def join(self, group: str) -> None:
+        """The group's messages reach this socket until it closes."""
+        await self.channel_layer.group_add(group, self.channel_name)
+        self._groups = (*self._groups, group)
+
+    async def _leave_groups(self) -> None:
+        groups, self._groups = self._groups, ()
+        for group in groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def session_ended(self, event: dict[str, Any]) -> None:
+        """The session that opened this socket signed out (apps/accounts/socket_groups.py)."""
+        await self.close(code=CLOSE_UNAUTHENTICATED, reason="signed out")
 
     async def _take_slot(self, user_id: int) -> None:
         if self.slot_kind is None:
@@ -102,11 +129,16 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def _beat(self) -> None:
         """A heartbeat per interval: the client's proof of life, and the slot's lease renewal."""
         interval = settings.REALTIME_HEARTBEAT_SECONDS
+        renewed = time.monotonic()
         while True:
             await asyncio.sleep(interval)
             await self.send_message({"type": "heartbeat"})
             if self._slots is not None:
                 await self._slots.renew(self.channel_name)
+            if time.monotonic() - renewed >= settings.REALTIME_GROUP_RENEW_SECONDS:
+                renewed = time.monotonic()
+                for group in self._groups:  # joining again renews the membership
+                    await self.channel_layer.group_add(group, self.channel_name)
 
     # --- messages --------------------------------------------------------------------------------
 

@@ -227,7 +227,12 @@ if CHANNEL_LAYER_BACKEND == "redis":
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # A host dict: channels_redis passes its keys to redis-py's ConnectionPool.from_url.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}],
+                # A group forgets a member after this long; open sockets renew theirs every
+                # REALTIME_GROUP_RENEW_SECONDS (apps/realtime/consumers.py).
+                "group_expiry": env.int("CHANNEL_LAYER_GROUP_EXPIRY", default=86_400),
+            },
         }
     }
 else:
@@ -237,6 +242,9 @@ else:
 # server heartbeats on every socket; a client that hears nothing for 3 of them declares the
 # connection dead and reconnects.
 REALTIME_HEARTBEAT_SECONDS = env.float("REALTIME_HEARTBEAT_SECONDS", default=5.0)
+# How often an open socket renews its channel-layer group memberships (well under the layer's
+# group_expiry, so a page left open for days keeps receiving its messages).
+REALTIME_GROUP_RENEW_SECONDS = env.float("REALTIME_GROUP_RENEW_SECONDS", default=3_600.0)
 # Open replay sockets per user (across every server process); one more is refused with 4429.
 REPLAY_MAX_SOCKETS_PER_USER = env.int("REPLAY_MAX_SOCKETS_PER_USER", default=4)
 

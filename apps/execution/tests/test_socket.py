@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
 
+from apps.execution.realtime import publish
 from apps.execution.services.bots import bot_stop
 from config.asgi import application
 
@@ -118,3 +120,116 @@ def test_anonymous_and_other_users_bots_are_refused(bot, bob):
     assert async_to_sync(close_code)("/ws/bots/", None) == 4401
     assert async_to_sync(close_code)(f"/ws/bots/{bot.pk}/", bob_cookie) == 4404
     assert async_to_sync(close_code)(f"/ws/bots/{bot.pk + 1000}/", bob_cookie) == 4404
+
+
+def signed_in_client(username: str, password: str) -> tuple[Client, bytes]:
+    """A browser's session: its client (to sign out with) and its cookie (for the socket)."""
+    client = Client()
+    assert client.login(username=username, password=password)
+    return client, f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def closed_with(comm) -> int | None:
+    """The close code, or None when the socket is still open after TIMEOUT."""
+
+    async def close_code() -> int:
+        while (message := await comm.receive_output(timeout=TIMEOUT))["type"] != "websocket.close":
+            continue  # the snapshot, heartbeats
+        return message["code"]
+
+    try:
+        return await asyncio.wait_for(close_code(), TIMEOUT)
+    except TimeoutError:
+        return None
+
+
+async def still_open(comm) -> bool:
+    """Heartbeats still flow (REALTIME_HEARTBEAT_SECONDS is short in these tests)."""
+    for _ in range(20):
+        message = await comm.receive_output(timeout=TIMEOUT)
+        if message["type"] != "websocket.send":
+            return False
+        if '"heartbeat"' in message["text"]:
+            return True
+    return False
+
+
+@pytest.fixture
+def quick_heartbeat(settings):
+    settings.REALTIME_HEARTBEAT_SECONDS = 0.3
+
+
+def test_signing_out_closes_the_sockets_of_that_session_only(ana, bob, quick_heartbeat):
+    first, first_cookie = signed_in_client("ana", "pw-ana-123")
+    _, second_cookie = signed_in_client("ana", "pw-ana-123")
+    _, bob_cookie = signed_in_client("bob", "pw-bob-123")
+
+    async def scenario():
+        signed_out, other_session, other_user = (
+            communicator("/ws/bots/", cookie)
+            for cookie in (first_cookie, second_cookie, bob_cookie)
+        )
+        for comm in (signed_out, other_session, other_user):
+            assert (await comm.connect())[0]
+        answer = await database_sync_to_async(first.post)("/api/auth/logout/")
+        assert answer.status_code == 204
+        assert await closed_with(signed_out) == 4401
+        assert await still_open(other_session) and await still_open(other_user)
+        for comm in (signed_out, other_session, other_user):
+            await comm.disconnect()
+        refused = communicator("/ws/bots/", first_cookie)  # the ended session cannot reopen one
+        assert (await refused.connect())[0] and await closed_with(refused) == 4401
+        await refused.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_logging_out_everywhere_closes_every_socket_of_the_user_and_no_one_elses(
+    ana, bob, quick_heartbeat
+):
+    first, first_cookie = signed_in_client("ana", "pw-ana-123")
+    _, second_cookie = signed_in_client("ana", "pw-ana-123")
+    _, bob_cookie = signed_in_client("bob", "pw-bob-123")
+
+    async def scenario():
+        mine = [communicator(path, first_cookie) for path in ("/ws/bots/", "/ws/bots/")]
+        mine.append(communicator("/ws/bots/", second_cookie))
+        theirs = communicator("/ws/bots/", bob_cookie)
+        for comm in (*mine, theirs):
+            assert (await comm.connect())[0]
+        answer = await database_sync_to_async(first.post)("/api/auth/logout-all/")
+        assert answer.status_code == 204
+        for comm in mine:
+            assert await closed_with(comm) == 4401
+        assert await still_open(theirs)
+        for comm in (*mine, theirs):
+            await comm.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_an_open_socket_keeps_its_group_past_the_layers_group_expiry(ana, settings):
+    """channels_redis forgets a group member after group_expiry (a day in production): an open
+    socket renews its membership, so a page left open longer still hears its bots."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            **settings.CHANNEL_LAYERS["default"],
+            "CONFIG": {**settings.CHANNEL_LAYERS["default"]["CONFIG"], "group_expiry": 2},
+        }
+    }
+    settings.REALTIME_HEARTBEAT_SECONDS = 0.5
+    settings.REALTIME_GROUP_RENEW_SECONDS = 1.0
+    _, cookie = signed_in_client("ana", "pw-ana-123")
+
+    async def scenario():
+        comm = communicator("/ws/bots/", cookie)
+        assert (await comm.connect())[0]
+        assert (await comm.receive_json_from(timeout=TIMEOUT))["type"] == "snapshot"
+        await asyncio.sleep(5)  # 2.5 times the group expiry
+        message = {"bot": 1, "kind": "status", "seq": 1, "status": "running"}
+        await database_sync_to_async(publish)(ana.pk, [message])
+        seen = await asyncio.wait_for(messages_until(comm, "status"), TIMEOUT)
+        assert seen[-1]["seq"] == 1
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
