@@ -6,16 +6,19 @@
 Messages: first {"type": "ready", "push": bool}, then {"type": "run", "run": <the run as GET
 /api/analytics/backtests/<id>/>} for each change. `push` is false on the in-memory channel layer
 (the embedded default), which cannot carry events from a worker process: the page then keeps
-refreshing by itself.
+refreshing by itself. Built on RealtimeConsumer: heartbeats, the end of the socket with its
+session, group membership renewed while open (docs/realtime.md).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
 
-from apps.realtime.protocol import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
+from apps.realtime.consumers import RealtimeConsumer, Refused
+from apps.realtime.protocol import CLOSE_NOT_FOUND
 
 from .events import user_group
 from .models import BacktestRun
@@ -25,36 +28,25 @@ def _owns(user_id: int, run_id: int) -> bool:
     return BacktestRun.objects.filter(pk=run_id, owner_id=user_id).exists()
 
 
-class BacktestEventsConsumer(AsyncJsonWebsocketConsumer):
-    group: str | None = None
+class BacktestEventsConsumer(RealtimeConsumer):
     run_id: int | None = None
 
-    async def connect(self) -> None:
-        # Accept, then close: a close before the accept reaches a browser as a bare HTTP 403.
-        await self.accept()
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
+    async def open(self, user: Any) -> None:
         run_id = self.scope["url_route"]["kwargs"].get("run_id")
         if run_id is not None:
             self.run_id = int(run_id)
             if not await database_sync_to_async(_owns)(user.pk, self.run_id):
-                await self.close(code=CLOSE_NOT_FOUND)
-                return
-        self.group = user_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+                raise Refused(CLOSE_NOT_FOUND, "no such run")
+        await self.join(user_group(user.pk))
         push = not isinstance(self.channel_layer, InMemoryChannelLayer)
-        await self.send_json({"type": "ready", "push": push})
+        await self.send_message({"type": "ready", "push": push})
 
-    async def disconnect(self, code: int) -> None:
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+    async def on_message(self, message: dict[str, Any]) -> None:
+        await self.send_message({"type": "error", "detail": "this socket only sends"})
 
-    async def receive_json(self, content, **kwargs) -> None:
-        """Nothing to ask: the socket only listens."""
-
-    async def backtest_run(self, event: dict) -> None:
+    async def backtest_run(self, event: dict[str, Any]) -> None:
+        if not self.opened:
+            return
         run = event["run"]
         if self.run_id is None or run["id"] == self.run_id:
-            await self.send_json({"type": "run", "run": run})
+            await self.send_message({"type": "run", "run": run})
