@@ -8,7 +8,8 @@ Order faults (endpoint `order`, i.e. POST /api/v3/order): `server_error` with `a
 5xx AFTER the order was accepted; `no_answer` accepts the order and closes the connection without
 an answer (after `seconds`, default 0); `slow` accepts it and answers late; `reject` refuses it
 (-2010, `msg`); `lookup_lag` accepts it and hides it from lookups for `seconds` (Binance's
-"Order does not exist" right after acceptance).
+"Order does not exist" right after acceptance); `partial_fill` fills only `fraction` (default 0.5)
+of a MARKET order and expires the rest (Binance's EXPIRED market order when the book runs dry).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 # Faults that replace or delay the whole answer; each matching request consumes one.
 ERROR_KINDS = ("rate_limit", "server_error", "slow")
-ORDER_KINDS = ("no_answer", "reject", "lookup_lag")  # new orders only
+ORDER_KINDS = ("no_answer", "reject", "lookup_lag", "partial_fill")  # new orders only
 MALFORMED_MODES = ("high_below_low", "not_a_number", "negative_volume")
 KINDS = (*ERROR_KINDS, *ORDER_KINDS, "malformed_row", "unclosed_last")
 # Which requests a fault applies to (opts["endpoint"]); malformed_row is klines-only.
@@ -71,6 +72,10 @@ def fault_create(kind: str, count: int = 1, **opts: Any) -> Fault:
     for name in ("retry_after", "seconds", "status"):
         if name in opts and not isinstance(opts[name], int | float):
             raise ValueError(f"Fault option '{name}' must be a number.")
+    if kind == "partial_fill" and not (
+        isinstance(opts.get("fraction", 0.5), int | float) and 0 < opts.get("fraction", 0.5) < 1
+    ):
+        raise ValueError("partial_fill fraction must be a number between 0 and 1 (exclusive).")
     if kind == "server_error" and not 500 <= opts.get("status", 503) <= 599:
         raise ValueError("server_error status must be a 5xx code.")
     return fault

@@ -168,7 +168,9 @@ class PrivateApi:
         market = self._market(params)
         lag = self._faults.take(("lookup_lag",), "order")
         lag_ms = int(float(lag.opts.get("seconds", 5)) * 1000) if lag else self.lookup_lag_ms
+        partial = self._faults.take(("partial_fill",), "order")
         order = self.book.order_place(
+            fill_fraction=Decimal(str(partial.opts.get("fraction", 0.5))) if partial else None,
             account=account,
             market=(market.market_id, market.base, market.quote),
             params=params,

@@ -15,7 +15,7 @@ import itertools
 import threading
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from .binance import ApiError
@@ -233,8 +233,11 @@ class TradingBook:
         price_now: Decimal | None,
         now_ms: int,
         visible_from_ms: int = 0,
+        fill_fraction: Decimal | None = None,
     ) -> Order:
-        """Validate and accept (or reject with Binance's error) a new MARKET or LIMIT order."""
+        """Validate and accept (or reject with Binance's error) a new MARKET or LIMIT order.
+        `fill_fraction` (the partial_fill fault): a MARKET order fills only that part of its
+        quantity and expires the rest, as Binance's does when the book runs dry."""
         symbol, base, quote = market
         side = params.get("side", "")
         kind = params.get("type", "")
@@ -296,7 +299,11 @@ class TradingBook:
                 visible_from_ms=visible_from_ms,
             )
             self._orders.append(order)
-            if crosses:
+            if crosses and kind == "MARKET" and fill_fraction is not None:
+                part = (quantity * fill_fraction).quantize(Decimal("0.00001"), ROUND_DOWN)
+                self._fill(account, order, fill_price, now_ms, maker=False, quantity=part)
+                order.status = "EXPIRED"
+            elif crosses:
                 self._fill(account, order, fill_price, now_ms, maker=False)
             elif order.time_in_force in ("IOC", "FOK"):
                 order.status, order.update_ms = "EXPIRED", now_ms
@@ -306,15 +313,22 @@ class TradingBook:
             return order
 
     def _fill(
-        self, account: Account, order: Order, price: Decimal, now_ms: int, maker: bool
+        self,
+        account: Account,
+        order: Order,
+        price: Decimal,
+        now_ms: int,
+        maker: bool,
+        quantity: Decimal | None = None,
     ) -> None:
-        gross = order.quantity * price
+        quantity = order.quantity if quantity is None else quantity
+        gross = quantity * price
         if order.side == "BUY":
-            receive_asset, received = order.base, order.quantity
+            receive_asset, received = order.base, quantity
             account.add(account.free, order.quote, -gross)
         else:
             receive_asset, received = order.quote, gross
-            account.add(account.free, order.base, -order.quantity)
+            account.add(account.free, order.base, -quantity)
         commission = (received * account.commission).quantize(Decimal("0.00000001"))
         account.add(account.free, receive_asset, received - commission)
         trade = Trade(
@@ -323,7 +337,7 @@ class TradingBook:
             api_key=order.api_key,
             symbol=order.symbol,
             price=price,
-            qty=order.quantity,
+            qty=quantity,
             commission=commission,
             commission_asset=receive_asset,
             time_ms=now_ms,
@@ -332,7 +346,7 @@ class TradingBook:
         )
         order.fills.append(trade)
         self._trades.append(trade)
-        order.status, order.executed, order.quote_executed = FILLED, order.quantity, gross
+        order.status, order.executed, order.quote_executed = FILLED, quantity, gross
         order.update_ms = now_ms
 
     def candle_closed(

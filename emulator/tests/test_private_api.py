@@ -181,6 +181,24 @@ def test_market_order_fills_at_the_last_closed_price_with_commission(
     assert trade["fee"] == {"currency": "BTC", "cost": 0.00001}
 
 
+def test_a_partial_fill_fault_expires_the_rest_of_a_market_order(
+    emulator: ExchangeEmulator, client: ccxt.binance
+) -> None:
+    emulator.inject("partial_fill", fraction=0.3)
+    order = client.create_order(
+        "BTC/USDT", "market", "buy", 0.01, params={"newClientOrderId": "p1"}
+    )
+    assert order["status"] == "expired" and order["filled"] == 0.003 and order["amount"] == 0.01
+    (trade,) = client.fetch_my_trades("BTC/USDT")
+    assert trade["amount"] == 0.003
+    assert _free(client)["BTC"] == Decimal("1") + Decimal("0.003") - Decimal("0.000003")
+    again = client.create_order("BTC/USDT", "market", "buy", 0.01)  # the fault was used up
+    assert again["status"] == "closed" and again["filled"] == 0.01
+    for fraction in (0, 1, 1.5, "half"):
+        with pytest.raises(ValueError, match="fraction"):
+            emulator.inject("partial_fill", fraction=fraction)
+
+
 def test_limit_order_rests_until_a_candle_reaches_it(
     emulator: ExchangeEmulator, client: ccxt.binance, candles_5m: np.ndarray
 ) -> None:

@@ -267,6 +267,7 @@ def _record_local(order: BotOrder, move) -> None:
 
 def _answer_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, sync: LiveSync) -> None:
     """The exchange's answer (or lookup), in one transaction holding the bot's lock."""
+    stop = None
     with transaction.atomic():
         bot = Bot.objects.select_for_update(of=("self",)).select_related("symbol").get(pk=bot.pk)
         order = BotOrder.objects.select_for_update().get(pk=order.pk)
@@ -284,33 +285,54 @@ def _answer_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, sync: LiveS
             )
         new = answer.filled - order.filled_quantity
         if new > 0 and answer.average is not None:
-            _fill_apply(bot, order, answer, new, journal)
+            order = _fill_record(bot, order, answer, new)
             sync.recorded.append(order.client_order_id)
-        elif answer.final and answer.filled == order.filled_quantity:
+        if order.state == OrderState.FILLED:
+            stop = _fill_settle(bot, order, answer, journal)
+        elif answer.final and order.filled_quantity > 0:
+            # Expired or cancelled after part of it filled (a market order when the book runs
+            # dry): what filled is the bot's, the rest will never come.
+            word = "expired" if answer.status == "expired" else "cancelled"
+            order = order_cancelled(
+                order,
+                reason=f"{word} by the exchange after filling {order.filled_quantity:f} of "
+                f"{order.quantity:f}",
+            )
+            message = f"{word} {order.client_order_id}: {order.state_message}"
+            journal.add("order", message, order=order.client_order_id)
+            stop = _fill_settle(bot, order, answer, journal)
+        elif answer.final:
             word = "cancelled" if answer.status in ("canceled", "expired") else "rejected"
             if answer.status in ("canceled", "expired"):
                 order_cancelled(order, reason=f"{word} by the exchange")
             else:
                 order_failed(order, reason=f"{word} by the exchange")
             journal.add("order", f"{word} {order.client_order_id}", order=order.client_order_id)
-        elif not answer.final:
+        else:
             sync.in_flight.append(f"{order.client_order_id}: open on the exchange")
         journal.flush()
+    if stop:
+        _bot_error(bot, stop, sync)
 
 
-def _fill_apply(
-    bot: Bot, order: BotOrder, answer: ExchangeOrder, quantity: Decimal, journal: Journal
-) -> None:
-    """The exchange's fill: the order, then the position (an entry) or the trade (a close).
-    Commission in the base asset reduces what was bought; both are counted in quote at the
-    fill price. The position is what the account received; a close's PnL is the quote the
-    account received minus what the entry paid, so the bot's equity moves as the balance."""
+def _fill_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, quantity: Decimal) -> BotOrder:
+    """The exchange's new fill on the order: filled, or partially while the rest may come."""
     price = answer.average
     fee_quote = answer.fee_quote + answer.fee_base * price
     fill_ms = order.candle_ms + timeframe_ms(bot.timeframe)  # filled during the next bar
-    order = order_fill(order, quantity=quantity, price=price, fee=fee_quote, candle_ms=fill_ms)
-    if order.state != OrderState.FILLED:
-        return  # a market order fills whole; a partial one waits for the rest
+    return order_fill(order, quantity=quantity, price=price, fee=fee_quote, candle_ms=fill_ms)
+
+
+def _fill_settle(bot: Bot, order: BotOrder, answer: ExchangeOrder, journal: Journal) -> str | None:
+    """An order that will fill no more (whole, or part of it): the position (an entry) or the
+    trade (a close). Commission in the base asset reduces what was bought; both are counted in
+    quote at the fill price. The position is what the account received; a close's PnL is the
+    quote the account received minus what the position cost, so the bot's equity moves as the
+    balance. A close that sold only part of the position keeps the rest: the bot must stop, and
+    the answer says why."""
+    price = order.average_price
+    fee_quote = answer.fee_quote + answer.fee_base * price
+    fill_ms = order.fill_candle_ms
     received = answer.filled - answer.fee_base
     journal.add(
         "fill",
@@ -349,11 +371,16 @@ def _fill_apply(
             size=float(received),
             entry_price=float(price),
         )
-        return
+        return None
     if position is None:
         raise InvalidTransition(f"bot {bot.pk}: a close filled without a position")
     entry = position.entry_order
-    paid = entry.filled_quantity * entry.average_price
+    sold = min(answer.filled, position.size)
+    partial = order.state != OrderState.FILLED  # the rest expired: part of the position is left
+    # What the position cost: size x entry price + entry fee (= the quote the entry paid); a
+    # filled close writes off the dust below the lot step, a partial one pays the sold share.
+    cost = position.size * position.entry_price + position.entry_fee
+    paid = cost * sold / position.size if partial else cost
     got = answer.filled * price - fee_quote
     pnl = (got - paid) if position.side > 0 else (paid - got)
     equity_after = position.equity_before + pnl
@@ -383,6 +410,18 @@ def _fill_apply(
         equity=float(equity_after),
         stop_loss_hit=reason == "stop_loss",
     )
+    remaining = position.size - sold
+    if partial and remaining > 0:
+        _position_reduce(position, remaining, equity_after)
+        left = f"{SIDE_NAMES[position.side]} {remaining:f} left"
+        journal.add("position", left, candle_ms=fill_ms, side=position.side, size=float(remaining))
+        bot.save(update_fields=["equity", "risk_state", "updated_at"])
+        return (
+            f"Only part of the position was sold: {order.client_order_id} "
+            f"{order.state_message}; the bot still holds {remaining:f} {bot.symbol.base}. "
+            "It stopped so that you decide: start it again to close the rest at its next exit, "
+            "or sell it on the exchange."
+        )
     position.delete()
     journal.add(
         "position", "flat", candle_ms=fill_ms, side=0, equity=float(equity_after), pnl=float(pnl)
@@ -395,6 +434,17 @@ def _fill_apply(
         fields += ["status", "status_message", "stopped_at"]
         journal.add("status", bot.status_message, status=bot.status)
     bot.save(update_fields=fields)
+    return None
+
+
+def _position_reduce(position: BotPosition, remaining: Decimal, equity_after: Decimal) -> None:
+    """What is left after part of the position was sold: its size, and the entry fee and
+    realised equity scaled so that its marked equity and its cost stay exact."""
+    share = remaining / position.size
+    position.size = remaining
+    position.entry_fee = position.entry_fee * share
+    position.equity_before = equity_after
+    position.save(update_fields=["size", "entry_fee", "equity_before"])
 
 
 def _position_check(trader: AccountTrader, bot: Bot, sync: LiveSync) -> None:

@@ -334,6 +334,60 @@ def test_stop_with_close_sells_the_position_at_market(ana, btc_may, emu, account
     assert_books_agree(emu, bot)
 
 
+def test_an_entry_that_expires_part_filled_holds_what_was_bought(ana, btc_may, emu, account):
+    """A market buy the exchange fills only in part, expiring the rest (a dry book): the
+    position is what the account received, and the bot trades on with it."""
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR)
+    emu.inject("partial_fill", fraction=0.4)
+    step(emu, bot, entry)
+    order = BotOrder.objects.get(bot=bot, leg="entry")
+    assert order.state == OrderState.CANCELLED
+    assert "expired by the exchange after filling" in order.state_message
+    [booked] = emu.book.orders(KEY)
+    assert booked["status"] == "EXPIRED" and Decimal(booked["executedQty"]) == order.filled_quantity
+    assert (
+        Decimal("0.39") * order.quantity < order.filled_quantity <= Decimal("0.4") * order.quantity
+    )
+    position = BotPosition.objects.get(bot=bot)
+    assert position.size == balances(emu)["BTC"]  # bought less the commission
+    step(emu, bot, entry + BAR)
+    bot_stop(bot=bot, close_position=True, now_ms=entry + 3 * BAR)
+    live_sync(bot_id=bot.pk)
+    bot.refresh_from_db()
+    assert bot.status == BotStatus.STOPPED
+    assert position.size - bot.trades.get().size < Decimal("0.00001")  # sold to the lot step
+    held = balances(emu)
+    assert held["BTC"] < Decimal("0.00001")  # less than a lot step of dust
+    assert held["USDT"] == USDT0 + (bot.equity - CAPITAL)
+
+
+def test_a_close_that_expires_part_sold_keeps_the_rest_and_stops_the_bot(
+    ana, btc_may, emu, account
+):
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account)
+    step_through(emu, bot, START, (entry - START) // BAR + 2)
+    size = BotPosition.objects.get(bot=bot).size
+    emu.inject("partial_fill", fraction=0.5)
+    bot_stop(bot=bot, close_position=True, now_ms=entry + 3 * BAR)
+    live_sync(bot_id=bot.pk)
+    bot.refresh_from_db()
+    assert bot.status == BotStatus.ERROR
+    assert "Only part of the position was sold" in bot.status_message
+    close = BotOrder.objects.get(bot=bot, leg="close")
+    assert close.state == OrderState.CANCELLED and 0 < close.filled_quantity < size
+    trade, left = bot.trades.get(), BotPosition.objects.get(bot=bot)
+    assert trade.size == close.filled_quantity and left.size == size - trade.size
+    held = balances(emu)
+    assert left.size <= held["BTC"] <= left.size + Decimal("0.00001")
+    # The realised equity moved as the account's quote did; the rest is held at its cost.
+    cost_left = left.size * left.entry_price + left.entry_fee
+    assert float(held["USDT"]) == pytest.approx(float(USDT0 + bot.equity - CAPITAL - cost_left))
+    assert BotEvent.objects.filter(bot=bot, kind="error").exists()
+
+
 def test_a_refusal_stops_the_bot_with_the_exchanges_words(ana, btc_may, emu, account):
     entry = first_entry(ana, btc_may)
     bot = live_bot(ana, btc_may, account)
