@@ -146,26 +146,16 @@ def test_live_creation_needs_a_checked_account_of_the_exchange(ana, btc_may, emu
             ana, btc_may, mode="live", exchange_account=account.pk, config={"allow_short": True}
         )
     assert "allow_short" in shorts.value.errors
-    unasked = bot_create(  # without allow_short, a live bot is long only
-        owner=ana,
-        name="u",
-        strategy="ema-cross",
-        symbol=btc_may,
-        mode="live",
-        exchange_account=account.pk,
-        params={"fast_period": 12, "slow_period": 26},
-    )
-    assert unasked.allow_short is False
-    made = bot_create(
+    made = bot_create(  # without allow_short, a live bot is long only
         owner=ana,
         name="l",
         strategy="ema-cross",
         symbol=btc_may,
         mode="live",
         exchange_account=account.pk,
-        config=COSTS,
         params={"fast_period": 12, "slow_period": 26},
     )
+    assert made.allow_short is False
     with pytest.raises(BotInvalid) as shorts:
         bot_update(bot=made, changes={"allow_short": True})
     assert "allow_short" in shorts.value.errors
