@@ -144,6 +144,15 @@ def exchange_account_update(*, account: ExchangeAccount, **changes: Any) -> Exch
         credentials=credentials,
         exclude_id=account.id,
     )
+    moved = [
+        n for n in ("exchange", "environment") if n in changes and changes[n] != getattr(account, n)
+    ]
+    if moved and (users := _referencing(account)):
+        raise ApiError(
+            f"Exchange account {account.pk} is used by {', '.join(users)}: its "
+            f"{' and '.join(moved)} cannot change (replace its keys, or add another account).",
+            status_code=409,
+        )
     for name in ("label", "exchange", "environment"):
         if name in changes:
             setattr(account, name, changes[name].strip() if name == "label" else changes[name])
@@ -158,6 +167,16 @@ def exchange_account_update(*, account: ExchangeAccount, **changes: Any) -> Exch
         # The last check said something about other credentials: it no longer holds.
         account.last_check_at, account.last_check_ok, account.last_check_message = None, None, ""
     return _save(account)
+
+
+def _referencing(account: ExchangeAccount) -> list[str]:
+    """What refers to the account (bots of apps/execution, which sits above this app)."""
+    found = []
+    for relation in account._meta.related_objects:
+        rows = relation.related_model.objects.filter(**{relation.field.name: account})
+        kind = relation.related_model._meta.verbose_name
+        found += [f"{kind} {row.pk} '{getattr(row, 'name', row)}'" for row in rows[:5]]
+    return found
 
 
 def exchange_account_delete(*, account: ExchangeAccount) -> None:

@@ -100,10 +100,34 @@ describe.skipIf(!API_KEY)("exchange accounts", () => {
     expect(await refusal.getAttribute("data-ok")).toBe("false");
     expect(await refusal.getAttribute("data-reason")).toBe("bad_signature");
     expect(await refusal.textContent()).toContain("Bad signature: the secret does not belong to this API key");
-    expect(await refusal.getByTestId("account-check-advice").textContent()).toContain("add it again");
+    expect(await refusal.getByTestId("account-check-advice").textContent()).toContain("Replace keys");
     // The first account still shows its stored success.
     expect(await row.getByTestId("account-last-check").getAttribute("data-ok")).toBe("true");
     await screenshot(page, "53-accounts-refused");
+
+    // Replace the keys (a rotation): the empty form names its fields; new keys forget the last
+    // check until Check proves them; a wrong secret is refused, the right one connects again.
+    const replaceKeys = async (apiKey: string, secret: string) => {
+      await row.getByTestId("account-replace-keys").click();
+      await row.getByTestId("account-keys-api-key").fill(apiKey);
+      await row.getByTestId("account-keys-secret").fill(secret);
+      await row.getByTestId("account-keys-save").click();
+      await row.getByTestId("account-keys-replaced").waitFor();
+    };
+    await row.getByTestId("account-replace-keys").click();
+    await row.getByTestId("account-keys-save").click();
+    expect(await row.locator('[data-testid="account-keys-form"] [data-testid="field-error"]').allTextContents()).toEqual(["required", "required"]);
+    await screenshot(page, "56-accounts-replace-keys");
+    await row.getByTestId("account-keys-cancel").click();
+    await replaceKeys(API_KEY, "a-wrong-rotated-secret-1");
+    expect(await row.getByTestId("account-last-check").textContent()).toContain("Not checked yet");
+    await row.getByTestId("account-check").click();
+    await row.locator('[data-testid="account-check-result"][data-ok="false"]').waitFor();
+    expect(await row.getByTestId("account-check-result").getAttribute("data-reason")).toBe("bad_signature");
+    await replaceKeys(API_KEY, SECRET);
+    await row.getByTestId("account-check").click();
+    await row.locator('[data-testid="account-check-result"][data-ok="true"]').waitFor();
+    expect(await page.content()).not.toContain(SECRET);
 
     // Delete: asks first; Keep keeps it, Delete removes it.
     await wrongRow.getByTestId("account-delete").click();

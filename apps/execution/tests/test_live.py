@@ -647,3 +647,29 @@ def test_an_account_a_live_bot_trades_through_cannot_be_deleted(ana, btc_may, em
     assert refused.status_code == 409
     assert f"{bot.pk} 'keeps it'" in refused.json()["detail"]
     assert type(account).objects.filter(pk=account.pk).exists()
+
+
+def test_an_account_a_live_bot_trades_through_gets_new_keys_but_keeps_its_exchange(
+    ana, btc_may, emu, account
+):
+    from rest_framework.test import APIClient
+
+    bot = live_bot(ana, btc_may, account, name="keeps it")
+    client = APIClient()
+    client.force_authenticate(ana)
+    detail = f"/api/exchanges/accounts/{account.pk}/"
+    for change in ({"exchange": "kraken"}, {"environment": "testnet"}):
+        refused = client.patch(detail, change, format="json")
+        assert refused.status_code == 409
+        assert f"bot {bot.pk} 'keeps it'" in refused.json()["detail"]
+        assert next(iter(change)) in refused.json()["detail"]
+    # New keys (the exchange's rotation): accepted, the last check forgotten, then checked.
+    emu.account_create("RotatedKey9Z", "rotated-secret-only-in-the-emulator", {"USDT": "10"})
+    body = {"api_key": "RotatedKey9Z", "secret": "rotated-secret-only-in-the-emulator"}
+    renewed = client.patch(detail, body, format="json")
+    assert renewed.status_code == 200 and renewed.json()["api_key_hint"] == "...ey9Z"
+    assert renewed.json()["last_check"]["ok"] is None
+    checked = client.post(f"{detail}check/")
+    assert checked.json()["ok"] and checked.json()["balances"]["USDT"]["total"] == "10"
+    account.refresh_from_db()
+    assert (account.exchange, account.environment) == ("binance", "live")

@@ -2,13 +2,14 @@
 // (session cookie + CSRF on writes).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiRequest } from "@/lib/api-client";
-import type { CheckResult, ExchangeAccount, ExchangeAccountCreate } from "./types";
+import type { CheckResult, ExchangeAccount, ExchangeAccountCreate, ExchangeAccountUpdate } from "./types";
 
 const ACCOUNTS = "/exchanges/accounts/";
 
 export const accountsApi = {
   list: (signal?: AbortSignal) => apiRequest<ExchangeAccount[]>(ACCOUNTS, signal ? { signal } : {}),
   create: (body: ExchangeAccountCreate) => apiRequest<ExchangeAccount>(ACCOUNTS, { method: "POST", body }),
+  update: (id: number, body: ExchangeAccountUpdate) => apiRequest<ExchangeAccount>(`${ACCOUNTS}${id}/`, { method: "PATCH", body }),
   remove: (id: number) => apiRequest<void>(`${ACCOUNTS}${id}/`, { method: "DELETE" }),
   check: (id: number) => apiRequest<CheckResult>(`${ACCOUNTS}${id}/check/`, { method: "POST" }),
 };
@@ -23,6 +24,14 @@ export function useCreateAccount() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: ExchangeAccountCreate) => accountsApi.create(body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: accountKeys.list }),
+  });
+}
+
+export function useUpdateAccount() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: number; body: ExchangeAccountUpdate }) => accountsApi.update(id, body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: accountKeys.list }),
   });
 }

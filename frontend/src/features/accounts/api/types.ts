@@ -7,6 +7,8 @@ type Schemas = components["schemas"];
 
 export type ExchangeAccount = Schemas["ExchangeAccount"];
 export type ExchangeAccountCreate = Schemas["ExchangeAccountCreate"];
+/** PATCH .../<id>/: the fields sent are replaced (credentials re-encrypted, the last check forgotten). */
+export type ExchangeAccountUpdate = Schemas["PatchedExchangeAccountUpdate"];
 export type AccountEnvironment = Schemas["EnvironmentEnum"];
 export type LastCheck = Schemas["LastCheck"];
 /** POST .../<id>/check/: ok with the non-zero balances, or the refusal in words and its reason. */

@@ -96,7 +96,7 @@ export function AccountForm(props: { onDone: () => void; onAdded: (id: number) =
   );
 }
 
-function Field(props: { label: string; error: string | undefined; children: ReactNode }) {
+export function Field(props: { label: string; error: string | undefined; children: ReactNode }) {
   return (
     <label className="field bt-field">
       {props.label}

@@ -6,6 +6,7 @@ import type { ExchangeAccount } from "../api/types";
 import { lastCheckSummary } from "../model/check";
 import { AccountForm } from "./AccountForm";
 import { CheckAnswer } from "./CheckAnswer";
+import { KeysForm } from "./KeysForm";
 
 /** The Accounts page: your exchange accounts, add one, check its connection, delete it. */
 export function AccountsView() {
@@ -57,6 +58,8 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
   const check = useCheckAccount();
   const remove = useDeleteAccount();
   const [confirming, setConfirming] = useState(false);
+  const [replacing, setReplacing] = useState(false);
+  const [replaced, setReplaced] = useState(false);
   const deleteButton = useRef<HTMLButtonElement>(null);
   const asked = useRef(false);
   // Back from the question (Keep, Escape): the keyboard focus returns to the Delete button.
@@ -77,6 +80,11 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
         </span>
       </header>
       {justAdded && account.last_check.ok === null && <p className="small">Added. Press Check to test the key against the exchange.</p>}
+      {replaced && account.last_check.ok === null && !check.data && (
+        <p className="small" data-testid="account-keys-replaced">
+          Keys replaced. Press Check to test them against the exchange.
+        </p>
+      )}
       {check.data ? (
         <CheckAnswer result={check.data} />
       ) : (
@@ -102,6 +110,18 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
           {remove.error.message}
         </p>
       )}
+      {replacing && (
+        <KeysForm
+          account={account}
+          onDone={(done) => {
+            setReplacing(false);
+            if (done) {
+              check.reset(); // the last answer was about the old keys
+              setReplaced(true);
+            }
+          }}
+        />
+      )}
       <div className="acct-actions">
         {confirming ? (
           <span role="group" aria-label={`Delete ${account.label}?`} onKeyDown={(e) => e.key === "Escape" && setConfirming(false)}>
@@ -117,6 +137,9 @@ function AccountRow({ account, justAdded }: { account: ExchangeAccount; justAdde
           <>
             <button type="button" data-testid="account-check" disabled={check.isPending} onClick={() => check.mutate(account.id)}>
               {check.isPending ? "Checking…" : "Check connection"}
+            </button>{" "}
+            <button type="button" data-testid="account-replace-keys" disabled={replacing} onClick={() => setReplacing(true)}>
+              Replace keys
             </button>{" "}
             <button
               ref={deleteButton}

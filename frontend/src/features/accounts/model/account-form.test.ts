@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildAccountBody, clearedAccountForm, credentialProblem, initialAccountForm } from "./account-form";
+import { buildAccountBody, buildKeysBody, clearedAccountForm, credentialProblem, emptyKeysForm, initialAccountForm } from "./account-form";
 
 const filled = () => ({ ...initialAccountForm(), label: " Main ", apiKey: "EmuKeyZq7XwA1b2", secret: "Sup3rS3cret-zq7x" });
 
@@ -35,5 +35,26 @@ describe("add-account form", () => {
   it("forgets every credential once the account is stored, keeps the exchange choice", () => {
     const cleared = clearedAccountForm({ ...filled(), environment: "testnet", passphrase: "pass-phrase" });
     expect(cleared).toEqual({ label: "", exchange: "binance", environment: "testnet", apiKey: "", secret: "", passphrase: "" });
+  });
+});
+
+describe("replace-keys form", () => {
+  const keys = { ...emptyKeysForm(), apiKey: "NewKeyZq7XwA1b2", secret: "N3wS3cret-zq7x" };
+
+  it("sends the new key and secret as typed, a passphrase only when given", () => {
+    expect(buildKeysBody(keys, false)).toEqual({ body: { api_key: "NewKeyZq7XwA1b2", secret: "N3wS3cret-zq7x" }, errors: null });
+    expect(buildKeysBody({ ...keys, passphrase: "pass-phrase-1" }, true).body).toEqual({
+      api_key: "NewKeyZq7XwA1b2",
+      secret: "N3wS3cret-zq7x",
+      passphrase: "pass-phrase-1",
+    });
+  });
+
+  it("names what is missing or malformed, the passphrase of an account that has one", () => {
+    expect(buildKeysBody(emptyKeysForm(), false).errors).toEqual({ api_key: "required", secret: "required" });
+    expect(buildKeysBody({ ...keys, secret: "with space 123" }, true).errors).toEqual({
+      secret: "contains spaces or line breaks: paste it again without them",
+      passphrase: "required",
+    });
   });
 });

@@ -1,6 +1,6 @@
 // The add-account form as plain data, checked before sending the way the API checks it
 // (docs/exchanges.md), and turned into the request body. Pure: unit tested.
-import type { AccountEnvironment, ExchangeAccountCreate } from "../api/types";
+import type { AccountEnvironment, ExchangeAccountCreate, ExchangeAccountUpdate } from "../api/types";
 
 export interface AccountFormState {
   label: string;
@@ -52,4 +52,28 @@ export function buildAccountBody(form: AccountFormState): { body: ExchangeAccoun
     body: { label, exchange, environment: form.environment, api_key: form.apiKey, secret: form.secret, passphrase: form.passphrase },
     errors: null,
   };
+}
+
+/** New keys for an account (the exchange rotated them): key and secret, the passphrase if any. */
+export interface KeysFormState {
+  apiKey: string;
+  secret: string;
+  passphrase: string;
+}
+
+export const emptyKeysForm = (): KeysFormState => ({ apiKey: "", secret: "", passphrase: "" });
+
+export function buildKeysBody(form: KeysFormState, hasPassphrase: boolean): { body: ExchangeAccountUpdate; errors: null } | { body: null; errors: AccountFormErrors } {
+  const errors: AccountFormErrors = {};
+  const key = credentialProblem(form.apiKey);
+  if (key) errors.api_key = key;
+  const secret = credentialProblem(form.secret);
+  if (secret) errors.secret = secret;
+  // An account that has a passphrase needs the new one with the new key.
+  const passphrase = form.passphrase === "" && !hasPassphrase ? null : credentialProblem(form.passphrase);
+  if (passphrase) errors.passphrase = passphrase;
+  if (Object.keys(errors).length > 0) return { body: null, errors };
+  const body: ExchangeAccountUpdate = { api_key: form.apiKey, secret: form.secret };
+  if (form.passphrase !== "") body.passphrase = form.passphrase;
+  return { body, errors: null };
 }

@@ -31,7 +31,7 @@ describe("connection check", () => {
 
 describe("advice on a refusal", () => {
   it("says what to do for each reason the API gives, nothing for an unknown one", () => {
-    expect(checkAdvice("bad_signature")).toContain("add it again");
+    expect(checkAdvice("bad_signature")).toContain("Replace keys");
     expect(checkAdvice("clock_skew")).toContain("NTP");
     expect(checkAdvice("ip_not_allowed")).toContain("whitelist");
     expect(checkAdvice("invalid_key")).toContain("enabled");

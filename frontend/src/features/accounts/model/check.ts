@@ -44,7 +44,7 @@ export function checkAdvice(reason: string): string {
     case "invalid_key":
       return "Check the key on the exchange: it must exist, be enabled and allow reading and spot trading.";
     case "bad_signature":
-      return "The secret does not match the key: delete this account and add it again with the key's own secret.";
+      return "The secret does not match the key: Replace keys with the key's own secret, then check again.";
     case "ip_not_allowed":
       return "Add this server's IP address to the key's whitelist on the exchange, then check again.";
     case "clock_skew":
@@ -53,7 +53,7 @@ export function checkAdvice(reason: string): string {
     case "rate_limited":
       return "Nothing is wrong with the key as far as we know: check again in a minute.";
     case "undecryptable":
-      return "The server's encryption keys no longer include the one these credentials were stored with: delete the account and add it again.";
+      return "The server's encryption keys no longer include the one these credentials were stored with: Replace keys, then check again.";
     default:
       return "";
   }

@@ -1,0 +1,69 @@
+import { useState, type FormEvent } from "react";
+import { ApiError } from "@/lib/api-client";
+import { useUpdateAccount } from "../api/accounts";
+import type { ExchangeAccount } from "../api/types";
+import { buildKeysBody, emptyKeysForm, type AccountFormErrors, type KeysFormState } from "../model/account-form";
+import { Field } from "./AccountForm";
+
+/**
+ * New keys for an account (the exchange rotated them, or they leaked): typed into password
+ * inputs, sent once, forgotten by the page once stored. The account keeps its bots; its last
+ * check is forgotten until Check proves the new keys.
+ */
+export function KeysForm(props: { account: ExchangeAccount; onDone: (replaced: boolean) => void }) {
+  const [form, setForm] = useState<KeysFormState>(emptyKeysForm);
+  const [localErrors, setLocalErrors] = useState<AccountFormErrors>({});
+  const update = useUpdateAccount();
+  const serverErrors = update.error instanceof ApiError && update.error.kind === "bad-request" ? update.error.fieldErrors : {};
+  const errors = { ...serverErrors, ...localErrors };
+  const otherError = update.error && !(update.error instanceof ApiError && update.error.kind === "bad-request") ? update.error.message : null;
+  const set = (key: keyof KeysFormState, field: string, value: string) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setLocalErrors(({ [field]: _gone, ...rest }) => rest);
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    update.reset();
+    const result = buildKeysBody(form, props.account.has_passphrase);
+    setLocalErrors(result.errors ?? {});
+    if (!result.body) return;
+    update.mutate(
+      { id: props.account.id, body: result.body },
+      {
+        onSuccess: () => {
+          setForm(emptyKeysForm);
+          props.onDone(true);
+        },
+      },
+    );
+  };
+  return (
+    <form className="bt-form acct-keys" onSubmit={submit} data-testid="account-keys-form" noValidate autoComplete="off">
+      <p className="muted small">New keys for “{props.account.label}”: its bots keep trading through it once Check passes.</p>
+      <div className="bt-grid">
+        <Field label="New API key" error={errors.api_key}>
+          <input data-testid="account-keys-api-key" type="password" autoComplete="new-password" spellCheck={false} autoFocus value={form.apiKey} onChange={(e) => set("apiKey", "api_key", e.target.value)} />
+        </Field>
+        <Field label="New secret" error={errors.secret}>
+          <input data-testid="account-keys-secret" type="password" autoComplete="new-password" spellCheck={false} value={form.secret} onChange={(e) => set("secret", "secret", e.target.value)} />
+        </Field>
+        <Field label={props.account.has_passphrase ? "New passphrase" : "Passphrase (if the exchange uses one)"} error={errors.passphrase}>
+          <input data-testid="account-keys-passphrase" type="password" autoComplete="new-password" spellCheck={false} value={form.passphrase} onChange={(e) => set("passphrase", "passphrase", e.target.value)} />
+        </Field>
+      </div>
+      {otherError && (
+        <p className="bt-error" role="alert" data-testid="account-keys-error">
+          {otherError}
+        </p>
+      )}
+      <div className="bt-actions">
+        <button type="submit" className="button" disabled={update.isPending} data-testid="account-keys-save">
+          {update.isPending ? "Saving…" : "Save new keys"}
+        </button>{" "}
+        <button type="button" onClick={() => props.onDone(false)} data-testid="account-keys-cancel">
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
