@@ -6,6 +6,10 @@ own per-process limiter.
   times the exchange's weight per cost unit).
 - Per account: the order budget (Binance: 100 orders per 10 s per account).
 - A 429 or 418 answer backs every process off that exchange until its Retry-After has passed.
+- The exchange's own count of this IP's weight (Binance: X-MBX-USED-WEIGHT-1M on every answer)
+  also backs every process off, until the exchange's window ends, once it reaches
+  USED_WEIGHT_HEADROOM of the limit: other programs on the same IP spend the budget too, and the
+  buckets cannot see them.
 
 A bucket of capacity B refilled at r per second lets at most B + r*T through in any window of T
 seconds, so with B = 10% and r*T = 80% of the exchange's limit a fixed window never sees more
@@ -31,6 +35,8 @@ BURST_FRACTION = 0.1  # of the exchange's limit, available at once
 RATE_FRACTION = 0.8  # of the exchange's limit, refilled over its window
 DEFAULT_BACKOFF_S = 60.0  # a 429/418 without Retry-After
 ORDER_PATHS = ("order", "orderList/oco", "sor/order", "batchOrders")
+USED_WEIGHT_HEADROOM = 0.9  # of the limit: past it, wait for the exchange's next window
+USED_WEIGHT_HEADERS = {"binance": "X-MBX-USED-WEIGHT-1M"}
 
 # {"binance": {"weight": 6000, "seconds": 60, "weight_per_cost": 5, "orders": 100,
 #  "order_seconds": 10}}; exchanges not listed get ccxt's own rate (60000/rateLimit per minute).
@@ -214,17 +220,36 @@ class SharedRateLimiter:
             time.sleep(wait_ms / 1000)
             self.waited_s += wait_ms / 1000
 
-    def backoff(self, seconds: float) -> None:
-        """Every process stops sending to this exchange for `seconds` (a 429/418 answer)."""
+    def backoff(self, seconds: float, why: str = "answered rate limited") -> None:
+        """Every process stops sending to this exchange for `seconds` (a 429/418 answer, or the
+        exchange's count of this IP's weight near its limit)."""
         logger.warning(
-            "%s answered rate limited: every process backs off for %.1f s.",
-            self.budget.exchange_id,
-            seconds,
+            "%s %s: every process backs off for %.1f s.", self.budget.exchange_id, why, seconds
         )
         try:
             _shared_store().backoff(self.backoff_key, seconds)
         except Exception:
             _store("local", "").backoff(self.backoff_key, seconds)
+
+
+def _used_weight(exchange_id: str, headers: Any) -> float | None:
+    name = USED_WEIGHT_HEADERS.get(exchange_id)
+    raw = (
+        None if name is None or headers is None else headers.get(name) or headers.get(name.lower())
+    )
+    try:
+        return float(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def used_weight_backoff_s(budget: ExchangeBudget, used: float, now_s: float) -> float:
+    """Seconds to wait when the exchange says `used` of the budget's weight is spent in its
+    window (fixed windows aligned to the epoch, as Binance's): 0 below the headroom, else until
+    the window ends."""
+    if used < budget.weight * USED_WEIGHT_HEADROOM:
+        return 0.0
+    return budget.seconds - now_s % budget.seconds
 
 
 def _retry_after_s(headers: Any) -> float:
@@ -270,6 +295,10 @@ def rate_limiter_install(client: Any, *, account_key: str | None = None) -> Shar
     def watched_response(code, reason, url, method, headers, body, *args, **kw):
         if code in (418, 429):
             limiter.backoff(_retry_after_s(headers))
+        elif (used := _used_weight(client.id, headers)) is not None:
+            wait = used_weight_backoff_s(limiter.budget, used, client.milliseconds() / 1000)
+            if wait > 0:
+                limiter.backoff(wait, f"counts {used:.0f} weight used on this IP")
         return on_rest_response(code, reason, url, method, headers, body, *args, **kw)
 
     client.fetch2 = limited_fetch2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import urllib.request
 
 import pytest
 import redis
@@ -177,3 +178,29 @@ def test_orders_keep_to_the_account_order_budget(emulator, user, settings) -> No
     assert len(emulator.book.orders()) == 4
     other = exchange_account_client(account=account)  # another process, same account budget
     assert other.shared_rate_limiter.order_bucket.key == limiter.order_bucket.key
+
+
+@pytest.mark.django_db
+def test_weight_another_program_spends_on_the_ip_holds_every_process_until_the_window_ends(
+    emulator, user, settings
+) -> None:
+    """The buckets only see this platform's requests; the exchange's count of the IP's weight
+    (X-MBX-USED-WEIGHT-1M) past 90% of the limit backs every process off to the next window."""
+    settings.EXCHANGE_RATE_LIMITS = {"binance": BUDGET}
+    account = exchange_account_create(
+        owner=user, label="shared ip", exchange="binance", api_key=API_KEY, secret=SECRET
+    )
+    client = exchange_account_client(account=account)
+    client.load_markets()
+    window = BUDGET["seconds"]
+    time.sleep(window - time.time() % window + 0.05)  # a window of the emulator's begins
+    emulator.settings_update(weight_limit=BUDGET["weight"], weight_interval_seconds=window)
+    for _ in range(45):  # another program on this IP: 45 x 20 = 900 of the 1000
+        urllib.request.urlopen(f"{emulator.url}/api/v3/exchangeInfo", timeout=5).read()
+    emulator.reset_requests()
+    for _ in range(6):  # 6 x 20 more: 1020 in one window without the back-off
+        client.fetch_balance()
+    statuses = [r["status"] for r in emulator.requests if r["path"] == "/api/v3/account"]
+    assert statuses == [200] * 6
+    assert client.shared_rate_limiter.waited_s > 0.5  # held until the next window
+    assert emulator.settings()["refused"] == 0
