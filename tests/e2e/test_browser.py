@@ -156,7 +156,15 @@ def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
         port = _free_port()
         processes.append(
             subprocess.Popen(
-                [str(ROOT / ".venv/bin/uvicorn"), "config.asgi:application", "--port", str(port)],
+                # As the Procfile runs it: open sockets get 5 s to close on SIGTERM.
+                [
+                    str(ROOT / ".venv/bin/uvicorn"),
+                    "config.asgi:application",
+                    "--port",
+                    str(port),
+                    "--timeout-graceful-shutdown",
+                    "5",
+                ],
                 env=server_env,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,

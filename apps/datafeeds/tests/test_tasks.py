@@ -109,7 +109,8 @@ def test_beat_refresh_enqueues_every_tracked_series_once_per_boundary(btc_symbol
     assert all(kwargs == {"clock_offset_ms": -3_000} for _, kwargs, _ in sent)
     options = sent[0][2]
     assert 0 <= options["countdown"] <= 150 + 2 + 3  # up to the nearest boundary + delay + skew
-    assert options["expires"] == options["countdown"] + 300  # a backlog never replays old ticks
+    # A backlog never replays old ticks (seconds as floats: approx).
+    assert options["expires"] == pytest.approx(options["countdown"] + 300)
     # A second beat ticking for the same boundary enqueues nothing.
     assert refresh_tracked_symbols() == 0
     assert len(sent) == 2

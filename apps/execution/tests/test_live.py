@@ -33,6 +33,7 @@ from apps.execution.services.bots import (
     bot_update,
 )
 from apps.execution.services.live import live_sync
+from apps.execution.services.reconciliation import bot_reconciliation
 from apps.execution.services.step import StepOutcome
 from emulator import ExchangeEmulator
 
@@ -193,6 +194,23 @@ def test_a_live_bot_trades_at_the_paper_bots_candles_and_its_books_match_the_exc
     close = dict(zip(btc_5m_candles.open_time.tolist(), btc_5m_candles.close.tolist(), strict=True))
     for order in orders:  # a market order fills at the close the bot decided at
         assert float(order.average_price) == close[order.candle_ms]
+    # The reconciliation: every live trade next to the backtest's, on the same candles. The
+    # backtest (and the paper bot) fill at the next candle's open, the exchange filled at the
+    # close the bot decided at: that gap, and the commission taken in BTC, are the differences.
+    live.refresh_from_db()
+    recon = bot_reconciliation(bot=live)
+    assert recon.summary["unmatched"] == 0 and recon.summary["matched"] == len(recon.rows) >= 2
+    opens = dict(zip(btc_5m_candles.open_time.tolist(), btc_5m_candles.open.tolist(), strict=True))
+    for row in recon.rows:
+        ours, theirs = row["bot"], row["backtest"]
+        assert ours["entry_price"] == close[ours["entry_time"] - BAR]
+        assert theirs["entry_price"] == opens[theirs["entry_time"]]
+        assert row["differences"]["entry_price"] == pytest.approx(
+            close[ours["entry_time"] - BAR] - opens[ours["entry_time"]]
+        )
+        if ours["exit_time"] is not None:
+            assert row["differences"]["exit_time_ms"] == 0
+    assert abs(recon.summary["pnl_difference"]) < 0.01 * float(CAPITAL)
 
 
 def run_to_entry(emu, bot, limit=150) -> int:
