@@ -69,29 +69,24 @@ export function AccountForm(props: { onDone: () => void; onAdded: (id: number) =
           </select>
         </Field>
         <Field label="API key" error={errors.api_key}>
-          <input name="api_key" data-testid="account-api-key" type="password" autoComplete="new-password" spellCheck={false} value={form.apiKey} onChange={(e) => set("apiKey", e.target.value)} />
+          <SecretInput name="api_key" testId="account-api-key" value={form.apiKey} onChange={(v) => set("apiKey", v)} />
         </Field>
         <Field label="Secret" error={errors.secret}>
-          <input name="secret" data-testid="account-secret" type="password" autoComplete="new-password" spellCheck={false} value={form.secret} onChange={(e) => set("secret", e.target.value)} />
+          <SecretInput name="secret" testId="account-secret" value={form.secret} onChange={(v) => set("secret", v)} />
         </Field>
         <Field label="Passphrase (okx, kucoin…; else empty)" error={errors.passphrase}>
-          <input name="passphrase" data-testid="account-passphrase" type="password" autoComplete="new-password" spellCheck={false} value={form.passphrase} onChange={(e) => set("passphrase", e.target.value)} />
+          <SecretInput name="passphrase" testId="account-passphrase" value={form.passphrase} onChange={(v) => set("passphrase", v)} />
         </Field>
       </div>
       {generalError && <p className="bt-error" role="alert">{generalError}</p>}
-      {otherError && (
-        <p className="bt-error" role="alert" data-testid="account-form-error">
-          {otherError}
-        </p>
-      )}
-      <div className="bt-actions">
-        <button type="submit" className="button" disabled={create.isPending} data-testid="account-save">
-          {create.isPending ? "Adding…" : "Add account"}
-        </button>{" "}
-        <button type="button" onClick={props.onDone} data-testid="account-cancel">
-          Cancel
-        </button>
-      </div>
+      <FormActions
+        error={otherError}
+        errorTestId="account-form-error"
+        pending={create.isPending}
+        submit={["Add account", "Adding…", "account-save"]}
+        onCancel={props.onDone}
+        cancelTestId="account-cancel"
+      />
     </form>
   );
 }
@@ -107,5 +102,43 @@ export function Field(props: { label: string; error: string | undefined; childre
         </span>
       )}
     </label>
+  );
+}
+
+/** A credential's input: masked, never autofilled or spell-checked (nothing leaves the page). */
+export function SecretInput(props: { testId: string; value: string; onChange: (value: string) => void; name?: string; autoFocus?: boolean }) {
+  return (
+    <input
+      name={props.name}
+      data-testid={props.testId}
+      type="password"
+      autoComplete="new-password"
+      spellCheck={false}
+      autoFocus={props.autoFocus}
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value)}
+    />
+  );
+}
+
+/** A form's other error, its submit button (label, label while pending, test id) and Cancel. */
+export function FormActions(props: { error: string | null; errorTestId: string; pending: boolean; submit: [string, string, string]; onCancel: () => void; cancelTestId: string }) {
+  const [label, pendingLabel, submitTestId] = props.submit;
+  return (
+    <>
+      {props.error && (
+        <p className="bt-error" role="alert" data-testid={props.errorTestId}>
+          {props.error}
+        </p>
+      )}
+      <div className="bt-actions">
+        <button type="submit" className="button" disabled={props.pending} data-testid={submitTestId}>
+          {props.pending ? pendingLabel : label}
+        </button>{" "}
+        <button type="button" onClick={props.onCancel} data-testid={props.cancelTestId}>
+          Cancel
+        </button>
+      </div>
+    </>
   );
 }

@@ -3,7 +3,7 @@ import { ApiError } from "@/lib/api-client";
 import { useUpdateAccount } from "../api/accounts";
 import type { ExchangeAccount } from "../api/types";
 import { buildKeysBody, emptyKeysForm, type AccountFormErrors, type KeysFormState } from "../model/account-form";
-import { Field } from "./AccountForm";
+import { Field, FormActions, SecretInput } from "./AccountForm";
 
 /**
  * New keys for an account (the exchange rotated them, or they leaked): typed into password
@@ -42,28 +42,23 @@ export function KeysForm(props: { account: ExchangeAccount; onDone: (replaced: b
       <p className="muted small">New keys for “{props.account.label}”: its bots keep trading through it once Check passes.</p>
       <div className="bt-grid">
         <Field label="New API key" error={errors.api_key}>
-          <input data-testid="account-keys-api-key" type="password" autoComplete="new-password" spellCheck={false} autoFocus value={form.apiKey} onChange={(e) => set("apiKey", "api_key", e.target.value)} />
+          <SecretInput testId="account-keys-api-key" autoFocus value={form.apiKey} onChange={(v) => set("apiKey", "api_key", v)} />
         </Field>
         <Field label="New secret" error={errors.secret}>
-          <input data-testid="account-keys-secret" type="password" autoComplete="new-password" spellCheck={false} value={form.secret} onChange={(e) => set("secret", "secret", e.target.value)} />
+          <SecretInput testId="account-keys-secret" value={form.secret} onChange={(v) => set("secret", "secret", v)} />
         </Field>
         <Field label={props.account.has_passphrase ? "New passphrase" : "Passphrase (if the exchange uses one)"} error={errors.passphrase}>
-          <input data-testid="account-keys-passphrase" type="password" autoComplete="new-password" spellCheck={false} value={form.passphrase} onChange={(e) => set("passphrase", "passphrase", e.target.value)} />
+          <SecretInput testId="account-keys-passphrase" value={form.passphrase} onChange={(v) => set("passphrase", "passphrase", v)} />
         </Field>
       </div>
-      {otherError && (
-        <p className="bt-error" role="alert" data-testid="account-keys-error">
-          {otherError}
-        </p>
-      )}
-      <div className="bt-actions">
-        <button type="submit" className="button" disabled={update.isPending} data-testid="account-keys-save">
-          {update.isPending ? "Saving…" : "Save new keys"}
-        </button>{" "}
-        <button type="button" onClick={() => props.onDone(false)} data-testid="account-keys-cancel">
-          Cancel
-        </button>
-      </div>
+      <FormActions
+        error={otherError}
+        errorTestId="account-keys-error"
+        pending={update.isPending}
+        submit={["Save new keys", "Saving…", "account-keys-save"]}
+        onCancel={() => props.onDone(false)}
+        cancelTestId="account-keys-cancel"
+      />
     </form>
   );
 }
