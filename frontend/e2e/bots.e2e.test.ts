@@ -195,6 +195,18 @@ describe.skipIf(!CLOCK_READY)("bots live over WebSocket", () => {
     await expect.poll(() => page.evaluate(() => window.__botChart!.markers()), { timeout: 30_000 }).toBeGreaterThan(0);
     await screenshot(page, "49-live-bot-order");
 
+    // A candle later, its reconciliation: the position next to the backtest's trade, matched,
+    // the differences shown (the exchange filled at the close it decided on, not the next open,
+    // and took its commission in BTC).
+    clock("advance", "1", "--live");
+    await open(`/bots/${liveId}`);
+    await page.getByTestId("recon-summary").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("recon-summary").textContent()).toMatch(/^Differences: 1 matched/);
+    expect(await page.getByTestId("recon-unmatched").textContent()).toBe("0");
+    expect(await page.getByTestId("recon-row-diff").count()).toBe(1);
+    await page.getByTestId("reconciliation").scrollIntoViewIfNeeded();
+    await screenshot(page, "49b-live-reconciliation");
+
     // Stopped with its position closed: a second order, and the exchange holds both, once each.
     await open("/bots");
     await page.getByTestId(`bot-row-${liveId}`).getByTestId("bot-stop").click();

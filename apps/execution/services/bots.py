@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.analytics.services.validation import config_checked
 from apps.datafeeds.models import CandleSeries, Symbol
 from apps.datafeeds.timeframes import bucket_floor
+from apps.datafeeds.times import format_ms
 from apps.exchanges.models import ExchangeAccount
 from apps.risk.bounds import PROFILE_FIELDS
 from apps.risk.models import RiskProfile
@@ -21,7 +22,7 @@ from apps.strategies.registry import InvalidParameters, StrategySpec, strategy_s
 
 from ..models import Bot, BotMode, BotOrder, BotStatus, OrderLeg, OrderState
 from ..orders import client_order_id, order_cancelled
-from .journal import Journal
+from .journal import Journal, fill_words
 from .paper import dec, order_create
 from .risk import risk_state_start
 
@@ -319,7 +320,7 @@ def bot_running_from(*, bot: Bot, span_start_ms: int, signals_from_ms: int) -> N
     journal = Journal(bot)
     journal.add(
         "status",
-        f"Running from the candle opening at {span_start_ms} ({bot.timeframe}).",
+        f"Running from the candle opening at {format_ms(span_start_ms)} ({bot.timeframe}).",
         status=bot.status,
         span_start_ms=span_start_ms,
     )
@@ -358,14 +359,14 @@ def bot_stop(*, bot: Bot, close_position: bool = False, now_ms: int | None = Non
             )
             journal.add(
                 "order",
-                f"close the position at the next open ({order.client_order_id})",
+                f"close the position {fill_words(bot)} ({order.client_order_id})",
                 order=order.client_order_id,
                 leg=order.leg,
                 side=order.side,
             )
             bot.status, bot.status_message = (
                 BotStatus.STOPPING,
-                "Closing the position at the next open.",
+                f"Closing the position {fill_words(bot)}.",
             )
         else:
             held = " (the position stays open)" if position is not None else ""

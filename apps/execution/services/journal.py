@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from ..models import Bot, BotEvent
+from ..models import Bot, BotEvent, BotMode
 from ..realtime import publish_after_commit
 
 
@@ -81,3 +81,9 @@ class Journal:
                 Bot.objects.filter(pk=self.bot.pk).update(event_seq=self.bot.event_seq)
         publish_after_commit(self.bot.owner_id, self.messages)
         self.rows, self.messages = [], []
+
+
+def fill_words(bot: Bot) -> str:
+    """When the bot's order fills, in words: a paper fill at the next open (the backtest's
+    rule), a live market order at once."""
+    return "at market" if bot.mode == BotMode.LIVE else "at the next open"

@@ -295,8 +295,8 @@ def _answer_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, sync: LiveS
             word = "expired" if answer.status == "expired" else "cancelled"
             order = order_cancelled(
                 order,
-                reason=f"{word} by the exchange after filling {order.filled_quantity:f} of "
-                f"{order.quantity:f}",
+                reason=f"{word} by the exchange after filling {_plain(order.filled_quantity)} of "
+                f"{_plain(order.quantity)}",
             )
             message = f"{word} {order.client_order_id}: {order.state_message}"
             journal.add("order", message, order=order.client_order_id)
@@ -313,6 +313,11 @@ def _answer_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, sync: LiveS
         journal.flush()
     if stop:
         _bot_error(bot, stop, sync)
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal as people read it in messages: 43846.01, not 43846.010000000000000000."""
+    return f"{value.normalize():f}"
 
 
 def _fill_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, quantity: Decimal) -> BotOrder:
@@ -336,7 +341,7 @@ def _fill_settle(bot: Bot, order: BotOrder, answer: ExchangeOrder, journal: Jour
     received = answer.filled - answer.fee_base
     journal.add(
         "fill",
-        f"{order.side} {answer.filled:f} at {price:f} ({order.client_order_id})",
+        f"{order.side} {_plain(answer.filled)} at {_plain(price)} ({order.client_order_id})",
         candle_ms=fill_ms,
         order=order.client_order_id,
         leg=order.leg,
@@ -365,7 +370,7 @@ def _fill_settle(bot: Bot, order: BotOrder, answer: ExchangeOrder, journal: Jour
         )
         journal.add(
             "position",
-            f"{SIDE_NAMES[order.position_side]} {received:f} at {price:f}",
+            f"{SIDE_NAMES[order.position_side]} {_plain(received)} at {_plain(price)}",
             candle_ms=fill_ms,
             side=order.position_side,
             size=float(received),
@@ -413,12 +418,12 @@ def _fill_settle(bot: Bot, order: BotOrder, answer: ExchangeOrder, journal: Jour
     remaining = position.size - sold
     if partial and remaining > 0:
         _position_reduce(position, remaining, equity_after)
-        left = f"{SIDE_NAMES[position.side]} {remaining:f} left"
+        left = f"{SIDE_NAMES[position.side]} {_plain(remaining)} left"
         journal.add("position", left, candle_ms=fill_ms, side=position.side, size=float(remaining))
         bot.save(update_fields=["equity", "risk_state", "updated_at"])
         return (
             f"Only part of the position was sold: {order.client_order_id} "
-            f"{order.state_message}; the bot still holds {remaining:f} {bot.symbol.base}. "
+            f"{order.state_message}; the bot still holds {_plain(remaining)} {bot.symbol.base}. "
             "It stopped so that you decide: start it again to close the rest at its next exit, "
             "or sell it on the exchange."
         )
@@ -458,8 +463,8 @@ def _position_check(trader: AccountTrader, bot: Bot, sync: LiveSync) -> None:
     if held < step:
         _bot_error(
             bot,
-            f"Books disagree: the exchange account holds {held:f} {bot.symbol.base}, the bot's "
-            f"position is {position.size:f}.",
+            f"Books disagree: the exchange account holds {_plain(held)} {bot.symbol.base}, "
+            f"the bot's position is {_plain(position.size)}.",
             sync,
         )
 

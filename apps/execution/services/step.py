@@ -47,7 +47,7 @@ from ..models import (
     OrderLeg,
     OrderState,
 )
-from .journal import Journal
+from .journal import Journal, fill_words
 from .live import LiveSync, live_sync, protective_exit
 from .paper import dec, marked_equity, order_create, paper_bar, paper_submit
 from .risk import EntryVerdict, entry_check, kill_switch_reason
@@ -416,7 +416,7 @@ def _decide(
         order = order_create(bot=bot, candle_ms=candle_ms, leg=OrderLeg.EXIT, position_side=side)
         journal.add(
             "order",
-            f"exit {SIDE_NAMES[side]}: {order.side} at the next open",
+            f"exit {SIDE_NAMES[side]}: {order.side} {fill_words(bot)}",
             candle_ms=candle_ms,
             order=order.client_order_id,
             leg=order.leg,
@@ -464,7 +464,7 @@ def _decide(
 def _ordered(journal: Journal, order: BotOrder, what: str, candle_ms: int) -> None:
     journal.add(
         "order",
-        f"{what}: {order.side} at the next open ({order.client_order_id})",
+        f"{what}: {order.side} {fill_words(journal.bot)} ({order.client_order_id})",
         candle_ms=candle_ms,
         order=order.client_order_id,
         leg=order.leg,
