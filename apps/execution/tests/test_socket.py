@@ -22,10 +22,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT = 10
 
 
-def cookie_of(username: str, password: str) -> bytes:
+def signed_in_client(username: str, password: str) -> tuple[Client, bytes]:
+    """A browser's session: its client (to sign out with) and its cookie (for the socket)."""
     client = Client()
     assert client.login(username=username, password=password)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
+    return client, f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def cookie_of(username: str, password: str) -> bytes:
+    return signed_in_client(username, password)[1]
 
 
 def communicator(path: str, cookie: bytes | None) -> WebsocketCommunicator:
@@ -120,13 +125,6 @@ def test_anonymous_and_other_users_bots_are_refused(bot, bob):
     assert async_to_sync(close_code)("/ws/bots/", None) == 4401
     assert async_to_sync(close_code)(f"/ws/bots/{bot.pk}/", bob_cookie) == 4404
     assert async_to_sync(close_code)(f"/ws/bots/{bot.pk + 1000}/", bob_cookie) == 4404
-
-
-def signed_in_client(username: str, password: str) -> tuple[Client, bytes]:
-    """A browser's session: its client (to sign out with) and its cookie (for the socket)."""
-    client = Client()
-    assert client.login(username=username, password=password)
-    return client, f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
 async def closed_with(comm) -> int | None:
