@@ -4,12 +4,20 @@ Every fault takes `endpoint` (see ENDPOINTS, or any; default klines, order for t
 kinds) and `after` (let that many matching requests through first, e.g. to fail a download after
 its first page).
 
-Order faults (endpoint `order`, i.e. POST /api/v3/order): `server_error` with `accepted=true` is a
-5xx AFTER the order was accepted; `no_answer` accepts the order and closes the connection without
-an answer (after `seconds`, default 0); `slow` accepts it and answers late; `reject` refuses it
-(-2010, `msg`); `lookup_lag` accepts it and hides it from lookups for `seconds` (Binance's
-"Order does not exist" right after acceptance); `partial_fill` fills only `fraction` (default 0.5)
-of a MARKET order and expires the rest (Binance's EXPIRED market order when the book runs dry).
+`server_error` answers what Binance (or a proxy in front of it) answers when it fails: HTTP
+`status` (5xx, or 408, Binance's "timeout waiting for the backend") with a `body` that is `text`
+(the default), `html` (a proxy's error page) or `json` (Binance's {"code", "msg"}, `code` one of
+-1000, -1001, -1006, -1007; default -1001, -1007 for a 408). `reset` resets the connection (TCP
+RST) without an answer.
+
+Order faults (endpoint `order`, i.e. POST /api/v3/order): `server_error`, `reset` and `reject`
+with `accepted=true` happen AFTER the order was accepted (and filled, for a market order);
+`no_answer` accepts the order and closes the connection without an answer (after `seconds`,
+default 0); `slow` accepts it and answers late; `reject` refuses it (-2010, `msg`; with
+`accepted`, an exchange that says so but did it: the platform's orphan adoption is tested with
+it); `lookup_lag` accepts it and hides it from lookups for `seconds` (Binance's "Order does not
+exist" right after acceptance); `partial_fill` fills only `fraction` (default 0.5) of a MARKET
+order and expires the rest (Binance's EXPIRED market order when the book runs dry).
 """
 
 from __future__ import annotations
@@ -19,13 +27,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Faults that replace or delay the whole answer; each matching request consumes one.
-ERROR_KINDS = ("rate_limit", "server_error", "slow")
+ERROR_KINDS = ("rate_limit", "server_error", "slow", "reset")
 ORDER_KINDS = ("no_answer", "reject", "lookup_lag", "partial_fill")  # new orders only
 MALFORMED_MODES = ("high_below_low", "not_a_number", "negative_volume")
 KINDS = (*ERROR_KINDS, *ORDER_KINDS, "malformed_row", "unclosed_last")
 # Which requests a fault applies to (opts["endpoint"]); malformed_row is klines-only.
 PRIVATE_ENDPOINTS = ("order", "getOrder", "cancelOrder", "openOrders", "account", "myTrades")
 ENDPOINTS = ("klines", "exchangeInfo", "time", "ping", *PRIVATE_ENDPOINTS, "any")
+ERROR_BODIES = ("text", "html", "json")
+# Binance's "execution status unknown" codes and their messages (its API documentation).
+UNKNOWN_STATUS_MESSAGES = {
+    -1000: "An unknown error occurred while processing the request.",
+    -1001: "Internal error; unable to process your request. Please try again.",
+    -1006: "An unexpected response was received from the message bus. Execution status unknown.",
+    -1007: "Timeout waiting for response from backend server. Send status unknown; execution "
+    "status unknown.",
+}
 
 
 @dataclass
@@ -76,8 +93,15 @@ def fault_create(kind: str, count: int = 1, **opts: Any) -> Fault:
         isinstance(opts.get("fraction", 0.5), int | float) and 0 < opts.get("fraction", 0.5) < 1
     ):
         raise ValueError("partial_fill fraction must be a number between 0 and 1 (exclusive).")
-    if kind == "server_error" and not 500 <= opts.get("status", 503) <= 599:
-        raise ValueError("server_error status must be a 5xx code.")
+    if kind == "server_error":
+        status = opts.get("status", 503)
+        if not (500 <= status <= 599 or status == 408):
+            raise ValueError("server_error status must be a 5xx code or 408.")
+        if opts.get("body", "text") not in ERROR_BODIES:
+            raise ValueError(f"server_error body must be one of {', '.join(ERROR_BODIES)}.")
+        if "code" in opts and opts["code"] not in UNKNOWN_STATUS_MESSAGES:
+            codes = ", ".join(str(c) for c in UNKNOWN_STATUS_MESSAGES)
+            raise ValueError(f"server_error code must be one of {codes}.")
     return fault
 
 

@@ -10,6 +10,8 @@ recorded and weighed against the request-weight budget, faults can be queued, an
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -36,7 +38,7 @@ from .candles import (
     interval_validate,
     load_candles_csv,
 )
-from .faults import ERROR_KINDS, FaultQueue, fault_create
+from .faults import ERROR_KINDS, UNKNOWN_STATUS_MESSAGES, FaultQueue, fault_create
 from .private import PrivateApi, close_times
 from .signing import request_weight, signed_account
 
@@ -73,6 +75,7 @@ class _Response:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (the "slow" fault)
     drop: bool = False  # close the connection without answering (the "no_answer" fault)
+    reset: bool = False  # reset the connection (TCP RST) without answering (the "reset" fault)
 
 
 @dataclass(frozen=True)
@@ -293,11 +296,8 @@ class ExchangeEmulator(PrivateApi):
             retry_after = str(opts.get("retry_after", 1))
             body = {"code": -1003, "msg": binance.RATE_LIMIT_MSG}
             return _json_response(429, body, {**weight, "Retry-After": retry_after})
-        if kind == "server_error" and not accepted_first:
-            return self._server_error(opts)
-        if kind == "reject":
-            msg = str(opts.get("msg", "Order rejected by the exchange."))
-            return _json_response(400, {"code": -2010, "msg": msg}, weight)
+        if kind in ("server_error", "reset", "reject") and not accepted_first:
+            return self._failure(kind, opts, weight)
         try:
             if private is None:
                 payload = handler(params)
@@ -314,8 +314,8 @@ class ExchangeEmulator(PrivateApi):
             response = _json_response(200, payload, weight)
         except ApiError as error:
             return _json_response(error.status, error.body(), weight)
-        if kind == "server_error":  # after the work was done (an order accepted)
-            return self._server_error(opts)
+        if kind in ("server_error", "reset", "reject"):  # after the work was done (accepted)
+            return self._failure(kind, opts, weight)
         if kind == "no_answer":
             seconds = float(opts.get("seconds", 0))
             return _Response(500, b"", {}, seconds, drop=True)
@@ -325,8 +325,22 @@ class ExchangeEmulator(PrivateApi):
         return response
 
     @staticmethod
-    def _server_error(opts: dict[str, Any]) -> _Response:
+    def _failure(kind: str, opts: dict[str, Any], weight: dict[str, str]) -> _Response:
+        """The answer of a server_error, reset or reject fault (see faults.py)."""
+        if kind == "reset":
+            return _Response(0, b"", reset=True)
+        if kind == "reject":
+            msg = str(opts.get("msg", "Order rejected by the exchange."))
+            return _json_response(400, {"code": -2010, "msg": msg}, weight)
         status = int(opts.get("status", 503))
+        body = opts.get("body", "text")
+        if body == "json":
+            code = int(opts.get("code", -1007 if status == 408 else -1001))
+            return _json_response(status, {"code": code, "msg": UNKNOWN_STATUS_MESSAGES[code]})
+        if body == "html":  # a proxy or load balancer in front of the exchange
+            page = f"<html><head><title>{status} Error</title></head><body><h1>{status}</h1>"
+            page += "<p>The server encountered a temporary error.</p></body></html>"
+            return _Response(status, page.encode(), {"Content-Type": "text/html"})
         return _Response(
             status, b"Service temporarily unavailable.", {"Content-Type": "text/plain"}
         )
@@ -502,6 +516,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # stopping: no answer to a request meant to time out
             return
         if response.drop:  # accepted, but the answer never arrives
+            self.close_connection = True
+            return
+        if response.reset:  # SO_LINGER 0: close() sends RST instead of FIN
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
             self.close_connection = True
             return
         try:

@@ -6,6 +6,10 @@ truncating to the market's lot step); answers come back as `ExchangeOrder` with 
 client order id travels as Binance's `newClientOrderId`, and orders are looked up by it
 (`origClientOrderId`), so an order whose answer was lost can be found without resending it.
 Credentials never leave `clients.exchange_account_client`.
+
+Creating and cancelling go through `ExchangeClient.send`: only a definite refusal raises a
+permanent error; anything else (a 5xx whatever its body, a timeout, a reset connection, an answer
+that cannot be read) raises `OutcomeUnknown` and the order is looked up by its client id.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 from django.conf import settings
 
 from .clients import exchange_account_client
-from .exchange_client import ExchangeClient
+from .exchange_client import ExchangeClient, OutcomeUnknown
 from .models import ExchangeAccount
 
 FINAL_STATUSES = ("closed", "canceled", "rejected", "expired")
@@ -81,12 +85,16 @@ class AccountTrader:
         limits = (self._market(market_symbol).get("limits") or {}).get("amount") or {}
         return _dec(limits.get("min"))
 
+    def lot_step(self, market_symbol: str) -> Decimal:
+        """The smallest quantity increment of the market (its LOT_SIZE step)."""
+        return self._client.lot_step(self._market(market_symbol))
+
     def market_order_create(
         self, *, market_symbol: str, side: str, amount: Decimal, client_order_id: str
     ) -> ExchangeOrder:
         """A market order of `amount` base units (already rounded), named `client_order_id`."""
         market = self._market(market_symbol)
-        answer = self._client.call(
+        answer = self._client.send(
             "create_order",
             market_symbol,
             "market",
@@ -95,7 +103,7 @@ class AccountTrader:
             None,
             {"newClientOrderId": client_order_id, "newOrderRespType": "FULL"},
         )
-        return self._order(market, answer, client_order_id)
+        return self._answer_read(market, answer, client_order_id)
 
     def order_by_client_id(self, *, market_symbol: str, client_order_id: str) -> ExchangeOrder:
         """The order named `client_order_id` (origClientOrderId); OrderNotFound if the exchange
@@ -107,8 +115,23 @@ class AccountTrader:
         return self._order(market, answer, client_order_id)
 
     def order_cancel(self, *, market_symbol: str, client_order_id: str) -> None:
+        """Ask the exchange to cancel the order; a refusal (e.g. it filled meanwhile) or an
+        unknown outcome is settled by the next lookup."""
         self._market(market_symbol)
-        self._client.call("cancel_order", "", market_symbol, {"origClientOrderId": client_order_id})
+        self._client.send("cancel_order", "", market_symbol, {"origClientOrderId": client_order_id})
+
+    def _answer_read(self, market: dict[str, Any], answer: Any, coid: str) -> ExchangeOrder:
+        """The answer to a send, or OutcomeUnknown when it cannot be read (the order may exist)."""
+        try:
+            return self._order(market, answer, coid)
+        except OutcomeUnknown:
+            raise
+        except Exception as error:  # an answer we cannot read is no answer
+            raise OutcomeUnknown(
+                f"the answer could not be read: {type(error).__name__}: {error}",
+                exchange=self._ccxt.id,
+                kind=type(error).__name__,
+            ) from error
 
     def balance_total(self, asset: str) -> Decimal:
         balance = self._client.call("fetch_balance")

@@ -86,6 +86,11 @@ class Bot(models.Model):
     # Realised equity (fees paid, open position not marked) and the peak of the marked equity.
     equity = money_field(default=10_000)
     peak_equity = money_field(default=10_000)
+    # Live: the base asset the account held apart from the live bots' positions when this bot
+    # started (measured at its first sync), so that a surplus (an order filled outside the
+    # books) can be told from what the user held; and what the last holdings check found.
+    base_outside = money_field(null=True, blank=True)
+    books_warning = models.TextField(blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     # The number of the last message published about this bot, written in the transaction that
@@ -164,6 +169,9 @@ class BotOrder(models.Model):
     # Live: how many times the request was sent (a resend only after "not found" has lasted
     # past the lookup window); submitted_at is the time of the last send.
     send_attempts = models.SmallIntegerField(default=0)
+    # Live: a failed or cancelled order that was sent is looked up until the exchange settles
+    # it: absent past the not-found window, or found (adopted into the books, or reported).
+    orphan_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,6 +6,8 @@
           │  └──> unknown ──> open / partially_filled / filled / cancelled / failed
           └──> failed / cancelled (never sent)
 
+    failed / cancelled ──> unknown   adopted: a sent order the exchange turned out to have
+
 A transition is a conditional UPDATE (state in the allowed sources -> target) that must change
 exactly one row, so two workers can never both move an order, and nothing else writes the
 state column. `unknown` is where an order goes when it was sent and the answer was lost: it is
@@ -98,6 +100,25 @@ def order_send_claimed(order: BotOrder, *, reason: str) -> BotOrder:
     )
     if moved != 1:
         raise InvalidTransition(f"order {order.client_order_id}: another worker sent it")
+    order.refresh_from_db()
+    return order
+
+
+def order_adopted(order: BotOrder, *, reason: str) -> BotOrder:
+    """A failed or cancelled order that the exchange turns out to have (an orphan) goes back to
+    `unknown`, so that the exchange's answer is recorded as any lookup's is. Only an order that
+    was sent, never filled and never named by the exchange can be adopted, and only once."""
+    now = timezone.now()
+    moved = BotOrder.objects.filter(
+        pk=order.pk,
+        state__in=(S.FAILED, S.CANCELLED),
+        send_attempts__gt=0,
+        filled_quantity=0,
+        exchange_order_id="",
+        orphan_checked_at__isnull=True,
+    ).update(state=S.UNKNOWN, state_message=reason[:2000], orphan_checked_at=now, updated_at=now)
+    if moved != 1:
+        raise InvalidTransition(f"order {order.client_order_id}: cannot be adopted")
     order.refresh_from_db()
     return order
 

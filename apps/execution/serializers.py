@@ -131,6 +131,7 @@ class BotSerializer(serializers.ModelSerializer):
             "risk_limits",
             "status",
             "status_message",
+            "books_warning",
             "equity",
             "peak_equity",
             "position",

@@ -11,7 +11,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 
-from .models import LIVE_ORDER_STATES, Bot, BotMode, BotStatus
+from .models import LIVE_ORDER_STATES, Bot, BotMode, BotStatus, OrderState
 from .services.bots import bot_stop
 from .services.consistency import bot_reconcile
 from .services.fanout import bots_step_many, candle_closed_fanout
@@ -107,15 +107,24 @@ def bot_orders_sync(bot_id: int) -> int:
 
 @shared_task(name="execution.reconcile_bots", ignore_result=True)
 def reconcile_bots() -> int:
-    """Periodic: every running paper bot's books checked; every live bot with orders in flight
-    or running synchronised with its exchange (after any restart, before its next step)."""
+    """Periodic: every running paper bot's books checked; every live bot running, with orders
+    in flight or with sent orders booked failed/cancelled that the exchange has not settled,
+    synchronised with its exchange (after any restart, before its next step), its holdings
+    checked against the books."""
+    unsettled = Q(
+        orders__state__in=(OrderState.FAILED, OrderState.CANCELLED),
+        orders__send_attempts__gt=0,
+        orders__exchange_order_id="",
+        orders__orphan_checked_at__isnull=True,
+    )
     live = Bot.objects.filter(mode=BotMode.LIVE).filter(
         Q(status__in=(BotStatus.RUNNING, BotStatus.STOPPING))
         | Q(orders__state__in=LIVE_ORDER_STATES)
+        | unsettled
     )
     problems = 0
     for bot_id in live.distinct().values_list("pk", flat=True):
-        problems += bool(live_sync(bot_id=bot_id).error)
+        problems += bool(live_sync(bot_id=bot_id, holdings=True).error)
     ids = Bot.objects.filter(
         mode=BotMode.PAPER, status__in=(BotStatus.RUNNING, BotStatus.STOPPING)
     ).values_list("pk", flat=True)

@@ -295,7 +295,7 @@ def _place_once(
             return client.create_order(
                 "BTC/USDT", "market", "buy", 0.01, params={"newClientOrderId": client_id}
             )
-        except (ccxt.NetworkError, ccxt.ExchangeError) as error:
+        except ccxt.BaseError as error:  # OperationFailed (-1000/-1001/-1006) is no ExchangeError
             if isinstance(error, ccxt.InvalidOrder):
                 raise
             errors.append(error)
@@ -324,6 +324,31 @@ def _place_once(
         ),
         ({"kind": "rate_limit", "retry_after": 1}, ccxt.DDoSProtection, False),
         ({"kind": "lookup_lag", "seconds": 0.5}, None, True),
+        # What Binance sends when "the execution status is UNKNOWN": ccxt 4.5 maps -1000,
+        # -1001 and -1006 to OperationFailed, which is NOT a NetworkError.
+        *(
+            (
+                {"kind": "server_error", "status": status, "body": "json", "code": code, **after},
+                raised,
+                bool(after),
+            )
+            for status, code, raised in (
+                (500, -1000, ccxt.OperationFailed),
+                (503, -1001, ccxt.OperationFailed),
+                (502, -1006, ccxt.OperationFailed),
+                (504, -1007, ccxt.RequestTimeout),
+                (408, -1007, ccxt.RequestTimeout),
+            )
+            for after in ({}, {"accepted": True})
+        ),
+        ({"kind": "server_error", "status": 502, "body": "html"}, ccxt.ExchangeNotAvailable, False),
+        (
+            {"kind": "server_error", "status": 504, "body": "html", "accepted": True},
+            ccxt.RequestTimeout,  # ccxt's class for an HTTP 504
+            True,
+        ),
+        ({"kind": "reset"}, ccxt.NetworkError, False),
+        ({"kind": "reset", "accepted": True}, ccxt.NetworkError, True),
     ],
 )
 def test_order_faults_leave_exactly_one_order(
@@ -350,6 +375,32 @@ def test_reject_fault_refuses_the_order(emulator: ExchangeEmulator, client: ccxt
     with pytest.raises(ccxt.InvalidOrder, match="trigger immediately"):
         client.create_order("BTC/USDT", "market", "buy", 0.01)
     assert emulator.book.orders() == []
+
+
+def test_a_reject_after_acceptance_refuses_in_words_but_fills(
+    emulator: ExchangeEmulator, client: ccxt.binance
+) -> None:
+    """The exchange that says -2010 but did it: what the platform's orphan adoption is for."""
+    emulator.inject("reject", accepted=True)
+    with pytest.raises(ccxt.InvalidOrder):
+        client.create_order("BTC/USDT", "market", "buy", 0.01, params={"newClientOrderId": "r1"})
+    (booked,) = _book(emulator, "r1")
+    assert booked["status"] == "FILLED"
+
+
+@pytest.mark.parametrize(
+    ("opts", "words"),
+    [
+        ({"status": 404}, "5xx code or 408"),
+        ({"body": "xml"}, "body must be one of text, html, json"),
+        ({"body": "json", "code": -2010}, "code must be one of -1000, -1001, -1006, -1007"),
+    ],
+)
+def test_server_error_faults_are_validated(
+    emulator: ExchangeEmulator, opts: dict[str, Any], words: str
+) -> None:
+    with pytest.raises(ValueError, match=words):
+        emulator.inject("server_error", endpoint="order", **opts)
 
 
 def test_blind_resend_after_a_lost_answer_is_a_duplicate(

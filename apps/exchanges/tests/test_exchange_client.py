@@ -1,17 +1,26 @@
-"""The ccxt wrapper: ccxt's errors come out as ours, split into temporary and permanent
-(real ccxt binance client against the exchange emulator)."""
+"""The ccxt wrapper: ccxt's errors come out as ours, split into temporary and permanent for
+reads, refused or unknown for sends (real ccxt binance client against the exchange emulator)."""
 
+import builtins
+import json
+from pathlib import Path
+
+import ccxt
 import pytest
 
 from apps.exchanges.exchange_client import (
     AuthenticationFailed,
     ExchangeClient,
+    OutcomeUnknown,
     PermanentExchangeError,
     RateLimited,
+    RequestTrace,
     TemporaryExchangeError,
     UnknownExchange,
     UnknownMarket,
     exchange_client_for,
+    read_outcome,
+    send_outcome,
 )
 
 
@@ -89,3 +98,77 @@ def test_no_ccxt_outside_the_wrapper():
             if any(name == "ccxt" or name.startswith("ccxt.") for name in names):
                 offenders.append(relative)
     assert offenders == []
+
+
+# -- what an error means: the table in docs/exchanges.md, row by row ---------------------------
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "exchanges.md"
+
+
+def _error_table() -> list[tuple[str, str, str, str]]:
+    text = DOCS.read_text()
+    table = text.split("<!-- error-table:start -->")[1].split("<!-- error-table:end -->")[0]
+    rows = [line.strip("|").split("|") for line in table.strip().splitlines()[2:]]
+    return [tuple(cell.strip().replace("`", "") for cell in row) for row in rows]
+
+
+def _trace(answer: str) -> RequestTrace:
+    if answer == "not sent":
+        return RequestTrace()
+    if answer == "none":
+        return RequestTrace(sent=True)
+    status, _, code = answer.partition(" ")
+    body = json.dumps({"code": int(code), "msg": "..."}) if code else "<html>...</html>"
+    return RequestTrace(sent=True, status=int(status), body=body)
+
+
+@pytest.mark.parametrize(("name", "answer", "read", "send"), _error_table())
+def test_the_documented_meaning_of_each_error_is_the_codes(name, answer, read, send):
+    error = getattr(ccxt, name, None) or getattr(builtins, name)
+    error = error("binance something happened")
+    trace = _trace(answer)
+    if isinstance(error, ccxt.BaseError):
+        assert read_outcome(error, trace).__name__ == read
+    else:
+        assert read == "raised as is"  # not ccxt's: `call` lets it through unchanged
+    outcome = send_outcome(error, trace)
+    if outcome is None:
+        assert send == "unknown"
+    else:
+        word = "rate limited" if outcome is RateLimited else "refused"
+        assert send == f"{word}: {outcome.__name__}"
+
+
+def test_the_error_table_covers_every_kind_of_answer():
+    names = {row[0] for row in _error_table()}
+    answers = {row[1] for row in _error_table()}
+    assert {"OperationFailed", "ExchangeError", "ValueError", "DuplicateOrderId"} <= names
+    assert {"none", "not sent", "408 -1007", "500 -1000", "503 -1001", "502 -1006"} <= answers
+
+
+@pytest.mark.parametrize(
+    ("opts", "kind"),
+    [
+        ({"status": 503, "body": "json", "code": -1001}, "OperationFailed"),
+        ({"status": 500, "body": "json", "code": -1000}, "OperationFailed"),
+        ({"status": 502, "body": "html"}, "ExchangeNotAvailable"),
+    ],
+)
+def test_a_read_answered_5xx_is_temporary_whatever_its_body(emulator, client, opts, kind):
+    emulator.inject("server_error", **opts)
+    with pytest.raises(TemporaryExchangeError) as raised:
+        client.fetch_ohlcv("BTC/USDT", "5m", since_ms=0, limit=5, until_ms=10**13)
+    assert raised.value.kind == kind
+
+
+def test_a_send_that_raises_anything_unlisted_is_unknown(emulator, client, monkeypatch):
+    """A class nobody listed, raised after the request left: the outcome is unknown."""
+
+    def answer_unreadable(*args, **kwargs):
+        client._client.fetch_time()  # a request goes out and is answered 200 ...
+        raise KeyError("orderId")  # ... and reading the answer fails
+
+    monkeypatch.setattr(client._client, "create_order", answer_unreadable)
+    with pytest.raises(OutcomeUnknown) as raised:
+        client.send("create_order", "BTC/USDT", "market", "buy", "0.01")
+    assert raised.value.kind == "KeyError" and "HTTP 200" in str(raised.value)

@@ -315,6 +315,7 @@ def bot_running_from(*, bot: Bot, span_start_ms: int, signals_from_ms: int) -> N
     bot.span_start_ms = span_start_ms
     bot.signals_from_ms = signals_from_ms
     bot.last_candle_ms = None
+    bot.base_outside, bot.books_warning = None, ""  # measured again at its first live sync
     bot.started_at, bot.stopped_at = timezone.now(), None
     bot.save()
     journal = Journal(bot)

@@ -13,12 +13,22 @@ An order's phases (docs/bots.md, "Live orders"), each a recovery point:
 An `unknown` order is looked up by its client order id (`origClientOrderId`). "Not found" is
 believed only once it has lasted `EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS` since the last send
 (Binance answers -2013 for a while after accepting); only then is the same order, same id, sent
-again. A 429 is a refusal before acceptance: the send is retried after Retry-After. A permanent
-refusal (funds, lot size, key) fails the order and stops the bot with the exchange's words.
+again. A 429 is a refusal before acceptance: the send is retried after Retry-After. Only a
+definite refusal (a known rejection answered with an HTTP 4xx: funds, lot size, key; see
+`exchange_client.send_outcome`) fails the order and stops the bot with the exchange's words;
+anything else (a 5xx whatever its body, Binance's -1000/-1001/-1006/-1007, a timeout, a reset,
+an answer that cannot be read) leaves it `unknown`.
+
+No orphan: a failed or cancelled order that was sent is looked up by its client id until the
+exchange settles it; one the exchange has after all is adopted (back to `unknown`, then booked
+as the fill it was) and the bot is told in its events. The account's holdings of the base asset
+are checked against the books: less than the position stops the bot; more than the live bots'
+positions and what the account held apart from them when the bot started is a warning in
+words on the bot (`books_warning`).
 
 `live_sync` runs at the start of every step of a live bot, after the step's commit (to send
-what it decided), in the periodic reconcile task and after a stop: it brings every non-final
-order to the exchange's truth and checks the position against the account's balance.
+what it decided), in the periodic reconcile task (which also checks a flat bot's holdings) and
+after a stop: it brings every non-final order to the exchange's truth and checks the holdings.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from apps.analytics.engine import rules
@@ -59,6 +70,7 @@ from ..models import (
 from ..orders import (
     InvalidTransition,
     order_accepted,
+    order_adopted,
     order_cancelled,
     order_failed,
     order_fill,
@@ -96,24 +108,35 @@ class LiveSync:
         return not self.in_flight and not self.error
 
 
-def live_sync(*, bot_id: int, trader: AccountTrader | None = None) -> LiveSync:
+def live_sync(
+    *, bot_id: int, trader: AccountTrader | None = None, holdings: bool = False
+) -> LiveSync:
     """Every non-final order of the bot brought to the exchange's truth (sent, looked up,
-    resent after the not-found window, cancelled when the bot no longer runs), then the
-    position checked against the account's balance."""
+    resent after the not-found window, cancelled when the bot no longer runs), every sent
+    order booked failed or cancelled looked up until the exchange settles it (adopted if it
+    has it), then the holdings checked against the books (a flat bot's only with `holdings`,
+    as the periodic reconcile asks: a balance read costs weight)."""
     bot = Bot.objects.select_related("symbol").get(pk=bot_id)
     sync = LiveSync()
     if bot.mode != BotMode.LIVE or bot.exchange_account_id is None:
         return sync
     orders = list(BotOrder.objects.filter(bot=bot, state__in=LIVE_ORDER_STATES).order_by("id"))
-    if not orders and not BotPosition.objects.filter(bot=bot).exists():
-        return sync  # flat with nothing in flight: nothing to ask the exchange
+    orphans = list(_orphan_candidates(bot))
+    holdings = holdings or _baseline_due(bot) or BotPosition.objects.filter(bot=bot).exists()
+    if not orders and not orphans and not holdings:
+        return sync  # flat with nothing in flight or unsettled: nothing to ask the exchange
     try:
         trader = trader or account_trader(account_id=bot.exchange_account_id)
         for order in orders:
             _order_sync(trader, bot, order, sync)
             if sync.error:
                 return sync
-        _position_check(trader, bot, sync)
+        for order in orphans:
+            _orphan_check(trader, bot, order, sync)
+            if sync.error:
+                return sync
+        if holdings:
+            _holdings_check(trader, bot, sync)
     except TemporaryExchangeError as error:
         # The exchange is unreachable for now: nothing is believed, the next sync tries again.
         sync.in_flight.append(f"exchange unavailable: {error.kind}")
@@ -138,10 +161,14 @@ def _order_sync(trader: AccountTrader, bot: Bot, order: BotOrder, sync: LiveSync
         return
     _answer_record(bot, order, found, sync)
     if not found.final and bot.status not in (BotStatus.RUNNING, BotStatus.STOPPING):
-        trader.order_cancel(
-            market_symbol=bot.symbol.market_symbol, client_order_id=order.client_order_id
-        )
-        sync.in_flight.append(f"{order.client_order_id}: cancel requested")
+        try:
+            trader.order_cancel(
+                market_symbol=bot.symbol.market_symbol, client_order_id=order.client_order_id
+            )
+            sync.in_flight.append(f"{order.client_order_id}: cancel requested")
+        except (TemporaryExchangeError, PermanentExchangeError) as error:
+            # Refused (it filled meanwhile) or no definite answer: the next lookup tells.
+            sync.in_flight.append(f"{order.client_order_id}: cancel {error.kind}, looked up again")
 
 
 def _not_found(trader: AccountTrader, bot: Bot, order: BotOrder, sync: LiveSync) -> None:
@@ -224,11 +251,13 @@ def _send(trader: AccountTrader, bot: Bot, order: BotOrder, sync: LiveSync) -> N
                 return
             time.sleep(min(max(error.retry_after_s, 0.2), RATE_LIMIT_WAIT_CAP_S))
         except TemporaryExchangeError as error:
-            # Timeout, connection lost, 5xx: the exchange may have accepted it. Look it up.
+            # OutcomeUnknown: a timeout, a reset, any 5xx, -1000/-1001/-1006/-1007, an answer
+            # that cannot be read: the exchange may have accepted it. Look it up.
             _unknown(order, f"outcome unknown: {error.kind}: {redact(str(error))[:300]}")
             sync.in_flight.append(f"{order.client_order_id}: outcome unknown")
             return
         except PermanentExchangeError as error:
+            # A definite refusal only (a known rejection with an HTTP 4xx: send_outcome).
             words = redact(str(error))
             _record_local(order, lambda o, w=words: order_failed(o, reason=w))
             _bot_error(bot, f"Order {order.client_order_id} refused: {words}", sync)
@@ -452,21 +481,153 @@ def _position_reduce(position: BotPosition, remaining: Decimal, equity_after: De
     position.save(update_fields=["size", "entry_fee", "equity_before"])
 
 
-def _position_check(trader: AccountTrader, bot: Bot, sync: LiveSync) -> None:
-    """The account must hold at least the bot's position (less than one lot step of rounding):
-    less means it was sold outside the bot, and the bot stops rather than trade on a guess."""
-    position = BotPosition.objects.filter(bot=bot).first()
-    if position is None or sync.in_flight:
+def _orphan_candidates(bot: Bot):
+    """Sent orders booked failed or cancelled that the exchange has not settled yet: never
+    named by it, never filled, not yet confirmed absent past the not-found window."""
+    return BotOrder.objects.filter(
+        bot=bot,
+        state__in=(OrderState.FAILED, OrderState.CANCELLED),
+        send_attempts__gt=0,
+        filled_quantity=0,
+        exchange_order_id="",
+        orphan_checked_at__isnull=True,
+    ).order_by("id")
+
+
+def _orphan_check(trader: AccountTrader, bot: Bot, order: BotOrder, sync: LiveSync) -> None:
+    """Look a failed or cancelled order up: absent past the window, or present but never
+    filled, settles it; present with a fill (or still open) is an orphan, adopted."""
+    try:
+        found = trader.order_by_client_id(
+            market_symbol=bot.symbol.market_symbol, client_order_id=order.client_order_id
+        )
+    except OrderNotFound:
+        since = (timezone.now() - order.submitted_at).total_seconds() if order.submitted_at else 1e9
+        if since >= not_found_window_s():
+            _orphan_settled(order)
         return
-    held = trader.balance_total(bot.symbol.base)
-    step = trader.amount_to_precision(bot.symbol.market_symbol, position.size)
-    if held < step:
+    if found.final and found.filled <= 0:
+        _orphan_settled(order)  # the exchange has it, rejected or expired with nothing filled
+        return
+    position = BotPosition.objects.filter(bot=bot).exists()
+    if found.filled > 0 and position == (order.leg == OrderLeg.ENTRY):
+        # An entry filled while the books hold a position (or a close while they are flat):
+        # the books cannot take it; the holdings check names the difference.
+        _orphan_settled(order)
         _bot_error(
             bot,
-            f"Books disagree: the exchange account holds {_plain(held)} {bot.symbol.base}, "
+            f"Order {order.client_order_id}, booked {order.state}, was {found.status} on the "
+            f"exchange ({_plain(found.filled)} {bot.symbol.base}) but the bot's books cannot "
+            f"take it ({'already in a position' if position else 'no position to close'}). "
+            "Check the account on the exchange before you start the bot again.",
+            sync,
+        )
+        return
+    was, words = order.state, order.state_message
+    try:
+        order = order_adopted(
+            order, reason=f"adopted: booked {was} ({words[:300]}), the exchange has it"
+        )
+    except InvalidTransition:
+        return  # another process adopted it
+    with transaction.atomic():
+        locked = Bot.objects.select_for_update().get(pk=bot.pk)
+        journal = Journal(locked)
+        journal.add(
+            "order",
+            f"adopted {order.client_order_id}: booked {was}, but the exchange has it "
+            f"({found.status}, {_plain(found.filled)} filled); booked as the fill it was",
+            candle_ms=order.candle_ms,
+            order=order.client_order_id,
+            state=order.state,
+        )
+        journal.flush()
+    _answer_record(bot, order, found, sync)
+    _adopted_status(bot, order, was)
+
+
+def _orphan_settled(order: BotOrder) -> None:
+    BotOrder.objects.filter(pk=order.pk, orphan_checked_at__isnull=True).update(
+        orphan_checked_at=timezone.now()
+    )
+
+
+def _adopted_status(bot: Bot, order: BotOrder, was: str) -> None:
+    """A bot stopped by the refusal of an order that turned out filled: its message says what
+    is true now (it stays stopped in error, so that you decide)."""
+    with transaction.atomic():
+        bot = Bot.objects.select_for_update().get(pk=bot.pk)
+        if bot.status != BotStatus.ERROR or order.client_order_id not in bot.status_message:
+            return
+        booked = "the position" if order.leg == OrderLeg.ENTRY else "a trade; the bot is flat"
+        bot.status_message = (
+            f"Order {order.client_order_id}, first booked {was}, was filled on the exchange: it "
+            f"is now booked as {booked}. Start the bot to trade on, or stop it with close."
+        )
+        journal = Journal(bot)
+        journal.add("status", bot.status_message, status=bot.status)
+        bot.save(update_fields=["status_message", "updated_at"])
+        journal.flush()
+
+
+def _baseline_due(bot: Bot) -> bool:
+    return bot.base_outside is None and bot.status == BotStatus.RUNNING
+
+
+def _holdings_check(trader: AccountTrader, bot: Bot, sync: LiveSync) -> None:
+    """The account's base asset against the books. Less than the position (less one lot step
+    of rounding): sold outside the bot, which stops rather than trade on a guess. More than
+    the positions of the account's live bots and what it held apart from them when this bot
+    started (beyond the dust of rounding): an order filled outside the books, said in words."""
+    if sync.in_flight or sync.error:
+        return
+    market, base = bot.symbol.market_symbol, bot.symbol.base
+    position = BotPosition.objects.filter(bot=bot).first()
+    held = trader.balance_total(base)
+    if position is not None and held < trader.amount_to_precision(market, position.size):
+        _bot_error(
+            bot,
+            f"Books disagree: the exchange account holds {_plain(held)} {base}, "
             f"the bot's position is {_plain(position.size)}.",
             sync,
         )
+        return
+    ours = BotPosition.objects.filter(
+        bot__exchange_account_id=bot.exchange_account_id,
+        bot__mode=BotMode.LIVE,
+        bot__symbol__base=base,
+    ).aggregate(total=Sum("size"))["total"] or Decimal(0)
+    if bot.base_outside is None:
+        if bot.status == BotStatus.RUNNING:  # the bot's first sync: what the user holds
+            Bot.objects.filter(pk=bot.pk, base_outside__isnull=True).update(
+                base_outside=max(held - ours, Decimal(0))
+            )
+        return
+    surplus = held - ours - bot.base_outside
+    dust = trader.lot_step(market) * (bot.trades.count() + 2)  # < one step per close
+    warning = ""
+    if surplus > max(dust, trader.min_amount(market)):
+        warning = (
+            f"The exchange account holds {_plain(surplus)} {base} more than the books: its live "
+            f"bots' positions ({_plain(ours)}) and what it held apart from them when this bot "
+            f"started ({_plain(bot.base_outside)}). An order may have filled that no bot "
+            "booked: check the account's orders on the exchange (if you bought it yourself, "
+            "ignore this)."
+        )
+    if warning != bot.books_warning:
+        _books_warning_set(bot, warning)
+
+
+def _books_warning_set(bot: Bot, warning: str) -> None:
+    with transaction.atomic():
+        bot = Bot.objects.select_for_update().get(pk=bot.pk)
+        bot.books_warning = warning
+        journal = Journal(bot)
+        said = warning or "The exchange account's holdings agree with the books again."
+        journal.add("warning" if warning else "status", said, books_warning=warning)
+        bot.save(update_fields=["books_warning", "updated_at"])
+        journal.flush()
+    logger.warning("bot %s: %s", bot.pk, warning or "holdings agree again")
 
 
 def _bot_error(bot: Bot, message: str, sync: LiveSync) -> None:

@@ -35,3 +35,61 @@ def btc(btc_symbol, btc_5m_candles, btc_1h_candles, btc_4h_candles) -> Symbol:
 def client(ana_client):
     """This app's API tests sign in as ana (the root conftest's users)."""
     return ana_client
+
+
+# --- The exchange emulator of the live bot tests (see live_helpers.py) ---
+
+
+@pytest.fixture(scope="module")
+def module_emulator(shared_data):
+    from emulator import ExchangeEmulator
+
+    with ExchangeEmulator() as emu:
+        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
+        yield emu
+
+
+@pytest.fixture
+def emu(module_emulator, settings):
+    """A fresh book and account, the clock at START, the platform pointed at the emulator."""
+    import redis
+    from django.conf import settings as django_settings
+
+    from .helpers import START
+    from .live_helpers import KEY, SECRET, USDT0, WINDOW_S
+
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    keys = list(client.scan_iter("ratelimit:*"))
+    if keys:  # no request budget or back-off left by another test
+        client.delete(*keys)
+    module_emulator.clear_faults()
+    module_emulator.book.reset()
+    module_emulator.settings_update(lookup_lag_seconds=0, weight_limit=6000)
+    module_emulator.clock_set(START)
+    module_emulator.account_create(KEY, SECRET, {"USDT": str(USDT0)})
+    settings.EXCHANGE_API_HOSTS = {"binance": module_emulator.url}
+    settings.EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS = WINDOW_S
+    yield module_emulator
+    module_emulator.clear_faults()
+
+
+@pytest.fixture
+def btc_may(btc_symbol, btc_5m_candles):
+    from .helpers import START, store_around
+
+    store_around(btc_symbol, btc_5m_candles, START, days_after=2)
+    return btc_symbol
+
+
+@pytest.fixture
+def account(ana, emu):
+    from apps.exchanges.services import exchange_account_check, exchange_account_create
+
+    from .live_helpers import KEY, SECRET
+
+    account = exchange_account_create(
+        owner=ana, label="emulator", exchange="binance", api_key=KEY, secret=SECRET
+    )
+    assert exchange_account_check(account=account).ok
+    account.refresh_from_db()
+    return account

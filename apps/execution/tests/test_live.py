@@ -8,14 +8,10 @@ import os
 import signal
 import subprocess
 import time
-from collections import Counter
 from decimal import Decimal
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 
-from apps.exchanges.services import exchange_account_check, exchange_account_create
 from apps.execution.models import (
     Bot,
     BotDecision,
@@ -35,107 +31,21 @@ from apps.execution.services.bots import (
 from apps.execution.services.live import live_sync
 from apps.execution.services.reconciliation import bot_reconciliation
 from apps.execution.services.step import StepOutcome
-from emulator import ExchangeEmulator
 
-from .helpers import BAR, START, running_bot, step_on_time, store_around
-
-KEY, SECRET = "LiveBotKey7Q", "live-bot-secret-only-in-the-emulator"
-CAPITAL = Decimal("1000")
-USDT0 = Decimal("10000")
-WINDOW_S = 3.0  # the not-found window of these tests (production: 60 s); lookup lag: 1 s
-COSTS = {"allow_short": False, "size": 0.5}
-
-
-@pytest.fixture(scope="module")
-def module_emulator(shared_data):
-    with ExchangeEmulator() as emu:
-        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
-        yield emu
-
-
-@pytest.fixture
-def emu(module_emulator, settings):
-    client = redis.Redis.from_url(django_settings.REDIS_URL)
-    keys = list(client.scan_iter("ratelimit:*"))
-    if keys:  # no request budget or back-off left by another test
-        client.delete(*keys)
-    module_emulator.clear_faults()
-    module_emulator.book.reset()
-    module_emulator.settings_update(lookup_lag_seconds=0, weight_limit=6000)
-    module_emulator.clock_set(START)
-    module_emulator.account_create(KEY, SECRET, {"USDT": str(USDT0)})
-    settings.EXCHANGE_API_HOSTS = {"binance": module_emulator.url}
-    settings.EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS = WINDOW_S
-    yield module_emulator
-    module_emulator.clear_faults()
-
-
-@pytest.fixture
-def btc_may(btc_symbol, btc_5m_candles):
-    store_around(btc_symbol, btc_5m_candles, START, days_after=2)
-    return btc_symbol
-
-
-@pytest.fixture
-def account(ana, emu):
-    account = exchange_account_create(
-        owner=ana, label="emulator", exchange="binance", api_key=KEY, secret=SECRET
-    )
-    assert exchange_account_check(account=account).ok
-    account.refresh_from_db()
-    return account
-
-
-def live_bot(owner, symbol, account, **kw) -> Bot:
-    return running_bot(
-        owner,
-        symbol,
-        mode="live",
-        exchange_account=account.pk,
-        paper_capital=float(CAPITAL),
-        config=COSTS,
-        **kw,
-    )
-
-
-def step(emu, bot, candle):
-    """The market clock just past the candle's close, then the bot's step on time."""
-    emu.clock_set(candle + BAR + 1_000)
-    return step_on_time(bot, candle)
-
-
-def balances(emu) -> dict[str, Decimal]:
-    account = emu.book.account(KEY)
-    assets = set(account.free) | set(account.locked)
-    return {a: account.free.get(a, Decimal(0)) + account.locked.get(a, Decimal(0)) for a in assets}
-
-
-def assert_books_agree(emu, bot):
-    """One exchange order per bot order (per decision), and the account holds what the bot
-    says: the position in BTC (less than a lot step of dust per trade), the quote as equity."""
-    bot.refresh_from_db()
-    orders = list(BotOrder.objects.filter(bot=bot))
-    book = Counter(o["clientOrderId"] for o in emu.book.orders(KEY))
-    assert book == Counter(o.client_order_id for o in orders if o.send_attempts)
-    assert all(n == 1 for n in book.values())
-    assert all(o.state == OrderState.FILLED for o in orders), [
-        (o.client_order_id, o.state, o.state_message) for o in orders
-    ]
-    held = balances(emu)
-    position = BotPosition.objects.filter(bot=bot).select_related("entry_order").first()
-    size = position.size if position else Decimal(0)
-    trades = bot.trades.count()
-    assert size <= held.get("BTC", Decimal(0)) <= size + Decimal("0.00001") * (trades + 1)
-    paid = (
-        position.entry_order.filled_quantity * position.entry_order.average_price
-        if position
-        else Decimal(0)
-    )
-    assert held["USDT"] == USDT0 + (bot.equity - CAPITAL) - paid
-    # Nothing the bot stored (order messages, events, status) holds a credential.
-    stored = [bot.status_message, *(o.state_message for o in orders)]
-    stored += [f"{e.message} {e.data}" for e in BotEvent.objects.filter(bot=bot)]
-    assert not [text for text in stored if SECRET in text or KEY in text]
+from .helpers import BAR, START, running_bot, step_on_time
+from .live_helpers import (
+    CAPITAL,
+    COSTS,
+    KEY,
+    USDT0,
+    assert_books_agree,
+    balances,
+    first_entry,
+    live_bot,
+    settle,
+    step,
+    step_through,
+)
 
 
 def test_live_creation_needs_a_checked_account_of_the_exchange(ana, btc_may, emu, account):
@@ -211,43 +121,6 @@ def test_a_live_bot_trades_at_the_paper_bots_candles_and_its_books_match_the_exc
         if ours["exit_time"] is not None:
             assert row["differences"]["exit_time_ms"] == 0
     assert abs(recon.summary["pnl_difference"]) < 0.01 * float(CAPITAL)
-
-
-def run_to_entry(emu, bot, limit=150) -> int:
-    """Step until the bot decides an entry (its order still to be sent): that candle."""
-    for k in range(limit):
-        candle = START + k * BAR
-        emu.clock_set(candle + BAR + 1_000)
-        if BotOrder.objects.filter(bot=bot, leg="entry").exists():
-            raise AssertionError("entered before the fault was set")
-        step_on_time(bot, candle)
-        if BotOrder.objects.filter(bot=bot, candle_ms=candle, leg="entry").exists():
-            return candle
-    raise AssertionError("no entry")
-
-
-def first_entry(ana, btc_may) -> int:
-    """The candle at which the strategy first enters (a paper bot with the same settings)."""
-    paper = running_bot(ana, btc_may, name="probe", paper_capital=float(CAPITAL), config=COSTS)
-    for k in range(150):
-        candle = START + k * BAR
-        step_on_time(paper, candle)
-        if BotOrder.objects.filter(bot=paper, leg="entry").exists():
-            return candle
-    raise AssertionError("no entry")
-
-
-def step_through(emu, bot, start: int, count: int) -> None:
-    for k in range(count):
-        step(emu, bot, start + k * BAR)
-
-
-def settle(emu, bot, *, seconds: float = 12.0) -> None:
-    """Sync until nothing is in flight (the not-found window needs wall time)."""
-    deadline = time.monotonic() + seconds
-    while not live_sync(bot_id=bot.pk).settled:
-        assert time.monotonic() < deadline, list(BotOrder.objects.filter(bot=bot))
-        time.sleep(0.3)
 
 
 @pytest.mark.parametrize(
