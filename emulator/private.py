@@ -291,6 +291,13 @@ class PrivateApi:
             return 201, {"apiKey": account.api_key, "balances": account.balances()}
         if action == "accounts" and method == "GET":
             return 200, self.book.accounts()
+        if action == "deposits" and method == "POST":
+            account = self.book.deposit(
+                api_key=str(spec.get("api_key", "")),
+                asset=str(spec.get("asset", "")),
+                amount=spec.get("amount"),
+            )
+            return 200, {"apiKey": account.api_key, "balances": account.balances()}
         if action == "orders" and method == "GET":
             return 200, self.book.orders(query.get("api_key"))
         if action == "orders" and method == "DELETE":

@@ -214,6 +214,23 @@ class TradingBook:
         with self._lock:
             return self._accounts.get(api_key)
 
+    def deposit(self, *, api_key: str, asset: str, amount: Any) -> Account:
+        """Credit `amount` of `asset` to the account (a deposit: assets that arrive on the
+        account without an order of the platform); ValueError on bad input."""
+        try:
+            value = Decimal(str(amount))
+        except InvalidOperation:
+            raise ValueError(f"Deposit amount is not a number: {amount!r}.") from None
+        if not value.is_finite() or value <= 0 or not str(asset).isalnum():
+            raise ValueError(f"Bad deposit {asset}={amount!r}.")
+        with self._lock:
+            account = self._accounts.get(api_key)
+            if account is None:
+                raise ValueError(f"No account with API key {api_key!r}.")
+            asset = str(asset).upper()
+            account.free[asset] = account.free.get(asset, Decimal(0)) + value
+        return account
+
     def accounts(self) -> list[dict[str, Any]]:
         """Keys and balances (never the secrets), for the control endpoint."""
         with self._lock:

@@ -453,6 +453,11 @@ def test_control_endpoints(emulator: ExchangeEmulator) -> None:
         client.create_order("BTC/USDT", "market", "buy", 0.01)
     assert _request("GET", f"{control}/orders")[1] == []
     assert _request("DELETE", f"{control}/clock")[1]["time"] is None
+    deposit = {"api_key": "http1", "asset": "BTC", "amount": "0.25"}
+    status, body, _ = _request("POST", f"{control}/deposits", deposit)
+    assert status == 200 and _free(client)["BTC"] == Decimal("0.25")
+    assert _request("POST", f"{control}/deposits", {**deposit, "amount": "-1"})[0] == 400
+    assert _request("POST", f"{control}/deposits", {**deposit, "api_key": "nobody"})[0] == 400
 
 
 def test_cli_creates_accounts_and_starts_the_clock() -> None:

@@ -58,6 +58,11 @@ async function exchangeOrders(): Promise<{ clientOrderId: string; status: string
   return (await answer.json()) as { clientOrderId: string; status: string; side: string; executedQty: string }[];
 }
 
+async function emulatorControl(action: string, body: object): Promise<void> {
+  const answer = await fetch(`${EMULATOR_URL}/__emulator__/${action}`, { method: "POST", body: JSON.stringify(body) });
+  expect(answer.ok).toBe(true);
+}
+
 const apiBots = () => page.evaluate(async () => (await (await fetch("/api/execution/bots/")).json()) as ApiBot[]);
 const rowText = (id: number, testId: string) => page.getByTestId(`bot-row-${id}`).getByTestId(testId).textContent();
 
@@ -207,8 +212,22 @@ describe.skipIf(!CLOCK_READY)("bots live over WebSocket", () => {
     await page.getByTestId("reconciliation").scrollIntoViewIfNeeded();
     await screenshot(page, "49b-live-reconciliation");
 
-    // Stopped with its position closed: a second order, and the exchange holds both, once each.
+    // ETH arrives on the account that no bot bought: the next sync says so on the bot's page and
+    // on the Bots page (the holdings check against the books).
+    await emulatorControl("deposits", { api_key: LIVE_API_KEY, asset: "ETH", amount: "0.5" });
+    clock("advance", "1", "--live");
+    await open(`/bots/${liveId}`);
+    const warning = page.getByTestId("books-warning");
+    await warning.waitFor({ timeout: 30_000 });
+    expect(await warning.textContent()).toMatch(/holds 0\.5 ETH more than the books/);
+    await screenshot(page, "49c-live-books-warning");
     await open("/bots");
+    expect(await page.getByTestId(`bot-row-${liveId}`).getByTestId("books-flag").textContent()).toContain("books differ");
+
+    // Stopped with its position closed, the close answered as Binance answers an internal error
+    // after accepting it (HTTP 503, {"code": -1001}): never booked refused, looked up, found
+    // filled. A second order, and the exchange holds both, once each.
+    await emulatorControl("faults", { kind: "server_error", status: 503, body: "json", code: -1001, accepted: true, endpoint: "order" });
     await page.getByTestId(`bot-row-${liveId}`).getByTestId("bot-stop").click();
     await page.getByTestId("stop-close").click();
     clock("advance", "1", "--live");

@@ -187,6 +187,7 @@ def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
         _stop(list(reversed(processes)))
 
 
+@pytest.mark.timeout(1500)  # every browser scenario file runs in this one test
 def test_browser_scenarios(platform, subprocess_env):
     url, emulator_url = platform
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"

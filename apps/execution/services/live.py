@@ -624,7 +624,7 @@ def _books_warning_set(bot: Bot, warning: str) -> None:
         bot.books_warning = warning
         journal = Journal(bot)
         said = warning or "The exchange account's holdings agree with the books again."
-        journal.add("warning" if warning else "status", said, books_warning=warning)
+        journal.add("warning", said, books_warning=warning)
         bot.save(update_fields=["books_warning", "updated_at"])
         journal.flush()
     logger.warning("bot %s: %s", bot.pk, warning or "holdings agree again")

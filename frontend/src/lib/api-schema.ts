@@ -989,6 +989,7 @@ export interface components {
         };
         Bot: {
             readonly allow_short: boolean;
+            readonly books_warning: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: decimal */

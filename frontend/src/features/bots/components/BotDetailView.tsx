@@ -67,6 +67,12 @@ function BotDetail({ bot }: { bot: Bot }) {
         <p className="muted">
           {bot.strategy} {JSON.stringify(bot.params)} on {bot.symbol} ({bot.exchange}, {bot.timeframe}) · {bot.status_message || "—"}
         </p>
+        {bot.books_warning && (
+          <div className="banner banner--warning" role="alert" data-testid="books-warning">
+            <strong className="banner__title">The exchange account and the books differ</strong>
+            <p>{bot.books_warning}</p>
+          </div>
+        )}
         <dl className="bot-figures">
           <div>
             <dt>Equity (marked)</dt>

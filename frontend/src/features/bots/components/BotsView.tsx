@@ -134,8 +134,13 @@ const BotRow = memo(function BotRow({
       <td>
         <ModeBadge mode={bot.mode} />
       </td>
-      <td title={bot.status_message}>
+      <td title={[bot.status_message, bot.books_warning].filter(Boolean).join("\n")}>
         <StatusPill status={bot.status} />
+        {bot.books_warning && (
+          <span className="books-flag" data-testid="books-flag" aria-label={bot.books_warning}>
+            {" "}books differ
+          </span>
+        )}
       </td>
       <td>{bot.symbol}</td>
       <td>{bot.strategy}</td>

@@ -22,6 +22,13 @@ const msg = (botId: number, seq: number, type: string, extra: Partial<BotMessage
 const synced = (...bots: Bot[]): BotsState => botsReducer(botsReducer(initialBotsState, { type: "resync-start" }), { type: "resync", bots });
 
 describe("botsReducer", () => {
+  it("shows and clears the holdings warning as the messages say", () => {
+    let state = botsReducer(synced(bot(1, 1, { books_warning: "" })), { type: "message", message: msg(1, 2, "warning", { message: "holds more", books_warning: "holds 0.05 BTC more" }) });
+    expect(state.bots[0]!.books_warning).toBe("holds 0.05 BTC more");
+    state = botsReducer(state, { type: "message", message: msg(1, 3, "warning", { message: "agree again", books_warning: "" }) });
+    expect(state.bots[0]!.books_warning).toBe("");
+  });
+
   it("buffers messages during a resync, then applies only those newer than the re-read state", () => {
     let state = botsReducer(synced(bot(1, 3)), { type: "resync-start" });
     // While the bots are re-read: 4 (already in the re-read state), 5 and 6 (after it).

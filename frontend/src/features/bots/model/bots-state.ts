@@ -21,6 +21,8 @@ export interface BotMessage {
   entry_price?: number;
   stop_price?: number | null;
   target_price?: number | null;
+  /** A "warning" message: the holdings check's words ("" once the books agree again). */
+  books_warning?: string;
 }
 
 export interface BotsState {
@@ -71,6 +73,8 @@ export function applyToBot(bot: Bot, m: BotMessage): Bot {
   if (m.type === "status" && m.status) {
     next.status = m.status as Bot["status"];
     next.status_message = m.message ?? "";
+  } else if (m.type === "warning" && typeof m.books_warning === "string") {
+    next.books_warning = m.books_warning;
   } else if (m.type === "equity" && typeof m.equity === "number") {
     const dayStart = Number(bot.marked_equity) - Number(bot.today_pnl);
     next.marked_equity = money(m.equity);
