@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from apps.analytics.services.validation import config_checked
 from apps.datafeeds.models import CandleSeries, Symbol
@@ -20,7 +19,8 @@ from apps.risk.models import RiskProfile
 from apps.risk.selectors import risk_profile_find
 from apps.strategies.registry import InvalidParameters, StrategySpec, strategy_spec
 
-from ..models import Bot, BotMode, BotOrder, BotStatus, OrderLeg, OrderState
+from ..lifecycle import RUNNABLE_FROM, bot_status_move
+from ..models import LIVE_ORDER_STATES, Bot, BotMode, BotOrder, BotStatus, OrderLeg, OrderState
 from ..orders import client_order_id, order_cancelled
 from .journal import Journal, fill_words
 from .paper import dec, order_create
@@ -29,13 +29,6 @@ from .risk import risk_state_start
 PROFILE_SETS = ("size", "stop_loss", "take_profit")  # a risk profile sets these
 CONFIG_FIELDS = ("fee_rate", "slippage_bps", "size", "stop_loss", "take_profit", "allow_short")
 EDITABLE_WHILE_RUNNING = ("name",)
-RUNNABLE_FROM = (BotStatus.STOPPED, BotStatus.ERROR, BotStatus.KILLED)
-LIVE_STATES = (
-    OrderState.PENDING_SUBMIT,
-    OrderState.OPEN,
-    OrderState.PARTIALLY_FILLED,
-    OrderState.UNKNOWN,
-)
 
 
 class BotInvalid(ValueError):
@@ -306,7 +299,15 @@ def bot_start(*, bot: Bot, now_ms: int | None = None) -> Bot:
 
 def bot_running_from(*, bot: Bot, span_start_ms: int, signals_from_ms: int) -> None:
     """Mark the (locked) bot running with its first candle; its journal says so."""
-    bot.status, bot.status_message = BotStatus.RUNNING, ""
+    journal = Journal(bot)
+    bot_status_move(
+        bot,
+        BotStatus.RUNNING,
+        "",
+        journal,
+        said=f"Running from the candle opening at {format_ms(span_start_ms)} ({bot.timeframe}).",
+        span_start_ms=span_start_ms,
+    )
     # The profile's values as they are now (none when it was deleted while the bot was stopped).
     profile = RiskProfile.objects.filter(pk=bot.risk_profile_id).first()
     bot.risk_limits = risk_profile_values(profile)
@@ -316,15 +317,7 @@ def bot_running_from(*, bot: Bot, span_start_ms: int, signals_from_ms: int) -> N
     bot.signals_from_ms = signals_from_ms
     bot.last_candle_ms = None
     bot.base_outside, bot.books_warning = None, ""  # measured again at its first live sync
-    bot.started_at, bot.stopped_at = timezone.now(), None
     bot.save()
-    journal = Journal(bot)
-    journal.add(
-        "status",
-        f"Running from the candle opening at {format_ms(span_start_ms)} ({bot.timeframe}).",
-        status=bot.status,
-        span_start_ms=span_start_ms,
-    )
     journal.flush()
 
 
@@ -338,7 +331,7 @@ def bot_stop(*, bot: Bot, close_position: bool = False, now_ms: int | None = Non
             return bot
         journal = Journal(bot)
         # A live bot's sent orders are cancelled on the exchange by the sync after the commit.
-        local = LIVE_STATES if bot.mode == BotMode.PAPER else (OrderState.PENDING_SUBMIT,)
+        local = LIVE_ORDER_STATES if bot.mode == BotMode.PAPER else (OrderState.PENDING_SUBMIT,)
         for order in BotOrder.objects.filter(bot=bot, state__in=local).order_by("id"):
             order_cancelled(order, reason="the bot was stopped")
             journal.add(
@@ -365,16 +358,12 @@ def bot_stop(*, bot: Bot, close_position: bool = False, now_ms: int | None = Non
                 leg=order.leg,
                 side=order.side,
             )
-            bot.status, bot.status_message = (
-                BotStatus.STOPPING,
-                f"Closing the position {fill_words(bot)}.",
-            )
+            message = f"Closing the position {fill_words(bot)}."
+            bot_status_move(bot, BotStatus.STOPPING, message, journal)
         else:
             held = " (the position stays open)" if position is not None else ""
-            bot.status, bot.status_message = BotStatus.STOPPED, f"Stopped by its owner{held}."
-            bot.stopped_at = timezone.now()
+            bot_status_move(bot, BotStatus.STOPPED, f"Stopped by its owner{held}.", journal)
         bot.save()
-        journal.add("status", bot.status_message, status=bot.status)
         journal.flush()
         if bot.mode == BotMode.LIVE:
             from ..tasks import bot_orders_sync  # the task module imports the services

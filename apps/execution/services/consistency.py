@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
+from ..lifecycle import STATUS_FIELDS, bot_status_move
 from ..models import Bot, BotMode, BotOrder, BotStatus, BotTrade, OrderLeg, OrderState
 from .journal import Journal
 from .step import orders_submit_pending
@@ -76,9 +77,8 @@ def bot_reconcile(*, bot_id: int) -> ConsistencyReport:
         if report.problems and bot.status in (BotStatus.RUNNING, BotStatus.STOPPING):
             journal = Journal(bot)
             message = "Reconciliation failed: " + "; ".join(report.problems)
-            bot.status, bot.status_message = BotStatus.ERROR, message
-            bot.save(update_fields=["status", "status_message", "updated_at"])
             journal.add("error", message)
-            journal.add("status", message, status=bot.status)
+            bot_status_move(bot, BotStatus.ERROR, message, journal)
+            bot.save(update_fields=STATUS_FIELDS)
             journal.flush()
     return report

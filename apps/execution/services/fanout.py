@@ -20,7 +20,7 @@ from apps.datafeeds.selectors import candles_window
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.strategies.registry import strategy_spec
 
-from ..models import Bot, BotStatus, OrderState
+from ..models import LIVE_ORDER_STATES, Bot, BotStatus
 from ..realtime import publishing_batched
 from .signals import candle_signals
 from .step import StepResult, bots_step_batch
@@ -28,19 +28,13 @@ from .step import StepResult, bots_step_batch
 logger = logging.getLogger(__name__)
 
 STEP_CHUNK = 100  # bots per step task: enough to amortise the task, small enough to spread
-LIVE_STATES = (
-    OrderState.PENDING_SUBMIT,
-    OrderState.OPEN,
-    OrderState.PARTIALLY_FILLED,
-    OrderState.UNKNOWN,
-)
 
 
 def bots_stepping_on(*, symbol_id: int, timeframe: str):
     """Bots that act on this series: running or stopping, or killed with an order to fill."""
     return Bot.objects.filter(symbol_id=symbol_id, timeframe=timeframe).filter(
         Q(status__in=(BotStatus.RUNNING, BotStatus.STOPPING))
-        | Q(status=BotStatus.KILLED, orders__state__in=LIVE_STATES)
+        | Q(status=BotStatus.KILLED, orders__state__in=LIVE_ORDER_STATES)
     )
 
 

@@ -12,8 +12,9 @@ from apps.datafeeds.selectors import candles_window
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.strategies.registry import strategy_spec
 
+from ..lifecycle import RUNNABLE_FROM, STATUS_FIELDS, bot_status_move
 from ..models import Bot, BotDecision, BotEvent, BotMode, BotOrder, BotStatus, BotTrade
-from .bots import RUNNABLE_FROM, BotConflict, BotInvalid, bot_running_from
+from .bots import BotConflict, BotInvalid, bot_running_from
 from .journal import Journal
 from .reconciliation import Reconciliation, bot_reconciliation
 from .signals import candle_signals_compute
@@ -98,10 +99,9 @@ def bot_forward_test(
     with transaction.atomic():
         locked = Bot.objects.select_for_update().get(pk=bot.pk)
         if locked.status in (BotStatus.RUNNING, BotStatus.STOPPING):
-            locked.status, locked.status_message = BotStatus.STOPPED, "Forward test finished."
-            locked.save(update_fields=["status", "status_message", "updated_at"])
             journal = Journal(locked)
-            journal.add("status", locked.status_message, status=locked.status)
+            bot_status_move(locked, BotStatus.STOPPED, "Forward test finished.", journal)
+            locked.save(update_fields=STATUS_FIELDS)
             journal.flush()
     bot = Bot.objects.select_related("symbol", "position").get(pk=bot.pk)
     return ForwardReport(len(times), outcomes, bot_reconciliation(bot=bot))

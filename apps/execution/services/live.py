@@ -55,6 +55,7 @@ from apps.exchanges.exchange_client import (
 from apps.exchanges.redaction import redact
 from apps.exchanges.trading import AccountTrader, ExchangeOrder, account_trader
 
+from ..lifecycle import STATUS_FIELDS, bot_status_explain, bot_status_move
 from ..models import (
     FINAL_ORDER_STATES,
     LIVE_ORDER_STATES,
@@ -463,10 +464,8 @@ def _fill_settle(bot: Bot, order: BotOrder, answer: ExchangeOrder, journal: Jour
     fields = ["equity", "risk_state", "updated_at"]
     others = BotOrder.objects.filter(bot=bot, state__in=LIVE_ORDER_STATES).exclude(pk=order.pk)
     if bot.status == BotStatus.STOPPING and not others.exists():
-        bot.status, bot.status_message = BotStatus.STOPPED, "Stopped; the position was closed."
-        bot.stopped_at = timezone.now()
-        fields += ["status", "status_message", "stopped_at"]
-        journal.add("status", bot.status_message, status=bot.status)
+        bot_status_move(bot, BotStatus.STOPPED, "Stopped; the position was closed.", journal)
+        fields += STATUS_FIELDS
     bot.save(update_fields=fields)
     return None
 
@@ -560,13 +559,14 @@ def _adopted_status(bot: Bot, order: BotOrder, was: str) -> None:
         if bot.status != BotStatus.ERROR or order.client_order_id not in bot.status_message:
             return
         booked = "the position" if order.leg == OrderLeg.ENTRY else "a trade; the bot is flat"
-        bot.status_message = (
-            f"Order {order.client_order_id}, first booked {was}, was filled on the exchange: it "
-            f"is now booked as {booked}. Start the bot to trade on, or stop it with close."
-        )
         journal = Journal(bot)
-        journal.add("status", bot.status_message, status=bot.status)
-        bot.save(update_fields=["status_message", "updated_at"])
+        bot_status_explain(
+            bot,
+            f"Order {order.client_order_id}, first booked {was}, was filled on the exchange: it "
+            f"is now booked as {booked}. Start the bot to trade on, or stop it with close.",
+            journal,
+        )
+        bot.save(update_fields=STATUS_FIELDS)
         journal.flush()
 
 

@@ -34,6 +34,7 @@ from apps.datafeeds.selectors import candles_window
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.strategies.registry import strategy_spec
 
+from ..lifecycle import STATUS_FIELDS, STEPPING, bot_status_move
 from ..models import (
     LIVE_ORDER_STATES,
     Bot,
@@ -54,8 +55,6 @@ from .risk import EntryVerdict, entry_check, kill_switch_reason
 from .signals import CandleNotStored, CandleSignals, candle_signals
 
 logger = logging.getLogger(__name__)
-
-STEPPING = (BotStatus.RUNNING, BotStatus.STOPPING, BotStatus.KILLED)
 
 
 class StepOutcome(StrEnum):
@@ -195,9 +194,9 @@ def bot_fail(*, bot_id: int, message: str) -> None:
         if bot is None:
             return
         journal = Journal(bot)
-        _set_status(bot, BotStatus.ERROR, message, journal, None)
+        bot_status_move(bot, BotStatus.ERROR, message, journal)
         journal.add("error", message)
-        bot.save(update_fields=["status", "status_message", "stopped_at", "updated_at"])
+        bot.save(update_fields=STATUS_FIELDS)
         journal.flush()
 
 
@@ -206,11 +205,8 @@ BOT_STEP_FIELDS = [
     "peak_equity",
     "last_candle_ms",
     "risk_state",
-    "status",
-    "status_message",
-    "stopped_at",
     "event_seq",
-    "updated_at",
+    *STATUS_FIELDS,
 ]
 
 
@@ -280,7 +276,8 @@ def _step_bot(
         if bot.status == BotStatus.RUNNING and not live_waiting:
             live_orders |= _kill_switch(bot, position, int(bars.open_time[i]), equity, journal)
     if bot.status == BotStatus.STOPPING and position is None and not _live_orders(bot):
-        _set_status(bot, BotStatus.STOPPED, "Stopped; the position was closed.", journal, candle_ms)
+        message = "Stopped; the position was closed."
+        bot_status_move(bot, BotStatus.STOPPED, message, journal, candle_ms=candle_ms)
 
     delay_ms = now_ms - (candle_ms + bar_ms)
     if was_running and bot.status == BotStatus.KILLED:
@@ -334,15 +331,6 @@ def _live_orders(bot: Bot) -> bool:
     return BotOrder.objects.filter(bot=bot, state__in=LIVE_ORDER_STATES).exists()
 
 
-def _set_status(
-    bot: Bot, status: str, message: str, journal: Journal, candle_ms: int | None
-) -> None:
-    bot.status, bot.status_message = status, message
-    if status in (BotStatus.STOPPED, BotStatus.KILLED, BotStatus.ERROR):
-        bot.stopped_at = timezone.now()
-    journal.add("status", message, candle_ms=candle_ms, status=status)
-
-
 def _kill_switch(
     bot: Bot, position: BotPosition | None, bar_ms: int, equity: float, journal: Journal
 ) -> bool:
@@ -352,7 +340,7 @@ def _kill_switch(
     reason = kill_switch_reason(bot, equity=equity, peak=float(bot.peak_equity))
     if reason is None:
         return False
-    _set_status(bot, BotStatus.KILLED, reason, journal, bar_ms)
+    bot_status_move(bot, BotStatus.KILLED, reason, journal, candle_ms=bar_ms)
     if position is not None:
         order = order_create(
             bot=bot, candle_ms=bar_ms, leg=OrderLeg.KILL, position_side=position.side
@@ -393,7 +381,7 @@ def _decide(
     except Exception as error:  # the strategy raised: this bot stops, no other is affected
         logger.exception("bot %s: strategy %s failed at %s", bot.pk, bot.strategy, candle_ms)
         message = f"The strategy failed at candle {candle_ms}: {type(error).__name__}: {error}"
-        _set_status(bot, BotStatus.ERROR, message, journal, candle_ms)
+        bot_status_move(bot, BotStatus.ERROR, message, journal, candle_ms=candle_ms)
         journal.add("error", message, candle_ms=candle_ms)
         return DecisionAction.ERROR, message
 
