@@ -450,6 +450,7 @@ def test_two_celery_workers_stepping_a_live_bot_at_once_send_one_order(
 
     from apps.analytics.tests.test_workers import Workers
     from apps.execution.tasks import bot_step_task
+    from apps.ops.tests.processes import wait_until_idle
     from config.celery import app
 
     entry = first_entry(ana, btc_may)
@@ -466,7 +467,7 @@ def test_two_celery_workers_stepping_a_live_bot_at_once_send_one_order(
         while not BotOrder.objects.filter(bot=bot, state=OrderState.FILLED).exists():
             assert time.monotonic() < deadline, workers.output()
             time.sleep(0.1)
-        time.sleep(1.0)  # let the duplicates drain
+        wait_until_idle(app, output=workers.output)  # every duplicate delivered and done
     finally:
         workers.stop()
     assert BotDecision.objects.filter(bot=bot, candle_ms=entry).count() == 1

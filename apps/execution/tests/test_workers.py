@@ -11,6 +11,7 @@ from apps.analytics.tests.test_workers import Workers
 from apps.datafeeds.storage import candles_upsert
 from apps.execution.models import Bot, BotDecision
 from apps.execution.tasks import bot_step_task, bots_step
+from apps.ops.tests.processes import wait_until_idle
 from config.celery import app
 
 from .helpers import BAR, START, running_bot, store_around
@@ -75,7 +76,7 @@ def test_two_workers_stepping_the_same_bot_at_once_decide_once(
         workers,
         "the bot did not reach the last candle",
     )
-    time.sleep(1.0)  # let the duplicates drain
+    wait_until_idle(app, output=workers.output)  # every duplicate delivered and done
     decided = list(BotDecision.objects.filter(bot=bot).values_list("candle_ms", flat=True))
     assert sorted(decided) == candles
 
@@ -125,7 +126,7 @@ def test_a_worker_killed_inside_a_step_loses_and_duplicates_nothing(
             fast,
             "the redelivered step did not decide",
         )
-        time.sleep(1.0)
+        wait_until_idle(app, output=fast.output)
         assert BotDecision.objects.count() == 3
         assert all(
             b.last_candle_ms == START for b in Bot.objects.filter(pk__in=[x.pk for x in bots])

@@ -108,3 +108,32 @@ def wait_http(url: str, *, status: int, timeout: float, processes: Processes, **
         time.sleep(0.3)
     body = last.text[:2000] if last is not None else "no answer"
     raise AssertionError(f"{url} never answered {status}: {body}\n{processes.output()}")
+
+
+def broker_idle(app) -> bool:
+    """Nothing left in the Celery broker (Redis): every queue empty (its priority lists too),
+    nothing delivered and unacknowledged, and no worker running or holding a task."""
+    with app.connection_for_write() as connection:
+        client = connection.default_channel.client
+        for queue in app.conf.task_queues or ():
+            name = getattr(queue, "name", queue)
+            for key in client.scan_iter(match=f"{name}*"):
+                if client.type(key) in (b"list", "list") and client.llen(key):
+                    return False
+        if client.hlen("unacked"):
+            return False
+    inspect = app.control.inspect(timeout=1.0)
+    for reply in (inspect.active() or {}, inspect.reserved() or {}):
+        if any(tasks for tasks in reply.values()):
+            return False
+    return True
+
+
+def wait_until_idle(app, *, timeout: float = 60.0, output=lambda: "") -> None:
+    """Until the broker and the workers are idle twice in a row (a task ending may enqueue
+    another): what "no further effect" is measured against, never a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    idle = 0
+    while idle < 2:
+        idle = idle + 1 if broker_idle(app) else 0
+        assert time.monotonic() < deadline, f"the workers never went idle\n{output()}"
