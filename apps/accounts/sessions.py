@@ -1,5 +1,6 @@
 """SESSION_ENGINE: Django's database sessions, stored in UserSession with the signed-in user."""
 
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
@@ -7,9 +8,8 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls):
-        from .models import UserSession
-
-        return UserSession
+        # From the app registry: the model refers to this store (get_session_store_class).
+        return apps.get_model("accounts", "UserSession")
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)

@@ -8,12 +8,13 @@ from django.db import InterfaceError, OperationalError
 
 from apps.ops.leases import work_lease
 
+from . import task_names as names
 from .events import backtest_run_changed
 from .services import backtest_run_execute
 
 
 @shared_task(
-    name="analytics.backtest_run_task",
+    name=names.BACKTEST_RUN,
     bind=True,
     # Acknowledged only once the run is stored or failed, and requeued if the worker process
     # dies meanwhile: safe because execution is idempotent (claim token, one store transaction).

@@ -6,13 +6,14 @@ Every run and sweep belongs to its owner: anyone else gets 404, as for a missing
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.datafeeds.selectors import symbol_get
+from config.validation import validated
 
 from .selectors import (
     backtest_equity,
@@ -51,12 +52,6 @@ class RunPagination(LimitOffsetPagination):
         return min(super().get_offset(request), self.max_offset)
 
 
-def _validated(serializer_class: type[serializers.Serializer], data) -> serializers.Serializer:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer
-
-
 class BacktestListCreateView(generics.ListAPIView):
     """The signed-in user's runs, newest first (?sweep=<id> for one sweep's)."""
 
@@ -64,7 +59,7 @@ class BacktestListCreateView(generics.ListAPIView):
     pagination_class = RunPagination
 
     def get_queryset(self):
-        query = _validated(BacktestListQuerySerializer, self.request.query_params).validated_data
+        query = validated(BacktestListQuerySerializer, self.request.query_params).validated_data
         return backtest_run_list(owner=self.request.user, sweep_id=query.get("sweep"))
 
     @extend_schema(
@@ -90,7 +85,7 @@ class BacktestListCreateView(generics.ListAPIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        data = _validated(BacktestCreateSerializer, request.data)
+        data = validated(BacktestCreateSerializer, request.data)
         q = data.validated_data
         run = backtest_run_create(
             owner=request.user,
@@ -139,7 +134,7 @@ class BacktestEquityView(APIView):
         ),
     )
     def get(self, request: Request, pk: int) -> Response:
-        query = _validated(EquityQuerySerializer, request.query_params).validated_data
+        query = validated(EquityQuerySerializer, request.query_params).validated_data
         run = backtest_run_get(owner=request.user, run_id=pk)
         series = backtest_equity(run=run, points=query.get("points"))
         equity = [
@@ -175,7 +170,7 @@ class SweepCreateView(APIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        data = _validated(SweepCreateSerializer, request.data)
+        data = validated(SweepCreateSerializer, request.data)
         q = data.validated_data
         sweep = backtest_sweep_create(
             owner=request.user,
@@ -198,7 +193,7 @@ class SweepDetailView(APIView):
         summary="A sweep's progress and its runs sorted by a KPI (?order=-sharpe)",
     )
     def get(self, request: Request, pk: int) -> Response:
-        query = _validated(SweepQuerySerializer, request.query_params).validated_data
+        query = validated(SweepQuerySerializer, request.query_params).validated_data
         sweep = backtest_sweep_get(owner=request.user, sweep_id=pk)
         return Response(_sweep_payload(sweep, query["order"]))
 

@@ -1,8 +1,9 @@
 """ccxt clients for exchange accounts: credentials decrypted only here, just before use.
 
-The client comes from the one datafeeds factory (API host overrides, per-process limiter, the
-shared exchange budget) and gets the account's credentials, its per-account order budget, and a
-verbose log that goes through logging (so the secret redaction applies) instead of print().
+The client comes from the one factory, `exchange_client.exchange_client_create` (API host
+overrides, per-process limiter, the shared exchange budget), and gets the account's
+credentials, its per-account order budget, and a verbose log that goes through logging (so the
+secret redaction applies) instead of print().
 """
 
 from __future__ import annotations

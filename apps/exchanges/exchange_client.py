@@ -1,6 +1,8 @@
-"""The one place that talks ccxt: exchange clients and the errors business code sees.
+"""The ccxt wrapper: exchange clients and the errors business code sees.
 
-Only this module imports ccxt. Business code gets an `ExchangeClient` from `exchange_client_for()`
+Only apps/exchanges imports ccxt (tested): this module wraps every call, `clients.py` gives an
+account's client its credentials, `errors.py` words a connection check's refusal. Business code
+gets an `ExchangeClient` from `exchange_client_for()` (or an account's trader from trading.py)
 and catches this module's exceptions, never ccxt's. (`exchange_client_create()` builds the raw
 ccxt client underneath; only the emulator's protocol tests use it directly, as they test ccxt
 itself against the emulator.) As in freqtrade's

@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.validation import validated
+
 from .selectors import exchange_account_get, exchange_account_list
 from .serializers import (
     CheckResultSerializer,
@@ -33,12 +35,6 @@ def _as_lists(errors: dict[str, str]) -> dict[str, list[str]]:
     return {field: [message] for field, message in errors.items()}
 
 
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 # Error reports (DEBUG pages, admin mails) never show the credentials a request carried.
 _hide_credentials = method_decorator(
     sensitive_post_parameters("api_key", "secret", "passphrase"), name="dispatch"
@@ -58,7 +54,7 @@ class ExchangeAccountListView(APIView):
         summary="Add an exchange account (credentials are encrypted, never answered)",
     )
     def post(self, request: Request) -> Response:
-        data = _validated(ExchangeAccountCreateSerializer, request.data)
+        data = validated(ExchangeAccountCreateSerializer, request.data).validated_data
         try:
             account = exchange_account_create(owner=request.user, **data)
         except AccountInvalid as error:
@@ -80,7 +76,7 @@ class ExchangeAccountDetailView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         account = exchange_account_get(owner=request.user, account_id=pk)
-        data = _validated(ExchangeAccountUpdateSerializer, request.data)
+        data = validated(ExchangeAccountUpdateSerializer, request.data).validated_data
         try:
             account = exchange_account_update(account=account, **data)
         except AccountInvalid as error:

@@ -11,9 +11,10 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 
+from . import task_names as names
 from .models import LIVE_ORDER_STATES, Bot, BotMode, BotStatus, OrderState
+from .services.audit import bot_books_audit
 from .services.bots import bot_stop
-from .services.consistency import bot_reconcile
 from .services.fanout import bots_step_many, candle_closed_fanout
 from .services.live import live_sync
 from .services.step import bot_step
@@ -23,7 +24,7 @@ _DB_ERRORS = (OperationalError, InterfaceError)  # the database away: worth anot
 
 
 @shared_task(
-    name="execution.start_bot",
+    name=names.START_BOT,
     acks_late=True,
     autoretry_for=_DB_ERRORS,
     max_retries=3,
@@ -37,7 +38,7 @@ def start_bot(bot_id: int) -> dict:
 
 
 @shared_task(
-    name="execution.stop_bot",
+    name=names.STOP_BOT,
     acks_late=True,
     autoretry_for=_DB_ERRORS,
     max_retries=3,
@@ -52,7 +53,7 @@ def stop_bot(bot_id: int, close_position: bool = False) -> str:
 
 
 @shared_task(
-    name="execution.candle_closed",
+    name=names.CANDLE_CLOSED,
     acks_late=True,
     autoretry_for=_DB_ERRORS,
     max_retries=3,
@@ -65,7 +66,7 @@ def candle_closed(symbol_id: int, timeframe: str, candle_ms: int) -> int:
 
 
 @shared_task(
-    name="execution.bots_step",
+    name=names.BOTS_STEP,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=_DB_ERRORS,
@@ -78,7 +79,7 @@ def bots_step(bot_ids: list[int], candle_ms: int) -> int:
 
 
 @shared_task(
-    name="execution.bot_step",
+    name=names.BOT_STEP,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=_DB_ERRORS,
@@ -92,7 +93,7 @@ def bot_step_task(bot_id: int, candle_ms: int) -> str:
 
 
 @shared_task(
-    name="execution.bot_orders_sync",
+    name=names.BOT_ORDERS_SYNC,
     acks_late=True,
     autoretry_for=_DB_ERRORS,
     max_retries=3,
@@ -105,7 +106,7 @@ def bot_orders_sync(bot_id: int) -> int:
     return len(live_sync(bot_id=bot_id).recorded)
 
 
-@shared_task(name="execution.reconcile_bots", ignore_result=True)
+@shared_task(name=names.RECONCILE_BOTS, ignore_result=True)
 def reconcile_bots() -> int:
     """Periodic: every running paper bot's books checked; every live bot running, with orders
     in flight or with sent orders booked failed/cancelled that the exchange has not settled,
@@ -129,5 +130,5 @@ def reconcile_bots() -> int:
         mode=BotMode.PAPER, status__in=(BotStatus.RUNNING, BotStatus.STOPPING)
     ).values_list("pk", flat=True)
     for bot_id in ids:
-        problems += not bot_reconcile(bot_id=bot_id).ok
+        problems += not bot_books_audit(bot_id=bot_id).ok
     return problems

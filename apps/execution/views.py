@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.datafeeds.selectors import symbol_get
+from config.validation import validated
 
 from .selectors import bot_equity, bot_events, bot_get, bot_list, bot_orders, bot_trades
 from .serializers import (
@@ -35,12 +36,6 @@ from .services.bots import (
 from .services.reconciliation import bot_reconciliation, bot_reconciliation_backtest
 
 
-def _validated(serializer_class, data) -> serializers.Serializer:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer
-
-
 class BotListCreateView(APIView):
     @extend_schema(responses=BotSerializer(many=True), summary="Your bots, newest first")
     def get(self, request: Request) -> Response:
@@ -56,7 +51,7 @@ class BotListCreateView(APIView):
         summary="Create a bot (stopped)",
     )
     def post(self, request: Request) -> Response:
-        data = _validated(BotCreateSerializer, request.data)
+        data = validated(BotCreateSerializer, request.data)
         q = data.validated_data
         bot = bot_create(
             owner=request.user,
@@ -87,7 +82,7 @@ class BotDetailView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         bot = bot_get(owner=request.user, bot_id=pk)
-        changes = _validated(BotUpdateSerializer, request.data).validated_data
+        changes = validated(BotUpdateSerializer, request.data).validated_data
         bot_update(bot=bot, changes=changes)
         return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
 
@@ -120,7 +115,7 @@ class BotStopView(APIView):
         summary="Stop a bot: cancel its open orders; optionally close its position at market",
     )
     def post(self, request: Request, pk: int) -> Response:
-        q = _validated(BotStopSerializer, request.data).validated_data
+        q = validated(BotStopSerializer, request.data).validated_data
         bot = bot_get(owner=request.user, bot_id=pk)
         bot_stop(bot=bot, close_position=q["close_position"])
         return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
@@ -159,7 +154,7 @@ class BotEventsView(APIView):
         summary="A bot's event log, newest first (?kind=error&limit=100)",
     )
     def get(self, request: Request, pk: int) -> Response:
-        q = _validated(EventQuerySerializer, request.query_params).validated_data
+        q = validated(EventQuerySerializer, request.query_params).validated_data
         bot = bot_get(owner=request.user, bot_id=pk)
         events = bot_events(bot=bot, limit=q["limit"], kind=q.get("kind"))
         return Response(BotEventSerializer(events, many=True).data)

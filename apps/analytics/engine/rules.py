@@ -7,7 +7,7 @@ Every formula keeps the engine's order of float operations: results agree bit fo
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -123,7 +123,41 @@ def trade_close(
     """PnL and realised equity of a closed trade, booked in the order backtesting.py books it;
     `equity_before` is the realised equity before the entry (its fee not yet deducted)."""
     exit_fee = fee(size, exit_price, fee_rate)
-    gross = side * size * (exit_price - entry_price)
-    pnl = gross - entry_fee - exit_fee
-    equity_after = (equity_before - entry_fee) + (gross - exit_fee)
-    return ClosedTrade(exit_fee, gross, pnl, pnl / (size * entry_price), equity_after)
+    return fill_close(
+        side=side,
+        size=size,
+        entry_price=entry_price,
+        entry_fee=entry_fee,
+        sold=size,
+        exit_price=exit_price,
+        exit_fee=exit_fee,
+        equity_before=equity_before,
+    )
+
+
+def fill_close(
+    *,
+    side: int,
+    size: Any,
+    entry_price: Any,
+    entry_fee: Any,
+    sold: Any,
+    exit_price: Any,
+    exit_fee: Any,
+    equity_before: Any,
+    share: Any = 1,
+) -> ClosedTrade:
+    """The one PnL rule of a closing fill, for the backtest, the paper bot and the live bot
+    (floats or Decimals alike): `share` of a position of `size` (entered at `entry_price`,
+    paying `entry_fee`) closed by `sold` units at `exit_price`, paying `exit_fee`.
+
+    gross = side x sold x (exit - entry) + side x (sold - share x size) x entry
+    pnl = gross - share x entry_fee - exit_fee;  return = pnl / (share x size x entry)
+
+    The second term of gross is 0 when the whole share is sold (the backtest, the paper bot); a
+    live close sells the position truncated to the exchange's lot step, and the unsold dust's
+    cost is written off. A partial close (share < 1) keeps the rest as the position."""
+    gross = side * sold * (exit_price - entry_price) + side * (sold - share * size) * entry_price
+    pnl = gross - share * entry_fee - exit_fee
+    equity_after = (equity_before - share * entry_fee) + (gross - exit_fee)
+    return ClosedTrade(exit_fee, gross, pnl, pnl / (share * size * entry_price), equity_after)

@@ -10,12 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from apps.risk.bounds import PROFILE_FIELDS
 from apps.risk.check import RiskLimits
-from apps.risk.selectors import risk_profile_find
+from apps.risk.choice import risk_profile_chosen, risk_profile_values
 
 from ..engine import BacktestResult
-
-# Set by the profile when one is given: giving them too would be ambiguous.
-PROFILE_SETS = ("size", "stop_loss", "take_profit")
 
 
 def risk_profile_checked(
@@ -27,23 +24,8 @@ def risk_profile_checked(
 ) -> dict[str, Any] | None:
     """The profile's copy to store on the run ({"id", "name", values...}), None without one;
     problems into `errors` (the profile must be the owner's)."""
-    if profile_id is None:
-        return None
-    if isinstance(profile_id, bool) or not isinstance(profile_id, int):
-        errors["risk_profile"] = "must be the id of one of your risk profiles"
-        return None
-    for name in PROFILE_SETS:
-        if name in (config or {}):
-            errors[name] = "set by the risk profile: leave it out"
-    profile = risk_profile_find(owner=owner, profile_id=profile_id)
-    if profile is None:
-        errors["risk_profile"] = f"you have no risk profile {profile_id}"
-        return None
-    return {
-        "id": profile.pk,
-        "name": profile.name,
-        **{name: getattr(profile, name) for name in PROFILE_FIELDS},
-    }
+    profile = risk_profile_chosen(owner=owner, profile_id=profile_id, config=config, errors=errors)
+    return risk_profile_values(profile)
 
 
 def risk_columns(snapshot: dict[str, Any] | None) -> dict[str, Any]:

@@ -9,8 +9,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from apps.datafeeds.models import Symbol
+from apps.ops.enqueue import task_send_on_commit, tasks_group_on_commit
 
 from ..models import BacktestRun
+from ..task_names import BACKTEST_RUN
 from .risk import risk_columns, risk_profile_checked
 from .validation import (
     BacktestInvalid,
@@ -72,15 +74,10 @@ def backtest_run_create(
 def runs_enqueue(*, run_ids: list[int]) -> None:
     """Send the runs' tasks after commit (a worker must find the rows it is given): one task, or
     one Celery group that spreads a sweep over every worker."""
-    from celery import group
-
-    from ..tasks import backtest_run_task  # the task module imports the services
-
     if len(run_ids) == 1:
-        backtest_run_task.delay_on_commit(run_ids[0])
+        task_send_on_commit(BACKTEST_RUN, run_ids[0])
     else:
-        signatures = group(backtest_run_task.si(run_id) for run_id in run_ids)
-        transaction.on_commit(signatures.apply_async)
+        tasks_group_on_commit(BACKTEST_RUN, ((run_id,) for run_id in run_ids))
 
 
 def backtest_run_delete(*, run: BacktestRun) -> None:

@@ -14,19 +14,19 @@ from apps.datafeeds.models import CandleSeries, Symbol
 from apps.datafeeds.timeframes import bucket_floor
 from apps.datafeeds.times import format_ms
 from apps.exchanges.models import ExchangeAccount
-from apps.risk.bounds import PROFILE_FIELDS
+from apps.ops.enqueue import task_send_on_commit
+from apps.risk.choice import risk_profile_chosen, risk_profile_values
 from apps.risk.models import RiskProfile
-from apps.risk.selectors import risk_profile_find
 from apps.strategies.registry import InvalidParameters, StrategySpec, strategy_spec
 
 from ..lifecycle import RUNNABLE_FROM, bot_status_move
 from ..models import LIVE_ORDER_STATES, Bot, BotMode, BotOrder, BotStatus, OrderLeg, OrderState
 from ..orders import client_order_id, order_cancelled
+from ..task_names import BOT_ORDERS_SYNC, START_BOT
 from .journal import Journal, fill_words
 from .paper import dec, order_create
 from .risk import risk_state_start
 
-PROFILE_SETS = ("size", "stop_loss", "take_profit")  # a risk profile sets these
 CONFIG_FIELDS = ("fee_rate", "slippage_bps", "size", "stop_loss", "take_profit", "allow_short")
 EDITABLE_WHILE_RUNNING = ("name",)
 
@@ -65,24 +65,6 @@ def candles_required(*, spec: StrategySpec, params: Mapping[str, Any], symbol: S
             f"{symbol} has {stored} {spec.base_timeframe} candles; {spec.key} needs at least "
             f"{needed} (its warm-up). Fetch them: {_fetch_command(symbol, spec.base_timeframe)}"
         )
-
-
-def _profile_checked(
-    owner: AbstractBaseUser, profile_id: Any, config: Mapping[str, Any], errors: dict[str, Any]
-) -> RiskProfile | None:
-    """The owner's profile (None: none asked); with one, the settings it sets may not be given."""
-    if profile_id is None:
-        return None
-    if isinstance(profile_id, bool) or not isinstance(profile_id, int):
-        errors["risk_profile"] = "must be the id of one of your risk profiles"
-        return None
-    for name in PROFILE_SETS:
-        if name in config:
-            errors[name] = "set by the risk profile: leave it out"
-    profile = risk_profile_find(owner=owner, profile_id=profile_id)
-    if profile is None:
-        errors["risk_profile"] = f"you have no risk profile {profile_id}"
-    return profile
 
 
 def _account_checked(
@@ -169,7 +151,9 @@ def bot_create(
     if mode == BotMode.LIVE:  # spot markets cannot be shorted: a live bot never shorts unasked
         config.setdefault("allow_short", False)
     errors: dict[str, Any] = {}
-    profile = _profile_checked(owner, risk_profile, config, errors)
+    profile = risk_profile_chosen(
+        owner=owner, profile_id=risk_profile, config=config, errors=errors
+    )
     account = _account_checked(owner, mode, symbol, exchange_account, config, errors)
     config["initial_capital"] = paper_capital
     spec, validated, costs = _checked(strategy, params, config, mode, errors)
@@ -213,7 +197,9 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
             raise BotInvalid({"allow_short": "live bots trade spot markets: it stays false"})
         if "risk_profile" in changes:
             errors: dict[str, Any] = {}
-            profile = _profile_checked(bot.owner, changes["risk_profile"], changes, errors)
+            profile = risk_profile_chosen(
+                owner=bot.owner, profile_id=changes["risk_profile"], config=changes, errors=errors
+            )
             if errors:
                 raise BotInvalid(errors)
             bot.risk_profile, bot.risk_limits = profile, risk_profile_values(profile)
@@ -228,17 +214,6 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
         bot.timeframe = strategy_spec(strategy).base_timeframe
         bot.save()
     return bot
-
-
-def risk_profile_values(profile: RiskProfile | None) -> dict[str, Any] | None:
-    """The copy of a profile a bot runs with."""
-    if profile is None:
-        return None
-    return {
-        "id": profile.pk,
-        "name": profile.name,
-        **{n: getattr(profile, n) for n in PROFILE_FIELDS},
-    }
 
 
 def running_bots_on_profile(profile_id: int) -> list[str]:
@@ -291,9 +266,7 @@ def bot_start(*, bot: Bot, now_ms: int | None = None) -> Bot:
             .first()
         )
         bot_running_from(bot=bot, span_start_ms=span_start, signals_from_ms=sharing or span_start)
-        from ..tasks import start_bot  # the task module imports the services
-
-        start_bot.delay_on_commit(bot.pk)
+        task_send_on_commit(START_BOT, bot.pk)
     return bot
 
 
@@ -366,7 +339,5 @@ def bot_stop(*, bot: Bot, close_position: bool = False, now_ms: int | None = Non
         bot.save()
         journal.flush()
         if bot.mode == BotMode.LIVE:
-            from ..tasks import bot_orders_sync  # the task module imports the services
-
-            bot_orders_sync.delay_on_commit(bot.pk)
+            task_send_on_commit(BOT_ORDERS_SYNC, bot.pk)
     return bot

@@ -13,15 +13,16 @@ import logging
 from collections import defaultdict
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q
 
 from apps.datafeeds.selectors import candles_window
 from apps.datafeeds.timeframes import timeframe_ms
+from apps.ops.enqueue import task_send, task_send_on_commit
 from apps.strategies.registry import strategy_spec
 
 from ..models import LIVE_ORDER_STATES, Bot, BotStatus
 from ..realtime import publishing_batched
+from ..task_names import BOTS_STEP, CANDLE_CLOSED
 from .signals import candle_signals
 from .step import StepResult, bots_step_batch
 
@@ -43,9 +44,7 @@ def candles_stored(*, symbol_id: int, timeframe: str, last_open_ms: int) -> None
     steps on this series, enqueue the fan-out for its newest candle (one query otherwise)."""
     if not bots_stepping_on(symbol_id=symbol_id, timeframe=timeframe).exists():
         return
-    from ..tasks import candle_closed  # the task module imports the services
-
-    candle_closed.delay(symbol_id, timeframe, last_open_ms)
+    task_send(CANDLE_CLOSED, symbol_id, timeframe, last_open_ms)
 
 
 def step_groups(*, symbol_id: int, timeframe: str) -> list[list[int]]:
@@ -76,11 +75,9 @@ def step_groups(*, symbol_id: int, timeframe: str) -> list[list[int]]:
 
 def candle_closed_fanout(*, symbol_id: int, timeframe: str, candle_ms: int) -> int:
     """Enqueue one step task per chunk of bots (after this transaction commits, if any)."""
-    from ..tasks import bots_step
-
     chunks = step_groups(symbol_id=symbol_id, timeframe=timeframe)
     for chunk in chunks:
-        transaction.on_commit(lambda chunk=chunk: bots_step.delay(chunk, candle_ms))
+        task_send_on_commit(BOTS_STEP, chunk, candle_ms)
     return len(chunks)
 
 

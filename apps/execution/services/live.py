@@ -43,8 +43,6 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from apps.analytics.engine import rules
-from apps.analytics.engine.trades import SIDE_NAMES
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.exchanges.exchange_client import (
     OrderNotFound,
@@ -64,7 +62,6 @@ from ..models import (
     BotOrder,
     BotPosition,
     BotStatus,
-    BotTrade,
     OrderLeg,
     OrderState,
 )
@@ -78,9 +75,10 @@ from ..orders import (
     order_outcome_unknown,
     order_send_claimed,
 )
+from .book import Fill, position_close, position_open, words
+from .failure import bot_fail
 from .journal import Journal
-from .paper import EXIT_REASON_OF_LEG, dec
-from .risk import exit_recorded, protective_fractions
+from .paper import EXIT_REASON_OF_LEG
 
 logger = logging.getLogger(__name__)
 
@@ -325,8 +323,8 @@ def _answer_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, sync: LiveS
             word = "expired" if answer.status == "expired" else "cancelled"
             order = order_cancelled(
                 order,
-                reason=f"{word} by the exchange after filling {_plain(order.filled_quantity)} of "
-                f"{_plain(order.quantity)}",
+                reason=f"{word} by the exchange after filling {words(order.filled_quantity)} of "
+                f"{words(order.quantity)}",
             )
             message = f"{word} {order.client_order_id}: {order.state_message}"
             journal.add("order", message, order=order.client_order_id)
@@ -345,11 +343,6 @@ def _answer_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, sync: LiveS
         _bot_error(bot, stop, sync)
 
 
-def _plain(value: Decimal) -> str:
-    """A decimal as people read it in messages: 43846.01, not 43846.010000000000000000."""
-    return f"{value.normalize():f}"
-
-
 def _fill_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, quantity: Decimal) -> BotOrder:
     """The exchange's new fill on the order: filled, or partially while the rest may come."""
     price = answer.average
@@ -359,125 +352,50 @@ def _fill_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, quantity: Dec
 
 
 def _fill_settle(bot: Bot, order: BotOrder, answer: ExchangeOrder, journal: Journal) -> str | None:
-    """An order that will fill no more (whole, or part of it): the position (an entry) or the
-    trade (a close). Commission in the base asset reduces what was bought; both are counted in
-    quote at the fill price. The position is what the account received; a close's PnL is the
-    quote the account received minus what the position cost, so the bot's equity moves as the
-    balance. A close that sold only part of the position keeps the rest: the bot must stop, and
-    the answer says why."""
+    """An order that will fill no more (whole, or part of it), booked from what the exchange
+    filled (services/book.py): an entry's position is what the account received, a close's
+    trade moves the bot's equity as the account's quote balance. A close that sold only part of
+    the position keeps the rest: the bot must stop, and the answer says why."""
     price = order.average_price
-    fee_quote = answer.fee_quote + answer.fee_base * price
-    fill_ms = order.fill_candle_ms
-    received = answer.filled - answer.fee_base
-    journal.add(
-        "fill",
-        f"{order.side} {_plain(answer.filled)} at {_plain(price)} ({order.client_order_id})",
-        candle_ms=fill_ms,
-        order=order.client_order_id,
-        leg=order.leg,
-        price=float(price),
-        quantity=float(answer.filled),
-        fee=float(fee_quote),
+    fill = Fill(
+        quantity=answer.filled,
+        price=price,
+        fee=answer.fee_quote + answer.fee_base * price,
+        time_ms=order.fill_candle_ms,
+        fee_base=answer.fee_base,
     )
     position = BotPosition.objects.filter(bot=bot).select_related("entry_order").first()
     if order.leg == OrderLeg.ENTRY:
         if position is not None:
             raise InvalidTransition(f"bot {bot.pk}: an entry filled while in a position")
-        stop, target = rules.protective_levels(
-            float(price), order.position_side, *protective_fractions(bot)
-        )
-        BotPosition.objects.create(
-            bot=bot,
-            side=order.position_side,
-            size=received,
-            entry_price=price,
-            entry_fee=fee_quote,
-            entry_time_ms=fill_ms,
-            equity_before=bot.equity,
-            stop_price=None if stop is None else dec(stop),
-            target_price=None if target is None else dec(target),
-            entry_order=order,
-        )
-        journal.add(
-            "position",
-            f"{SIDE_NAMES[order.position_side]} {_plain(received)} at {_plain(price)}",
-            candle_ms=fill_ms,
-            side=order.position_side,
-            size=float(received),
-            entry_price=float(price),
-        )
+        position_open(bot=bot, order=order, fill=fill, journal=journal)
         return None
     if position is None:
         raise InvalidTransition(f"bot {bot.pk}: a close filled without a position")
-    entry = position.entry_order
-    sold = min(answer.filled, position.size)
-    partial = order.state != OrderState.FILLED  # the rest expired: part of the position is left
-    # What the position cost: size x entry price + entry fee (= the quote the entry paid); a
-    # filled close writes off the dust below the lot step, a partial one pays the sold share.
-    cost = position.size * position.entry_price + position.entry_fee
-    paid = cost * sold / position.size if partial else cost
-    got = answer.filled * price - fee_quote
-    pnl = (got - paid) if position.side > 0 else (paid - got)
-    equity_after = position.equity_before + pnl
-    reason = EXIT_REASON_OF_LEG[order.leg]
-    BotTrade.objects.create(
+    left = position_close(
         bot=bot,
-        number=BotTrade.objects.filter(bot=bot).count(),
-        side=SIDE_NAMES[position.side],
-        entry_time=position.entry_time_ms,
-        exit_time=fill_ms,
-        size=answer.filled,
-        entry_price=position.entry_price,
-        exit_price=price,
-        entry_fee=position.entry_fee,
-        exit_fee=fee_quote,
-        pnl=pnl,
-        return_fraction=float(pnl / paid) if paid else 0.0,
-        exit_reason=reason,
-        entry_order=entry,
-        exit_order=order,
+        position=position,
+        order=order,
+        fill=fill,
+        reason=EXIT_REASON_OF_LEG[order.leg],
+        journal=journal,
+        complete=order.state == OrderState.FILLED,  # else the rest expired: part is left
     )
-    bot.equity = equity_after
-    exit_recorded(
-        bot,
-        pnl=float(pnl),
-        time_ms=fill_ms,
-        equity=float(equity_after),
-        stop_loss_hit=reason == "stop_loss",
-    )
-    remaining = position.size - sold
-    if partial and remaining > 0:
-        _position_reduce(position, remaining, equity_after)
-        left = f"{SIDE_NAMES[position.side]} {_plain(remaining)} left"
-        journal.add("position", left, candle_ms=fill_ms, side=position.side, size=float(remaining))
-        bot.save(update_fields=["equity", "risk_state", "updated_at"])
+    fields = ["equity", "risk_state", "updated_at"]
+    if left is not None:
+        bot.save(update_fields=fields)
         return (
             f"Only part of the position was sold: {order.client_order_id} "
-            f"{order.state_message}; the bot still holds {_plain(remaining)} {bot.symbol.base}. "
+            f"{order.state_message}; the bot still holds {words(left.size)} {bot.symbol.base}. "
             "It stopped so that you decide: start it again to close the rest at its next exit, "
             "or sell it on the exchange."
         )
-    position.delete()
-    journal.add(
-        "position", "flat", candle_ms=fill_ms, side=0, equity=float(equity_after), pnl=float(pnl)
-    )
-    fields = ["equity", "risk_state", "updated_at"]
     others = BotOrder.objects.filter(bot=bot, state__in=LIVE_ORDER_STATES).exclude(pk=order.pk)
     if bot.status == BotStatus.STOPPING and not others.exists():
         bot_status_move(bot, BotStatus.STOPPED, "Stopped; the position was closed.", journal)
         fields += STATUS_FIELDS
     bot.save(update_fields=fields)
     return None
-
-
-def _position_reduce(position: BotPosition, remaining: Decimal, equity_after: Decimal) -> None:
-    """What is left after part of the position was sold: its size, and the entry fee and
-    realised equity scaled so that its marked equity and its cost stay exact."""
-    share = remaining / position.size
-    position.size = remaining
-    position.entry_fee = position.entry_fee * share
-    position.equity_before = equity_after
-    position.save(update_fields=["size", "entry_fee", "equity_before"])
 
 
 def _orphan_candidates(bot: Bot):
@@ -516,16 +434,16 @@ def _orphan_check(trader: AccountTrader, bot: Bot, order: BotOrder, sync: LiveSy
         _bot_error(
             bot,
             f"Order {order.client_order_id}, booked {order.state}, was {found.status} on the "
-            f"exchange ({_plain(found.filled)} {bot.symbol.base}) but the bot's books cannot "
+            f"exchange ({words(found.filled)} {bot.symbol.base}) but the bot's books cannot "
             f"take it ({'already in a position' if position else 'no position to close'}). "
             "Check the account on the exchange before you start the bot again.",
             sync,
         )
         return
-    was, words = order.state, order.state_message
+    was, said = order.state, order.state_message
     try:
         order = order_adopted(
-            order, reason=f"adopted: booked {was} ({words[:300]}), the exchange has it"
+            order, reason=f"adopted: booked {was} ({said[:300]}), the exchange has it"
         )
     except InvalidTransition:
         return  # another process adopted it
@@ -535,7 +453,7 @@ def _orphan_check(trader: AccountTrader, bot: Bot, order: BotOrder, sync: LiveSy
         journal.add(
             "order",
             f"adopted {order.client_order_id}: booked {was}, but the exchange has it "
-            f"({found.status}, {_plain(found.filled)} filled); booked as the fill it was",
+            f"({found.status}, {words(found.filled)} filled); booked as the fill it was",
             candle_ms=order.candle_ms,
             order=order.client_order_id,
             state=order.state,
@@ -587,8 +505,8 @@ def _holdings_check(trader: AccountTrader, bot: Bot, sync: LiveSync) -> None:
     if position is not None and held < trader.amount_to_precision(market, position.size):
         _bot_error(
             bot,
-            f"Books disagree: the exchange account holds {_plain(held)} {base}, "
-            f"the bot's position is {_plain(position.size)}.",
+            f"Books disagree: the exchange account holds {words(held)} {base}, "
+            f"the bot's position is {words(position.size)}.",
             sync,
         )
         return
@@ -608,9 +526,9 @@ def _holdings_check(trader: AccountTrader, bot: Bot, sync: LiveSync) -> None:
     warning = ""
     if surplus > max(dust, trader.min_amount(market)):
         warning = (
-            f"The exchange account holds {_plain(surplus)} {base} more than the books: its live "
-            f"bots' positions ({_plain(ours)}) and what it held apart from them when this bot "
-            f"started ({_plain(bot.base_outside)}). An order may have filled that no bot "
+            f"The exchange account holds {words(surplus)} {base} more than the books: its live "
+            f"bots' positions ({words(ours)}) and what it held apart from them when this bot "
+            f"started ({words(bot.base_outside)}). An order may have filled that no bot "
             "booked: check the account's orders on the exchange (if you bought it yourself, "
             "ignore this)."
         )
@@ -631,8 +549,6 @@ def _books_warning_set(bot: Bot, warning: str) -> None:
 
 
 def _bot_error(bot: Bot, message: str, sync: LiveSync) -> None:
-    from .step import bot_fail  # step imports this module
-
     sync.error = message
     logger.warning("bot %s: %s", bot.pk, message)
     bot_fail(bot_id=bot.pk, message=message)

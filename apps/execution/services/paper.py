@@ -15,16 +15,15 @@ same order rows and transitions and replaces these simulated fills by the exchan
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from apps.analytics.engine import rules
 from apps.analytics.engine.trades import EXIT_REASONS, LONG, SIDE_NAMES
 from apps.datafeeds.arrays import CandleArrays
 
-from ..models import Bot, BotOrder, BotPosition, BotTrade, OrderLeg, OrderState
+from ..models import Bot, BotOrder, BotPosition, OrderLeg, OrderState
 from ..orders import client_order_id, order_accepted, order_cancelled, order_fill
+from .book import Fill, dec, position_close, position_open
 from .journal import Journal
-from .risk import entry_check, exit_recorded, protective_fractions
+from .risk import entry_check
 
 CLOSING_LEGS = (OrderLeg.EXIT, OrderLeg.CLOSE, OrderLeg.KILL)
 EXIT_REASON_OF_LEG = {
@@ -34,11 +33,6 @@ EXIT_REASON_OF_LEG = {
     OrderLeg.STOP_LOSS: "stop_loss",
     OrderLeg.TAKE_PROFIT: "take_profit",
 }
-
-
-def dec(value: float) -> Decimal:
-    """The shortest decimal that reads back as the same float."""
-    return Decimal(repr(float(value)))
 
 
 def order_side(position_side: int, closing: bool) -> str:
@@ -85,52 +79,20 @@ def paper_submit(order: BotOrder) -> BotOrder:
 def _open_position(
     bot: Bot, order: BotOrder, bar_open: float, bar_ms: int, journal: Journal
 ) -> BotPosition:
+    """An entry filled at the bar's open, slippage against it, sized as the backtest sizes it."""
     side = order.position_side
     price = rules.entry_price(bar_open, side, bot.slippage_bps * 1e-4)
-    equity = float(bot.equity)
     if order.quantity is not None:
         size = float(order.quantity)
     else:
-        size = rules.entry_size(order.size_fraction, equity, price, bot.fee_rate)
-    entry_fee = rules.fee(size, price, bot.fee_rate)
-    stop, target = rules.protective_levels(price, side, *protective_fractions(bot))
-    if order.quantity is None:
+        size = rules.entry_size(order.size_fraction, float(bot.equity), price, bot.fee_rate)
         BotOrder.objects.filter(pk=order.pk).update(quantity=dec(size))
         order.quantity = dec(size)
-    order_fill(order, quantity=dec(size), price=dec(price), fee=dec(entry_fee), candle_ms=bar_ms)
-    position = BotPosition.objects.create(
-        bot=bot,
-        side=side,
-        size=dec(size),
-        entry_price=dec(price),
-        entry_fee=dec(entry_fee),
-        entry_time_ms=bar_ms,
-        equity_before=bot.equity,
-        stop_price=None if stop is None else dec(stop),
-        target_price=None if target is None else dec(target),
-        entry_order=order,
+    fill = Fill(size, price, rules.fee(size, price, bot.fee_rate), bar_ms)
+    order = order_fill(
+        order, quantity=dec(size), price=dec(price), fee=dec(fill.fee), candle_ms=bar_ms
     )
-    journal.add(
-        "fill",
-        f"{order.side} {size:.8g} at {price:.8g} ({order.client_order_id})",
-        candle_ms=bar_ms,
-        order=order.client_order_id,
-        leg=order.leg,
-        price=price,
-        quantity=size,
-        fee=entry_fee,
-    )
-    journal.add(
-        "position",
-        f"{SIDE_NAMES[side]} {size:.8g} at {price:.8g}",
-        candle_ms=bar_ms,
-        side=side,
-        size=size,
-        entry_price=price,
-        stop_price=stop,
-        target_price=target,
-    )
-    return position
+    return position_open(bot=bot, order=order, fill=fill, journal=journal)
 
 
 def _close_position(
@@ -142,63 +104,19 @@ def _close_position(
     reason: str,
     journal: Journal,
 ) -> None:
-    side, size = position.side, float(position.size)
-    price = rules.exit_price(raw_price, side, bot.slippage_bps * 1e-4)
-    closed = rules.trade_close(
-        side=side,
-        size=size,
-        entry_price=float(position.entry_price),
-        entry_fee=float(position.entry_fee),
-        exit_price=price,
-        fee_rate=bot.fee_rate,
-        equity_before=float(position.equity_before),
-    )
+    """The whole position sold at `raw_price` (an open, or a stop's level), slippage against it."""
+    size = float(position.size)
+    price = rules.exit_price(raw_price, position.side, bot.slippage_bps * 1e-4)
+    fill = Fill(size, price, rules.fee(size, price, bot.fee_rate), bar_ms)
     if order.quantity is None:
         BotOrder.objects.filter(pk=order.pk).update(quantity=position.size)
         order.quantity = position.size
-    order_fill(
-        order, quantity=position.size, price=dec(price), fee=dec(closed.exit_fee), candle_ms=bar_ms
+    order = order_fill(
+        order, quantity=position.size, price=dec(price), fee=dec(fill.fee), candle_ms=bar_ms
     )
-    number = BotTrade.objects.filter(bot=bot).count()
-    BotTrade.objects.create(
-        bot=bot,
-        number=number,
-        side=SIDE_NAMES[side],
-        entry_time=position.entry_time_ms,
-        exit_time=bar_ms,
-        size=position.size,
-        entry_price=position.entry_price,
-        exit_price=dec(price),
-        entry_fee=position.entry_fee,
-        exit_fee=dec(closed.exit_fee),
-        pnl=dec(closed.pnl),
-        return_fraction=closed.return_fraction,
-        exit_reason=reason,
-        entry_order=position.entry_order,
-        exit_order=order,
+    position_close(
+        bot=bot, position=position, order=order, fill=fill, reason=reason, journal=journal
     )
-    bot.equity = dec(closed.equity_after)
-    exit_recorded(
-        bot,
-        pnl=closed.pnl,
-        time_ms=bar_ms,
-        equity=closed.equity_after,
-        stop_loss_hit=reason == "stop_loss",
-    )
-    position.delete()
-    journal.add(
-        "fill",
-        f"{order.side} {size:.8g} at {price:.8g} ({order.client_order_id}, {reason})",
-        candle_ms=bar_ms,
-        order=order.client_order_id,
-        leg=order.leg,
-        price=price,
-        quantity=size,
-        fee=closed.exit_fee,
-        pnl=closed.pnl,
-        exit_reason=reason,
-    )
-    journal.add("position", "flat", candle_ms=bar_ms, side=0, equity=float(bot.equity))
 
 
 def paper_bar(

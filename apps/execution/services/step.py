@@ -48,6 +48,7 @@ from ..models import (
     OrderLeg,
     OrderState,
 )
+from .failure import bot_fail
 from .journal import Journal, fill_words
 from .live import LiveSync, live_sync, protective_exit
 from .paper import dec, marked_equity, order_create, paper_bar, paper_submit
@@ -185,19 +186,6 @@ def _step_alone(bot_id, candle_ms, now_ms, bars, signals) -> StepResult:
         logger.exception("bot %s: step at %s failed", bot_id, candle_ms)
         bot_fail(bot_id=bot_id, message=f"The step at candle {candle_ms} failed: {error!r}")
         return StepResult(StepOutcome.ERROR)
-
-
-def bot_fail(*, bot_id: int, message: str) -> None:
-    """Status error with `message` (an error event too), unless the bot stopped meanwhile."""
-    with transaction.atomic():
-        bot = Bot.objects.select_for_update().filter(pk=bot_id, status__in=STEPPING).first()
-        if bot is None:
-            return
-        journal = Journal(bot)
-        bot_status_move(bot, BotStatus.ERROR, message, journal)
-        journal.add("error", message)
-        bot.save(update_fields=STATUS_FIELDS)
-        journal.flush()
 
 
 BOT_STEP_FIELDS = [

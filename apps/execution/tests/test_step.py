@@ -18,8 +18,8 @@ from apps.execution.models import (
     OrderState,
 )
 from apps.execution.services import signals as signal_service
+from apps.execution.services.audit import bot_books_audit
 from apps.execution.services.bots import bot_stop
-from apps.execution.services.consistency import bot_reconcile
 from apps.execution.services.fanout import bots_step_many, step_groups
 from apps.execution.services.step import StepOutcome, bot_step
 from apps.strategies import registry
@@ -118,7 +118,7 @@ def test_stop_with_close_position_closes_at_the_next_open(ana, btc_may, btc_5m_c
     assert trade.exit_reason == "close" and trade.exit_time == entry + 3 * BAR
     bar = int(btc_5m_candles.open_time.searchsorted(entry + 3 * BAR))
     assert float(trade.exit_price) == float(btc_5m_candles.open[bar])
-    assert bot_reconcile(bot_id=bot.pk).ok
+    assert bot_books_audit(bot_id=bot.pk).ok
 
 
 def test_a_strategy_that_raises_stops_its_bot_only(ana, btc_may, monkeypatch):
@@ -173,9 +173,9 @@ def test_reconcile_finds_books_that_disagree(ana, btc_may):
     for candle in range(entry + BAR, entry + 60 * BAR, BAR):
         step_on_time(bot, candle)
     assert BotTrade.objects.filter(bot=bot).exists()
-    assert bot_reconcile(bot_id=bot.pk).ok
+    assert bot_books_audit(bot_id=bot.pk).ok
     Bot.objects.filter(pk=bot.pk).update(equity=12_345)
-    report = bot_reconcile(bot_id=bot.pk)
+    report = bot_books_audit(bot_id=bot.pk)
     assert not report.ok and "realised equity 12345" in report.problems[0]
     bot.refresh_from_db()
     assert bot.status == BotStatus.ERROR and bot.status_message.startswith("Reconciliation failed")

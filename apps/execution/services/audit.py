@@ -1,11 +1,12 @@
-"""The periodic reconciliation of a bot with its venue (paper: with its own books).
+"""The periodic audit of a paper bot's books (not to be confused with services/reconciliation.py,
+which lines a bot's trades up with the backtest of the same span, for people to read).
 
-For a paper bot the venue is the database, so reconciling means checking that the books agree:
-every filled entry is either the open position's or a trade's, the realised equity is the
-starting capital plus the trades' PnL, and orders left in pending_submit by a worker that died
-are submitted. A bot whose books disagree is put in error with the difference in words (a bug,
-never a market event). A live bot (next) compares non-final orders and its position with the
-exchange, looked up by client order id.
+For a paper bot the venue is the database, so the audit checks that the books agree: every
+filled entry is either the open position's or a trade's, the realised equity is the starting
+capital plus the trades' PnL, and orders left in pending_submit by a worker that died are
+submitted. A bot whose books disagree is put in error with the difference in words (a bug,
+never a market event). A live bot's books are checked against the exchange by
+services/live.py (`live_sync`), which the same periodic task runs.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ EQUITY_TOLERANCE = Decimal("1e-9")  # relative: float rounding of the paper simu
 
 
 @dataclass
-class ConsistencyReport:
+class AuditReport:
     bot_id: int
     problems: list[str] = field(default_factory=list)
     submitted: int = 0
@@ -61,8 +62,8 @@ def bot_books_check(*, bot: Bot) -> list[str]:
     return problems
 
 
-def bot_reconcile(*, bot_id: int) -> ConsistencyReport:
-    report = ConsistencyReport(bot_id)
+def bot_books_audit(*, bot_id: int) -> AuditReport:
+    report = AuditReport(bot_id)
     report.submitted = orders_submit_pending(bot_id=bot_id)
     with transaction.atomic():
         bot = (
