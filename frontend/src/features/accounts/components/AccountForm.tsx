@@ -1,8 +1,9 @@
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent } from "react";
 import { ApiError } from "@/lib/api-client";
 import { useCreateAccount } from "../api/accounts";
 import type { AccountEnvironment } from "../api/types";
 import { buildAccountBody, clearedAccountForm, initialAccountForm, type AccountFormErrors, type AccountFormState } from "../model/account-form";
+import { Field } from "@/components/Field";
 
 /** Form key -> the API's field name (what errors are keyed by). */
 const FIELD_OF: Record<keyof AccountFormState, string> = {
@@ -91,19 +92,6 @@ export function AccountForm(props: { onDone: () => void; onAdded: (id: number) =
   );
 }
 
-export function Field(props: { label: string; error: string | undefined; children: ReactNode }) {
-  return (
-    <label className="field bt-field">
-      {props.label}
-      {props.children}
-      {props.error && (
-        <span className="bt-error" data-testid="field-error">
-          {props.error}
-        </span>
-      )}
-    </label>
-  );
-}
 
 /** A credential's input: masked, never autofilled or spell-checked (nothing leaves the page). */
 export function SecretInput(props: { testId: string; value: string; onChange: (value: string) => void; name?: string; autoFocus?: boolean }) {

@@ -3,7 +3,8 @@ import { ApiError } from "@/lib/api-client";
 import { useUpdateAccount } from "../api/accounts";
 import type { ExchangeAccount } from "../api/types";
 import { buildKeysBody, emptyKeysForm, type AccountFormErrors, type KeysFormState } from "../model/account-form";
-import { Field, FormActions, SecretInput } from "./AccountForm";
+import { Field } from "@/components/Field";
+import { FormActions, SecretInput } from "./AccountForm";
 
 /**
  * New keys for an account (the exchange rotated them, or they leaked): typed into password

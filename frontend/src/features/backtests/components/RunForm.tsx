@@ -4,6 +4,7 @@ import { useCreateBacktest } from "../api/create-backtest";
 import { useCreateSweep } from "../api/create-sweep";
 import type { CatalogStrategy } from "../api/types";
 import { buildRunBody, buildSweepBody, defaultParams, errorFor, initialRunForm, type FormErrors, type RunFormState } from "../model/run-form";
+import { Field } from "@/components/Field";
 
 /** What the app's risk profile picker gets: the chosen id, how to change it, the API's error for it. */
 export interface RiskPickerSlotProps {
@@ -161,16 +162,3 @@ export function RunForm(props: {
   );
 }
 
-function Field(props: { label: string; hint?: string; error?: string | undefined; children: ReactNode }) {
-  return (
-    <label className="field bt-field" title={props.hint}>
-      {props.label}
-      {props.children}
-      {props.error && (
-        <span className="bt-error" data-testid="field-error">
-          {props.error}
-        </span>
-      )}
-    </label>
-  );
-}

@@ -1,8 +1,9 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { ApiError } from "@/lib/api-client";
 import { useCreateBot, useExchangeAccounts, useRiskProfiles, useStrategyCatalog, useSymbolsWithCoverage } from "../api/bots";
 import type { Bot } from "../api/types";
 import { buildBotBody, defaultParams, errorFor, symbolChoices, type BotFormState, type FormErrors } from "../model/bot-form";
+import { Field } from "@/components/Field";
 
 /** Create a bot: strategy and parameters from the catalog, symbol with its candles, mode,
  * account, risk profile; the API's 400 field errors under the fields. */
@@ -137,16 +138,3 @@ export function BotForm({ onCreated }: { onCreated: (bot: Bot) => void }) {
   );
 }
 
-function Field(props: { label: string; hint?: string; error?: string | undefined; children: ReactNode }) {
-  return (
-    <label className="field bt-field" title={props.hint}>
-      {props.label}
-      {props.children}
-      {props.error && (
-        <span className="bt-error" data-testid="field-error">
-          {props.error}
-        </span>
-      )}
-    </label>
-  );
-}
