@@ -38,13 +38,15 @@ frontend-test: frontend/node_modules/.installed frontend/tools/openapi-types/nod
 	cd frontend && npm run typecheck && npm test
 
 # The generator of frontend/src/lib/api-schema.ts (its own TypeScript 5, see its package.json);
-# `make api-types` regenerates the file, tests/test_api_types.py fails when it is stale.
+# `make api-types` regenerates the file (and frontend/src/lib/realtime-protocol.ts from
+# apps/realtime/protocol.py), tests/test_api_types.py fails when either is stale.
 frontend/tools/openapi-types/node_modules/.installed: frontend/tools/openapi-types/package-lock.json
 	cd frontend/tools/openapi-types && npm ci --no-audit --no-fund
 	touch $@
 
 api-types: $(VENV)/.dev-installed frontend/tools/openapi-types/node_modules/.installed
 	$(BIN)/python scripts/api_types.py
+	$(BIN)/python scripts/realtime_types.py
 
 # Browser tests drive Debian's Chromium (a browser download is not possible here).
 chromium:

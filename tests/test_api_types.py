@@ -10,6 +10,7 @@ from django.conf import settings
 
 sys.path.insert(0, str(settings.BASE_DIR / "scripts"))
 import api_types  # noqa: E402
+import realtime_types  # noqa: E402
 
 
 def _untyped(schema: dict, components: dict, seen: frozenset = frozenset()) -> bool:
@@ -65,3 +66,9 @@ def test_committed_front_end_types_match_the_schema():
     )
     stale = "frontend/src/lib/api-schema.ts is stale: run `make api-types`."
     assert not diff, f"{stale}\n{diff[:4000]}"
+
+
+def test_committed_socket_protocol_matches_the_servers():
+    """The browser's close codes and message types are the server's (apps/realtime/protocol.py):
+    run `make api-types` after changing them."""
+    assert realtime_types.OUTPUT.read_text() == realtime_types.typescript()

@@ -13,7 +13,6 @@ import contextlib
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 
 from apps.realtime.consumers import RealtimeConsumer, Refused
 from apps.realtime.protocol import (
@@ -63,16 +62,12 @@ class BacktestReplayConsumer(RealtimeConsumer):
         # state the position between two batches, never in the middle of one.
         self._play_lock = asyncio.Lock()
         self._wake = asyncio.Event()  # set by every client message: the player re-checks
-        await self.send_message(
-            {
-                "type": "start",
-                "run": run_id,
-                "total": self.state.total,
-                "speed": _speed(self.state.speed),
-                "heartbeat": settings.REALTIME_HEARTBEAT_SECONDS,
-                "max_credit": MAX_CREDIT,
-                "history": HISTORY,
-            }
+        await self.ready(
+            run=run_id,
+            total=self.state.total,
+            speed=_speed(self.state.speed),
+            max_credit=MAX_CREDIT,
+            history=HISTORY,
         )
         self._player = asyncio.create_task(self._play())
 

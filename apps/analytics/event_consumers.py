@@ -3,11 +3,12 @@
 `/ws/backtests/` sends every run of the user; `/ws/backtests/<id>/` only that run's, and closes
 4404 when the run is missing or someone else's (one code for both, as the REST API's 404);
 4401 when not signed in (decided before any lookup).
-Messages: first {"type": "ready", "push": bool}, then {"type": "run", "run": <the run as GET
-/api/analytics/backtests/<id>/>} for each change. `push` is false on the in-memory channel layer
-(the embedded default), which cannot carry events from a worker process: the page then keeps
-refreshing by itself. Built on RealtimeConsumer: heartbeats, the end of the socket with its
-session, group membership renewed while open (docs/realtime.md).
+Messages: first the handshake every socket sends ({"type": "ready", "push": bool, "heartbeat":
+seconds}; `push` is false on the in-memory channel layer of the embedded default, which cannot
+carry events from a worker process: the page then keeps refreshing by itself), then {"type":
+"run", "run": <the run as GET /api/analytics/backtests/<id>/>} for each change. Built on
+RealtimeConsumer: heartbeats, the end of the socket with its session, group membership renewed
+while open (docs/realtime.md).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.layers import InMemoryChannelLayer
 
 from apps.realtime.consumers import RealtimeConsumer, Refused
 from apps.realtime.protocol import CLOSE_NOT_FOUND
@@ -38,8 +38,7 @@ class BacktestEventsConsumer(RealtimeConsumer):
             if not await database_sync_to_async(_owns)(user.pk, self.run_id):
                 raise Refused(CLOSE_NOT_FOUND, "no such run")
         await self.join(user_group(user.pk))
-        push = not isinstance(self.channel_layer, InMemoryChannelLayer)
-        await self.send_message({"type": "ready", "push": push})
+        await self.ready()
 
     async def on_message(self, message: dict[str, Any]) -> None:
         await self.send_message({"type": "error", "detail": "this socket only sends"})
@@ -47,6 +46,6 @@ class BacktestEventsConsumer(RealtimeConsumer):
     async def backtest_run(self, event: dict[str, Any]) -> None:
         if not self.opened:
             return
-        run = event["run"]
-        if self.run_id is None or run["id"] == self.run_id:
-            await self.send_message({"type": "run", "run": run})
+        for run in event["messages"]:
+            if self.run_id is None or run["id"] == self.run_id:
+                await self.send_message({"type": "run", "run": run})

@@ -1,22 +1,18 @@
-"""Backtest progress pushed to the browser (Zulip's pattern: change the database, then publish
-one event after commit). Each user has one Channels group; /ws/backtests/ forwards it
-(event_consumers.py). Publishing never fails the caller: a lost event only delays the page,
-which re-reads the run when the socket reconnects."""
+"""Backtest progress pushed to the browser: the run, as the API shows it, once the transaction
+that changed it commits, to its owner's group (the one publisher, apps/realtime/publish.py);
+/ws/backtests/ forwards it (event_consumers.py). A lost event only delays the page, which
+re-reads the run when the socket reconnects."""
 
 from __future__ import annotations
 
-import logging
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
+
+from apps.realtime.publish import publish
 
 from .models import BacktestRun
 from .serializers import BacktestRunSerializer
 
-logger = logging.getLogger(__name__)
-
-EVENT_TYPE = "backtest.run"  # the consumer's handler: backtest_run()
+RUN_CHANGED = "backtest.run"  # the consumer's handler: backtest_run()
 
 
 def user_group(user_id: int) -> str:
@@ -34,13 +30,4 @@ def _publish(run_id: int) -> None:
     run = run.filter(pk=run_id).first()
     if run is None:  # deleted meanwhile
         return
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(
-            user_group(run.owner_id),
-            {"type": EVENT_TYPE, "run": dict(BacktestRunSerializer(run).data)},
-        )
-    except Exception:  # the channel layer is down: the run itself is stored, keep going
-        logger.warning("could not publish backtest %s", run_id, exc_info=True)
+    publish(user_group(run.owner_id), RUN_CHANGED, [dict(BacktestRunSerializer(run).data)])

@@ -14,15 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 
 from apps.realtime.consumers import RealtimeConsumer, Refused
+from apps.realtime.protocol import CLOSE_NOT_FOUND
 
 from .models import Bot
 from .realtime import owner_group
-
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_NOT_FOUND = 4404
 
 
 def _snapshot(owner_id: int, bot_id: int | None) -> list[dict[str, Any]] | None:
@@ -56,13 +53,7 @@ class BotsConsumer(RealtimeConsumer):
         bots = await database_sync_to_async(_snapshot)(user.pk, self.bot_id)
         if bots is None:
             raise Refused(CLOSE_NOT_FOUND, "no such bot")
-        await self.send_message(
-            {
-                "type": "snapshot",
-                "bots": bots,
-                "heartbeat": float(settings.REALTIME_HEARTBEAT_SECONDS),
-            }
-        )
+        await self.ready(bots=bots)
 
     async def on_message(self, message: dict[str, Any]) -> None:
         await self.send_message({"type": "error", "detail": "this socket only sends"})

@@ -20,11 +20,20 @@ from typing import Any
 
 import orjson
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
 from apps.accounts.socket_groups import session_group, user_sessions_group
 
-from .protocol import CLOSE_TOO_MANY, CLOSE_UNAUTHENTICATED, MessageInvalid, parse_client_message
+from .protocol import (
+    CLOSE_TOO_MANY,
+    CLOSE_UNAUTHENTICATED,
+    MESSAGE_ERROR,
+    MESSAGE_HEARTBEAT,
+    MESSAGE_READY,
+    MessageInvalid,
+    parse_client_message,
+)
 from .slots import LEASE_HEARTBEATS, SocketSlots
 
 logger = logging.getLogger(__name__)
@@ -132,7 +141,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         renewed = time.monotonic()
         while True:
             await asyncio.sleep(interval)
-            await self.send_message({"type": "heartbeat"})
+            await self.send_message({"type": MESSAGE_HEARTBEAT})
             if self._slots is not None:
                 await self._slots.renew(self.channel_name)
             if time.monotonic() - renewed >= settings.REALTIME_GROUP_RENEW_SECONDS:
@@ -141,6 +150,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                     await self.channel_layer.group_add(group, self.channel_name)
 
     # --- messages --------------------------------------------------------------------------------
+
+    async def ready(self, **snapshot: Any) -> None:
+        """The handshake, once `open` has joined its groups: whether events are pushed, the
+        heartbeat interval, and what the socket's page needs first (protocol.MESSAGE_READY)."""
+        push = not isinstance(self.channel_layer, InMemoryChannelLayer)
+        heartbeat = float(settings.REALTIME_HEARTBEAT_SECONDS)
+        await self.send_message(
+            {"type": MESSAGE_READY, "push": push, "heartbeat": heartbeat, **snapshot}
+        )
 
     async def send_message(self, message: dict[str, Any]) -> None:
         """One JSON text frame; serialised so that two tasks never interleave on the socket."""
@@ -154,4 +172,4 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         try:
             await self.on_message(parse_client_message(text_data, bytes_data))
         except MessageInvalid as error:
-            await self.send_message({"type": "error", "detail": str(error)})
+            await self.send_message({"type": MESSAGE_ERROR, "detail": str(error)})

@@ -1,4 +1,6 @@
-"""Close codes and client-message parsing shared by every socket (pure: no Django, no I/O).
+"""Close codes, server message types and client-message parsing shared by every socket (pure:
+no Django, no I/O). The browser's copy of the codes and types is generated from this module
+(frontend/src/lib/realtime-protocol.ts, `make api-types`; make test fails when it is stale).
 
 A client message is a JSON object in a text frame of at most MAX_MESSAGE_CHARS characters.
 Anything else raises MessageInvalid, whose text goes back to the client in an error message;
@@ -17,6 +19,14 @@ CLOSE_UNAUTHENTICATED = 4401  # anonymous: sent before any lookup, so it says no
 CLOSE_NOT_FOUND = 4404  # missing, or another user's: the same answer, no existence oracle
 CLOSE_NOT_READY = 4409  # yours, but in a state the socket cannot serve (a run not done)
 CLOSE_TOO_MANY = 4429  # the per-user cap on open sockets of this kind is reached
+
+# What the server sends on every socket. The handshake comes first, once per connection:
+# {"type": "ready", "push": bool, "heartbeat": seconds, ...the socket's own snapshot}, where
+# `push` is false on a channel layer that cannot carry events from other processes (the
+# in-memory one of the embedded default: the page then re-reads by itself).
+MESSAGE_READY = "ready"  # the handshake, first on every connection (see above)
+MESSAGE_HEARTBEAT = "heartbeat"  # every REALTIME_HEARTBEAT_SECONDS: the connection is alive
+MESSAGE_ERROR = "error"  # {"detail": ...}: a client message the socket could not act on
 
 MAX_MESSAGE_CHARS = 4096  # a control message is tens of characters; this leaves room, no more
 MAX_INT_DIGITS = 15  # longer integers parse as +-inf, which every range check refuses

@@ -94,7 +94,8 @@ async def opened(run_id: int, cookie: bytes) -> WebsocketCommunicator:
     assert connected
     start = await comm.receive_json_from(timeout=TIMEOUT)
     assert start == {
-        "type": "start",
+        "type": "ready",
+        "push": True,  # the Redis channel layer carries events between processes
         "run": run_id,
         "total": TOTAL,
         "speed": 10.0,

@@ -164,7 +164,7 @@ def test_idle_sockets_outlive_three_times_every_redis_timeout_and_still_answer(
     async def scenario():
         async with opening(server, run.pk, cookie) as quiet, opening(server, run.pk, cookie) as fed:
             for ws in (quiet, fed):
-                assert (await next_message(ws))["type"] == "start"
+                assert (await next_message(ws))["type"] == "ready"
             await fed.send(json.dumps({"action": "speed", "candles_per_second": 1}))
             await fed.send(json.dumps({"action": "credit", "candles": MAX_CREDIT}))
             began = time.monotonic()

@@ -18,10 +18,10 @@ from django.db.models import Q
 from apps.datafeeds.selectors import candles_window
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.ops.enqueue import task_send, task_send_on_commit
+from apps.realtime.publish import publishing_batched
 from apps.strategies.registry import strategy_spec
 
 from ..models import LIVE_ORDER_STATES, Bot, BotStatus
-from ..realtime import publishing_batched
 from ..task_names import BOTS_STEP, CANDLE_CLOSED
 from .signals import candle_signals
 from .step import StepResult, bots_step_batch

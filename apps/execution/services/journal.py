@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from ..models import Bot, BotEvent, BotMode
-from ..realtime import publish_after_commit
+from ..realtime import bot_messages_publish
 
 
 def plain(value: Any) -> Any:
@@ -79,7 +79,7 @@ class Journal:
                 self.bot.event_seq = current or 0
                 self.stamp()
                 Bot.objects.filter(pk=self.bot.pk).update(event_seq=self.bot.event_seq)
-        publish_after_commit(self.bot.owner_id, self.messages)
+        bot_messages_publish(self.bot.owner_id, self.messages)
         self.rows, self.messages = [], []
 
 

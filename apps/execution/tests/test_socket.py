@@ -12,8 +12,9 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
 
-from apps.execution.realtime import publish
+from apps.execution.realtime import BOT_MESSAGES, owner_group
 from apps.execution.services.bots import bot_stop
+from apps.realtime.publish import publish
 from config.asgi import application
 
 from .helpers import START, first_entry_candle, running_bot, step_on_time, store_around
@@ -72,7 +73,7 @@ def test_the_owner_sees_orders_fills_equity_and_status_after_commit(bot, ana, bo
         for comm in (mine, one, theirs):
             assert (await comm.connect())[0]
         snapshot = await mine.receive_json_from(timeout=TIMEOUT)
-        assert snapshot["type"] == "snapshot" and snapshot["bots"][0]["status"] == "running"
+        assert snapshot["type"] == "ready" and snapshot["bots"][0]["status"] == "running"
         assert (await one.receive_json_from(timeout=TIMEOUT))["bots"][0]["bot"] == bot.pk
         assert (await theirs.receive_json_from(timeout=TIMEOUT))["bots"] == []
         start_seq = snapshot["bots"][0]["event_seq"]
@@ -222,10 +223,10 @@ def test_an_open_socket_keeps_its_group_past_the_layers_group_expiry(ana, settin
     async def scenario():
         comm = communicator("/ws/bots/", cookie)
         assert (await comm.connect())[0]
-        assert (await comm.receive_json_from(timeout=TIMEOUT))["type"] == "snapshot"
+        assert (await comm.receive_json_from(timeout=TIMEOUT))["type"] == "ready"
         await asyncio.sleep(5)  # 2.5 times the group expiry
         message = {"bot": 1, "kind": "status", "seq": 1, "status": "running"}
-        await database_sync_to_async(publish)(ana.pk, [message])
+        await database_sync_to_async(publish)(owner_group(ana.pk), BOT_MESSAGES, [message])
         seen = await asyncio.wait_for(messages_until(comm, "status"), TIMEOUT)
         assert seen[-1]["seq"] == 1
         await comm.disconnect()

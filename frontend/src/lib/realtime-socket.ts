@@ -1,7 +1,10 @@
 // A WebSocket that lasts (docs/realtime.md): it watches the server's heartbeats, declares the
 // connection dead after `deadAfterBeats` silent intervals, and reconnects with exponential backoff
 // until the server gives a final answer (a close code in `finalCodes`) or the owner closes it.
-// Every socket of the app goes through it; features only see messages and a status.
+// Every socket of the app goes through it; features only see messages and a status. The close
+// codes and message types are the server's (realtime-protocol.ts, generated from
+// apps/realtime/protocol.py).
+import { MESSAGE_READY } from "./realtime-protocol";
 
 export type SocketStatus =
   | { state: "connecting"; attempt: number }
@@ -37,6 +40,27 @@ export interface WebSocketLike {
   onerror: ((event: unknown) => void) | null;
   send: (data: string) => void;
   close: (code?: number, reason?: string) => void;
+}
+
+/** The handshake every socket sends first: whether events are pushed, the heartbeat interval,
+ * and the socket's own snapshot (e.g. `bots`). */
+export interface Handshake {
+  type: typeof MESSAGE_READY;
+  push: boolean;
+  heartbeat: number;
+  [key: string]: unknown;
+}
+
+/** The frame as the handshake, or null for any other frame (or one that is not JSON). */
+export function handshakeOf(data: string): Handshake | null {
+  if (!data.includes(`"${MESSAGE_READY}"`)) return null; // most frames, without parsing them
+  try {
+    const value = JSON.parse(data) as Record<string, unknown> | null;
+    if (value && value.type === MESSAGE_READY && typeof value.push === "boolean") return value as unknown as Handshake;
+  } catch {
+    /* not JSON */
+  }
+  return null;
 }
 
 const OPEN = 1;
@@ -113,8 +137,11 @@ export function openRealtimeSocket(options: RealtimeSocketOptions): RealtimeSock
       options.onStatus({ state: "open", attempt });
     };
     s.onmessage = (event) => {
+      if (typeof event.data !== "string") return armWatchdog();
+      const handshake = handshakeOf(event.data); // the server says how often it beats
+      if (handshake && Number.isFinite(handshake.heartbeat) && handshake.heartbeat > 0) heartbeatMs = handshake.heartbeat * 1000;
       armWatchdog();
-      if (typeof event.data === "string") options.onMessage(event.data);
+      options.onMessage(event.data);
     };
     s.onclose = (event) => {
       detach(s);

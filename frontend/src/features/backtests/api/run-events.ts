@@ -2,16 +2,8 @@
 // run's progress and end as they happen instead of polling every second.
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
-import {
-  CLOSE_NOT_YOURS,
-  CLOSE_SIGNED_OUT,
-  isFinished,
-  listWithRun,
-  parseRunEvent,
-  pollInterval,
-  reconnectDelayMs,
-  runEventsSocketUrl,
-} from "../model/run-events";
+import { openRealtimeSocket } from "@/lib/realtime-socket";
+import { FINAL_CLOSE_CODES, isFinished, listWithRun, parseRunEvent, pollInterval, runEventsSocketUrl } from "../model/run-events";
 import type { BacktestRun, Paginated } from "./types";
 
 // Whether the socket is open AND its channel layer carries the workers' events.
@@ -38,15 +30,11 @@ export function useRunEventsPushing(): boolean {
   );
 }
 
-/** Keeps the socket open while mounted (reconnecting with back-off) and applies its events. */
+/** Keeps the socket open while mounted (lib/realtime-socket: heartbeats, reconnects with
+ * back-off) and applies its events. */
 export function useRunEvents(): void {
   const queryClient = useQueryClient();
   useEffect(() => {
-    let socket: WebSocket | null = null;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let attempt = 0;
-    let stopped = false;
-
     const apply = (run: BacktestRun) => {
       queryClient.setQueryData(["backtests", "run", run.id], run);
       let missing = false;
@@ -61,36 +49,29 @@ export function useRunEvents(): void {
       if (run.sweep !== null) void queryClient.invalidateQueries({ queryKey: ["backtests", "sweep", run.sweep] }, once);
     };
 
-    const connect = () => {
-      socket = new WebSocket(runEventsSocketUrl(window.location));
-      socket.onmessage = (message) => {
-        const event = parseRunEvent(message.data);
+    const socket = openRealtimeSocket({
+      url: runEventsSocketUrl(window.location),
+      finalCodes: FINAL_CLOSE_CODES,
+      onStatus: (status) => {
+        if (status.state !== "open") setPushing(false);
+      },
+      onMessage: (data) => {
+        const event = parseRunEvent(data);
         if (!event) return;
-        if (event.type === "ready") {
-          attempt = 0;
-          setPushing(event.push);
-          // Whatever changed while the socket was down is read again once.
-          void queryClient.invalidateQueries({
-            queryKey: ["backtests"],
-            predicate: (q) => {
-              const data = q.state.data as BacktestRun | undefined;
-              return q.queryKey[1] !== "run" || !isFinished(data?.status);
-            },
-          });
-        } else apply(event.run);
-      };
-      socket.onclose = (close) => {
-        setPushing(false);
-        socket = null;
-        if (stopped || close.code === CLOSE_NOT_YOURS || close.code === CLOSE_SIGNED_OUT) return;
-        timer = setTimeout(connect, reconnectDelayMs(attempt++));
-      };
-    };
-    connect();
+        if (event.type === "run") return apply(event.run);
+        setPushing(event.push);
+        // Whatever changed while the socket was down is read again once.
+        void queryClient.invalidateQueries({
+          queryKey: ["backtests"],
+          predicate: (q) => {
+            const data = q.state.data as BacktestRun | undefined;
+            return q.queryKey[1] !== "run" || !isFinished(data?.status);
+          },
+        });
+      },
+    });
     return () => {
-      stopped = true;
-      if (timer !== null) clearTimeout(timer);
-      socket?.close();
+      socket.close();
       setPushing(false);
     };
   }, [queryClient]);

@@ -16,6 +16,7 @@ import type { BacktestRun } from "../api/types";
 import { closeReason, SPEED_CHOICES, speedMessage, type ReplayCandle, type ReplayMarker, type ReplaySpeed } from "../model/replay";
 import { useReplay, type ReplaySink, type ReplayStreamStats } from "../hooks/use-replay";
 import { formatEpoch } from "./time";
+import { CLOSE_UNAUTHENTICATED } from "@/lib/realtime-protocol";
 
 /** Read by the e2e tests. */
 export interface ReplayChartDebug {
@@ -217,7 +218,7 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
       {problem && (
         <div className="bt-error small" data-testid="replay-closed">
           {problem}{" "}
-          {state.closeCode === 4401 && (
+          {state.closeCode === CLOSE_UNAUTHENTICATED && (
             <a href={`/login?next=${encodeURIComponent(window.location.pathname)}`}>Sign in again</a>
           )}
         </div>

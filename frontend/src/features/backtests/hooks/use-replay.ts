@@ -10,6 +10,7 @@
 // the speed and the pause state before it gets any credit, so nothing is sent twice or skipped.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { openRealtimeSocket, type RealtimeSocket } from "@/lib/realtime-socket";
+import { MESSAGE_READY } from "@/lib/realtime-protocol";
 import {
   CREDIT_WINDOW,
   FINAL_CLOSE_CODES,
@@ -108,8 +109,7 @@ export function useReplay(runId: number, sink: ReplaySink) {
       switch (m.type) {
         case "heartbeat":
           return;
-        case "start": {
-          socket.setHeartbeat(m.heartbeat ?? 5);
+        case MESSAGE_READY: {
           const intent = intentRef.current;
           if (!started) {
             started = true;

@@ -23,7 +23,7 @@ describe("replayReducer", () => {
   it("tracks the connection, the start and candles with the live equity", () => {
     let s = replayReducer(initialReplayState, { kind: "status", status: { state: "open", attempt: 0 } });
     expect(s.connection).toBe("open");
-    s = feed(s, { type: "start", run: 3, total: 100, speed: 10 }, candle(0, 600), candle(1, 900, 10_050));
+    s = feed(s, { type: "ready", run: 3, total: 100, speed: 10 }, candle(0, 600), candle(1, 900, 10_050));
     expect(s).toMatchObject({ total: 100, speed: 10, index: 2, candles: 2, lastTime: 900, equity: 10_050 });
     s = feed(s, candle(2, 1200, null));
     expect(s.equity).toBe(10_050);

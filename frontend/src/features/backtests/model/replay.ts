@@ -2,6 +2,7 @@
 // The hook feeds it socket status changes and the events it draws, one at a time.
 
 import type { SocketStatus } from "@/lib/realtime-socket";
+import { CLOSE_NOT_FOUND, CLOSE_NOT_READY, CLOSE_TOO_MANY, CLOSE_UNAUTHENTICATED, MESSAGE_READY } from "@/lib/realtime-protocol";
 
 export type ReplaySpeed = number | "max";
 
@@ -32,8 +33,10 @@ export interface ReplayTradeEvent {
 
 export type ReplayStreamEvent = ReplayCandle | ReplayTradeEvent;
 
+/** The replay socket's handshake (the one every socket sends first, with the run's figures). */
 export interface ReplayStart {
-  type: "start";
+  type: typeof MESSAGE_READY;
+  push?: boolean;
   run: number;
   total: number;
   speed: ReplaySpeed;
@@ -133,7 +136,7 @@ export const SPEED_CHOICES: ReplaySpeed[] = [1, 5, 10, 50, 100, 500, 1000, "max"
 export const CREDIT_WINDOW = 240;
 
 /** Close codes after which reconnecting cannot help. */
-export const FINAL_CLOSE_CODES = [1000, 4401, 4404, 4409] as const;
+export const FINAL_CLOSE_CODES = [1000, CLOSE_UNAUTHENTICATED, CLOSE_NOT_FOUND, CLOSE_NOT_READY] as const;
 
 export function parseServerMessage(raw: unknown): ReplayServerMessage | null {
   if (typeof raw !== "string") return null;
@@ -207,7 +210,7 @@ export function replayReducer(state: ReplayState, event: ReplayEvent): ReplaySta
   }
   const m = event.message;
   switch (m.type) {
-    case "start":
+    case MESSAGE_READY:
       return { ...initialReplayState, connection: "open", total: m.total, speed: m.speed };
     case "candle":
       return {
@@ -250,9 +253,9 @@ export function replaySocketUrl(runId: number, loc: { protocol: string; host: st
 
 export function closeReason(code: number | null, reason = ""): string | null {
   if (code === null || code === 1000) return null;
-  if (code === 4401) return "Not signed in: your session has expired — sign in again.";
-  if (code === 4404) return "No such run.";
-  if (code === 4409) return "The run is not finished.";
-  if (code === 4429) return `Too many replays open: ${reason || "close one and retry"}.`;
+  if (code === CLOSE_UNAUTHENTICATED) return "Not signed in: your session has expired — sign in again.";
+  if (code === CLOSE_NOT_FOUND) return "No such run.";
+  if (code === CLOSE_NOT_READY) return "The run is not finished.";
+  if (code === CLOSE_TOO_MANY) return `Too many replays open: ${reason || "close one and retry"}.`;
   return `Connection closed (${code}${reason ? `: ${reason}` : ""}).`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BacktestRun, Paginated } from "../api/types";
-import { listWithRun, parseRunEvent, pollInterval, reconnectDelayMs, runEventsSocketUrl } from "./run-events";
+import { listWithRun, parseRunEvent, pollInterval, runEventsSocketUrl } from "./run-events";
 
 const run = (id: number, status: BacktestRun["status"], progress = 0) => ({ id, status, progress }) as BacktestRun;
 
@@ -21,9 +21,6 @@ describe("run events", () => {
     }
   });
 
-  it("backs off reconnects up to 30 s", () => {
-    expect([0, 1, 2, 3, 10].map(reconnectDelayMs)).toEqual([1000, 2000, 4000, 8000, 30000]);
-  });
 
   it("replaces a run in the list in place, or asks for a refetch when it is not there", () => {
     const list: Paginated<BacktestRun> = { count: 2, next: null, previous: null, results: [run(2, "queued"), run(1, "done", 1)] };

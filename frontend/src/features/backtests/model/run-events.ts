@@ -1,11 +1,13 @@
 // The /ws/backtests/ socket's messages (apps/analytics/event_consumers.py): pure parsing and the
 // decisions the page takes on them, unit tested.
+import { CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, MESSAGE_READY } from "@/lib/realtime-protocol";
 import type { BacktestRun, Paginated } from "../api/types";
 
-export const CLOSE_NOT_YOURS = 4404; // another user's run, or a missing one: do not reconnect
-export const CLOSE_SIGNED_OUT = 4401; // signed out (or the session ended): do not reconnect
+/** After these the server will not change its mind: no reconnect (another user's run or a
+ * missing one; signed out, or the session ended). */
+export const FINAL_CLOSE_CODES = [1000, CLOSE_UNAUTHENTICATED, CLOSE_NOT_FOUND] as const;
 
-export type RunEvent = { type: "ready"; push: boolean } | { type: "run"; run: BacktestRun };
+export type RunEvent = { type: typeof MESSAGE_READY; push: boolean } | { type: "run"; run: BacktestRun };
 
 export function runEventsSocketUrl(loc: { protocol: string; host: string }): string {
   const scheme = loc.protocol === "https:" ? "wss" : "ws";
@@ -22,17 +24,12 @@ export function parseRunEvent(data: unknown): RunEvent | null {
   }
   if (!message || typeof message !== "object") return null;
   const m = message as Record<string, unknown>;
-  if (m.type === "ready" && typeof m.push === "boolean") return { type: "ready", push: m.push };
+  if (m.type === MESSAGE_READY && typeof m.push === "boolean") return { type: MESSAGE_READY, push: m.push };
   const run = m.run as Record<string, unknown> | undefined;
   if (m.type === "run" && run && typeof run.id === "number" && typeof run.status === "string") {
     return { type: "run", run: run as unknown as BacktestRun };
   }
   return null;
-}
-
-/** Reconnect after 1, 2, 4 ... seconds, at most 30. */
-export function reconnectDelayMs(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt));
 }
 
 export const isFinished = (status: string | undefined) => status === "done" || status === "failed";

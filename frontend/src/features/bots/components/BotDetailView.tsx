@@ -11,6 +11,7 @@ import { BotChart } from "./BotChart";
 import { isoSeconds, ModeBadge, Money, StatusPill, UtcTime } from "./Cells";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { SeriesChart } from "./LineChart";
+import { CLOSE_NOT_FOUND } from "@/lib/realtime-protocol";
 
 const TIMEFRAME_SECONDS: Record<string, number> = { "1m": 60, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "4h": 14_400, "1d": 86_400 };
 
@@ -24,7 +25,7 @@ export function BotDetailView({ botId }: { botId: number }) {
     onMessages: () => void queryClient.invalidateQueries({ queryKey: botKeys.one(botId) }),
   });
   const bot = live.bots[0];
-  if (live.status.state === "closed" && live.status.code === 4404)
+  if (live.status.state === "closed" && live.status.code === CLOSE_NOT_FOUND)
     return (
       <p className="bt-card" data-testid="bot-missing">
         No such bot. <Link to="/bots">Back to your bots</Link>

@@ -1,5 +1,6 @@
 import { Banner } from "@/components/Banner";
 import type { SocketStatus } from "@/lib/realtime-socket";
+import { CLOSE_UNAUTHENTICATED } from "@/lib/realtime-protocol";
 
 /** Says when the live connection is down (the figures may be stale) and when it resyncs. */
 export function ConnectionBanner({ status, synced }: { status: SocketStatus; synced: boolean }) {
@@ -12,7 +13,7 @@ export function ConnectionBanner({ status, synced }: { status: SocketStatus; syn
   if (status.state === "closed" && status.code !== 1000)
     return (
       <Banner tone="error" title="Live updates stopped" testId="socket-banner">
-        {status.code === 4401 ? "Sign in again to see your bots live." : `The server closed the connection (${status.code}): reload the page.`}
+        {status.code === CLOSE_UNAUTHENTICATED ? "Sign in again to see your bots live." : `The server closed the connection (${status.code}): reload the page.`}
       </Banner>
     );
   if (status.state === "open" && !synced)

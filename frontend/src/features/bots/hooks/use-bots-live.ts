@@ -1,15 +1,13 @@
-// The bots kept live by /ws/bots/ (or /ws/bots/<id>/): on every (re)connect's snapshot the bots are re-read
+// The bots kept live by /ws/bots/ (or /ws/bots/<id>/): on every (re)connect's handshake the bots are re-read
 // from the API while the socket's messages wait, then the waiting messages newer than the re-read
 // state are applied (model/bots-state.ts). Messages are applied once per animation frame, in a
 // batch, so a busy socket (hundreds of bots) costs one render per frame.
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { apiRequest } from "@/lib/api-client";
-import { openRealtimeSocket, type SocketStatus } from "@/lib/realtime-socket";
+import { CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED } from "@/lib/realtime-protocol";
+import { handshakeOf, openRealtimeSocket, type SocketStatus } from "@/lib/realtime-socket";
 import type { Bot } from "../api/types";
 import { botsReducer, initialBotsState, parseBotMessage, unknownBot, type BotMessage } from "../model/bots-state";
-
-export const CLOSE_SIGNED_OUT = 4401;
-export const CLOSE_NOT_YOURS = 4404;
 
 export function botsSocketUrl(loc: { protocol: string; host: string }, botId?: number): string {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
@@ -71,16 +69,10 @@ export function useBotsLive(options: { botId?: number; onMessages?: (messages: B
     };
     const socket = openRealtimeSocket({
       url: botsSocketUrl(window.location, botId),
-      finalCodes: [1000, CLOSE_SIGNED_OUT, CLOSE_NOT_YOURS],
+      finalCodes: [1000, CLOSE_UNAUTHENTICATED, CLOSE_NOT_FOUND],
       onStatus: setStatus,
       onMessage: (data) => {
-        if (data.includes('"snapshot"')) {
-          try {
-            const heartbeat = (JSON.parse(data) as { heartbeat?: number }).heartbeat;
-            if (heartbeat) socket.setHeartbeat(heartbeat);
-          } catch {
-            /* not JSON: ignored */
-          }
+        if (handshakeOf(data)) {
           // The server joined our group before it sent this: re-read now, and nothing committed
           // from here on can be missed (its message is queued behind the read).
           resync();

@@ -82,7 +82,7 @@ describe("botsReducer", () => {
 describe("parseBotMessage", () => {
   it("keeps numbered bot messages only", () => {
     expect(parseBotMessage('{"type":"heartbeat"}')).toBeNull();
-    expect(parseBotMessage('{"type":"snapshot","bots":[]}')).toBeNull();
+    expect(parseBotMessage('{"type":"ready","push":true,"heartbeat":5,"bots":[]}')).toBeNull();
     expect(parseBotMessage('{"type":"equity","bot":1}')).toBeNull();
     expect(parseBotMessage("not json")).toBeNull();
     expect(parseBotMessage('{"type":"fill","bot":1,"seq":3}')).toEqual({ type: "fill", bot: 1, seq: 3 });

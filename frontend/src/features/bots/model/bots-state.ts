@@ -6,6 +6,7 @@
 // bots are read, the buffered messages are applied, and any message whose number is not above
 // the bot's is ignored: it is already in the state, or older than it (out of order).
 import type { Bot } from "../api/types";
+import { MESSAGE_ERROR, MESSAGE_HEARTBEAT, MESSAGE_READY } from "@/lib/realtime-protocol";
 
 /** One message of /ws/bots/ (the fields the list uses; the rest is kept in `raw`). */
 export interface BotMessage {
@@ -46,9 +47,9 @@ export const RECENT = 50;
 
 export const initialBotsState: BotsState = { bots: [], synced: false, pending: [], recent: [] };
 
-const CONTROL = new Set(["snapshot", "heartbeat", "error"]);
+const CONTROL = new Set<string>([MESSAGE_READY, MESSAGE_HEARTBEAT, MESSAGE_ERROR]);
 
-/** A socket frame as a bot message, or null (heartbeats, snapshots, anything malformed). */
+/** A socket frame as a bot message, or null (the handshake, heartbeats, anything malformed). */
 export function parseBotMessage(data: unknown): BotMessage | null {
   let value: unknown = data;
   if (typeof data === "string") {
