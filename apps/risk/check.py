@@ -129,6 +129,22 @@ def risk_check(intent: EntryIntent, state: RiskState, limits: RiskLimits) -> Dec
     """
     rules: list[str] = []
     reasons: list[str] = []
+    kill = _state_refusals(intent, state, limits, rules, reasons)
+    stop, distance = _stop_distance(intent, limits, rules, reasons)
+    equity = state.equity
+    if not (math.isfinite(equity) and equity > 0):
+        rules.append(NO_EQUITY)
+        reasons.append(f"no equity to trade with ({equity:,.2f})")
+    if rules:
+        return Decision(False, 0.0, tuple(reasons), tuple(rules), stop, None, "", kill)
+    return _sized(intent, state, limits, stop, distance)
+
+
+def _state_refusals(
+    intent: EntryIntent, state: RiskState, limits: RiskLimits, rules: list, reasons: list
+) -> bool:
+    """The rules the account's state decides (drawdown, daily loss, cooldown, open positions),
+    added to `rules` and `reasons`; True when the drawdown kill switch is reached."""
     equity = state.equity
     kill = False
     if limits.max_drawdown is not None and drawdown_reached(
@@ -160,34 +176,43 @@ def risk_check(intent: EntryIntent, state: RiskState, limits: RiskLimits) -> Dec
         if intent.symbol and state.open_positions.get(intent.symbol, 0) > 0:
             rules.append(SYMBOL_OPEN)
             reasons.append(f"a position on {intent.symbol} is already open")
+    return kill
 
+
+def _stop_distance(
+    intent: EntryIntent, limits: RiskLimits, rules: list, reasons: list
+) -> tuple[float | None, float | None]:
+    """The entry's stop (its own, or the profile's stop-loss from the price) and its distance;
+    a bad intent or a missing or wrong-sided stop added to `rules` and `reasons`."""
     price, side = intent.price, intent.side
-    distance = stop = None
     if side not in (1, -1) or not (math.isfinite(price) and price > 0):
         rules.append(INVALID_INTENT)
         reasons.append(f"invalid entry: side {side!r} at price {price!r}")
-    else:
-        stop = intent.stop_price
-        if stop is None and limits.stop_loss is not None:
-            stop = price * (1 - side * limits.stop_loss)
-        if stop is None:
-            rules.append(NO_STOP)
-            reasons.append("no stop-loss: sizing by risk per trade needs a stop distance")
-        else:
-            distance = side * (price - stop)
-            if not (math.isfinite(distance) and distance > 0):
-                rules.append(STOP_DISTANCE)
-                where = "below" if side == 1 else "above"
-                reasons.append(
-                    f"stop distance {distance:g} is not positive: a {_side(side)}'s stop "
-                    f"({stop:g}) must be {where} its entry ({price:g})"
-                )
-    if not (math.isfinite(equity) and equity > 0):
-        rules.append(NO_EQUITY)
-        reasons.append(f"no equity to trade with ({equity:,.2f})")
-    if rules:
-        return Decision(False, 0.0, tuple(reasons), tuple(rules), stop, None, "", kill)
+        return None, None
+    stop = intent.stop_price
+    if stop is None and limits.stop_loss is not None:
+        stop = price * (1 - side * limits.stop_loss)
+    if stop is None:
+        rules.append(NO_STOP)
+        reasons.append("no stop-loss: sizing by risk per trade needs a stop distance")
+        return None, None
+    distance = side * (price - stop)
+    if not (math.isfinite(distance) and distance > 0):
+        rules.append(STOP_DISTANCE)
+        where = "below" if side == 1 else "above"
+        reasons.append(
+            f"stop distance {distance:g} is not positive: a {_side(side)}'s stop "
+            f"({stop:g}) must be {where} its entry ({price:g})"
+        )
+    return stop, distance
 
+
+def _sized(
+    intent: EntryIntent, state: RiskState, limits: RiskLimits, stop: float, distance: float
+) -> Decision:
+    """An allowed entry's size: by risk, capped by the position fraction and the leverage room
+    (refused when no room is left), and its take-profit."""
+    price, side, equity = intent.price, intent.side, state.equity
     unit_cost = price * (1 + intent.fee_rate)  # quote currency per base unit, entry fee included
     size = equity * limits.risk_per_trade / distance
     sized_by = BY_RISK

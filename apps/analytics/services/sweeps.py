@@ -70,19 +70,7 @@ def backtest_sweep_create(
     # The sweep shows the costs its runs use: the profile's stop and target when it has one.
     levels = {k: v for k, v in risk_fields.items() if k in ("stop_loss", "take_profit")}
 
-    combinations, skipped = [], []
-    names = list(axes)
-    for values in itertools.product(*axes.values()):
-        combination = dict(zip(names, values, strict=True))
-        try:
-            combinations.append(spec.validate_params({**fixed, **combination}))
-        except InvalidParameters as error:
-            skipped.append({"params": combination, "errors": error.errors})
-    if not combinations:
-        raise BacktestInvalid(
-            {"grid": f"no combination passes the strategy's rules, e.g. {skipped[0]['errors']}"}
-        )
-
+    combinations, skipped = _combinations(spec, axes, fixed)
     start_ms, end_ms = span_clipped(
         symbol=symbol, timeframe=spec.base_timeframe, start_ms=start_ms, end_ms=end_ms
     )
@@ -118,6 +106,26 @@ def backtest_sweep_create(
         )
         runs_enqueue(run_ids=[run.pk for run in runs])
     return sweep
+
+
+def _combinations(
+    spec: StrategySpec, axes: Mapping[str, list[Any]], fixed: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every combination of the grid on top of `fixed` that passes the strategy's cross-field
+    rules, and those that do not (with why); BacktestInvalid when none passes."""
+    combinations, skipped = [], []
+    names = list(axes)
+    for values in itertools.product(*axes.values()):
+        combination = dict(zip(names, values, strict=True))
+        try:
+            combinations.append(spec.validate_params({**fixed, **combination}))
+        except InvalidParameters as error:
+            skipped.append({"params": combination, "errors": error.errors})
+    if not combinations:
+        raise BacktestInvalid(
+            {"grid": f"no combination passes the strategy's rules, e.g. {skipped[0]['errors']}"}
+        )
+    return combinations, skipped
 
 
 def _grid_checked(

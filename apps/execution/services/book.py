@@ -112,11 +112,11 @@ def position_close(
     order will fill no more, so the whole position is closed (a live close sells it truncated
     to the lot step: the dust is written off); otherwise only the share sold is, and the rest
     stays the position (returned; None once flat)."""
-    side, size = position.side, fill.number(position.size)
+    size = fill.number(position.size)
     sold = min(fill.quantity, size)
     share = 1 if complete else sold / size
     closed = rules.fill_close(
-        side=side,
+        side=position.side,
         size=size,
         entry_price=fill.number(position.entry_price),
         entry_fee=fill.number(position.entry_fee),
@@ -126,31 +126,7 @@ def position_close(
         equity_before=fill.number(position.equity_before),
         share=share,
     )
-    BotTrade.objects.create(
-        bot=bot,
-        number=BotTrade.objects.filter(bot=bot).count(),
-        side=SIDE_NAMES[side],
-        entry_time=position.entry_time_ms,
-        exit_time=fill.time_ms,
-        size=stored(sold),
-        entry_price=position.entry_price,
-        exit_price=stored(fill.price),
-        entry_fee=stored(share * fill.number(position.entry_fee)),
-        exit_fee=stored(fill.fee),
-        pnl=stored(closed.pnl),
-        return_fraction=float(closed.return_fraction),
-        exit_reason=reason,
-        entry_order=position.entry_order,
-        exit_order=order,
-    )
-    bot.equity = stored(closed.equity_after)
-    exit_recorded(
-        bot,
-        pnl=float(closed.pnl),
-        time_ms=fill.time_ms,
-        equity=float(closed.equity_after),
-        stop_loss_hit=reason == "stop_loss",
-    )
+    _trade_book(bot, position, order, fill, sold, share, closed, reason)
     journal.add(
         "fill",
         f"{order.side} {words(sold)} at {words(fill.price)} ({order.client_order_id}, {reason})",
@@ -175,17 +151,66 @@ def position_close(
             pnl=float(closed.pnl),
         )
         return None
-    # The rest: its entry fee and realised equity scaled so that its mark and its next close
-    # stay exact.
+    return _rest_kept(bot, position, fill, remaining, share, journal)
+
+
+def _trade_book(
+    bot: Bot,
+    position: BotPosition,
+    order: BotOrder,
+    fill: Fill,
+    sold: Number,
+    share: Number,
+    closed: rules.ClosedTrade,
+    reason: str,
+) -> None:
+    """The trade row, the bot's realised equity and the risk state's record of the exit."""
+    BotTrade.objects.create(
+        bot=bot,
+        number=BotTrade.objects.filter(bot=bot).count(),
+        side=SIDE_NAMES[position.side],
+        entry_time=position.entry_time_ms,
+        exit_time=fill.time_ms,
+        size=stored(sold),
+        entry_price=position.entry_price,
+        exit_price=stored(fill.price),
+        entry_fee=stored(share * fill.number(position.entry_fee)),
+        exit_fee=stored(fill.fee),
+        pnl=stored(closed.pnl),
+        return_fraction=float(closed.return_fraction),
+        exit_reason=reason,
+        entry_order=position.entry_order,
+        exit_order=order,
+    )
+    bot.equity = stored(closed.equity_after)
+    exit_recorded(
+        bot,
+        pnl=float(closed.pnl),
+        time_ms=fill.time_ms,
+        equity=float(closed.equity_after),
+        stop_loss_hit=reason == "stop_loss",
+    )
+
+
+def _rest_kept(
+    bot: Bot,
+    position: BotPosition,
+    fill: Fill,
+    remaining: Number,
+    share: Number,
+    journal: Journal,
+) -> BotPosition:
+    """What a partial close leaves: its entry fee and realised equity scaled so that its mark
+    and its next close stay exact."""
     position.size = stored(remaining)
     position.entry_fee = stored(fill.number(position.entry_fee) * (1 - share))
     position.equity_before = bot.equity
     position.save(update_fields=["size", "entry_fee", "equity_before"])
     journal.add(
         "position",
-        f"{SIDE_NAMES[side]} {words(remaining)} left",
+        f"{SIDE_NAMES[position.side]} {words(remaining)} left",
         candle_ms=fill.time_ms,
-        side=side,
+        side=position.side,
         size=float(remaining),
     )
     return position

@@ -235,39 +235,21 @@ def _step_bot(
         return _Step(StepResult(StepOutcome.BEFORE_START))
     if bot.last_candle_ms is not None and candle_ms <= bot.last_candle_ms:
         return _Step(StepResult(StepOutcome.DUPLICATE))
-    bar_ms = timeframe_ms(bot.timeframe)
-    first = bot.span_start_ms if bot.last_candle_ms is None else bot.last_candle_ms + bar_ms
-    if bars is None:
-        bars = candles_window(
-            symbol=bot.symbol, timeframe=bot.timeframe, start_ms=first, end_ms=candle_ms
-        )
-    else:
-        bars = bars.slice((bars.open_time >= first) & (bars.open_time <= candle_ms))
+    bars = _bars_to(bot, candle_ms, bars)
     if not len(bars) or int(bars.open_time[-1]) != candle_ms:
         return _Step(StepResult(StepOutcome.NO_CANDLE))
 
     journal = Journal(bot)
     was_running = bot.status == BotStatus.RUNNING
-    position = getattr(bot, "position", None)
-    live_orders = bot.has_live_orders  # none (the usual case): no order query at all
-    is_live = bot.mode == BotMode.LIVE
     # A live bot with an order in flight neither decides nor kills (a kill's close could
     # double an exit being sent): both wait for the step where the books agree.
-    live_waiting = is_live and (sync is None or not sync.settled)
-    for i in range(len(bars)):
-        if not is_live:  # a live bot's fills were recorded from the exchange by live_sync
-            position = paper_bar(
-                bot=bot, position=position, bars=bars, i=i, journal=journal, live_orders=live_orders
-            )
-        equity = marked_equity(bot, position, float(bars.close[i]))
-        bot.peak_equity = max(bot.peak_equity, dec(equity))
-        if bot.status == BotStatus.RUNNING and not live_waiting:
-            live_orders |= _kill_switch(bot, position, int(bars.open_time[i]), equity, journal)
+    live_waiting = bot.mode == BotMode.LIVE and (sync is None or not sync.settled)
+    position = _bars_reconciled(bot, bars, journal, kill_switch=not live_waiting)
     if bot.status == BotStatus.STOPPING and position is None and not _live_orders(bot):
         message = "Stopped; the position was closed."
         bot_status_move(bot, BotStatus.STOPPED, message, journal, candle_ms=candle_ms)
 
-    delay_ms = now_ms - (candle_ms + bar_ms)
+    delay_ms = now_ms - (candle_ms + timeframe_ms(bot.timeframe))
     if was_running and bot.status == BotStatus.KILLED:
         outcome, action, reason = StepOutcome.DECIDED, DecisionAction.KILLED, bot.status_message
     elif bot.status != BotStatus.RUNNING:
@@ -285,19 +267,78 @@ def _step_bot(
             f"{staleness_ms(bot) / 1000:.1f} s)"
         )
         journal.add("skipped", reason, candle_ms=candle_ms, delay_ms=delay_ms)
-    elif is_live and (leg := protective_exit(position, float(bars.close[-1]))):
-        # A live stop-loss / take-profit, checked at the close: a market order after it.
-        order = order_create(bot=bot, candle_ms=candle_ms, leg=leg, position_side=position.side)
-        _ordered(journal, order, leg.replace("_", " "), candle_ms)
-        outcome, action, reason = StepOutcome.DECIDED, DecisionAction.EXIT, str(leg)
     else:
         outcome = StepOutcome.DECIDED
-        action, reason = _decide(bot, position, candle_ms, float(bars.close[-1]), signals, journal)
+        action, reason = _act(bot, position, candle_ms, float(bars.close[-1]), signals, journal)
         if action == DecisionAction.ERROR:
             outcome = StepOutcome.ERROR
+    return _stepped(
+        bot, position, candle_ms, float(bars.close[-1]), delay_ms, journal, outcome, action, reason
+    )
 
+
+def _bars_to(bot: Bot, candle_ms: int, bars: CandleArrays | None) -> CandleArrays:
+    """The base bars from the one after the bot's last processed candle to `candle_ms`."""
+    bar_ms = timeframe_ms(bot.timeframe)
+    first = bot.span_start_ms if bot.last_candle_ms is None else bot.last_candle_ms + bar_ms
+    if bars is None:
+        return candles_window(
+            symbol=bot.symbol, timeframe=bot.timeframe, start_ms=first, end_ms=candle_ms
+        )
+    return bars.slice((bars.open_time >= first) & (bars.open_time <= candle_ms))
+
+
+def _bars_reconciled(
+    bot: Bot, bars: CandleArrays, journal: Journal, *, kill_switch: bool
+) -> BotPosition | None:
+    """Each bar since the last step: the paper venue's fills (a live bot's came from the
+    exchange through live_sync), the equity's peak and the kill switch. The position after."""
+    position = getattr(bot, "position", None)
+    live_orders = bot.has_live_orders  # none (the usual case): no order query at all
+    for i in range(len(bars)):
+        if bot.mode != BotMode.LIVE:
+            position = paper_bar(
+                bot=bot, position=position, bars=bars, i=i, journal=journal, live_orders=live_orders
+            )
+        equity = marked_equity(bot, position, float(bars.close[i]))
+        bot.peak_equity = max(bot.peak_equity, dec(equity))
+        if bot.status == BotStatus.RUNNING and kill_switch:
+            live_orders |= _kill_switch(bot, position, int(bars.open_time[i]), equity, journal)
+    return position
+
+
+def _act(
+    bot: Bot,
+    position: BotPosition | None,
+    candle_ms: int,
+    close: float,
+    signals: CandleSignals | None,
+    journal: Journal,
+) -> tuple[str, str]:
+    """A running bot's action at the close: a live stop-loss or take-profit first (checked at
+    the close, a market order after it), else the strategy's decision."""
+    leg = protective_exit(position, close) if bot.mode == BotMode.LIVE else None
+    if leg:
+        order = order_create(bot=bot, candle_ms=candle_ms, leg=leg, position_side=position.side)
+        _ordered(journal, order, leg.replace("_", " "), candle_ms)
+        return DecisionAction.EXIT, str(leg)
+    return _decide(bot, position, candle_ms, close, signals, journal)
+
+
+def _stepped(
+    bot: Bot,
+    position: BotPosition | None,
+    candle_ms: int,
+    close: float,
+    delay_ms: int,
+    journal: Journal,
+    outcome: StepOutcome,
+    action: str,
+    reason: str,
+) -> _Step:
+    """The step's record: the decision row (none when only reconciling) and the equity mark."""
     bot.last_candle_ms = candle_ms
-    equity = marked_equity(bot, position, float(bars.close[-1]))
+    equity = marked_equity(bot, position, close)
     decision = None
     if outcome != StepOutcome.RECONCILED:
         decision = BotDecision(
@@ -354,16 +395,8 @@ def _decide(
     journal: Journal,
 ) -> tuple[str, str]:
     """The decision at the candle's close and its order rows: (action, reason)."""
-    spec = strategy_spec(bot.strategy)
     try:
-        if signals is None or signals.candle_ms != candle_ms:
-            signals = candle_signals(
-                spec=spec,
-                params=bot.params,
-                symbol=bot.symbol,
-                signals_from_ms=bot.signals_from_ms,
-                candle_ms=candle_ms,
-            )
+        signals = _signals_of(bot, candle_ms, signals)
     except CandleNotStored as error:
         return DecisionAction.NONE, str(error)
     except Exception as error:  # the strategy raised: this bot stops, no other is affected
@@ -372,22 +405,8 @@ def _decide(
         bot_status_move(bot, BotStatus.ERROR, message, journal, candle_ms=candle_ms)
         journal.add("error", message, candle_ms=candle_ms)
         return DecisionAction.ERROR, message
-
-    wants = rules.bar_decisions(
-        np.bool_(signals.long_entry),
-        np.bool_(signals.short_entry),
-        np.bool_(signals.long_exit),
-        np.bool_(signals.short_exit),
-        bot.allow_short,
-    )
     side = position.side if position is not None else 0
-    action, entry_side = DecisionAction.NONE, 0
-    if side == LONG and wants.close_long:
-        action, entry_side = DecisionAction.EXIT, SHORT if wants.go_short else 0
-    elif side == SHORT and wants.close_short:
-        action, entry_side = DecisionAction.EXIT, LONG if wants.go_long else 0
-    elif side == 0 and (wants.go_long or wants.go_short):
-        entry_side = LONG if wants.go_long else SHORT
+    action, entry_side = _wanted(bot, side, signals)
     if action == DecisionAction.EXIT:
         order = order_create(bot=bot, candle_ms=candle_ms, leg=OrderLeg.EXIT, position_side=side)
         journal.add(
@@ -413,14 +432,51 @@ def _decide(
         )
         _ordered(journal, order, f"enter {SIDE_NAMES[entry_side]}", candle_ms)
         return DecisionAction.REVERSE, ""
-    verdict: EntryVerdict = entry_check(bot, side=entry_side, price=close, candle_ms=candle_ms)
+    return _enter(bot, entry_side, candle_ms, close, journal)
+
+
+def _signals_of(bot: Bot, candle_ms: int, signals: CandleSignals | None) -> CandleSignals:
+    """The candle's shared signals (computed once per strategy key, services/signals.py)."""
+    if signals is not None and signals.candle_ms == candle_ms:
+        return signals
+    return candle_signals(
+        spec=strategy_spec(bot.strategy),
+        params=bot.params,
+        symbol=bot.symbol,
+        signals_from_ms=bot.signals_from_ms,
+        candle_ms=candle_ms,
+    )
+
+
+def _wanted(bot: Bot, side: int, signals: CandleSignals) -> tuple[str, int]:
+    """What the signals ask of a bot holding `side` (the backtest's bar rule): (EXIT or NONE,
+    the side to enter, 0 for none)."""
+    wants = rules.bar_decisions(
+        np.bool_(signals.long_entry),
+        np.bool_(signals.short_entry),
+        np.bool_(signals.long_exit),
+        np.bool_(signals.short_exit),
+        bot.allow_short,
+    )
+    if side == LONG and wants.close_long:
+        return DecisionAction.EXIT, SHORT if wants.go_short else 0
+    if side == SHORT and wants.close_short:
+        return DecisionAction.EXIT, LONG if wants.go_long else 0
+    if side == 0 and (wants.go_long or wants.go_short):
+        return DecisionAction.NONE, LONG if wants.go_long else SHORT
+    return DecisionAction.NONE, 0
+
+
+def _enter(bot: Bot, side: int, candle_ms: int, close: float, journal: Journal) -> tuple[str, str]:
+    """An entry asked of the risk check: its order row, or the refusal in words."""
+    verdict: EntryVerdict = entry_check(bot, side=side, price=close, candle_ms=candle_ms)
     if not verdict.allowed:
         reason = "; ".join(verdict.reasons)
         journal.add(
             "blocked",
-            f"entry {SIDE_NAMES[entry_side]} blocked: {reason}",
+            f"entry {SIDE_NAMES[side]} blocked: {reason}",
             candle_ms=candle_ms,
-            side=entry_side,
+            side=side,
             reasons=list(verdict.reasons),
         )
         return DecisionAction.BLOCKED, reason
@@ -428,13 +484,13 @@ def _decide(
         bot=bot,
         candle_ms=candle_ms,
         leg=OrderLeg.ENTRY,
-        position_side=entry_side,
+        position_side=side,
         quantity=verdict.size,
         size_fraction=None if verdict.size is not None else bot.size,
         decision_price=close,
     )
-    _ordered(journal, order, f"enter {SIDE_NAMES[entry_side]}", candle_ms)
-    return (DecisionAction.ENTER_LONG if entry_side == LONG else DecisionAction.ENTER_SHORT), ""
+    _ordered(journal, order, f"enter {SIDE_NAMES[side]}", candle_ms)
+    return (DecisionAction.ENTER_LONG if side == LONG else DecisionAction.ENTER_SHORT), ""
 
 
 def _ordered(journal: Journal, order: BotOrder, what: str, candle_ms: int) -> None:

@@ -460,14 +460,15 @@ def test_two_celery_workers_stepping_a_live_bot_at_once_send_one_order(
     app.control.purge()
     workers = Workers(python, subprocess_env, tmp_path)
     try:
-        workers.start("a", "b", EXCHANGE_API_HOSTS=json.dumps({"binance": emu.url}))
+        hostnames = workers.start("a", "b", EXCHANGE_API_HOSTS=json.dumps({"binance": emu.url}))
         for _ in range(6):
             bot_step_task.delay(bot.pk, entry)
         deadline = time.monotonic() + 60
         while not BotOrder.objects.filter(bot=bot, state=OrderState.FILLED).exists():
             assert time.monotonic() < deadline, workers.output()
             time.sleep(0.1)
-        wait_until_idle(app, output=workers.output)  # every duplicate delivered and done
+        # Every duplicate delivered and done.
+        wait_until_idle(app, list(hostnames.values()), output=workers.output)
     finally:
         workers.stop()
     assert BotDecision.objects.filter(bot=bot, candle_ms=entry).count() == 1

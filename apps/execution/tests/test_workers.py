@@ -64,7 +64,7 @@ def test_a_stored_candle_steps_every_bot_on_it_once(workers, ana, btc_symbol, bt
 def test_two_workers_stepping_the_same_bot_at_once_decide_once(
     workers, ana, btc_symbol, btc_5m_candles
 ):
-    workers.start("a", "b")
+    hostnames = workers.start("a", "b")
     store_around(btc_symbol, btc_5m_candles, START)
     bot = running_bot(ana, btc_symbol, staleness_seconds=YEARS)
     candles = [START + k * BAR for k in range(5)]
@@ -76,7 +76,8 @@ def test_two_workers_stepping_the_same_bot_at_once_decide_once(
         workers,
         "the bot did not reach the last candle",
     )
-    wait_until_idle(app, output=workers.output)  # every duplicate delivered and done
+    # Every duplicate delivered and done.
+    wait_until_idle(app, list(hostnames.values()), output=workers.output)
     decided = list(BotDecision.objects.filter(bot=bot).values_list("candle_ms", flat=True))
     assert sorted(decided) == candles
 
@@ -120,13 +121,13 @@ def test_a_worker_killed_inside_a_step_loses_and_duplicates_nothing(
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(timeout=10)
         assert not BotDecision.objects.exists()  # rolled back with the killed connection
-        _start(fast, "fast")
+        hostnames = _start(fast, "fast")
         wait_for(
             lambda: BotDecision.objects.filter(candle_ms=START).count() == 3,
             fast,
             "the redelivered step did not decide",
         )
-        wait_until_idle(app, output=fast.output)
+        wait_until_idle(app, list(hostnames.values()), output=fast.output)
         assert BotDecision.objects.count() == 3
         assert all(
             b.last_candle_ms == START for b in Bot.objects.filter(pk__in=[x.pk for x in bots])
