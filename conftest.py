@@ -135,3 +135,17 @@ def btc_symbol(db):
     return Symbol.objects.create(
         exchange="binance", name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
     )
+
+
+# --- The exchange emulator (emulator/: Binance's REST API over real candles) ---
+
+
+@pytest.fixture(scope="module")
+def module_emulator(shared_data):
+    """One emulator per test module, serving the real BTC/USDT 5m candles (and their aggregates);
+    each test's fixture starts it afresh with `reset()` (the start-up costs a second)."""
+    from emulator import ExchangeEmulator
+
+    with ExchangeEmulator() as emu:
+        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
+        yield emu

@@ -132,6 +132,22 @@ class ExchangeEmulator(PrivateApi):
         self._private_init()
         self._private_table = self._private_routes()
 
+    def reset(self) -> None:
+        """A fresh start (between tests): no fault, request log, order or trade; the wall
+        clock; the default request budget (6000 weight a minute), no lookup lag or clock skew;
+        no still-open candle. Markets and accounts stay."""
+        self.clear_faults()
+        self.reset_requests()
+        self.book.reset()
+        self.clock_ms = None
+        self.unclosed_last = False
+        self.settings_update(
+            weight_limit=6000,
+            weight_interval_seconds=60,
+            server_time_offset_ms=0,
+            lookup_lag_seconds=0,
+        )
+
     def account_create(
         self,
         api_key: str,

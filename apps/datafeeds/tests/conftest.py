@@ -16,13 +16,11 @@ def btc_5m(shared_data) -> np.ndarray:
 
 
 @pytest.fixture
-def emulator(shared_data):
-    """The Binance emulator serving the real BTC/USDT 5m candles (and their aggregates)."""
-    from emulator import ExchangeEmulator
-
-    with ExchangeEmulator() as emu:
-        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
-        yield emu
+def emulator(module_emulator):
+    """The Binance emulator serving the real BTC/USDT 5m candles (and their aggregates), fresh."""
+    module_emulator.reset()
+    yield module_emulator
+    module_emulator.reset()
 
 
 @pytest.fixture

@@ -188,18 +188,22 @@ def test_demo_data_falls_back_to_the_simulator_and_says_so(settings, db):
     assert "already present" in command("load_demo_data")
 
 
-def test_demo_data_downloads_from_the_exchange_when_reachable(emulated_binance, db):
+def test_demo_data_downloads_from_the_exchange_when_reachable(settings, db):
     import time
 
-    from emulator import generate_candles
+    from emulator import ExchangeEmulator, generate_candles
 
     now = int(time.time() * 1000)
-    emulated_binance.add_market(
-        symbol="BTC/USDT",
-        timeframe="5m",
-        candles=generate_candles(timeframe="5m", count=70 * 288, start_ms=now - 70 * 86_400_000),
-    )
-    assert "Downloaded BTCUSDT 5m from Binance" in command("load_demo_data")
+    with ExchangeEmulator() as recent:  # its own market: the last 70 days, up to now
+        recent.add_market(
+            symbol="BTC/USDT",
+            timeframe="5m",
+            candles=generate_candles(
+                timeframe="5m", count=70 * 288, start_ms=now - 70 * 86_400_000
+            ),
+        )
+        settings.EXCHANGE_API_HOSTS = {"binance": recent.url}
+        assert "Downloaded BTCUSDT 5m from Binance" in command("load_demo_data")
     assert Symbol.objects.get(name="BTCUSDT").exchange == "binance"
     assert Candle.objects.filter(timeframe="5m").count() >= 60 * 288 - 2
     assert np.all(

@@ -17,15 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")
-def module_emulator(shared_data):
-    from emulator import ExchangeEmulator
-
-    with ExchangeEmulator() as emu:
-        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
-        yield emu
-
-
-@pytest.fixture(scope="module")
 def worker(python, module_emulator, django_db_setup, django_db_blocker, tmp_path_factory):
     """One worker for the module (its start-up and shutdown cost seconds), pointed at the test
     database and the emulator; the tests' rows are committed (transactional tests)."""

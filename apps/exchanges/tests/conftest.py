@@ -29,13 +29,6 @@ def leak_patterns(*values: str) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="session")
-def module_emulator(shared_data) -> Iterator[ExchangeEmulator]:
-    with ExchangeEmulator() as emu:
-        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
-        yield emu
-
-
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:
     """No bucket or back-off left over from another test (the limiter's Redis keys)."""
@@ -55,13 +48,7 @@ def _fresh_rate_limits() -> Iterator[None]:
 def emulator(module_emulator: ExchangeEmulator, settings) -> Iterator[ExchangeEmulator]:
     """The emulator with a fresh account (API_KEY/SECRET: 10000 USDT, 1 BTC), ccxt pointed at it."""
     emu = module_emulator
-    emu.clear_faults()
-    emu.reset_requests()
-    emu.book.reset()
-    emu.clock_ms = None  # the wall clock: every candle of the file is closed
-    emu.settings_update(
-        weight_limit=6000, weight_interval_seconds=60, server_time_offset_ms=0, lookup_lag_seconds=0
-    )
+    emu.reset()  # the wall clock: every candle of the file is closed
     emu.account_create(API_KEY, SECRET, {"USDT": "10000", "BTC": "1"})
     settings.EXCHANGE_API_HOSTS = {"binance": emu.url}
     yield emu

@@ -37,16 +37,7 @@ def client(ana_client):
     return ana_client
 
 
-# --- The exchange emulator of the live bot tests (see live_helpers.py) ---
-
-
-@pytest.fixture(scope="module")
-def module_emulator(shared_data):
-    from emulator import ExchangeEmulator
-
-    with ExchangeEmulator() as emu:
-        emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
-        yield emu
+# --- The exchange emulator of the live bot tests (the root conftest's; see live_helpers.py) ---
 
 
 @pytest.fixture
@@ -62,9 +53,7 @@ def emu(module_emulator, settings):
     keys = list(client.scan_iter("ratelimit:*"))
     if keys:  # no request budget or back-off left by another test
         client.delete(*keys)
-    module_emulator.clear_faults()
-    module_emulator.book.reset()
-    module_emulator.settings_update(lookup_lag_seconds=0, weight_limit=6000)
+    module_emulator.reset()
     module_emulator.clock_set(START)
     module_emulator.account_create(KEY, SECRET, {"USDT": str(USDT0)})
     settings.EXCHANGE_API_HOSTS = {"binance": module_emulator.url}
