@@ -210,7 +210,7 @@ def bench_bots(bots: int = 1000, candles: int = CANDLES) -> list[dict]:
         _entry(
             "bot-step with shared signals, per bot (1 process)", f"{bots:,} bots", step_ms, "ms"
         ),
-        _entry("signals of one key at one candle", f"{len(chunks)} key chunks", signal_ms, "ms"),
+        _entry("signals of one key at one candle", f"{len(KEYS)} keys", signal_ms, "ms"),
     ]
 
 
