@@ -32,7 +32,7 @@ function killServerSockets() {
 }
 
 describe("replay under load", () => {
-  it("paces max by the browser, pauses at once, redraws a seek and survives a killed socket", async () => {
+  it("paces max by the browser, pauses and stays paused, redraws a seek and survives a killed socket", async () => {
     page = await newPage(browser);
     await openApp(page, { page: "backtests" });
     await page.getByTestId("login-form").waitFor();
