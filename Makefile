@@ -80,7 +80,7 @@ format: $(VENV)/.dev-installed
 test: lint services-check frontend-test frontend-build frontend-build-e2e chromium
 	$(BIN)/pytest -n 2 --dist loadscope
 
-bench: $(VENV)/.dev-installed services-check
+bench: $(VENV)/.dev-installed services-check frontend-build-e2e chromium
 	$(BIN)/python bench/run.py
 
 clean:

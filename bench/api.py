@@ -9,10 +9,12 @@ import sys
 import time
 from collections.abc import Callable
 
+from bench.scale import FULL, Scale
+
 RUN_PATH = "/api/strategies/hma-sma/run/?symbol=BTCUSDT&timeframe=1h&limit=500"
 
 
-def _median_ms(func: Callable[[], object], repeat: int = 200) -> float:
+def _median_ms(func: Callable[[], object], repeat: int) -> float:
     func()
     times = []
     for _ in range(repeat):
@@ -22,7 +24,7 @@ def _median_ms(func: Callable[[], object], repeat: int = 200) -> float:
     return statistics.median(times)
 
 
-def bench_api_in_process(record: Callable[..., None]) -> None:
+def bench_api_in_process(record: Callable[..., None], scale: Scale = FULL) -> None:
     """A cached run answer through the whole Django stack (test client, no network), against the
     previous cache on the same stack (bench/previous_api.py: a pickled dict rendered per hit)."""
     import orjson
@@ -48,16 +50,23 @@ def bench_api_in_process(record: Callable[..., None]) -> None:
         previous_path = RUN_PATH.replace("/api/strategies/", "/previous/")
         assert client.get(previous_path).content == response.content
 
-        reference = _median_ms(lambda: client.get(previous_path))
-        ours = _median_ms(lambda: client.get(RUN_PATH))
-        name = "GET hma-sma/run 1h limit=500 cached, in-process"
-        record(name, ours, "ms", reference, False)
+        repeat = scale.api_requests
+        size = f"{repeat} requests"
+        reference = _median_ms(lambda: client.get(previous_path), repeat)
+        ours = _median_ms(lambda: client.get(RUN_PATH), repeat)
+        name = "GET hma-sma/run 1h limit=500 cached, in-process (ref. the previous cache)"
+        record(name, ours, "ms", reference, False, size=size)
         etag = response.get("ETag")
-        if etag:
-            not_modified = _median_ms(lambda: client.get(RUN_PATH, headers={"if-none-match": etag}))
-            record("GET hma-sma/run 1h limit=500, 304 revalidation, in-process", not_modified, "ms")
-        gzipped = _median_ms(lambda: client.get(RUN_PATH, headers={"accept-encoding": "gzip"}))
-        record("GET hma-sma/run 1h limit=500 cached, gzip, in-process", gzipped, "ms")
+        assert etag, "the run endpoint answers without an ETag"
+        not_modified = _median_ms(
+            lambda: client.get(RUN_PATH, headers={"if-none-match": etag}), repeat
+        )
+        name = "GET hma-sma/run 1h limit=500, 304 revalidation, in-process"
+        record(name, not_modified, "ms", size=size)
+        gzipped = _median_ms(
+            lambda: client.get(RUN_PATH, headers={"accept-encoding": "gzip"}), repeat
+        )
+        record("GET hma-sma/run 1h limit=500 cached, gzip, in-process", gzipped, "ms", size=size)
 
 
 def _bench_candles_series() -> None:
@@ -106,8 +115,8 @@ def main() -> int:
         _btc_series(run.DATA)
     else:
         _bench_candles_series()
-        run.bench_candles_endpoint()
-        run.bench_run_endpoint()
+        run.bench_candles_endpoint(FULL)
+        run.bench_run_endpoint(FULL)
     bench_api_in_process(run.record)
     print(f"load average {os.getloadavg()}", flush=True)
     return 0

@@ -1,17 +1,17 @@
 """Paper bots at scale (docs/bots.md): N running bots on 10 symbols with 20 distinct strategy
 keys, stepped by 2 real Celery workers (Redis broker, PostgreSQL).
 
-For each of CANDLES new 5m candles: the candle of every symbol is stored (candles_upsert, as the
-refresh stores it), which fans out to the bots; the latency is from just before the first store
-to the last decision committed (its created_at). Reported: p50/p95 over the candles, and the
-in-process cost of one bot-step once the key's signals are shared (cached), and of computing
-one key's signals.
+For each of `candles` new 5m candles (CANDLES at full size): the candle of every symbol is
+stored (candles_upsert, as the refresh stores it), which fans out to the bots; the latency is
+from just before the first store to the last decision committed (its created_at). Reported:
+p50/p95 over the candles, and the in-process cost of one bot-step once the key's signals are
+shared (cached), and of computing one key's signals.
 
 `bench_live_bots`: 20 live bots on the exchange emulator, the order round trip (decision to
 filled, through ccxt) p50/p95 (`python bench/bots.py live`).
 
 `python bench/bots.py [bots]` runs it alone (scratch database, as bench/run.py);
-bench/run.py calls bench_bots().
+bench/run.py calls both with the sizes of bench/scale.py.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.stats import p95  # noqa: E402
 
 SYMBOLS = 10
 KEYS = [("ema-cross", {"fast_period": f, "slow_period": s}) for f, s in
@@ -41,7 +43,7 @@ BAR = 300_000
 YEARS = 10 * 365 * 86_400.0  # staleness limit: the stored candles are from 2024
 
 
-def _setup(bots: int):
+def _setup(bots: int, candles: int):
     import numpy as np
     from django.contrib.auth import get_user_model
 
@@ -60,7 +62,7 @@ def _setup(bots: int):
         symbol = Symbol.objects.create(
             name=f"BOT{i}USDT", base=f"BOT{i}", quote="USDT", market_symbol=f"BOT{i}/USDT"
         )
-        scaled = rows[: history + CANDLES].copy()
+        scaled = rows[: history + candles].copy()
         scaled[:, 1:5] *= 1 + i / 10  # distinct prices per symbol, same real shape
         candles_upsert(symbol=symbol, timeframe="5m", rows=scaled[:history])
         symbols.append(symbol)
@@ -143,16 +145,17 @@ def _one_candle(symbols, rows, candle_ms: int, bots: int) -> float:
     return (last - started).total_seconds()
 
 
-def bench_bots(bots: int = 1000) -> list[dict]:
+def bench_bots(bots: int = 1000, candles: int = CANDLES) -> list[dict]:
     from django.db import connection
 
     from apps.execution.models import Bot, BotDecision
 
-    symbols, future, start = _setup(bots)
+    assert candles >= WARMUP + 2, "a warm-up, a measured and an in-process candle at least"
+    symbols, future, start = _setup(bots, candles)
     workers = _workers()
     try:
         latencies = [
-            _one_candle(symbols, future[:, k], start + k * BAR, bots) for k in range(CANDLES - 1)
+            _one_candle(symbols, future[:, k], start + k * BAR, bots) for k in range(candles - 1)
         ][WARMUP:]
     finally:
         for worker in workers:
@@ -160,7 +163,7 @@ def bench_bots(bots: int = 1000) -> list[dict]:
         for worker in workers:
             worker.wait(timeout=30)
     decisions = BotDecision.objects.count()
-    assert decisions == bots * (CANDLES - 1), decisions
+    assert decisions == bots * (candles - 1), decisions
     print("latencies (s):", " ".join(f"{x:.2f}" for x in latencies), flush=True)
     assert not Bot.objects.exclude(status="running").exists()
 
@@ -174,8 +177,8 @@ def bench_bots(bots: int = 1000) -> list[dict]:
 
     hooks = list(_subscribers)
     _subscribers.clear()  # stored here without waking the (stopped) workers
-    candle = start + (CANDLES - 1) * BAR
-    for symbol, row in zip(symbols, future[:, CANDLES - 1], strict=True):
+    candle = start + (candles - 1) * BAR
+    for symbol, row in zip(symbols, future[:, candles - 1], strict=True):
         candles_upsert(symbol=symbol, timeframe="5m", rows=row[None, :])
     _subscribers.extend(hooks)
     chunks = [c for s in symbols for c in step_groups(symbol_id=s.pk, timeframe="5m")]
@@ -196,20 +199,18 @@ def bench_bots(bots: int = 1000) -> list[dict]:
         step_times += time.perf_counter() - began
     assert stepped == bots, stepped
     connection.close()
-    p95 = (
-        statistics.quantiles(latencies, n=20, method="inclusive")[18]
-        if len(latencies) > 1
-        else latencies[0]
-    )
     step_ms = step_times * 1000 / stepped
     signal_ms = statistics.median(signal_times)
-    label = f"{bots} paper bots, new candle -> all decided"
+    label = "paper bots, new candle -> all decided (2 workers)"
+    size = f"{bots:,} bots x {len(latencies)} candles"
     return [
-        _entry(f"{label}, p50", statistics.median(latencies), "s"),
-        _entry(f"{label}, p95 ({len(latencies)} candles, 2 workers)", p95, "s"),
-        _entry(f"{label}, max", max(latencies), "s"),
-        _entry("bot-step with shared signals, per bot (1 process)", step_ms, "ms"),
-        _entry(f"signals of one key at one candle ({len(KEYS)} keys)", signal_ms, "ms"),
+        _entry(f"{label}, p50", size, statistics.median(latencies), "s"),
+        _entry(f"{label}, p95", size, p95(latencies), "s"),
+        _entry(f"{label}, max", size, max(latencies), "s"),
+        _entry(
+            "bot-step with shared signals, per bot (1 process)", f"{bots:,} bots", step_ms, "ms"
+        ),
+        _entry("signals of one key at one candle", f"{len(KEYS)} keys", signal_ms, "ms"),
     ]
 
 
@@ -217,7 +218,7 @@ LIVE_BOTS = 20
 LIVE_CANDLES = 60  # steps per live bot (the emulator's market clock moved bar by bar)
 
 
-def bench_live_bots(bots: int = LIVE_BOTS) -> list[dict]:
+def bench_live_bots(bots: int = LIVE_BOTS, candles: int = LIVE_CANDLES) -> list[dict]:
     """Live bots on the exchange emulator, each with its own account, stepped in this process
     candle by candle: the order round trip is from the decision's order row (written at the
     decision) to the fill recorded from the exchange's answer, through ccxt (claim, request,
@@ -238,10 +239,12 @@ def bench_live_bots(bots: int = LIVE_BOTS) -> list[dict]:
     rows, _ = candle_file_read(path)
     start_index = 3 * 288  # three days of warm-up stored before the first step
     start = int(rows[start_index, 0])
+    # A name of its own: bench_run_endpoint has stored binance BTCUSDT in the same database. The
+    # orders go to the emulator's BTC/USDT market (market_symbol), whatever the name.
     symbol = Symbol.objects.create(
-        exchange="binance", name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
+        exchange="binance", name="LIVEBTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
     )
-    candles_upsert(symbol=symbol, timeframe="5m", rows=rows[: start_index + LIVE_CANDLES + 1])
+    candles_upsert(symbol=symbol, timeframe="5m", rows=rows[: start_index + candles + 1])
     owner = get_user_model().objects.create_user("bench-live")
     with ExchangeEmulator() as emu:
         emu.load_csv("BTC/USDT", "5m", path)
@@ -272,35 +275,28 @@ def bench_live_bots(bots: int = LIVE_BOTS) -> list[dict]:
             )
             bot_running_from(bot=bot, span_start_ms=start, signals_from_ms=start)
             ids.append(bot.pk)
-        for k in range(LIVE_CANDLES):
+        for k in range(candles):
             candle = start + k * BAR
             emu.clock_set(candle + BAR + 1_000)
             for bot_id in ids:
                 bot_step(bot_id=bot_id, candle_ms=candle, now_ms=candle + BAR + 1_000)
         orders = list(BotOrder.objects.filter(bot_id__in=ids))
         book = sum(len(emu.book.orders(f"bench-key-{i}")) for i in range(bots))
+    assert orders, "no live bot ordered: more candles are needed"
     assert all(o.state == "filled" for o in orders), {o.state for o in orders}
     assert book == len(orders), (book, len(orders))
     assert not Bot.objects.filter(pk__in=ids).exclude(status=BotStatus.RUNNING).exists()
     trips = [(o.updated_at - o.created_at).total_seconds() * 1000 for o in orders]
-    p95 = statistics.quantiles(trips, n=20, method="inclusive")[18]
-    label = f"{bots} live bots on the emulator, order decision -> filled via ccxt"
+    label = "live bots on the emulator, order decision -> filled via ccxt"
+    size = f"{bots} bots, {len(trips)} orders"
     return [
-        _entry(f"{label}, p50 ({len(trips)} orders)", statistics.median(trips), "ms"),
-        _entry(f"{label}, p95", p95, "ms"),
+        _entry(f"{label}, p50", size, statistics.median(trips), "ms"),
+        _entry(f"{label}, p95", size, p95(trips), "ms"),
     ]
 
 
-def _entry(name: str, value: float, unit: str) -> dict:
-    return {"name": name, "value": round(value, 3), "unit": unit}
-
-
-CANDLES = (
-    12  # new candles: 1 warm-up (workers' first imports and connections), 10 measured, 1 in-process
-)
-WARMUP = 1
-HISTORY_DAYS = 12  # 5m candles stored before the first measured one (every key's warm-up)
-BAR = 300_000
+def _entry(name: str, size: str, value: float, unit: str) -> dict:
+    return {"name": name, "size": size, "value": round(value, 3), "unit": unit}
 
 
 if __name__ == "__main__":
@@ -320,4 +316,4 @@ if __name__ == "__main__":
     else:
         entries = bench_bots(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
     for entry in entries:
-        print(f"{entry['name']:<80} {entry['value']:>10,.3f} {entry['unit']}", flush=True)
+        run.add(entry)

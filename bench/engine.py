@@ -27,15 +27,17 @@ def _median_ms(func: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def _record(name: str, value: float, unit: str, reference: float | None = None) -> dict:
-    entry: dict[str, Any] = {"name": name, "value": round(value, 3), "unit": unit}
+def _record(name: str, size: str, value: float, unit: str, reference: float | None = None) -> dict:
+    entry: dict[str, Any] = {"name": name, "size": size, "value": round(value, 3), "unit": unit}
     if reference is not None:
         entry["reference"] = round(reference, 3)
         entry["ratio"] = round(reference / value, 2)  # times faster than the reference
     return entry
 
 
-def bench_engine(bars: int = YEAR_OF_5M_BARS, reference_repeat: int = 3) -> list[dict]:
+def bench_engine(
+    bars: int = YEAR_OF_5M_BARS, repeat: int = 15, reference_repeat: int = 3
+) -> list[dict]:
     """hma-sma (defaults, 1h/4h aggregated from 5m) with a 1.5% stop and a 3% target over
     `bars` tiled 5m candles: ours with the indicators, ours on precomputed signals, and
     backtesting.py replaying the same precomputed signals (its run only)."""
@@ -50,14 +52,14 @@ def bench_engine(bars: int = YEAR_OF_5M_BARS, reference_repeat: int = 3) -> list
     def full() -> object:
         return backtest_strategy(spec, candles, context, None, config)
 
-    ours_full = _median_ms(full, repeat=15)
-    ours_engine = _median_ms(lambda: run_backtest(candles, signals, config=config), repeat=15)
+    ours_full = _median_ms(full, repeat=repeat)
+    ours_engine = _median_ms(lambda: run_backtest(candles, signals, config=config), repeat=repeat)
     reference = _median_ms(
         lambda: backtesting_py_run(candles, signals, config), repeat=reference_repeat
     )
-    label = f"backtest hma-sma + SL/TP, {bars:,} 5m bars"
+    label, size = "backtest hma-sma + SL/TP", f"{bars:,} 5m bars"
     return [
-        _record(f"{label}, indicators included", ours_full, "ms", reference),
-        _record(f"{label}, engine only (signals given)", ours_engine, "ms", reference),
-        _record(f"{label}, backtesting.py 0.6.6 (signals given)", reference, "ms"),
+        _record(f"{label}, indicators included", size, ours_full, "ms", reference),
+        _record(f"{label}, engine only (signals given)", size, ours_engine, "ms", reference),
+        _record(f"{label}, backtesting.py 0.6.6 (signals given)", size, reference, "ms"),
     ]

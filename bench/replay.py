@@ -1,6 +1,7 @@
 """Replay sockets (docs/backtesting.md, "Replay over WebSocket"): server RSS per open replay
 socket and candles per second, through uvicorn and the Redis channel layer, on the 71,769-bar
-BTC/USDT 5m series. Called by bench/run.py with its `record`."""
+BTC/USDT 5m series (its first `Scale.replay_bars` at other sizes). Called by bench/run.py with
+its `record`."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # also run as a script: python bench/replay.py
+
+from bench.scale import FULL, Scale  # noqa: E402
+
 DATA = ROOT.parent / "shared" / "data"
-SOCKETS = 10  # concurrent replays of the whole series
+WARM_UP_CANDLES = 20_000  # played once before timing: imports, pools, first chunks
 
 
 def _rss_kib(pid: int) -> int:
@@ -24,7 +30,7 @@ def _rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-def _stored_run():
+def _stored_run(bars: int | None):
     """A done ema-cross run over the whole real series, and its owner's session cookie."""
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -35,6 +41,7 @@ def _stored_run():
     from apps.datafeeds.storage import candles_upsert
 
     rows, _ = candle_file_read(DATA / "binance_BTC-USDT_5m.csv.gz")
+    rows = rows[:bars]
     symbol = Symbol.objects.create(
         name="REPLAYBENCH", base="BTC", quote="USDT", market_symbol="BTC/USDT"
     )
@@ -74,29 +81,30 @@ async def _replay(url: str, cookie: str, stop_after: int | None = None) -> int:
                 return seen
 
 
-async def _measure(url: str, cookie: str, pid: int, total: int) -> dict[str, float]:
-    await _replay(url, cookie, stop_after=20_000)  # warm-up: imports, pools, first chunks
+async def _measure(url: str, cookie: str, pid: int, total: int, sockets: int) -> dict[str, float]:
+    await _replay(url, cookie, stop_after=min(WARM_UP_CANDLES, total // 2))
     began = time.perf_counter()
     assert await _replay(url, cookie) == total
     single = time.perf_counter() - began
     baseline = peak = _rss_kib(pid)
     began = time.perf_counter()
-    plays = [asyncio.create_task(_replay(url, cookie)) for _ in range(SOCKETS)]
+    plays = [asyncio.create_task(_replay(url, cookie)) for _ in range(sockets)]
     while not all(p.done() for p in plays):
         peak = max(peak, _rss_kib(pid))
         await asyncio.sleep(0.05)
     wall = time.perf_counter() - began
-    assert [p.result() for p in plays] == [total] * SOCKETS
+    assert [p.result() for p in plays] == [total] * sockets
     return {
         "single": total / single,
-        "concurrent": SOCKETS * total / wall,
-        "per_socket_kib": (peak - baseline) / SOCKETS,
+        "concurrent": sockets * total / wall,
+        "per_socket_kib": (peak - baseline) / sockets,
         "baseline_mib": baseline / 1024,
     }
 
 
-def bench_replay(record) -> None:
-    run_id, total, cookie = _stored_run()
+def bench_replay(record, scale: Scale = FULL) -> None:
+    sockets = scale.replay_sockets
+    run_id, total, cookie = _stored_run(scale.replay_bars)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -105,7 +113,7 @@ def bench_replay(record) -> None:
         cwd=ROOT,
         env={
             **os.environ,
-            "REPLAY_MAX_SOCKETS_PER_USER": str(SOCKETS + 1),
+            "REPLAY_MAX_SOCKETS_PER_USER": str(sockets + 1),
             "DJANGO_DEBUG": "False",
         },
         stdout=subprocess.DEVNULL,
@@ -122,7 +130,7 @@ def bench_replay(record) -> None:
                     raise RuntimeError("uvicorn did not start") from None
                 time.sleep(0.2)
         url = f"ws://127.0.0.1:{port}/ws/backtests/{run_id}/replay/"
-        figures = asyncio.run(_measure(url, cookie, server.pid, total))
+        figures = asyncio.run(_measure(url, cookie, server.pid, total, sockets))
     finally:
         server.terminate()  # with DEBUG on, uvicorn on uvloop may hang on SIGTERM
         try:
@@ -130,18 +138,17 @@ def bench_replay(record) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    record(f"replay of {total:,} bars at max, one socket", figures["single"], "candles/s")
-    record(f"replay at max, {SOCKETS} sockets together", figures["concurrent"], "candles/s")
+    size = f"{total:,} bars"
+    together = f"{sockets} sockets x {total:,} bars"
+    record("replay at max, one socket", figures["single"], "candles/s", size=size)
+    record("replay at max, sockets together", figures["concurrent"], "candles/s", size=together)
     growth = figures["per_socket_kib"]
-    record(f"server RSS growth per replay socket ({SOCKETS} open)", growth, "KiB")
-    record("server RSS before the replays", figures["baseline_mib"], "MiB")
+    record("server RSS growth per open replay socket", growth, "KiB", size=f"{sockets} open")
+    record("server RSS before the replays", figures["baseline_mib"], "MiB", size=size)
 
 
 if __name__ == "__main__":  # just this benchmark: python bench/replay.py
-    import sys
-
-    sys.path.insert(0, str(ROOT / "bench"))
-    import run as bench_run  # noqa: E402 (sets the bench database and settings up)
+    from bench import run as bench_run  # sets the bench database and settings up
 
     # BENCH_DB=name: a scratch database of your own (the default one is shared by make bench).
     bench_run.BENCH_DB = os.environ["DJANGO_DB_NAME"] = os.environ.get(

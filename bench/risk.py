@@ -59,7 +59,7 @@ def bench_risk(bars: int = BARS, repeat: int = 21) -> list[dict]:
     signals = spec.compute(candles, context, spec.defaults())
     with_profile = run_backtest(candles, signals, config=config, risk=limits)
     report = with_profile.risk
-    label = f"backtest hma-sma, {bars:,} 5m bars"
+    label, size = "backtest hma-sma", f"{bars:,} 5m bars"
     records = []
     for what, without, with_risk in (
         (
@@ -77,6 +77,7 @@ def bench_risk(bars: int = BARS, repeat: int = 21) -> list[dict]:
         records.append(
             {
                 "name": f"{label}, risk profile vs none, {what}",
+                "size": size,
                 "value": round(risk_ms, 3),
                 "unit": "ms",
                 "reference": round(plain_ms, 3),
@@ -86,6 +87,7 @@ def bench_risk(bars: int = BARS, repeat: int = 21) -> list[dict]:
     records.append(
         {
             "name": f"{label}, with the profile: trades / entries blocked",
+            "size": size,
             "value": len(with_profile.trade_table),
             "unit": "trades",
             "blocked": report.blocked,

@@ -1,14 +1,16 @@
 """`make bench`: speed figures against references measured in the same run.
 
-Prints a table and writes bench/results.json: [{"name", "value", "unit", "reference"?, "ratio"?}].
-Runs against PostgreSQL (a scratch database `bot_trading_bench`, recreated each run).
+Prints a table and writes bench/results.json (or `--out PATH`):
+[{"name", "size", "value", "unit", "reference"?, "ratio"?}]. Runs against PostgreSQL (a scratch
+database, BENCH_DB_NAME or `bot_trading_bench`, recreated each run). `--tiny` runs every
+benchmark at tiny sizes (bench/scale.py): tests/test_bench.py checks that they all still run.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,22 +25,43 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 os.environ["DJANGO_DB_NAME"] = BENCH_DB
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+from bench.scale import FULL, TINY, Scale  # noqa: E402 (needs ROOT on sys.path)
+from bench.servers import start_server  # noqa: E402
+from bench.stats import p95  # noqa: E402
+
 results: list[dict] = []
 
 
 def record(
-    name: str, value: float, unit: str, reference: float | None = None, higher_is_better=True
-):
-    entry = {"name": name, "value": round(value, 3), "unit": unit}
+    name: str,
+    value: float,
+    unit: str,
+    reference: float | None = None,
+    higher_is_better=True,
+    *,
+    size: str = "",
+) -> None:
+    """One figure; with a reference, ratio > 1 means better than the reference."""
+    entry = {"name": name, "size": size, "value": round(value, 3), "unit": unit}
     if reference is not None:
         entry["reference"] = round(reference, 3)
         ratio = value / reference if higher_is_better else reference / value
         entry["ratio"] = round(ratio, 2)
+    add(entry)
+
+
+def add(entry: dict) -> None:
+    """Keeps and prints a figure built elsewhere (the shape `record` builds)."""
     results.append(entry)
+    reference = entry.get("reference")
     ref = (
         "" if reference is None else f"   reference {reference:,.1f}   ratio {entry['ratio']:.2f}x"
     )
-    print(f"{name:<58} {value:>14,.1f} {unit:<10}{ref}", flush=True)
+    print(
+        f"{entry['name']:<70} {entry.get('size', ''):<26} {entry['value']:>12,.1f} "
+        f"{entry['unit']:<10}{ref}",
+        flush=True,
+    )
 
 
 def recreate_database() -> None:
@@ -49,14 +72,15 @@ def recreate_database() -> None:
         conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
-def bench_upsert() -> None:
+def bench_upsert(scale: Scale) -> None:
     from django.db import connection
 
     from apps.datafeeds.models import Candle, Symbol
     from apps.datafeeds.storage import candles_upsert
     from bench.candles import tiled_candles
 
-    rows = tiled_candles(1_000_000).rows()
+    rows = tiled_candles(scale.upsert_candles).rows()
+    size = f"{len(rows):,} candles"
     ours = Symbol.objects.create(name="BENCH1", base="B", quote="Q", market_symbol="B/Q")
     theirs = Symbol.objects.create(name="BENCH2", base="B", quote="Q", market_symbol="B/Q")
 
@@ -88,22 +112,23 @@ def bench_upsert() -> None:
     )
     theirs_s = time.perf_counter() - started
     record(
-        "upsert 1,000,000 new candles (PostgreSQL COPY path)",
+        "upsert new candles (PostgreSQL COPY path; ref. bulk_create)",
         len(rows) / ours_s,
         "candles/s",
         reference=len(rows) / theirs_s,
+        size=size,
     )
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE datafeeds_candle")
     # Reads are measured on the freshly written series, as candles are written once, read often.
-    bench_candles_endpoint()
+    bench_candles_endpoint(scale)
 
     started = time.perf_counter()
     report = candles_upsert(symbol=ours, timeframe="5m", rows=rows)
     again_s = time.perf_counter() - started
     assert report.unchanged == len(rows)
-    record("re-upsert 1,000,000 unchanged candles", len(rows) / again_s, "candles/s")
+    record("re-upsert unchanged candles", len(rows) / again_s, "candles/s", size=size)
 
     revised = rows.copy()
     revised[:, 5] += 1.0
@@ -111,43 +136,39 @@ def bench_upsert() -> None:
     report = candles_upsert(symbol=ours, timeframe="5m", rows=revised)
     assert report.updated == len(rows)
     record(
-        "upsert 1,000,000 revised candles (all updated)",
+        "upsert revised candles (all updated)",
         len(rows) / (time.perf_counter() - started),
         "candles/s",
+        size=size,
     )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE datafeeds_candle")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def bench_candles_endpoint() -> None:
+def bench_candles_endpoint(scale: Scale) -> None:
     # As deployed (answers cached per candle version), then rendered on every request.
     for label, cache_seconds in (("", "600"), (" computed each time", "0")):
         server, port = start_server(MARKET_DATA_CACHE_SECONDS=cache_seconds)
         try:
             path = "/api/datafeeds/candles/?symbol=BENCH1&timeframe=5m&limit=5000"
-            latencies = load_latencies(port, path, clients=1, per_client=200)
+            latencies = load_latencies(port, path, clients=1, per_client=scale.endpoint_requests)
         finally:
             server.terminate()
             server.wait(timeout=10)
         name = f"GET candles limit=5000{label}"
-        record(f"{name}, p50 (uvicorn, 1 client)", statistics.median(latencies), "ms")
-        record(f"{name}, p95", statistics.quantiles(latencies, n=20)[18], "ms")
+        size = f"{len(latencies)} requests"
+        record(f"{name}, p50 (uvicorn, 1 client)", statistics.median(latencies), "ms", size=size)
+        record(f"{name}, p95", p95(latencies), "ms", size=size)
 
 
-def bench_emulator_download() -> None:
+def bench_emulator_download(scale: Scale) -> None:
     from django.conf import settings
 
     from apps.datafeeds.models import Symbol
     from apps.datafeeds.services import fetch_ohlcv
     from emulator import ExchangeEmulator, generate_candles
 
-    count = 100_000
+    count = scale.download_candles
     start = 1_600_000_000_000 // 60_000 * 60_000
     with ExchangeEmulator() as emu:
         emu.add_market(
@@ -165,12 +186,14 @@ def bench_emulator_download() -> None:
         )
         elapsed = time.perf_counter() - started
     assert report.written.inserted == count, report.as_dict()
-    record("emulator download 100,000 candles end to end", count / elapsed, "candles/s")
-    record("emulator download 100,000 candles, wall time", elapsed, "s")
+    size = f"{count:,} candles"
+    record("emulator download end to end", count / elapsed, "candles/s", size=size)
+    record("emulator download, wall time", elapsed, "s", size=size)
 
 
-def bench_signals() -> None:
-    """HMA/SMA signals over one year of 5m bars against the same indicators through TA-Lib."""
+def bench_signals(scale: Scale) -> None:
+    """HMA/SMA signals over (at full size) one year of 5m bars against the same indicators
+    through TA-Lib."""
     import numpy as np
     import talib
 
@@ -179,7 +202,7 @@ def bench_signals() -> None:
     from apps.strategies.signals import hma_sma_signals
     from bench.candles import tiled_candles
 
-    base = tiled_candles(105_120)
+    base = tiled_candles(scale.signal_bars)
 
     def ours():
         fresh = CandleArrays(  # a new instance each time: no cached row matrix
@@ -205,11 +228,12 @@ def bench_signals() -> None:
             talib_hma(rows[:, 4], 200)
 
     record(
-        "HMA/SMA signals, 105,120 5m bars (full computation)",
-        best_ms(ours),
+        "HMA/SMA signals, full computation (ref. TA-Lib indicators)",
+        best_ms(ours, scale.timed_repeat),
         "ms",
-        reference=best_ms(reference),
+        reference=best_ms(reference, scale.timed_repeat),
         higher_is_better=False,
+        size=f"{len(base):,} 5m bars",
     )
 
 
@@ -222,33 +246,6 @@ def best_ms(func, repeat: int = 15) -> float:
         func()
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
-
-
-def start_server(workers: int = 1, **env: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/uvicorn"),
-            "config.asgi:application",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--workers",
-            str(workers),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_DEBUG": "False", **env},
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, port
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not start")
 
 
 def load_latencies(port: int, path: str, clients: int, per_client: int) -> list[float]:
@@ -273,7 +270,7 @@ def load_latencies(port: int, path: str, clients: int, per_client: int) -> list[
         return [t for chunk in pool.map(lambda _: client(), range(clients)) for t in chunk]
 
 
-def bench_run_endpoint() -> None:
+def bench_run_endpoint(scale: Scale) -> None:
     from apps.datafeeds.importers import candle_file_read
     from apps.datafeeds.models import Symbol
     from apps.datafeeds.resample import resample_rows
@@ -296,29 +293,35 @@ def bench_run_endpoint() -> None:
             MARKET_DATA_CACHE_SECONDS=cache_seconds,  # symbol resolutions too
         )
         try:
-            latencies = load_latencies(port, path, clients=8, per_client=40)
+            latencies = load_latencies(
+                port, path, clients=scale.run_clients, per_client=scale.run_requests_per_client
+            )
         finally:
             server.terminate()
             server.wait(timeout=10)
-        name = f"GET hma-sma/run 1h limit=500, 8 clients, {label}"
-        record(f"{name}, p50", statistics.median(latencies), "ms")
-        record(f"{name}, p95", statistics.quantiles(latencies, n=20)[18], "ms")
+        name = f"GET hma-sma/run 1h limit=500, concurrent clients, {label}"
+        size = f"{scale.run_clients} clients x {scale.run_requests_per_client} requests"
+        record(f"{name}, p50", statistics.median(latencies), "ms", size=size)
+        record(f"{name}, p95", p95(latencies), "ms", size=size)
     server, port = start_server(
         workers=1, STRATEGY_RUN_CACHE_SECONDS="0", MARKET_DATA_CACHE_SECONDS="0"
     )
     try:
-        latencies = load_latencies(port, path, clients=1, per_client=60)
+        latencies = load_latencies(port, path, clients=1, per_client=scale.endpoint_requests)
     finally:
         server.terminate()
         server.wait(timeout=10)
     record(
-        "GET hma-sma/run 1h limit=500, 1 client, computed, p50", statistics.median(latencies), "ms"
+        "GET hma-sma/run 1h limit=500, 1 client, computed, p50",
+        statistics.median(latencies),
+        "ms",
+        size=f"{len(latencies)} requests",
     )
 
 
-def bench_sweep() -> None:
-    """16 hma-sma runs (a 4x4 grid) fanned out to 2 real Celery workers on the Redis broker:
-    wall time against the sum of the runs' own execution times."""
+def bench_sweep(scale: Scale) -> None:
+    """hma-sma runs (at full size a 4x4 grid, 16 runs) fanned out to 2 real Celery workers on
+    the Redis broker: wall time against the sum of the runs' own execution times."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
@@ -355,15 +358,17 @@ def bench_sweep() -> None:
             if time.time() > deadline:
                 raise RuntimeError("the Celery workers did not start")
         owner = get_user_model().objects.create_user("bench")
+        periods = list(scale.sweep_periods)
+        start_ms = 1_706_745_600_000  # 2024-02-01
         started = time.perf_counter()
         with transaction.atomic():  # the group is sent on commit
             sweep = backtest_sweep_create(
                 owner=owner,
                 strategy="hma-sma",
                 symbol=Symbol.objects.get(name="BTCUSDT"),
-                start_ms=1_706_745_600_000,
-                end_ms=1_725_148_800_000,  # 2024-02-01 .. 09-01
-                grid={"sma_period": [100, 150, 200, 250], "hma_period": [100, 150, 200, 250]},
+                start_ms=start_ms,
+                end_ms=start_ms + scale.sweep_days * 86_400_000,
+                grid={"sma_period": periods, "hma_period": periods},
                 config={"stop_loss": 0.015, "take_profit": 0.03},
             )
         runs = BacktestRun.objects.filter(sweep=sweep)
@@ -381,15 +386,21 @@ def bench_sweep() -> None:
     assert all(run.status == "done" for run in finished), [run.error for run in finished]
     busy = sum((run.finished_at - run.started_at).total_seconds() for run in finished)
     record(
-        "sweep of 16 hma-sma runs on 2 workers, wall time",
+        "sweep of hma-sma runs on 2 workers, wall time (ref. the runs' sum)",
         wall,
         "s",
         reference=busy,
         higher_is_better=False,
+        size=f"{len(finished)} runs x {scale.sweep_days} days",
     )
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny", action="store_true", help="every benchmark, at tiny sizes")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    scale = TINY if args.tiny else FULL
     recreate_database()
     import django
 
@@ -397,37 +408,41 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    print(f"{'benchmark':<58} {'value':>14} unit", flush=True)
-    bench_upsert()
-    bench_emulator_download()
-    bench_signals()
-    bench_run_endpoint()
+    print(f"{'benchmark':<70} {'size':<26} {'value':>12} unit", flush=True)
+    run_all(scale)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+def run_all(scale: Scale) -> None:
+    """Every benchmark, in an order where each finds the data it reads (BTCUSDT from
+    bench_run_endpoint for the in-process API, the sweep and the browser)."""
     from bench.api import bench_api_in_process
-
-    bench_api_in_process(record)
+    from bench.bots import bench_bots, bench_live_bots
+    from bench.browser import bench_browser
     from bench.engine import bench_engine
-
-    for entry in bench_engine():  # times in ms: lower is better
-        record(entry["name"], entry["value"], entry["unit"], entry.get("reference"), False)
+    from bench.exchanges import bench_rate_limiter
+    from bench.replay import bench_replay
     from bench.risk import bench_risk
 
-    for entry in bench_risk():  # a risk profile: ratio = times slower than without one
-        results.append(entry)
-        print(f"{entry['name']:<58} {entry['value']:>14,.1f} {entry['unit']}", flush=True)
-    bench_sweep()
-    from bench.exchanges import bench_rate_limiter
-
-    bench_rate_limiter(record)
-    from bench.replay import bench_replay
-
-    bench_replay(record)
-    from bench.bots import bench_bots, bench_live_bots
-
-    for entry in bench_bots() + bench_live_bots():  # 1,000 paper bots; 20 live on the emulator
-        record(entry["name"], entry["value"], entry["unit"])
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwrote {ROOT / 'bench' / 'results.json'}")
-    return 0
+    bench_upsert(scale)
+    bench_emulator_download(scale)
+    bench_signals(scale)
+    bench_run_endpoint(scale)
+    bench_api_in_process(record, scale)
+    for entry in bench_engine(scale.signal_bars, scale.timed_repeat, scale.reference_repeat):
+        add(entry)  # times in ms: lower is better
+    for entry in bench_risk(scale.signal_bars, scale.risk_repeat):
+        add(entry)  # a risk profile: ratio = times slower than without one
+    bench_sweep(scale)
+    bench_rate_limiter(record, scale.limiter_calls)
+    bench_replay(record, scale)
+    for entry in bench_bots(scale.paper_bots, scale.paper_candles):
+        add(entry)
+    for entry in bench_live_bots(scale.live_bots, scale.live_candles):
+        add(entry)
+    bench_browser(record, scale)
 
 
 if __name__ == "__main__":

@@ -173,6 +173,7 @@ def flood(username: str, rate: float, seconds: float) -> None:
     owner = get_user_model().objects.get(username=username)
     bots = list(Bot.objects.filter(owner=owner).values_list("pk", "event_seq", "paper_capital"))
     seq = {pk: s for pk, s, _ in bots}
+    print("flooding", flush=True)  # bench/browser.py's figures start measuring here
     start, sent = time.monotonic(), 0
     while time.monotonic() - start < seconds:
         pk, _, capital = bots[sent % len(bots)]
