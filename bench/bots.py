@@ -8,9 +8,9 @@ p50/p95 over the candles, and the in-process cost of one bot-step once the key's
 shared (cached), and of computing one key's signals.
 
 `bench_live_bots`: 20 live bots on the exchange emulator, the order round trip (decision to
-filled, through ccxt) p50/p95 (`python bench/bots.py live`).
+filled, through ccxt) p50/p95 (`python bench/run.py --only live`).
 
-`python bench/bots.py [bots]` runs it alone (scratch database, as bench/run.py);
+`python bench/run.py --only bots` runs it alone (on run.py's scratch database);
 bench/run.py calls both with the sizes of bench/scale.py.
 """
 
@@ -297,23 +297,3 @@ def bench_live_bots(bots: int = LIVE_BOTS, candles: int = LIVE_CANDLES) -> list[
 
 def _entry(name: str, size: str, value: float, unit: str) -> dict:
     return {"name": name, "size": size, "value": round(value, 3), "unit": unit}
-
-
-if __name__ == "__main__":
-    from bench import run  # the scratch database's settings
-
-    # A database of its own: another bench run may be using run.py's at the same time.
-    run.BENCH_DB = os.environ["DJANGO_DB_NAME"] = run.BENCH_DB + "_bots"
-    run.recreate_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if sys.argv[1:2] == ["live"]:
-        entries = bench_live_bots()
-    else:
-        entries = bench_bots(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
-    for entry in entries:
-        run.add(entry)

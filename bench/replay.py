@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # also run as a script: python bench/replay.py
+sys.path.insert(0, str(ROOT))
 
 from bench.scale import FULL, Scale  # noqa: E402
 
@@ -145,20 +145,3 @@ def bench_replay(record, scale: Scale = FULL) -> None:
     growth = figures["per_socket_kib"]
     record("server RSS growth per open replay socket", growth, "KiB", size=f"{sockets} open")
     record("server RSS before the replays", figures["baseline_mib"], "MiB", size=size)
-
-
-if __name__ == "__main__":  # just this benchmark: python bench/replay.py
-    from bench import run as bench_run  # sets the bench database and settings up
-
-    # BENCH_DB=name: a scratch database of your own (the default one is shared by make bench).
-    bench_run.BENCH_DB = os.environ["DJANGO_DB_NAME"] = os.environ.get(
-        "BENCH_DB", "bot_trading_bench"
-    )
-    bench_run.recreate_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    bench_replay(bench_run.record)

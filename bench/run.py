@@ -399,6 +399,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="every benchmark, at tiny sizes")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(STEPS),
+        help="these benchmarks only, in make bench's order (api, sweep and browser read the "
+        "BTCUSDT candles run_endpoint stores: name it too)",
+    )
     args = parser.parse_args(argv)
     scale = TINY if args.tiny else FULL
     recreate_database()
@@ -409,40 +416,83 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     print(f"{'benchmark':<70} {'size':<26} {'value':>12} unit", flush=True)
-    run_all(scale)
+    for name, step in STEPS.items():
+        if args.only is None or name in args.only:
+            step(scale)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {args.out}")
     return 0
 
 
-def run_all(scale: Scale) -> None:
-    """Every benchmark, in an order where each finds the data it reads (BTCUSDT from
-    bench_run_endpoint for the in-process API, the sweep and the browser)."""
+def _api(scale: Scale) -> None:
     from bench.api import bench_api_in_process
-    from bench.bots import bench_bots, bench_live_bots
-    from bench.browser import bench_browser
-    from bench.engine import bench_engine
-    from bench.exchanges import bench_rate_limiter
-    from bench.replay import bench_replay
-    from bench.risk import bench_risk
 
-    bench_upsert(scale)
-    bench_emulator_download(scale)
-    bench_signals(scale)
-    bench_run_endpoint(scale)
     bench_api_in_process(record, scale)
+
+
+def _engine(scale: Scale) -> None:
+    from bench.engine import bench_engine
+
     for entry in bench_engine(scale.signal_bars, scale.timed_repeat, scale.reference_repeat):
         add(entry)  # times in ms: lower is better
+
+
+def _risk(scale: Scale) -> None:
+    from bench.risk import bench_risk
+
     for entry in bench_risk(scale.signal_bars, scale.risk_repeat):
         add(entry)  # a risk profile: ratio = times slower than without one
-    bench_sweep(scale)
+
+
+def _limiter(scale: Scale) -> None:
+    from bench.exchanges import bench_rate_limiter
+
     bench_rate_limiter(record, scale.limiter_calls)
+
+
+def _replay(scale: Scale) -> None:
+    from bench.replay import bench_replay
+
     bench_replay(record, scale)
+
+
+def _bots(scale: Scale) -> None:
+    from bench.bots import bench_bots
+
     for entry in bench_bots(scale.paper_bots, scale.paper_candles):
         add(entry)
+
+
+def _live(scale: Scale) -> None:
+    from bench.bots import bench_live_bots
+
     for entry in bench_live_bots(scale.live_bots, scale.live_candles):
         add(entry)
+
+
+def _browser(scale: Scale) -> None:
+    from bench.browser import bench_browser
+
     bench_browser(record, scale)
+
+
+# Every benchmark, in an order where each finds the data it reads (BTCUSDT from run_endpoint
+# for the in-process API, the sweep and the browser). `--only` picks some, in this order.
+STEPS = {
+    "upsert": bench_upsert,
+    "download": bench_emulator_download,
+    "signals": bench_signals,
+    "run_endpoint": bench_run_endpoint,
+    "api": _api,
+    "engine": _engine,
+    "risk": _risk,
+    "sweep": bench_sweep,
+    "limiter": _limiter,
+    "replay": _replay,
+    "bots": _bots,
+    "live": _live,
+    "browser": _browser,
+}
 
 
 if __name__ == "__main__":
