@@ -91,36 +91,24 @@ def _setup(bots: int, candles: int):
 
 
 def _workers() -> list[subprocess.Popen]:
+    from apps.ops.tests.processes import celery_worker_argv, celery_workers_wait
     from config.celery import app
 
     app.control.purge()
-    workers = [
-        subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/celery"),
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "warning",
-                "--prefetch-multiplier",
-                "1",
-                "--hostname",
-                f"benchbots{i}-{time.time_ns()}@%h",
-            ],
-            cwd=ROOT,
-            env=dict(os.environ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+    workers, hostnames = [], []
+    for i in range(2):
+        argv, hostname = celery_worker_argv(sys.executable, name=f"benchbots{i}")
+        hostnames.append(hostname)
+        workers.append(
+            subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=dict(os.environ),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         )
-        for i in range(2)
-    ]
-    deadline = time.time() + 60
-    while len(app.control.ping(timeout=1.0) or []) < 2:
-        if time.time() > deadline:
-            raise RuntimeError("the Celery workers did not start")
+    celery_workers_wait(app, hostnames)
     return workers
 
 

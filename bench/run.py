@@ -328,35 +328,25 @@ def bench_sweep(scale: Scale) -> None:
     from apps.analytics.models import BacktestRun
     from apps.analytics.services import backtest_sweep_create
     from apps.datafeeds.models import Symbol
+    from apps.ops.tests.processes import celery_worker_argv, celery_workers_wait
     from config.celery import app
 
     app.control.purge()
-    workers = [
-        subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/celery"),
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "warning",
-                "--hostname",
-                f"bench{i}-{time.time_ns()}@%h",
-            ],
-            cwd=ROOT,
-            env=dict(os.environ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+    workers, hostnames = [], []
+    for i in range(2):
+        argv, hostname = celery_worker_argv(sys.executable, name=f"bench{i}")
+        hostnames.append(hostname)
+        workers.append(
+            subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=dict(os.environ),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         )
-        for i in range(2)
-    ]
     try:
-        deadline = time.time() + 60
-        while len(app.control.ping(timeout=1.0) or []) < 2:
-            if time.time() > deadline:
-                raise RuntimeError("the Celery workers did not start")
+        celery_workers_wait(app, hostnames)
         owner = get_user_model().objects.create_user("bench")
         periods = list(scale.sweep_periods)
         start_ms = 1_706_745_600_000  # 2024-02-01

@@ -117,6 +117,7 @@ def exchange_emulator(python, subprocess_env, shared_data):
 def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
     """The platform as `make run` starts it (web process and a Celery worker), on the test
     database, with exchange accounts pointed at the emulator."""
+    from apps.ops.tests.processes import celery_worker_argv
     from config.celery import app
 
     # The e2e build: the production bundle plus the read-only chart handles the scenarios use.
@@ -133,20 +134,10 @@ def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
     }
     processes: list[subprocess.Popen] = []
     try:
+        worker, _ = celery_worker_argv(str(ROOT / ".venv/bin/python"), name="e2e")
         processes.append(
             subprocess.Popen(
-                [
-                    str(ROOT / ".venv/bin/celery"),
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool",
-                    "solo",
-                    "--loglevel",
-                    "warning",
-                    "--hostname",
-                    f"e2e-{time.time_ns()}@%h",
-                ],
+                worker,
                 env=server_env,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,

@@ -14,6 +14,7 @@ import pytest
 from apps.analytics.models import BacktestRun, BacktestStatus, BacktestTrade
 from apps.analytics.services import backtest_run_create, backtest_sweep_create
 from apps.datafeeds.times import parse_time_ms
+from apps.ops.tests.processes import celery_worker_argv, celery_workers_wait
 from config.celery import app
 
 from .expected import assert_stored_equals, engine_on_file_candles
@@ -34,44 +35,30 @@ class Workers:
         self.python, self.env, self.logs = python, env, logs
         self.processes: dict[str, subprocess.Popen] = {}
 
-    def start(self, *names: str, pool: str = "solo", **extra_env: str) -> dict[str, str]:
+    def start(
+        self,
+        *names: str,
+        pool: str = "solo",
+        app_module: str = "apps.analytics.tests.worker_app",
+        **extra_env: str,
+    ) -> dict[str, str]:
         """Start one worker per name; wait until all answer. Returns name -> Celery hostname."""
-        hostnames = {name: f"analytics-{name}-{time.time_ns()}@localhost" for name in names}
-        for name, hostname in hostnames.items():
+        hostnames = {}
+        for name in names:
+            argv, hostnames[name] = celery_worker_argv(
+                self.python, name=f"test-{name}", app=app_module, pool=pool
+            )
             log = (self.logs / f"worker-{name}.log").open("w")
             self.processes[name] = subprocess.Popen(
-                [
-                    self.python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "apps.analytics.tests.worker_app",
-                    "worker",
-                    "--pool",
-                    pool,
-                    "--concurrency",
-                    "1",
-                    # One unacknowledged message per worker: the run it is executing.
-                    "--prefetch-multiplier",
-                    "1",
-                    "--loglevel",
-                    "warning",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--hostname",
-                    hostname,
-                ],
+                argv,
                 env={**self.env, **extra_env},
                 cwd=self.env["PYTHONPATH"],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        waiting = set(hostnames.values())
-        while waiting:
-            assert time.monotonic() < deadline, f"workers did not start:\n{self.output()}"
-            for reply in app.control.ping(destination=list(waiting), timeout=0.5):
-                waiting -= set(reply)
+        celery_workers_wait(
+            app, list(hostnames.values()), timeout=WORKER_START_TIMEOUT, output=self.output
+        )
         return hostnames
 
     def output(self) -> str:

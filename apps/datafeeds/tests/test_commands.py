@@ -247,6 +247,7 @@ def test_beat_and_worker_keep_a_tracked_symbol_up_to_date(python, emulator_env, 
     # celery beat (every 1.2 s here) enqueues the refresh; a worker downloads through ccxt.
     import time
 
+    from apps.ops.tests.processes import celery_worker_argv
     from config.celery import app
 
     app.control.purge()
@@ -264,17 +265,19 @@ def test_beat_and_worker_keep_a_tracked_symbol_up_to_date(python, emulator_env, 
     candles_upsert(symbol=symbol, timeframe="4h", rows=four_hours[:10])  # resume from here
     env = {**emulator_env, "DATAFEEDS_REFRESH_MINUTES": "0.02"}
     beat_schedule = f"/tmp/beat-{time.time_ns()}"
+    worker, _ = celery_worker_argv(python, name="refresh", loglevel="info")
     processes = [
         subprocess.Popen(
-            [python, "-m", "celery", "-A", "config", *args],
+            argv,
             env=env,
             cwd=env["PYTHONPATH"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for args in (
-            ["beat", "-l", "info", "--schedule", beat_schedule],
-            ["worker", "-l", "info", "--pool", "solo", "--hostname", f"beat-{time.time_ns()}@%h"],
+        for argv in (
+            [python, "-m", "celery", "-A", "config", "beat", "-l", "info"]
+            + ["--schedule", beat_schedule],
+            worker,
         )
     ]
     try:

@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from django.db import connection
 
 from apps.datafeeds.models import Candle
 from apps.datafeeds.tasks import fetch_ohlcv_task, refresh_tracked_symbols
+from apps.ops.tests.processes import celery_worker_argv
 from config.celery import app
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,23 +32,9 @@ def worker(python, module_emulator, django_db_setup, django_db_blocker, tmp_path
     }
     app.control.purge()
     log = (tmp_path_factory.mktemp("worker") / "worker.log").open("w")
+    argv, _ = celery_worker_argv(python, name="datafeeds")
     process = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            f"test-{time.time_ns()}@%h",
-        ],
+        argv,
         env=env,
         cwd=root,
         stdout=log,

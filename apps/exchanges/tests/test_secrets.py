@@ -17,6 +17,7 @@ from django.db import connection
 from apps.exchanges.models import ExchangeAccount
 from apps.exchanges.redaction import REDACTED, redact
 from apps.exchanges.tasks import exchange_account_check_task
+from apps.ops.tests.processes import celery_worker_argv
 from config.celery import app
 
 from .conftest import API_KEY, SECRET, account_payload, leak_patterns
@@ -98,7 +99,7 @@ def worker(python, subprocess_env, transactional_db, tmp_path, emulator):
     """A real Celery worker (solo pool) at DEBUG level, ccxt verbose, logging to a file."""
     app.control.purge()
     log_path = tmp_path / "worker.log"
-    hostname = f"exchanges-{time.time_ns()}@localhost"
+    argv, hostname = celery_worker_argv(python, name="exchanges", loglevel="debug")
     env = {
         **subprocess_env,
         "EXCHANGE_API_HOSTS": json.dumps({"binance": emulator.url}),
@@ -107,9 +108,7 @@ def worker(python, subprocess_env, transactional_db, tmp_path, emulator):
     }
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [python, "-m", "celery", "-A", "config", "worker", "--pool", "solo"]
-            + ["--loglevel", "debug", "--without-gossip", "--without-mingle"]
-            + ["--hostname", hostname],
+            argv,
             env=env,
             cwd=env["PYTHONPATH"],
             stdout=log,

@@ -138,37 +138,5 @@ def test_a_worker_killed_inside_a_step_loses_and_duplicates_nothing(
 
 
 def _start(workers: Workers, name: str) -> dict[str, str]:
-    import subprocess as sp
-
-    hostname = f"bots-{name}-{time.time_ns()}@localhost"
-    log = (workers.logs / f"worker-{name}.log").open("w")
-    workers.processes[name] = sp.Popen(
-        [
-            workers.python,
-            "-m",
-            "celery",
-            "-A",
-            "apps.execution.tests.worker_app",
-            "worker",
-            "--pool",
-            "solo",
-            "--concurrency",
-            "1",
-            "--prefetch-multiplier",
-            "1",
-            "--loglevel",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            hostname,
-        ],
-        env=workers.env,
-        cwd=workers.env["PYTHONPATH"],
-        stdout=log,
-        stderr=sp.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while not app.control.ping(destination=[hostname], timeout=0.5):
-        assert time.monotonic() < deadline, workers.output()
-    return {name: hostname}
+    """A worker of the bots' test app (its TEST_STEP_DELAY slows the steps down)."""
+    return workers.start(name, app_module="apps.execution.tests.worker_app")

@@ -110,6 +110,30 @@ def wait_http(url: str, *, status: int, timeout: float, processes: Processes, **
     raise AssertionError(f"{url} never answered {status}: {body}\n{processes.output()}")
 
 
+def celery_worker_argv(
+    python: str, *, name: str, app: str = "config", pool: str = "solo", loglevel: str = "warning"
+) -> tuple[list[str], str]:
+    """The command line of a Celery worker as the tests and the bench start one, and its unique
+    hostname: one task at a time (one message prefetched), no gossip or mingle (seconds of
+    start-up each), every queue (no -Q). `app`: "config", or a test app module that changes
+    one setting (apps/analytics/tests/worker_app.py)."""
+    hostname = f"{name}-{time.time_ns()}@localhost"
+    argv = [python, "-m", "celery", "-A", app, "worker", "--pool", pool]
+    argv += ["--concurrency", "1", "--prefetch-multiplier", "1", "--loglevel", loglevel]
+    argv += ["--without-gossip", "--without-mingle", "--hostname", hostname]
+    return argv, hostname
+
+
+def celery_workers_wait(app, hostnames: list[str], *, timeout: float = 60.0, output=lambda: ""):
+    """Until every one of these workers answers a ping."""
+    deadline = time.monotonic() + timeout
+    waiting = set(hostnames)
+    while waiting:
+        assert time.monotonic() < deadline, f"workers did not start: {waiting}\n{output()}"
+        for reply in app.control.ping(destination=list(waiting), timeout=0.5) or []:
+            waiting -= set(reply)
+
+
 def broker_idle(app, workers: list[str]) -> bool:
     """Nothing left for these Celery workers (hostnames): every queue of the broker (Redis)
     empty, its priority lists too, and no worker of them running or holding a task. Messages
