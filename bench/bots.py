@@ -91,8 +91,8 @@ def _setup(bots: int, candles: int):
 
 
 def _workers() -> list[subprocess.Popen]:
-    from apps.ops.tests.processes import celery_worker_argv, celery_workers_wait
     from config.celery import app
+    from tests.workers import celery_worker_argv, celery_workers_wait
 
     app.control.purge()
     workers, hostnames = [], []

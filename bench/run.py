@@ -328,8 +328,8 @@ def bench_sweep(scale: Scale) -> None:
     from apps.analytics.models import BacktestRun
     from apps.analytics.services import backtest_sweep_create
     from apps.datafeeds.models import Symbol
-    from apps.ops.tests.processes import celery_worker_argv, celery_workers_wait
     from config.celery import app
+    from tests.workers import celery_worker_argv, celery_workers_wait
 
     app.control.purge()
     workers, hostnames = [], []

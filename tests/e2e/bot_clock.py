@@ -168,7 +168,8 @@ def flood(username: str, rate: float, seconds: float) -> None:
     spread over all the user's bots, numbered after each bot's last message."""
     from django.contrib.auth import get_user_model
 
-    from apps.execution.realtime import publish
+    from apps.execution.realtime import BOT_MESSAGES, owner_group
+    from apps.realtime.publish import publish
 
     owner = get_user_model().objects.get(username=username)
     bots = list(Bot.objects.filter(owner=owner).values_list("pk", "event_seq", "paper_capital"))
@@ -180,7 +181,8 @@ def flood(username: str, rate: float, seconds: float) -> None:
         seq[pk] += 1
         equity = float(capital) * (1 + 0.01 * np.sin(sent / 10))
         publish(
-            owner.pk,
+            owner_group(owner.pk),
+            BOT_MESSAGES,
             [{"bot": pk, "kind": "equity", "seq": seq[pk], "equity": equity, "candle_ms": None}],
         )
         sent += 1

@@ -117,8 +117,8 @@ def exchange_emulator(python, subprocess_env, shared_data):
 def platform(real_candles, demo_user, subprocess_env, exchange_emulator):
     """The platform as `make run` starts it (web process and a Celery worker), on the test
     database, with exchange accounts pointed at the emulator."""
-    from apps.ops.tests.processes import celery_worker_argv
     from config.celery import app
+    from tests.workers import celery_worker_argv
 
     # The e2e build: the production bundle plus the read-only chart handles the scenarios use.
     dist = FRONTEND / "dist-e2e"

@@ -14,8 +14,8 @@ import pytest
 from apps.analytics.models import BacktestRun, BacktestStatus, BacktestTrade
 from apps.analytics.services import backtest_run_create, backtest_sweep_create
 from apps.datafeeds.times import parse_time_ms
-from apps.ops.tests.processes import celery_worker_argv, celery_workers_wait
 from config.celery import app
+from tests.workers import celery_worker_argv, celery_workers_wait
 
 from .expected import assert_stored_equals, engine_on_file_candles
 

@@ -247,8 +247,8 @@ def test_beat_and_worker_keep_a_tracked_symbol_up_to_date(python, emulator_env, 
     # celery beat (every 1.2 s here) enqueues the refresh; a worker downloads through ccxt.
     import time
 
-    from apps.ops.tests.processes import celery_worker_argv
     from config.celery import app
+    from tests.workers import celery_worker_argv
 
     app.control.purge()
     symbol = Symbol.objects.create(

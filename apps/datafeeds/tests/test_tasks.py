@@ -10,8 +10,8 @@ from django.db import connection
 
 from apps.datafeeds.models import Candle
 from apps.datafeeds.tasks import fetch_ohlcv_task, refresh_tracked_symbols
-from apps.ops.tests.processes import celery_worker_argv
 from config.celery import app
+from tests.workers import celery_worker_argv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

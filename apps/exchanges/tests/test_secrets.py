@@ -17,8 +17,8 @@ from django.db import connection
 from apps.exchanges.models import ExchangeAccount
 from apps.exchanges.redaction import REDACTED, redact
 from apps.exchanges.tasks import exchange_account_check_task
-from apps.ops.tests.processes import celery_worker_argv
 from config.celery import app
+from tests.workers import celery_worker_argv
 
 from .conftest import API_KEY, SECRET, account_payload, leak_patterns
 

@@ -450,8 +450,8 @@ def test_two_celery_workers_stepping_a_live_bot_at_once_send_one_order(
 
     from apps.analytics.tests.test_workers import Workers
     from apps.execution.tasks import bot_step_task
-    from apps.ops.tests.processes import wait_until_idle
     from config.celery import app
+    from tests.workers import wait_until_idle
 
     entry = first_entry(ana, btc_may)
     bot = live_bot(ana, btc_may, account, staleness_seconds=10 * 365 * 86_400.0)

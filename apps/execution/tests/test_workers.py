@@ -11,8 +11,8 @@ from apps.analytics.tests.test_workers import Workers
 from apps.datafeeds.storage import candles_upsert
 from apps.execution.models import Bot, BotDecision
 from apps.execution.tasks import bot_step_task, bots_step
-from apps.ops.tests.processes import wait_until_idle
 from config.celery import app
+from tests.workers import wait_until_idle
 
 from .helpers import BAR, START, running_bot, store_around
 
