@@ -41,22 +41,13 @@ def candles_5m() -> np.ndarray:
     return load_candles_csv(CSV_5M)
 
 
-@pytest.fixture(scope="module")
-def module_emulator(candles_5m: np.ndarray) -> Iterator[ExchangeEmulator]:
-    with ExchangeEmulator() as emu:
-        emu.add_market("BTC/USDT", "5m", candles_5m)
-        yield emu
-
-
 @pytest.fixture
 def emulator(module_emulator: ExchangeEmulator) -> Iterator[ExchangeEmulator]:
-    """The shared emulator, with no faults, flag or request log left over from another test."""
-    module_emulator.clear_faults()
-    module_emulator.unclosed_last = False
-    module_emulator.reset_requests()
+    """The module's emulator (the root conftest's: BTC/USDT 5m from the same file), with no
+    fault, flag or request log left over from another test."""
+    module_emulator.reset()
     yield module_emulator
-    module_emulator.clear_faults()
-    module_emulator.unclosed_last = False
+    module_emulator.reset()
 
 
 def _client(emu: ExchangeEmulator, timeout_ms: int = 10_000) -> ccxt.Exchange:

@@ -43,27 +43,14 @@ def candles_5m() -> np.ndarray:
     return load_candles_csv(CSV_5M)
 
 
-@pytest.fixture(scope="module")
-def module_emulator(candles_5m: np.ndarray) -> Iterator[ExchangeEmulator]:
-    with ExchangeEmulator() as emu:
-        emu.add_market("BTC/USDT", "5m", candles_5m)
-        yield emu
-
-
 @pytest.fixture
 def emulator(module_emulator: ExchangeEmulator) -> Iterator[ExchangeEmulator]:
-    """The shared emulator on a fresh clock, book, budget and fault queue."""
-    emu = module_emulator
-    emu.clear_faults()
-    emu.reset_requests()
-    emu.book.reset()
-    emu.clock_ms = None
-    emu.clock_set(CLOCK)
-    emu.settings_update(
-        weight_limit=6000, weight_interval_seconds=60, server_time_offset_ms=0, lookup_lag_seconds=0
-    )
-    yield emu
-    emu.clear_faults()
+    """The module's emulator (the root conftest's: BTC/USDT 5m from the same file) on a fresh
+    clock, book, budget and fault queue."""
+    module_emulator.reset()
+    module_emulator.clock_set(CLOCK)
+    yield module_emulator
+    module_emulator.reset()
 
 
 @pytest.fixture
