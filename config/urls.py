@@ -10,7 +10,6 @@ urlpatterns = [
     path("api/auth/", include("apps.accounts.urls")),
     path("api/datafeeds/", include("apps.datafeeds.urls")),
     path("api/strategies/", include("apps.strategies.urls")),
-    path("api/analytics/dashboard/", include("apps.execution.dashboard_urls")),
     path("api/analytics/", include("apps.analytics.urls")),
     path("api/execution/", include("apps.execution.urls")),
     path("api/risk/", include("apps.risk.urls")),

@@ -1,4 +1,4 @@
-"""The dashboard's figures across a user's bots (served at /api/analytics/dashboard/...).
+"""The dashboard's figures across a user's bots (served at /api/execution/dashboard/...).
 
 They live here, not in apps/analytics, because they read the execution app's tables and
 analytics sits below execution (tests/test_architecture.py). Every figure comes from the same

@@ -1,4 +1,4 @@
-"""Routed at /api/analytics/dashboard/ by config/urls.py (see apps/execution/dashboard.py)."""
+"""Routed at /api/execution/dashboard/ by the app's urls.py (see apps/execution/dashboard.py)."""
 
 from django.urls import path
 

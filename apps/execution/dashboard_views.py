@@ -1,5 +1,5 @@
-"""The dashboard's panels, one endpoint each, routed at /api/analytics/dashboard/ by
-config/urls.py (apps/execution/dashboard.py says why they live here). The user's own bots only."""
+"""The dashboard's panels, one endpoint each, routed at /api/execution/dashboard/ by the app's
+urls.py (apps/execution/dashboard.py says why they live here). The user's own bots only."""
 
 from __future__ import annotations
 

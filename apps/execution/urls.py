@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import (
     BotDetailView,
@@ -15,6 +15,7 @@ from .views import (
 
 app_name = "execution"
 urlpatterns = [
+    path("dashboard/", include("apps.execution.dashboard_urls")),  # across your bots
     path("bots/", BotListCreateView.as_view(), name="bot-list"),
     path("bots/<int:pk>/", BotDetailView.as_view(), name="bot-detail"),
     path("bots/<int:pk>/start/", BotStartView.as_view(), name="bot-start"),

@@ -1,4 +1,4 @@
-"""/api/analytics/dashboard/... (apps/execution/dashboard.py): figures across the user's bots,
+"""/api/execution/dashboard/... (apps/execution/dashboard.py): figures across the user's bots,
 from two paper bots stepped through real BTC/USDT candles; each total equals the sum of the
 bots' own figures (the bots API), and someone else's bot never counts."""
 
@@ -33,7 +33,7 @@ def stepped(ana, bob, btc_symbol, btc_5m_candles):
 def test_summary_and_leaders_are_the_sum_and_order_of_the_bots_figures(client, stepped):
     bots = client.get("/api/execution/bots/").json()
     assert len(bots) == 2 and all(b["event_seq"] > 0 for b in bots)
-    summary = client.get("/api/analytics/dashboard/summary/").json()
+    summary = client.get("/api/execution/dashboard/summary/").json()
     total = sum(Decimal(b["marked_equity"]) for b in bots)
     assert Decimal(summary["total_equity"]) == total
     assert Decimal(summary["total_pnl"]) == sum(Decimal(b["total_pnl"]) for b in bots)
@@ -49,7 +49,7 @@ def test_summary_and_leaders_are_the_sum_and_order_of_the_bots_figures(client, s
         assert bot["last_decision_at"] is not None
     assert total != Decimal(15_000)  # the bots did trade
 
-    leaders = client.get("/api/analytics/dashboard/leaders/").json()
+    leaders = client.get("/api/execution/dashboard/leaders/").json()
     ranked = sorted(bots, key=lambda b: Decimal(b["total_pnl"]), reverse=True)
     assert [row["bot"] for row in leaders["best"]] == [b["id"] for b in ranked]
     assert leaders["worst"] == []  # two bots: both are among the best five
@@ -57,7 +57,7 @@ def test_summary_and_leaders_are_the_sum_and_order_of_the_bots_figures(client, s
 
 def test_equity_drawdown_and_daily_pnl_follow_the_bots_equity_curves(client, stepped):
     curves = [client.get(f"/api/execution/bots/{b.pk}/equity/").json()["equity"] for b in stepped]
-    equity = client.get("/api/analytics/dashboard/equity/").json()
+    equity = client.get("/api/execution/dashboard/equity/").json()
     assert equity["start"] == 15_000.0
     assert len(equity["points"]) == STEPS
     for k in (0, 100, STEPS - 1):  # both bots decided every candle: the sum, point by point
@@ -66,13 +66,13 @@ def test_equity_drawdown_and_daily_pnl_follow_the_bots_equity_curves(client, ste
         assert point["value"] == pytest.approx(curves[0][k]["value"] + curves[1][k]["value"])
     values = np.array([p["value"] for p in equity["points"]])
 
-    drawdown = client.get("/api/analytics/dashboard/drawdown/").json()
+    drawdown = client.get("/api/execution/dashboard/drawdown/").json()
     expected = values / np.maximum.accumulate(np.maximum(values, 15_000.0)) - 1
     assert drawdown["max_drawdown"] == pytest.approx(expected.min())
     assert drawdown["current_drawdown"] == pytest.approx(expected[-1])
     assert drawdown["max_drawdown"] < 0
 
-    days = client.get("/api/analytics/dashboard/pnl-by-day/").json()["days"]
+    days = client.get("/api/execution/dashboard/pnl-by-day/").json()["days"]
     assert [d["time"] for d in days] == [(START + k * DAY_MS) // 1000 for k in range(3)]
     assert sum(d["pnl"] for d in days) == pytest.approx(values[-1] - 15_000.0)
     first_day_close = values[287]  # the candle opening 23:55 closes the day
@@ -80,25 +80,25 @@ def test_equity_drawdown_and_daily_pnl_follow_the_bots_equity_curves(client, ste
 
 
 def test_positions_events_and_an_empty_dashboard(client, bob_client, stepped):
-    positions = client.get("/api/analytics/dashboard/positions/").json()
+    positions = client.get("/api/execution/dashboard/positions/").json()
     assert {p["bot"] for p in positions} == {
         b.pk for b in stepped if BotDecision.objects.filter(bot=b).last().position_side != 0
     }
-    events = client.get("/api/analytics/dashboard/events/?limit=5").json()
+    events = client.get("/api/execution/dashboard/events/?limit=5").json()
     newest = BotEvent.objects.filter(bot__in=stepped).order_by("-id")[:5]
     assert [e["id"] for e in events] == [e.pk for e in newest]
     assert {e["name"] for e in events} <= {"fast", "slow"}
-    assert client.get("/api/analytics/dashboard/events/?limit=0").status_code == 400
+    assert client.get("/api/execution/dashboard/events/?limit=0").status_code == 400
 
     for panel in ("equity", "drawdown", "pnl-by-day"):
-        assert bob_client.get(f"/api/analytics/dashboard/{panel}/").status_code == 200
-    bob = bob_client.get("/api/analytics/dashboard/summary/").json()
+        assert bob_client.get(f"/api/execution/dashboard/{panel}/").status_code == 200
+    bob = bob_client.get("/api/execution/dashboard/summary/").json()
     assert bob["bots"] == 1 and Decimal(bob["capital"]) == 10_000
 
 
 def test_a_user_without_bots_gets_zeros_not_errors(client):
-    assert Decimal(client.get("/api/analytics/dashboard/summary/").json()["total_equity"]) == 0
-    assert client.get("/api/analytics/dashboard/equity/").json() == {"start": 0.0, "points": []}
-    assert client.get("/api/analytics/dashboard/drawdown/").json()["points"] == []
-    assert client.get("/api/analytics/dashboard/pnl-by-day/").json() == {"days": []}
-    assert client.get("/api/analytics/dashboard/positions/").json() == []
+    assert Decimal(client.get("/api/execution/dashboard/summary/").json()["total_equity"]) == 0
+    assert client.get("/api/execution/dashboard/equity/").json() == {"start": 0.0, "points": []}
+    assert client.get("/api/execution/dashboard/drawdown/").json()["points"] == []
+    assert client.get("/api/execution/dashboard/pnl-by-day/").json() == {"days": []}
+    assert client.get("/api/execution/dashboard/positions/").json() == []

@@ -1,4 +1,4 @@
-// The dashboard's panels: one endpoint each under /api/analytics/dashboard/ (figures computed by
+// The dashboard's panels: one endpoint each under /api/execution/dashboard/ (figures computed by
 // the server across the user's bots).
 import { useQuery } from "@tanstack/react-query";
 import { apiRequest } from "@/lib/api-client";
@@ -12,7 +12,7 @@ export const dashboardKey = ["dashboard"] as const;
 function usePanel<T>(panel: string) {
   return useQuery({
     queryKey: [...dashboardKey, panel],
-    queryFn: ({ signal }) => apiRequest<T>(`/analytics/dashboard/${panel}/`, { signal }),
+    queryFn: ({ signal }) => apiRequest<T>(`/execution/dashboard/${panel}/`, { signal }),
     placeholderData: (previous) => previous,
   });
 }

@@ -9,7 +9,7 @@ import { ConnectionBanner } from "./ConnectionBanner";
 import { SeriesChart } from "./LineChart";
 
 /** The landing page once signed in: figures across the user's bots, from the server's
- * /api/analytics/dashboard/ panels, read again (at most once a second) as the bots' events arrive. */
+ * /api/execution/dashboard/ panels, read again (at most once a second) as the bots' events arrive. */
 export function DashboardView() {
   const queryClient = useQueryClient();
   const last = useRef(0);
