@@ -186,10 +186,15 @@ async function botsPage(browser) {
   return { load_frame_p95_ms: percentile(loaded, 95), idle_frame_p95_ms: percentile(idle, 95), load_frames: loaded.length };
 }
 
-/** Clicks Pause; ms from the click to the first frame showing the position it stays at. */
-async function pauseMs(page) {
-  return page.evaluate(async () => {
+/** Clicks Pause once more than `received` candles have arrived (at once with 0), in the same
+ * page task as the wait, so that a short replay cannot end in between on a loaded machine; stops
+ * recording frames there (if recording). Ms from the click to the first frame showing the
+ * position it stays at. */
+async function pauseMs(page, received = 0) {
+  return page.evaluate(async (count) => {
     const chart = window.__replayChart;
+    while ((chart.stream().received ?? 0) <= count) await new Promise((resolve) => requestAnimationFrame(resolve));
+    if (window.__benchFrames) window.__benchFrames.running = false;
     const clickedAt = performance.now();
     document.querySelector('[data-testid="replay-pause"]').click();
     let last = chart.lastTime();
@@ -200,7 +205,7 @@ async function pauseMs(page) {
       if (shownAt === null || chart.lastTime() !== last) [last, shownAt] = [chart.lastTime(), now];
     }
     return shownAt - clickedAt;
-  });
+  }, received);
 }
 
 async function playReplay(page, speed, candles) {
@@ -225,9 +230,9 @@ async function replaySocket(browser) {
   await page.locator('[data-testid="replay-panel"][data-phase="paused"]').waitFor();
   const paused = await idleFrames(page);
   await startFrames(page);
-  await playReplay(page, "max", Math.round(total / 3));
+  await playReplay(page, "max", 0);
+  const maxPause = await pauseMs(page, Math.round(total / 3)); // stops the frames' recording
   const playing = await stopFrames(page);
-  const maxPause = await pauseMs(page);
   await page.locator('[data-testid="replay-panel"][data-phase="paused"]').waitFor();
   await page.context().close();
   return {
