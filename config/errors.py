@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from http import HTTPStatus
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
 
@@ -22,19 +21,9 @@ def json_error(status: int, detail: str, **extra: object) -> JsonResponse:
     return JsonResponse({"detail": detail, **extra}, status=status)
 
 
-def _body_too_large(request: HttpRequest) -> bool | None:
-    """True over DATA_UPLOAD_MAX_MEMORY_SIZE, None when Content-Length is not a number."""
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return None
-    return limit is not None and length > limit
-
-
 class JsonApiErrorsMiddleware:
-    """Under /api/: refuse an oversized body up front with 413 (Django would answer an HTML 400
-    when the view reads it), and turn any non-JSON error response into {"detail": ...}."""
+    """Under /api/: turn any non-JSON error response into {"detail": ...} (bodies over a limit
+    are refused before this by config/request_limits.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -42,12 +31,6 @@ class JsonApiErrorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _is_api(request):
             return self.get_response(request)
-        too_large = _body_too_large(request)
-        if too_large is None:
-            return json_error(400, "Content-Length is not a number.")
-        if too_large:
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            return json_error(413, f"Request body too large: at most {limit} bytes.")
         response = self.get_response(request)
         if response.status_code < 400 or _is_json(response):
             return response

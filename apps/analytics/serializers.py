@@ -1,5 +1,6 @@
 """Input validation and output shapes of the backtest API. Times out are epoch seconds UTC (what
-the charts take); ranges of the costs are checked by the engine's config_errors in the service."""
+the charts take); the costs' ranges are the engine's CONFIG_BOUNDS, checked here and again by the
+service."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from apps.datafeeds.serializers import TimeField
 from apps.datafeeds.timeframes import TIMEFRAMES
 from apps.datafeeds.times import TIME_OPENAPI_SCHEMA
 from apps.strategies.serializers import ParamValuesField
+from config.validation import BoundedNumberField, IdField
 
+from .engine import CONFIG_BOUNDS
 from .models import BacktestRun, BacktestStatus, BacktestSweep
 from .selectors import SWEEP_ORDER_KEYS
 
@@ -45,14 +48,14 @@ class _SpanInput(serializers.Serializer):
     exchange = serializers.CharField(required=False, max_length=32)
     start = _TimeField(help_text="YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), inclusive")
     end = _TimeField(help_text="as start, exclusive")
-    initial_capital = serializers.FloatField(required=False, help_text="quote currency")
-    fee_rate = serializers.FloatField(required=False, help_text="per side, 0.001 = 0.1%")
-    slippage_bps = serializers.FloatField(required=False, help_text="basis points per fill")
-    size = serializers.FloatField(required=False, help_text="fraction of equity per entry")
-    stop_loss = serializers.FloatField(required=False, allow_null=True)
-    take_profit = serializers.FloatField(required=False, allow_null=True)
+    initial_capital = BoundedNumberField(CONFIG_BOUNDS["initial_capital"])
+    fee_rate = BoundedNumberField(CONFIG_BOUNDS["fee_rate"])
+    slippage_bps = BoundedNumberField(CONFIG_BOUNDS["slippage_bps"])
+    size = BoundedNumberField(CONFIG_BOUNDS["size"])
+    stop_loss = BoundedNumberField(CONFIG_BOUNDS["stop_loss"])
+    take_profit = BoundedNumberField(CONFIG_BOUNDS["take_profit"])
     allow_short = serializers.BooleanField(required=False)
-    risk_profile = serializers.IntegerField(
+    risk_profile = IdField(
         required=False,
         allow_null=True,
         help_text="id of one of your risk profiles: it sizes and allows every entry and sets "
@@ -112,12 +115,12 @@ class SkippedField(serializers.JSONField):
 class BacktestConfigSerializer(serializers.Serializer):
     """Costs and sizing shared by a sweep's runs (only those given at creation)."""
 
-    initial_capital = serializers.FloatField(required=False)
-    fee_rate = serializers.FloatField(required=False)
-    slippage_bps = serializers.FloatField(required=False)
-    size = serializers.FloatField(required=False)
-    stop_loss = serializers.FloatField(required=False, allow_null=True)
-    take_profit = serializers.FloatField(required=False, allow_null=True)
+    initial_capital = BoundedNumberField(CONFIG_BOUNDS["initial_capital"])
+    fee_rate = BoundedNumberField(CONFIG_BOUNDS["fee_rate"])
+    slippage_bps = BoundedNumberField(CONFIG_BOUNDS["slippage_bps"])
+    size = BoundedNumberField(CONFIG_BOUNDS["size"])
+    stop_loss = BoundedNumberField(CONFIG_BOUNDS["stop_loss"])
+    take_profit = BoundedNumberField(CONFIG_BOUNDS["take_profit"])
     allow_short = serializers.BooleanField(required=False)
 
 
@@ -215,9 +218,7 @@ def trade_rows(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class BacktestListQuerySerializer(serializers.Serializer):
-    sweep = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, help_text="only this sweep's runs"
-    )
+    sweep = IdField(required=False, help_text="only this sweep's runs")
 
 
 class EquityQuerySerializer(serializers.Serializer):

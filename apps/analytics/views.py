@@ -51,6 +51,14 @@ class RunPagination(LimitOffsetPagination):
     def get_offset(self, request: Request) -> int:
         return min(super().get_offset(request), self.max_offset)
 
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        ranges = {"limit": (1, self.max_limit), "offset": (0, self.max_offset)}
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            low, high = ranges[parameter["name"]]
+            parameter["schema"].update(minimum=low, maximum=high)
+        return parameters
+
 
 class BacktestListCreateView(generics.ListAPIView):
     """The signed-in user's runs, newest first (?sweep=<id> for one sweep's)."""

@@ -13,11 +13,26 @@ from django.conf import settings
 from django.db import models
 
 from apps.datafeeds.models import Symbol
+from config.bounds import MONEY_DIGITS, MONEY_PLACES, Bound
 
 
 def money_field(**kwargs) -> models.DecimalField:
     # 16 integer digits and 24 decimal places: a price of 1e-8 keeps all of its float's digits.
-    return models.DecimalField(max_digits=40, decimal_places=24, **kwargs)
+    # Inputs that end up here are bounded by config/bounds.py (CAPITAL_MAX).
+    return models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
+
+
+# Bot.staleness_seconds: a decision later than this after its candle's close is skipped. Up to
+# ~31 years (tests replay old candles as fresh); beyond, the number is no limit at all.
+STALENESS_BOUND = Bound(
+    0,
+    1e9,
+    False,
+    True,
+    None,
+    "seconds after the close a decision may still be taken; null: half a bar",
+    nullable=True,
+)
 
 
 class BotMode(models.TextChoices):

@@ -9,9 +9,11 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.analytics.engine import CONFIG_BOUNDS
 from apps.strategies.serializers import ParamValuesField
+from config.validation import BoundedNumberField, IdField
 
-from .models import Bot, BotEvent, BotMode, BotOrder, BotTrade
+from .models import STALENESS_BOUND, Bot, BotEvent, BotMode, BotOrder, BotTrade
 
 COST_FIELDS = ("fee_rate", "slippage_bps", "size", "stop_loss", "take_profit", "allow_short")
 
@@ -41,16 +43,16 @@ class BotCreateSerializer(serializers.Serializer):
     exchange = serializers.CharField(required=False, max_length=32)
     params = serializers.DictField(required=False, default=dict)
     mode = serializers.CharField(required=False, default=BotMode.PAPER, max_length=8)
-    paper_capital = serializers.FloatField(required=False, default=10_000.0)
-    fee_rate = serializers.FloatField(required=False)
-    slippage_bps = serializers.FloatField(required=False)
-    size = serializers.FloatField(required=False, help_text="fraction of equity per entry")
-    stop_loss = serializers.FloatField(required=False, allow_null=True)
-    take_profit = serializers.FloatField(required=False, allow_null=True)
+    paper_capital = BoundedNumberField(CONFIG_BOUNDS["initial_capital"], default=10_000.0)
+    fee_rate = BoundedNumberField(CONFIG_BOUNDS["fee_rate"])
+    slippage_bps = BoundedNumberField(CONFIG_BOUNDS["slippage_bps"])
+    size = BoundedNumberField(CONFIG_BOUNDS["size"])
+    stop_loss = BoundedNumberField(CONFIG_BOUNDS["stop_loss"])
+    take_profit = BoundedNumberField(CONFIG_BOUNDS["take_profit"])
     allow_short = serializers.BooleanField(required=False)
-    staleness_seconds = serializers.FloatField(required=False, allow_null=True)
-    risk_profile = serializers.IntegerField(required=False, allow_null=True)
-    exchange_account = serializers.IntegerField(
+    staleness_seconds = BoundedNumberField(STALENESS_BOUND)
+    risk_profile = IdField(required=False, allow_null=True)
+    exchange_account = IdField(
         required=False, allow_null=True, help_text="live bots: one of your exchange accounts"
     )
 
@@ -62,14 +64,14 @@ class BotUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     strategy = serializers.CharField(max_length=64, required=False)
     params = serializers.DictField(required=False)
-    fee_rate = serializers.FloatField(required=False)
-    slippage_bps = serializers.FloatField(required=False)
-    size = serializers.FloatField(required=False)
-    stop_loss = serializers.FloatField(required=False, allow_null=True)
-    take_profit = serializers.FloatField(required=False, allow_null=True)
+    fee_rate = BoundedNumberField(CONFIG_BOUNDS["fee_rate"])
+    slippage_bps = BoundedNumberField(CONFIG_BOUNDS["slippage_bps"])
+    size = BoundedNumberField(CONFIG_BOUNDS["size"])
+    stop_loss = BoundedNumberField(CONFIG_BOUNDS["stop_loss"])
+    take_profit = BoundedNumberField(CONFIG_BOUNDS["take_profit"])
     allow_short = serializers.BooleanField(required=False)
-    staleness_seconds = serializers.FloatField(required=False, allow_null=True)
-    risk_profile = serializers.IntegerField(required=False, allow_null=True)
+    staleness_seconds = BoundedNumberField(STALENESS_BOUND)
+    risk_profile = IdField(required=False, allow_null=True)
 
     def validate(self, attrs):
         unknown = set(self.initial_data) - set(self.fields)

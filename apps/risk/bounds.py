@@ -7,42 +7,9 @@ Fractions, not percent: 0.01 = 1%.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Bound:
-    low: float
-    high: float
-    low_inclusive: bool
-    high_inclusive: bool
-    default: Any
-    help_text: str
-    nullable: bool = False  # None switches the rule off
-    integer: bool = False
-
-    def describe(self) -> str:
-        left = "[" if self.low_inclusive else "("
-        right = "]" if self.high_inclusive else ")"
-        text = f"{left}{self.low:g}, {self.high:g}{right}"
-        return f"must be in {text}" + (" or null (off)" if self.nullable else "")
-
-    def error(self, value: Any) -> str | None:
-        """Why `value` is not allowed, or None when it is."""
-        if value is None:
-            return None if self.nullable else "must not be null"
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return "must be a whole number" if self.integer else "must be a number"
-        if self.integer and not float(value).is_integer():
-            return "must be a whole number"
-        if not math.isfinite(value):
-            return self.describe()
-        above_low = value >= self.low if self.low_inclusive else value > self.low
-        below_high = value <= self.high if self.high_inclusive else value < self.high
-        return None if above_low and below_high else self.describe()
-
+from config.bounds import Bound
 
 PROFILE_BOUNDS: dict[str, Bound] = {
     "risk_per_trade": Bound(

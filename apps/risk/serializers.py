@@ -1,5 +1,5 @@
-"""Input and output shapes of the risk profile API. Types are checked here; the bounds by the
-service (bounds.PROFILE_BOUNDS), which names every bad field at once."""
+"""Input and output shapes of the risk profile API. Types and bounds (bounds.PROFILE_BOUNDS) are
+checked here, and again by the service for callers other than the API."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.validation import BoundedNumberField
+
 from .bounds import PROFILE_BOUNDS, PROFILE_FIELDS
 from .models import RiskProfile
 
 
 def _value_field(name: str) -> serializers.Field:
-    bound = PROFILE_BOUNDS[name]
-    kind = serializers.IntegerField if bound.integer else serializers.FloatField
-    return kind(required=False, allow_null=bound.nullable, help_text=bound.help_text)
+    return BoundedNumberField(PROFILE_BOUNDS[name])
 
 
 class RiskProfileInputSerializer(serializers.Serializer):

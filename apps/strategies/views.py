@@ -27,14 +27,32 @@ from .serializers import (
 from .services import strategy_create, strategy_update
 
 
+def _param_query_parameters() -> list[OpenApiParameter]:
+    """One query parameter per strategy parameter of the registry, with its range (a name two
+    strategies share spans both ranges; each strategy checks its own)."""
+    by_name: dict[str, list] = {}
+    for spec in strategy_specs():
+        for param in spec.params:
+            by_name.setdefault(param.name, []).append((spec.key, param))
+    parameters = []
+    for name, uses in sorted(by_name.items()):
+        schema = {
+            "type": "integer" if all(p.kind is int for _, p in uses) else "number",
+            "minimum": min(p.minimum for _, p in uses),
+            "maximum": max(p.maximum for _, p in uses),
+        }
+        said = "; ".join(f"{key}: {p.description} ({p.minimum}..{p.maximum})" for key, p in uses)
+        parameters.append(OpenApiParameter(name, schema, description=said))
+    return parameters
+
+
 class StrategyRunView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[
             StrategyRunQuerySerializer,
-            OpenApiParameter("sma_period", int, description="hma-sma: SMA period (2..1000)"),
-            OpenApiParameter("hma_period", int, description="hma-sma: HMA period (4..1000)"),
+            *_param_query_parameters(),
         ],
         responses=StrategyRunResponseSerializer,
         summary="Evaluate a registry strategy over stored candles for display",

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "config.http_cache.PublicGzipMiddleware",  # before sessions and CSRF: sees their cookies
     "django.middleware.security.SecurityMiddleware",
     "config.errors.JsonApiErrorsMiddleware",
+    "config.request_limits.RequestLimitsMiddleware",  # bodies over a limit: 4xx, no view runs
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

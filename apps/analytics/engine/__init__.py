@@ -18,7 +18,7 @@ The Python loop runs once per trade: the next entry and the next exit decision a
 comparison over the bars the trade is held.
 """
 
-from .config import BacktestConfig, SignalArrays, config_errors
+from .config import CONFIG_BOUNDS, BacktestConfig, SignalArrays, config_errors
 from .risk_gate import KillSwitch, RiskReport
 from .simulate import BacktestResult, backtest_strategy, run_backtest
 from .trades import (
@@ -44,6 +44,7 @@ __all__ = [
     "SIGNAL",
     "STOP_LOSS",
     "TAKE_PROFIT",
+    "CONFIG_BOUNDS",
     "BacktestConfig",
     "BacktestResult",
     "KillSwitch",

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from config.bounds import CAPITAL_MAX, Bound
+
 if TYPE_CHECKING:
     from apps.strategies.registry import StrategyResult
 
@@ -36,23 +38,30 @@ class BacktestConfig:
         return self.slippage_bps * BPS
 
 
+# The range of every setting (config/bounds.py): the API's schema, its 400s and the engine
+# read this one table, so a backtest and a bot refuse the same values.
+CONFIG_BOUNDS: dict[str, Bound] = {
+    "initial_capital": Bound(0, CAPITAL_MAX, False, True, 10_000.0, "quote currency"),
+    "fee_rate": Bound(0, 0.1, True, False, 0.001, "per side, 0.001 = 0.1%"),
+    "slippage_bps": Bound(0, 1000, True, False, 0.0, "basis points per fill"),
+    "size": Bound(0, 1, False, True, 1.0, "fraction of equity per entry"),
+    "stop_loss": Bound(
+        0, 1, False, False, None, "fraction from the entry fill price", nullable=True
+    ),
+    # The risk profiles' own take-profit range: the same limit whichever sets it.
+    "take_profit": Bound(
+        0, 10, False, True, None, "fraction from the entry fill price", nullable=True
+    ),
+}
+
+
 def config_errors(config: BacktestConfig) -> dict[str, str]:
     """Each invalid field with its message (empty when the configuration is valid)."""
     errors = {}
-    if not (np.isfinite(config.initial_capital) and config.initial_capital > 0):
-        errors["initial_capital"] = "must be a positive number"
-    if not 0 <= config.fee_rate < 0.1:
-        errors["fee_rate"] = "must be in [0, 0.1)"
-    if not 0 <= config.slippage_bps < 1000:
-        errors["slippage_bps"] = "must be in [0, 1000)"
-    if not 0 < config.size <= 1:
-        errors["size"] = "must be in (0, 1]"
-    if config.stop_loss is not None and not 0 < config.stop_loss < 1:
-        errors["stop_loss"] = "must be in (0, 1) or None"
-    if config.take_profit is not None and not config.take_profit > 0:
-        errors["take_profit"] = "must be positive or None"
-    if config.take_profit is not None and not np.isfinite(config.take_profit):
-        errors["take_profit"] = "must be finite"
+    for name, bound in CONFIG_BOUNDS.items():
+        message = bound.error(getattr(config, name))
+        if message:
+            errors[name] = message
     return errors
 
 

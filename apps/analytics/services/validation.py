@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -16,11 +15,10 @@ from apps.datafeeds.models import CandleSeries, Symbol
 from apps.datafeeds.timeframes import bucket_next
 from apps.strategies.registry import InvalidParameters, StrategySpec, strategy_spec
 
-from ..engine import BacktestConfig, config_errors
+from ..engine import CONFIG_BOUNDS, BacktestConfig
 from ..models import BacktestRun, BacktestStatus
 
 CONFIG_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(BacktestConfig)}
-_OPTIONAL_CONFIG = ("stop_loss", "take_profit")
 
 
 class BacktestInvalid(ValueError):
@@ -49,17 +47,10 @@ def config_checked(config: Mapping[str, Any] | None, errors: dict[str, Any]) -> 
             if not isinstance(value, bool):
                 errors[name] = "must be true or false"
             values[name] = value
-        elif value is None and name in _OPTIONAL_CONFIG:
-            values[name] = None
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            errors[name] = "must be a number"
+        elif message := CONFIG_BOUNDS[name].error(value):
+            errors[name] = message
         else:
-            values[name] = float(value)
-    checkable = {k: v for k, v in values.items() if k not in errors}
-    # config_errors reads attributes only: check the values without building the (raising)
-    # BacktestConfig.
-    range_errors = config_errors(SimpleNamespace(**{**CONFIG_DEFAULTS, **checkable}))
-    errors.update({k: v for k, v in range_errors.items() if k not in errors})
+            values[name] = None if value is None else float(value)
     return values
 
 

@@ -20,7 +20,16 @@ from apps.risk.models import RiskProfile
 from apps.strategies.registry import InvalidParameters, StrategySpec, strategy_spec
 
 from ..lifecycle import RUNNABLE_FROM, bot_status_move
-from ..models import LIVE_ORDER_STATES, Bot, BotMode, BotOrder, BotStatus, OrderLeg, OrderState
+from ..models import (
+    LIVE_ORDER_STATES,
+    STALENESS_BOUND,
+    Bot,
+    BotMode,
+    BotOrder,
+    BotStatus,
+    OrderLeg,
+    OrderState,
+)
 from ..orders import client_order_id, order_cancelled
 from ..task_names import BOT_ORDERS_SYNC, START_BOT
 from .journal import Journal, fill_words
@@ -107,6 +116,7 @@ def _checked(
     config: Mapping[str, Any],
     mode: str,
     errors: dict[str, Any] | None = None,
+    staleness_seconds: float | None = None,
 ) -> tuple[StrategySpec | None, dict[str, Any], dict[str, Any]]:
     errors = {} if errors is None else errors
     if mode not in BotMode.values:
@@ -125,6 +135,10 @@ def _checked(
     for name in unknown:
         errors[name] = "unknown setting"
     costs = config_checked({k: v for k, v in config.items() if k not in unknown}, errors)
+    if "initial_capital" in errors:  # a bot's starting capital is its paper_capital
+        errors["paper_capital"] = errors.pop("initial_capital")
+    if message := STALENESS_BOUND.error(staleness_seconds):
+        errors["staleness_seconds"] = message
     if errors:
         raise BotInvalid(errors)
     return spec, validated, costs
@@ -156,9 +170,7 @@ def bot_create(
     )
     account = _account_checked(owner, mode, symbol, exchange_account, config, errors)
     config["initial_capital"] = paper_capital
-    spec, validated, costs = _checked(strategy, params, config, mode, errors)
-    if staleness_seconds is not None and not staleness_seconds > 0:
-        raise BotInvalid({"staleness_seconds": "must be a positive number of seconds"})
+    spec, validated, costs = _checked(strategy, params, config, mode, errors, staleness_seconds)
     candles_required(spec=spec, params=validated, symbol=symbol)
     capital = dec(costs["initial_capital"])
     return Bot.objects.create(
@@ -208,8 +220,8 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
             setattr(bot, name, costs[name])
         if "staleness_seconds" in changes:
             value = changes["staleness_seconds"]
-            if value is not None and not value > 0:
-                raise BotInvalid({"staleness_seconds": "must be a positive number of seconds"})
+            if message := STALENESS_BOUND.error(value):
+                raise BotInvalid({"staleness_seconds": message})
             bot.staleness_seconds = value
         bot.timeframe = strategy_spec(strategy).base_timeframe
         bot.save()

@@ -825,17 +825,35 @@ export interface components {
         /** @description Costs and sizing shared by a sweep's runs (only those given at creation). */
         BacktestConfig: {
             allow_short?: boolean;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description per side, 0.001 = 0.1%
+             */
             fee_rate?: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description quote currency
+             */
             initial_capital?: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction of equity per entry
+             */
             size?: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description basis points per fill
+             */
             slippage_bps?: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             stop_loss?: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             take_profit?: number | null;
         };
         /** @description What every backtest input shares: strategy, market, span [start, end), costs. */
@@ -866,7 +884,10 @@ export interface components {
             params?: {
                 [key: string]: number;
             };
-            /** @description id of one of your risk profiles: it sizes and allows every entry and sets the stop-loss and take-profit (then leave size, stop_loss and take_profit out) */
+            /**
+             * Format: int64
+             * @description id of one of your risk profiles: it sizes and allows every entry and sets the stop-loss and take-profit (then leave size, stop_loss and take_profit out)
+             */
             risk_profile?: number | null;
             /**
              * Format: double
@@ -883,12 +904,18 @@ export interface components {
              * @example 2024-01-01
              */
             start: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             stop_loss?: number | null;
             /** @description registry key, e.g. hma-sma */
             strategy: string;
             symbol: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             take_profit?: number | null;
         };
         BacktestLink: {
@@ -1061,37 +1088,57 @@ export interface components {
         BotCreate: {
             allow_short?: boolean;
             exchange?: string;
-            /** @description live bots: one of your exchange accounts */
+            /**
+             * Format: int64
+             * @description live bots: one of your exchange accounts
+             */
             exchange_account?: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description per side, 0.001 = 0.1%
+             */
             fee_rate?: number;
             /** @default paper */
             mode: string;
             name: string;
             /**
              * Format: double
+             * @description quote currency
              * @default 10000
              */
             paper_capital: number;
             params?: {
                 [key: string]: unknown;
             };
+            /** Format: int64 */
             risk_profile?: number | null;
             /**
              * Format: double
              * @description fraction of equity per entry
              */
             size?: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description basis points per fill
+             */
             slippage_bps?: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description seconds after the close a decision may still be taken; null: half a bar
+             */
             staleness_seconds?: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             stop_loss?: number | null;
             /** @description registry key, e.g. hma-sma */
             strategy: string;
             symbol: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             take_profit?: number | null;
         };
         BotEquity: {
@@ -1479,23 +1526,42 @@ export interface components {
         };
         PatchedBotUpdate: {
             allow_short?: boolean;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description per side, 0.001 = 0.1%
+             */
             fee_rate?: number;
             name?: string;
             params?: {
                 [key: string]: unknown;
             };
+            /** Format: int64 */
             risk_profile?: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction of equity per entry
+             */
             size?: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description basis points per fill
+             */
             slippage_bps?: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description seconds after the close a decision may still be taken; null: half a bar
+             */
             staleness_seconds?: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             stop_loss?: number | null;
             strategy?: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             take_profit?: number | null;
         };
         PatchedExchangeAccountUpdate: {
@@ -1508,7 +1574,10 @@ export interface components {
         };
         /** @description POST (name required) and PATCH (every field optional) bodies. */
         PatchedRiskProfileInput: {
-            /** @description No entry for this many bars after a stop-loss; 0: no cooldown. */
+            /**
+             * Format: double
+             * @description No entry for this many bars after a stop-loss; 0: no cooldown.
+             */
             cooldown_bars?: number;
             is_default?: boolean;
             /**
@@ -1526,7 +1595,10 @@ export interface components {
              * @description Kill switch: fall of equity from its peak (0.2 = 20%) at which the bot stops and says why; null: no kill switch.
              */
             max_drawdown?: number | null;
-            /** @description Most positions open at once across all your running bots. */
+            /**
+             * Format: double
+             * @description Most positions open at once across all your running bots.
+             */
             max_open_positions?: number;
             /**
              * Format: double
@@ -1681,7 +1753,10 @@ export interface components {
         };
         /** @description POST (name required) and PATCH (every field optional) bodies. */
         RiskProfileInput: {
-            /** @description No entry for this many bars after a stop-loss; 0: no cooldown. */
+            /**
+             * Format: double
+             * @description No entry for this many bars after a stop-loss; 0: no cooldown.
+             */
             cooldown_bars?: number;
             is_default?: boolean;
             /**
@@ -1699,7 +1774,10 @@ export interface components {
              * @description Kill switch: fall of equity from its peak (0.2 = 20%) at which the bot stops and says why; null: no kill switch.
              */
             max_drawdown?: number | null;
-            /** @description Most positions open at once across all your running bots. */
+            /**
+             * Format: double
+             * @description Most positions open at once across all your running bots.
+             */
             max_open_positions?: number;
             /**
              * Format: double
@@ -1882,7 +1960,10 @@ export interface components {
             params?: {
                 [key: string]: number;
             };
-            /** @description id of one of your risk profiles: it sizes and allows every entry and sets the stop-loss and take-profit (then leave size, stop_loss and take_profit out) */
+            /**
+             * Format: int64
+             * @description id of one of your risk profiles: it sizes and allows every entry and sets the stop-loss and take-profit (then leave size, stop_loss and take_profit out)
+             */
             risk_profile?: number | null;
             /**
              * Format: double
@@ -1899,12 +1980,18 @@ export interface components {
              * @example 2024-01-01
              */
             start: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             stop_loss?: number | null;
             /** @description registry key, e.g. hma-sma */
             strategy: string;
             symbol: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
             take_profit?: number | null;
         };
         SweepRun: {
@@ -3380,10 +3467,14 @@ export interface operations {
                 /** @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), 1970-01-01 to 2100-01-01 */
                 end?: string;
                 exchange?: string;
-                /** @description hma-sma: HMA period (4..1000) */
+                /** @description ema-cross: fast EMA period (base closes) (2..500) */
+                fast_period?: number;
+                /** @description hma-sma: HMA period on the 1h and 4h closes (4..1000) */
                 hma_period?: number;
                 limit?: number;
-                /** @description hma-sma: SMA period (2..1000) */
+                /** @description ema-cross: slow EMA period (base closes) (3..1000) */
+                slow_period?: number;
+                /** @description hma-sma: SMA period on the base (5m) closes (2..1000) */
                 sma_period?: number;
                 /** @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), 1970-01-01 to 2100-01-01 */
                 start?: string;
