@@ -34,7 +34,7 @@ def lockout_response(
     """429 in JSON with Retry-After, for the API login and the admin login alike."""
     seconds = cooloff_seconds()
     detail = (
-        "Too many failed sign-ins for this account or from this address: try again in "
+        "Too many failed sign-ins for this account from this address: try again in "
         f"{math.ceil(seconds / 60)} minutes."
     )
     if request.path_info.startswith("/api/"):

@@ -336,11 +336,13 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # JSON under /api/
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
 # Login lock-out and throttles key on the client address, so only trust what you run.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# django-axes: after AXES_FAILURE_LIMIT failed logins, a username or an address (each counted
-# on its own) is refused for AXES_COOLOFF_TIME, for the API login, token creation and /admin/.
+# django-axes: after AXES_FAILURE_LIMIT failed logins of one username from one address, that
+# pair is refused for AXES_COOLOFF_TIME, for the API login, token creation and /admin/. Per pair,
+# so one guesser behind an office's or a carrier's address locks out no one else there; the
+# `auth` rate below slows an address guessing at many accounts (docs/security.md).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # A success does not wipe the failures: else an attacker with an account of their own could reset
 # their address's count between guesses at others'. Failures expire after the cool-off.
 AXES_RESET_ON_SUCCESS = False
