@@ -149,3 +149,15 @@ def module_emulator(shared_data):
     with ExchangeEmulator() as emu:
         emu.load_csv("BTC/USDT", "5m", shared_data / "binance_BTC-USDT_5m.csv.gz")
         yield emu
+
+
+# --- A Redis server of the test's own, to stop and restart (tests/redis_server.py) ---------
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()

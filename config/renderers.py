@@ -36,7 +36,11 @@ def ints_narrowed(value: Any) -> Any:
         return {key: ints_narrowed(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [ints_narrowed(item) for item in value]
-    if isinstance(value, int) and not isinstance(value, bool) and not _INT_LOW <= value <= _INT_HIGH:
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not _INT_LOW <= value <= _INT_HIGH
+    ):
         try:
             return float(value)
         except OverflowError:

@@ -11,10 +11,10 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from config.exceptions import ApiError
+from config.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
 from .models import ApiToken
 from .serializers import (

@@ -1,12 +1,13 @@
 """Who wants to know that new candles were stored: apps above datafeeds (bots) subscribe here
-at start-up, so the storage never imports them. Subscribers run after the commit."""
+at start-up, so the storage never imports them.
+
+Subscribers run inside the transaction that stores the candles, so what they record (the bots'
+step, written to the task outbox) commits or rolls back with the candles: a stored candle can
+never miss its notification. They only write rows; anything that calls out runs after commit."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-
-logger = logging.getLogger(__name__)
 
 CandlesStored = Callable[..., None]  # (*, symbol_id: int, timeframe: str, last_open_ms: int)
 _subscribers: list[CandlesStored] = []
@@ -18,10 +19,7 @@ def candles_stored_subscribe(callback: CandlesStored) -> None:
 
 
 def candles_stored_notify(*, symbol_id: int, timeframe: str, last_open_ms: int) -> None:
-    """Called once a write that inserted candles has committed; a failing subscriber is
-    logged, never allowed to fail the download that stored them."""
+    """Called inside a write that inserted candles. A subscriber's error fails the write (and
+    the download retries it): candles stored without their notification would be steps lost."""
     for callback in list(_subscribers):
-        try:
-            callback(symbol_id=symbol_id, timeframe=timeframe, last_open_ms=last_open_ms)
-        except Exception:
-            logger.exception("candles-stored subscriber %r failed", callback)
+        callback(symbol_id=symbol_id, timeframe=timeframe, last_open_ms=last_open_ms)

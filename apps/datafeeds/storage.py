@@ -200,15 +200,12 @@ def candles_upsert(*, symbol: Symbol, timeframe: str, rows: np.ndarray) -> Upser
             report = _upsert_generic(symbol.pk, timeframe, rows)
         if report.inserted:
             _series_extend(symbol.pk, timeframe, rows, report.inserted)
+        if report.inserted:  # bots step on new closed candles (apps/execution subscribes)
+            last = int(rows[:, 0].max())
+            candles_stored_notify(symbol_id=symbol.pk, timeframe=timeframe, last_open_ms=last)
     if report.inserted or report.updated:
-        transaction.on_commit(lambda: candles_version_bump(symbol.pk))
-    if report.inserted:  # bots step on new closed candles (apps/execution subscribes)
-        last = int(rows[:, 0].max())
-        transaction.on_commit(
-            lambda: candles_stored_notify(
-                symbol_id=symbol.pk, timeframe=timeframe, last_open_ms=last
-            )
-        )
+        # robust: a failure here (logged) never keeps the next on-commit work from running.
+        transaction.on_commit(lambda: candles_version_bump(symbol.pk), robust=True)
     return report
 
 

@@ -1,5 +1,11 @@
-"""Send a Celery task by its name, after the current transaction commits (a worker must find
-the rows it is given).
+"""Send a Celery task by its name, durably, once the current transaction commits (a worker must
+find the rows it is given; docs/operations.md, "Redis outages").
+
+Each task is first written as an OutboxTask row in the caller's transaction, then sent after
+the commit and its row deleted. If the broker cannot take it (Redis away), the row stays and
+`outbox_sweep` (run by the work sweep) sends it once the broker answers: a committed bot step,
+backtest or order sync is never lost to an outage, only delayed. Tasks sent this way must be
+idempotent (each of ours is): a send may happen twice.
 
 Services enqueue through here instead of importing their app's task module, which imports the
 services: no import cycle (tests/test_architecture.py). The queue comes from
@@ -8,25 +14,74 @@ CELERY_TASK_ROUTES, which routes by task name, so a task lands where `.delay` wo
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
-from celery import current_app, group
+from celery import current_app
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
+from config.degraded import dependency_failed
 
-def task_send(name: str, *args: Any) -> None:
-    """The task `name` with `args`, sent now (the caller's data is already committed)."""
-    current_app.send_task(name, args=args)
+from .models import OutboxTask
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0  # after a failed send, sends wait this long for the sweep instead
+_broker_down_until = 0.0
 
 
 def task_send_on_commit(name: str, *args: Any) -> None:
     """The task `name` with `args`, sent once the transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: task_send(name, *args))
+    tasks_send_on_commit(name, [args])
 
 
-def tasks_group_on_commit(name: str, arg_lists: Iterable[tuple]) -> None:
-    """One task `name` per argument tuple, as one Celery group (spread over every worker),
-    sent once the transaction commits."""
-    signatures = group(current_app.signature(name, args=args, immutable=True) for args in arg_lists)
-    transaction.on_commit(signatures.apply_async)
+def tasks_send_on_commit(name: str, arg_lists: Iterable[tuple]) -> None:
+    """One task `name` per argument tuple (spread over the workers of its queue), sent once the
+    transaction commits."""
+    rows = OutboxTask.objects.bulk_create(
+        [OutboxTask(task=name, args=list(args)) for args in arg_lists]
+    )
+    if rows:
+        transaction.on_commit(lambda: outbox_send(rows), robust=True)
+
+
+def outbox_send(rows: list[OutboxTask]) -> int:
+    """Send these outbox rows now, deleting each one sent; a broker failure leaves the rest for
+    the sweep. The number sent."""
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        return 0
+    sent: list[int] = []
+    try:
+        for row in rows:
+            current_app.send_task(row.task, args=row.args)
+            sent.append(row.pk)
+    except (BrokerError, OSError) as error:
+        _broker_down_until = time.monotonic() + RETRY_SECONDS
+        dependency_failed("broker", "send", error)
+    finally:
+        if sent:
+            OutboxTask.objects.filter(pk__in=sent).delete()
+    return len(sent)
+
+
+def outbox_sweep(*, limit: int = 1000) -> int:
+    """Send the outbox rows older than OPS_OUTBOX_GRACE_SECONDS (their commit's own send failed,
+    or its process died before sending). The number sent."""
+    global _broker_down_until
+    cutoff = timezone.now() - timedelta(seconds=settings.OPS_OUTBOX_GRACE_SECONDS)
+    with transaction.atomic():
+        # skip_locked: two sweeps at once never send the same row.
+        rows = list(
+            OutboxTask.objects.select_for_update(skip_locked=True)
+            .filter(created_at__lt=cutoff)
+            .order_by("id")[:limit]
+        )
+        _broker_down_until = 0.0  # the sweep always tries: it is how an outage ends
+        return outbox_send(rows)

@@ -27,3 +27,23 @@ class WorkLease(models.Model):
 
     def __str__(self) -> str:
         return f"lease {self.key} held by {self.holder or '-'}"
+
+
+class OutboxTask(models.Model):
+    """A task to send, written in the same transaction as the rows it is about (enqueue.py).
+
+    Sent as soon as that transaction commits, and the row deleted; when the broker cannot take
+    it (Redis away), the row stays and the work sweep sends it once the broker is back, so a
+    commit never loses its task. Such tasks are idempotent: a send may happen twice.
+    """
+
+    task = models.CharField(max_length=200, help_text="Celery task name")
+    args = models.JSONField(default=list, help_text="positional arguments of the task")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "ops_outbox_tasks"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"outbox {self.task}{self.args}"

@@ -293,21 +293,28 @@ CELERY_BEAT_SCHEDULE = {
 CACHE_BACKEND = _choice(
     "CACHE_BACKEND", "redis" if CHANNEL_LAYER_BACKEND == "redis" else "file", ("redis", "file")
 )
+# On Redis the cache degrades while Redis is away (config/cache.py): reads miss, writes are
+# dropped, and the throttles count per process, so the API keeps answering.
 if CACHE_BACKEND == "redis":
+    _CACHE_REDIS = {
+        "BACKEND": "config.cache.FailSafeRedisCache",
+        "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+        "OPTIONS": dict(REDIS_CLIENT_OPTIONS),  # passed to redis-py's ConnectionPool
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
-            "OPTIONS": dict(REDIS_CLIENT_OPTIONS),  # passed to redis-py's ConnectionPool
-        }
+        "default": _CACHE_REDIS,
+        "throttle": {
+            **_CACHE_REDIS,
+            "KEY_PREFIX": "throttle",
+            "OPTIONS": {**REDIS_CLIENT_OPTIONS, "FALLBACK": "local"},
+        },
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
+    _CACHE_FILES = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
     }
+    CACHES = {"default": _CACHE_FILES, "throttle": {**_CACHE_FILES, "KEY_PREFIX": "throttle"}}
 # Seconds a strategy run response is reused while its candles are unchanged (0: never).
 STRATEGY_RUN_CACHE_SECONDS = env.int("STRATEGY_RUN_CACHE_SECONDS", default=600)
 # The same for candles endpoint answers (config/http_cache.py, docs/datafeeds.md).
@@ -384,8 +391,8 @@ REST_FRAMEWORK = {
     ],
     # Requests per client address (anonymous) or per user; 429 with Retry-After beyond.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.throttling.AnonRateThrottle",
+        "config.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="300/minute"),
@@ -499,6 +506,22 @@ OPS_REQUEUE_GRACE_SECONDS = env.float("OPS_REQUEUE_GRACE_SECONDS", default=600)
 OPS_SWEEP_SECONDS = env.float("OPS_SWEEP_SECONDS", default=30)
 OPS_BEAT_LOCK_SECONDS = max(1, int(env.float("OPS_BEAT_LOCK_SECONDS", default=30)))
 CELERY_BEAT_SCHEDULE["ops-work-sweep"] = {"task": "ops.work_sweep", "schedule": OPS_SWEEP_SECONDS}
+# Tasks whose send failed at commit (the broker away) wait in the outbox (apps/ops/enqueue.py);
+# every OPS_OUTBOX_SWEEP_SECONDS those older than the grace are sent.
+OPS_OUTBOX_SWEEP_SECONDS = env.float("OPS_OUTBOX_SWEEP_SECONDS", default=5)
+OPS_OUTBOX_GRACE_SECONDS = env.float("OPS_OUTBOX_GRACE_SECONDS", default=10)
+CELERY_BEAT_SCHEDULE["ops-outbox-sweep"] = {
+    "task": "ops.outbox_sweep",
+    "schedule": OPS_OUTBOX_SWEEP_SECONDS,
+}
+# A send to an unreachable broker gives up after ~1 s (Celery's default policy retries for
+# longer); the task waits in the outbox meanwhile.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # Seconds before the first retry of a backtest task whose database went away (then doubling,
 # 3 retries): after that the run's lease expires and the sweeper sends it again.
 BACKTEST_RETRY_BACKOFF_SECONDS = env.int("BACKTEST_RETRY_BACKOFF_SECONDS", default=5)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from apps.datafeeds.models import Symbol
-from apps.ops.enqueue import task_send_on_commit, tasks_group_on_commit
+from apps.ops.enqueue import tasks_send_on_commit
 
 from ..models import BacktestRun
 from ..task_names import BACKTEST_RUN
@@ -72,12 +72,9 @@ def backtest_run_create(
 
 
 def runs_enqueue(*, run_ids: list[int]) -> None:
-    """Send the runs' tasks after commit (a worker must find the rows it is given): one task, or
-    one Celery group that spreads a sweep over every worker."""
-    if len(run_ids) == 1:
-        task_send_on_commit(BACKTEST_RUN, run_ids[0])
-    else:
-        tasks_group_on_commit(BACKTEST_RUN, ((run_id,) for run_id in run_ids))
+    """Send the runs' tasks after commit (a worker must find the rows it is given), durably
+    (apps/ops/enqueue.py): one task per run, spread over the backtest workers."""
+    tasks_send_on_commit(BACKTEST_RUN, ((run_id,) for run_id in run_ids))
 
 
 def backtest_run_delete(*, run: BacktestRun) -> None:

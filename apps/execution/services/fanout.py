@@ -1,9 +1,9 @@
 """From "a new closed candle is stored" to every bot on it stepped once (docs/bots.md).
 
-The datafeeds refresh commits candles, then calls `candles_stored` (a hook registered by this
-app; datafeeds never imports it). When bots step on that series, one task per strategy key
-computes the key's signals once (the cache shares them) and steps its bots, in chunks spread
-over the workers of the bots queue.
+The datafeeds refresh stores candles and, in the same transaction, calls `candles_stored` (a hook
+registered by this app; datafeeds never imports it), which writes the fan-out task to the outbox.
+When bots step on that series, one task per strategy key computes the key's signals once (the
+cache shares them) and steps its bots, in chunks spread over the workers of the bots queue.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from apps.datafeeds.selectors import candles_window
 from apps.datafeeds.timeframes import timeframe_ms
-from apps.ops.enqueue import task_send, task_send_on_commit
+from apps.ops.enqueue import task_send_on_commit
 from apps.realtime.publish import publishing_batched
 from apps.strategies.registry import strategy_spec
 
@@ -40,11 +40,13 @@ def bots_stepping_on(*, symbol_id: int, timeframe: str):
 
 
 def candles_stored(*, symbol_id: int, timeframe: str, last_open_ms: int) -> None:
-    """The hook the datafeeds storage calls after a commit that inserted candles: when any bot
-    steps on this series, enqueue the fan-out for its newest candle (one query otherwise)."""
+    """The hook the datafeeds storage calls inside the transaction that inserted candles: when
+    any bot steps on this series, the fan-out for its newest candle is written to the outbox
+    with the candles (sent after the commit), so a stored candle never loses its step to a
+    broker outage (one query when no bot steps on it)."""
     if not bots_stepping_on(symbol_id=symbol_id, timeframe=timeframe).exists():
         return
-    task_send(CANDLE_CLOSED, symbol_id, timeframe, last_open_ms)
+    task_send_on_commit(CANDLE_CLOSED, symbol_id, timeframe, last_open_ms)
 
 
 def step_groups(*, symbol_id: int, timeframe: str) -> list[list[int]]:

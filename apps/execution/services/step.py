@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -106,8 +106,8 @@ def bot_step(
             if bot is None:
                 return StepResult(StepOutcome.NOT_RUNNING)
             step = _step_bot(bot, candle_ms, now_ms, bars, signals, sync)
-            if step.decision is not None:
-                step.decision.save()
+            if step.decisions:
+                BotDecision.objects.bulk_create(step.decisions)
             if step.journal is not None:
                 step.journal.stamp()
             if step.changed or (step.journal is not None and step.journal.messages):
@@ -150,7 +150,7 @@ def bots_step_batch(
         with transaction.atomic():
             bots = list(_locked(Bot.objects.filter(pk__in=bot_ids)).order_by("pk"))
             steps = [_step_bot(bot, candle_ms, now_ms, bars, signals.get(bot.pk)) for bot in bots]
-            BotDecision.objects.bulk_create([s.decision for s in steps if s.decision])
+            BotDecision.objects.bulk_create([d for s in steps for d in s.decisions])
             for s in steps:
                 if s.journal is not None:
                     s.journal.stamp()
@@ -214,7 +214,7 @@ def _locked(bots):
 class _Step:
     result: StepResult
     journal: Journal | None = None
-    decision: BotDecision | None = None
+    decisions: list[BotDecision] = field(default_factory=list)  # missed candles', then this one
     changed: bool = False  # the bot row must be written
     ordered: bool = False  # new orders to submit after the commit
 
@@ -227,7 +227,7 @@ def _step_bot(
     signals: CandleSignals | None,
     sync: LiveSync | None = None,
 ) -> _Step:
-    """The step of one locked bot, its decision row and bot changes left to the caller.
+    """The step of one locked bot, its decision rows and bot changes left to the caller.
     `sync`: a live bot's exchange sync, done just before (its fills are already recorded)."""
     if bot.status not in STEPPING:
         return _Step(StepResult(StepOutcome.NOT_RUNNING))
@@ -244,7 +244,8 @@ def _step_bot(
     # A live bot with an order in flight neither decides nor kills (a kill's close could
     # double an exit being sent): both wait for the step where the books agree.
     live_waiting = bot.mode == BotMode.LIVE and (sync is None or not sync.settled)
-    position = _bars_reconciled(bot, bars, journal, kill_switch=not live_waiting)
+    position, marks = _bars_reconciled(bot, bars, journal, kill_switch=not live_waiting)
+    missed = _missed(bot, bars, marks, now_ms, journal) if was_running else []
     if bot.status == BotStatus.STOPPING and position is None and not _live_orders(bot):
         message = "Stopped; the position was closed."
         bot_status_move(bot, BotStatus.STOPPED, message, journal, candle_ms=candle_ms)
@@ -272,9 +273,11 @@ def _step_bot(
         action, reason = _act(bot, position, candle_ms, float(bars.close[-1]), signals, journal)
         if action == DecisionAction.ERROR:
             outcome = StepOutcome.ERROR
-    return _stepped(
+    step = _stepped(
         bot, position, candle_ms, float(bars.close[-1]), delay_ms, journal, outcome, action, reason
     )
+    step.decisions[:0] = missed
+    return step
 
 
 def _bars_to(bot: Bot, candle_ms: int, bars: CandleArrays | None) -> CandleArrays:
@@ -290,21 +293,52 @@ def _bars_to(bot: Bot, candle_ms: int, bars: CandleArrays | None) -> CandleArray
 
 def _bars_reconciled(
     bot: Bot, bars: CandleArrays, journal: Journal, *, kill_switch: bool
-) -> BotPosition | None:
+) -> tuple[BotPosition | None, list[tuple[float, int]]]:
     """Each bar since the last step: the paper venue's fills (a live bot's came from the
-    exchange through live_sync), the equity's peak and the kill switch. The position after."""
+    exchange through live_sync), the equity's peak and the kill switch. The position after, and
+    each bar's (equity at its close, position side)."""
     position = getattr(bot, "position", None)
     live_orders = bot.has_live_orders  # none (the usual case): no order query at all
+    marks = []
     for i in range(len(bars)):
         if bot.mode != BotMode.LIVE:
             position = paper_bar(
                 bot=bot, position=position, bars=bars, i=i, journal=journal, live_orders=live_orders
             )
         equity = marked_equity(bot, position, float(bars.close[i]))
+        marks.append((equity, position.side if position is not None else 0))
         bot.peak_equity = max(bot.peak_equity, dec(equity))
         if bot.status == BotStatus.RUNNING and kill_switch:
             live_orders |= _kill_switch(bot, position, int(bars.open_time[i]), equity, journal)
-    return position
+    return position, marks
+
+
+def _missed(
+    bot: Bot, bars: CandleArrays, marks: list[tuple[float, int]], now_ms: int, journal: Journal
+) -> list[BotDecision]:
+    """A "skipped: missed" decision for each candle before this one that no step decided (its
+    step was lost or never sent: a worker or the broker away), with how late it was noticed: a
+    running bot's candle always has one decision row, never none."""
+    bar_ms = timeframe_ms(bot.timeframe)
+    decisions = []
+    for i in range(len(bars) - 1):
+        candle_ms = int(bars.open_time[i])
+        delay_ms = now_ms - (candle_ms + bar_ms)
+        reason = f"skipped: missed (no step ran; noticed {delay_ms / 1000:.1f} s after the close)"
+        journal.add("skipped", reason, candle_ms=candle_ms, delay_ms=delay_ms)
+        equity, side = marks[i]
+        decisions.append(
+            BotDecision(
+                bot=bot,
+                candle_ms=candle_ms,
+                action=DecisionAction.SKIPPED_STALE,
+                reason=reason,
+                delay_ms=delay_ms,
+                equity=dec(equity),
+                position_side=side,
+            )
+        )
+    return decisions
 
 
 def _act(
@@ -339,7 +373,7 @@ def _stepped(
     """The step's record: the decision row (none when only reconciling) and the equity mark."""
     bot.last_candle_ms = candle_ms
     equity = marked_equity(bot, position, close)
-    decision = None
+    decisions = []
     if outcome != StepOutcome.RECONCILED:
         decision = BotDecision(
             bot=bot,
@@ -350,10 +384,11 @@ def _stepped(
             equity=dec(equity),
             position_side=position.side if position is not None else 0,
         )
+        decisions.append(decision)
     bot.updated_at = timezone.now()
     journal.add("equity", f"{equity:,.2f}", candle_ms=candle_ms, record=False, equity=equity)
     ordered = any(m["kind"] == "order" for m in journal.messages)
-    return _Step(StepResult(outcome, str(action)), journal, decision, True, ordered)
+    return _Step(StepResult(outcome, str(action)), journal, decisions, True, ordered)
 
 
 def _live_orders(bot: Bot) -> bool:

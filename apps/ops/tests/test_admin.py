@@ -25,6 +25,7 @@ READ_ONLY = {
     "analytics.backtesttrade",
     "datafeeds.candleseries",
     "ops.worklease",
+    "ops.outboxtask",
     "strategies.strategy",
 }
 # Django 5.2's admin does not support composite primary keys: candles are browsed via the API.

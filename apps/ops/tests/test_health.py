@@ -63,8 +63,9 @@ def test_pending_migrations_make_the_process_unready(client, db, monkeypatch):
     from django.db.migrations.recorder import MigrationRecorder
 
     monkeypatch.setattr(health, "_migrations_applied", False)  # as in a freshly started process
-    # Unrecord one migration (rolled back with the test's transaction): it is now pending.
-    MigrationRecorder.Migration.objects.filter(app="ops", name="0001_initial").delete()
+    # Unrecord ops' latest migration (rolled back with the test's transaction): it is now pending.
+    latest = MigrationRecorder.Migration.objects.filter(app="ops").order_by("-name")[0]
+    MigrationRecorder.Migration.objects.filter(pk=latest.pk).delete()
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["migrations"] == {

@@ -1,0 +1,42 @@
+"""One way to report a dependency that is away (Redis as cache, broker or channel layer): the
+failure is counted in /metrics on every call (`dependency_failures_total`) and logged at most
+once per LOG_INTERVAL_SECONDS per dependency, so an outage writes a line a minute, not one per
+request."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+
+from prometheus_client import Counter
+
+logger = logging.getLogger(__name__)
+
+DEPENDENCY_FAILURES = Counter(
+    "dependency_failures_total",
+    "Calls to a dependency that failed and were degraded (cache, broker, channel layer)",
+    ["dependency", "operation"],
+)
+
+LOG_INTERVAL_SECONDS = 60.0
+_last_logged: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+def dependency_failed(dependency: str, operation: str, error: BaseException) -> None:
+    """`operation` on `dependency` failed with `error` and the caller carries on degraded."""
+    DEPENDENCY_FAILURES.labels(dependency=dependency, operation=operation).inc()
+    now = time.monotonic()
+    with _lock:
+        if now - _last_logged.get(dependency, -math.inf) < LOG_INTERVAL_SECONDS:
+            return
+        _last_logged[dependency] = now
+    logger.warning(
+        "%s unavailable (%s: %s); degraded until it answers again (logged once per %d s)",
+        dependency,
+        type(error).__name__,
+        error,
+        LOG_INTERVAL_SECONDS,
+    )
