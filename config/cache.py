@@ -20,12 +20,9 @@ from typing import Any
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from config.degraded import dependency_failed
+from config.degraded import REDIS_DOWN, dependency_failed
 
-REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 RETRY_SECONDS = 5.0
 _UNWRITTEN_MAX = 100_000  # keys remembered for deletion; beyond, the oldest are forgotten
 

@@ -11,6 +11,8 @@ import threading
 import time
 
 from prometheus_client import Counter
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +22,8 @@ DEPENDENCY_FAILURES = Counter(
     ["dependency", "operation"],
 )
 
+# What Redis raises when it cannot be reached (sync and asyncio clients alike).
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 LOG_INTERVAL_SECONDS = 60.0
 _last_logged: dict[str, float] = {}
 _lock = threading.Lock()
@@ -34,8 +38,9 @@ def dependency_failed(dependency: str, operation: str, error: BaseException) -> 
             return
         _last_logged[dependency] = now
     logger.warning(
-        "%s unavailable (%s: %s); degraded until it answers again (logged once per %d s)",
+        "%s unavailable at %s (%s: %s); degraded until it answers again (logged once per %d s)",
         dependency,
+        operation,
         type(error).__name__,
         error,
         LOG_INTERVAL_SECONDS,

@@ -24,10 +24,12 @@ from channels.layers import InMemoryChannelLayer
 from django.conf import settings
 
 from apps.accounts.socket_groups import session_group, user_sessions_group
+from config.degraded import REDIS_DOWN, dependency_failed
 
 from .protocol import (
     CLOSE_TOO_MANY,
     CLOSE_UNAUTHENTICATED,
+    CLOSE_UNAVAILABLE,
     MESSAGE_ERROR,
     MESSAGE_HEARTBEAT,
     MESSAGE_READY,
@@ -37,6 +39,7 @@ from .protocol import (
 from .slots import LEASE_HEARTBEATS, SocketSlots
 
 logger = logging.getLogger(__name__)
+UNAVAILABLE_REASON = "realtime service unavailable: retry shortly"
 
 
 class Refused(Exception):
@@ -52,6 +55,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     slot_kind: str | None = None  # sockets counted against a per-user cap, e.g. "replay"
     cap_setting: str | None = None  # the settings name of that cap
 
+    accepted = False
     opened = False
     _slots: SocketSlots | None = None
     _heartbeat: asyncio.Task | None = None
@@ -72,8 +76,24 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
     # --- lifecycle -----------------------------------------------------------------------------
 
+    async def __call__(self, scope, receive, send) -> None:
+        """The consumer, plus what channels does not do: when the channel layer (Redis) goes
+        away, its receive loop raises and the connection would drop without a close frame (and
+        keep its slot until the lease ends). Instead the socket closes with CLOSE_UNAVAILABLE,
+        which the browser answers by reconnecting, and releases what it held."""
+        try:
+            await super().__call__(scope, receive, send)
+        except REDIS_DOWN as error:
+            dependency_failed("channel layer", "receive", error)
+            with contextlib.suppress(Exception):  # the client may be gone already
+                if not self.accepted:
+                    await self.accept()
+                await self.close(code=CLOSE_UNAVAILABLE, reason=UNAVAILABLE_REASON)
+            await self.disconnect(CLOSE_UNAVAILABLE)
+
     async def connect(self) -> None:
         await self.accept()
+        self.accepted = True
         self.send_lock = asyncio.Lock()
         user = self.scope.get("user")
         try:
@@ -86,9 +106,13 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.join(user_sessions_group(user.pk))
             await self.open(user)
         except Refused as refusal:
-            await self.close(code=refusal.code, reason=refusal.reason)
-            await self._leave_groups()
-            await self._free_slot()
+            await self._refuse(refusal.code, refusal.reason)
+            return
+        except REDIS_DOWN as error:
+            # The channel layer (Redis) is away: say so in a close frame, and the client tries
+            # again, rather than a dropped connection and a slot held until its lease ends.
+            dependency_failed("channel layer", "connect", error)
+            await self._refuse(CLOSE_UNAVAILABLE, UNAVAILABLE_REASON)
             return
         self.opened = True
         self._heartbeat = asyncio.create_task(self._beat())
@@ -101,8 +125,20 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if self.opened:
             self.opened = False
             await self.on_close()
-        await self._leave_groups()
-        await self._free_slot()
+        await self._release()
+
+    async def _refuse(self, code: int, reason: str) -> None:
+        await self.close(code=code, reason=reason)
+        await self._release()
+
+    async def _release(self) -> None:
+        """Free the slot and leave the groups. With Redis away the slot is freed by this
+        process's next slot operation once Redis answers (slots.py), the groups expire."""
+        for step in (self._free_slot, self._leave_groups):
+            try:
+                await step()
+            except REDIS_DOWN as error:
+                dependency_failed("channel layer", "release", error)
 
     async def join(self, group: str) -> None:
         """The group's messages reach this socket until it closes."""
@@ -133,7 +169,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def _free_slot(self) -> None:
         if self._slots is not None:
             slots, self._slots = self._slots, None
-            await slots.release(self.channel_name)
+            await slots.release(self.channel_name)  # remembered if it fails (slots.py)
 
     async def _beat(self) -> None:
         """A heartbeat per interval: the client's proof of life, and the slot's lease renewal."""
@@ -142,12 +178,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         while True:
             await asyncio.sleep(interval)
             await self.send_message({"type": MESSAGE_HEARTBEAT})
-            if self._slots is not None:
-                await self._slots.renew(self.channel_name)
-            if time.monotonic() - renewed >= settings.REALTIME_GROUP_RENEW_SECONDS:
-                renewed = time.monotonic()
-                for group in self._groups:  # joining again renews the membership
-                    await self.channel_layer.group_add(group, self.channel_name)
+            try:
+                if self._slots is not None:
+                    await self._slots.renew(self.channel_name)
+                if time.monotonic() - renewed >= settings.REALTIME_GROUP_RENEW_SECONDS:
+                    for group in self._groups:  # joining again renews the membership
+                        await self.channel_layer.group_add(group, self.channel_name)
+                    renewed = time.monotonic()
+            except REDIS_DOWN as error:  # renewed at the next beat once Redis is back
+                dependency_failed("channel layer", "renew", error)
 
     # --- messages --------------------------------------------------------------------------------
 

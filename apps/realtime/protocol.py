@@ -19,6 +19,8 @@ CLOSE_UNAUTHENTICATED = 4401  # anonymous: sent before any lookup, so it says no
 CLOSE_NOT_FOUND = 4404  # missing, or another user's: the same answer, no existence oracle
 CLOSE_NOT_READY = 4409  # yours, but in a state the socket cannot serve (a run not done)
 CLOSE_TOO_MANY = 4429  # the per-user cap on open sockets of this kind is reached
+# The standard "try again later": the channel layer (Redis) is away; the client reconnects.
+CLOSE_UNAVAILABLE = 1013
 
 # What the server sends on every socket. The handshake comes first, once per connection:
 # {"type": "ready", "push": bool, "heartbeat": seconds, ...the socket's own snapshot}, where

@@ -22,6 +22,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from config.degraded import REDIS_DOWN, dependency_failed
+
 logger = logging.getLogger(__name__)
 
 Pending = list[tuple[str, str, dict[str, Any]]]  # (group, handler, message)
@@ -43,6 +45,8 @@ def _send(pending: Pending) -> None:
 
     try:
         async_to_sync(send_all)()
+    except REDIS_DOWN as error:  # counted, logged once a minute: pages re-read on reconnect
+        dependency_failed("channel layer", "group_send", error)
     except Exception:
         logger.warning("publishing %d realtime messages failed", len(pending), exc_info=True)
 

@@ -13,6 +13,8 @@ from collections import defaultdict
 
 from channels.layers import BaseChannelLayer
 
+from config.degraded import REDIS_DOWN
+
 LEASE_HEARTBEATS = 3  # a lease outlives this many missed heartbeats
 
 # KEYS[1] the set; ARGV: now, expiry, cap, member. Atomic: two sockets racing for the last slot
@@ -29,6 +31,9 @@ return 1
 """
 
 _local: dict[str, dict[str, float]] = defaultdict(dict)  # in-memory layer: key -> member -> expiry
+# Slots whose release failed (Redis away): released by this process's next slot operation, so a
+# socket closed during an outage does not keep its slot until the lease ends.
+_unreleased: set[tuple[str, str]] = set()
 
 
 class SocketSlots:
@@ -44,6 +49,7 @@ class SocketSlots:
     async def acquire(self, member: str, cap: int) -> bool:
         now = time.time()
         if self._redis is not None:
+            await self._release_pending()
             expiry = now + self.lease
             return bool(await self._redis.eval(_ACQUIRE, 1, self.key, now, expiry, cap, member))
         held = _local[self.key]
@@ -66,6 +72,15 @@ class SocketSlots:
 
     async def release(self, member: str) -> None:
         if self._redis is not None:
-            await self._redis.zrem(self.key, member)
+            try:
+                await self._redis.zrem(self.key, member)
+            except REDIS_DOWN:
+                _unreleased.add((self.key, member))
+                raise
         else:
             _local[self.key].pop(member, None)
+
+    async def _release_pending(self) -> None:
+        for key, member in list(_unreleased):
+            await self._redis.zrem(key, member)
+            _unreleased.discard((key, member))

@@ -15,6 +15,11 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry as RedisAsyncRetry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry as RedisRetry
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"  # local state of the embedded default (SQLite file, Celery queue)
@@ -221,6 +226,14 @@ REDIS_CLIENT_OPTIONS = {  # redis-py keyword arguments, shared by every client b
     "socket_keepalive_options": REDIS_KEEPALIVE_OPTIONS,
     "health_check_interval": REDIS_HEALTH_CHECK_SECONDS,
 }
+# After an outage the pools still hold connections the server closed: the first command on
+# each would fail. One immediate retry on a fresh connection makes the first request or socket
+# after Redis comes back succeed (a Redis still away fails the retry as fast).
+REDIS_RETRY_OPTIONS = {
+    "retry": RedisRetry(NoBackoff(), 1),
+    "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+}
+REDIS_ASYNC_RETRY_OPTIONS = {**REDIS_RETRY_OPTIONS, "retry": RedisAsyncRetry(NoBackoff(), 1)}
 
 CHANNEL_LAYER_BACKEND = _choice("CHANNEL_LAYER_BACKEND", "memory", ("memory", "redis"))
 if CHANNEL_LAYER_BACKEND == "redis":
@@ -229,7 +242,9 @@ if CHANNEL_LAYER_BACKEND == "redis":
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # A host dict: channels_redis passes its keys to redis-py's ConnectionPool.from_url.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}],
+                "hosts": [
+                    {"address": REDIS_URL, **REDIS_CLIENT_OPTIONS, **REDIS_ASYNC_RETRY_OPTIONS}
+                ],
                 # A group forgets a member after this long; open sockets renew theirs every
                 # REALTIME_GROUP_RENEW_SECONDS (apps/realtime/consumers.py).
                 "group_expiry": env.int("CHANNEL_LAYER_GROUP_EXPIRY", default=86_400),
@@ -296,17 +311,18 @@ CACHE_BACKEND = _choice(
 # On Redis the cache degrades while Redis is away (config/cache.py): reads miss, writes are
 # dropped, and the throttles count per process, so the API keeps answering.
 if CACHE_BACKEND == "redis":
+    _CACHE_OPTIONS = {**REDIS_CLIENT_OPTIONS, **REDIS_RETRY_OPTIONS}  # redis-py's pool's
     _CACHE_REDIS = {
         "BACKEND": "config.cache.FailSafeRedisCache",
         "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
-        "OPTIONS": dict(REDIS_CLIENT_OPTIONS),  # passed to redis-py's ConnectionPool
+        "OPTIONS": _CACHE_OPTIONS,
     }
     CACHES = {
         "default": _CACHE_REDIS,
         "throttle": {
             **_CACHE_REDIS,
             "KEY_PREFIX": "throttle",
-            "OPTIONS": {**REDIS_CLIENT_OPTIONS, "FALLBACK": "local"},
+            "OPTIONS": {**_CACHE_OPTIONS, "FALLBACK": "local"},
         },
     }
 else:

@@ -66,6 +66,28 @@ def test_a_step_an_hour_late_is_skipped_as_stale_and_orders_nothing(ana, btc_may
     assert step_on_time(late, entry + BAR).outcome == StepOutcome.DECIDED
 
 
+def test_candles_whose_step_never_ran_are_recorded_as_missed(ana, btc_may):
+    """A step lost to an outage leaves no hole: the next step records each candle it skipped
+    over as "skipped: missed" with how late that was noticed, once, and decides its own."""
+    bot = running_bot(ana, btc_may)
+    assert step_on_time(bot, START).outcome == StepOutcome.DECIDED
+    later = START + 3 * BAR
+    assert step_on_time(bot, later).outcome == StepOutcome.DECIDED
+    decisions = list(BotDecision.objects.filter(bot=bot).order_by("candle_ms"))
+    assert [d.candle_ms for d in decisions] == [START + k * BAR for k in range(4)]
+    for k, missed in ((1, decisions[1]), (2, decisions[2])):
+        assert missed.action == DecisionAction.SKIPPED_STALE
+        late_ms = later + BAR + 1_000 - (START + k * BAR + BAR)
+        assert missed.delay_ms == late_ms
+        assert (
+            missed.reason
+            == f"skipped: missed (no step ran; noticed {late_ms / 1000:.1f} s after the close)"
+        )
+    assert decisions[3].action != DecisionAction.SKIPPED_STALE
+    assert BotEvent.objects.filter(bot=bot, kind="skipped").count() == 2
+    assert step_on_time(bot, START + 2 * BAR).outcome == StepOutcome.DUPLICATE
+
+
 def test_the_entry_fills_at_the_next_open_with_fee_and_slippage(ana, btc_may, btc_5m_candles):
     bot = running_bot(ana, btc_may, config={"slippage_bps": 10.0, "fee_rate": 0.001})
     entry = first_entry_candle(bot)

@@ -8,6 +8,7 @@ export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_NOT_READY = 4409;
 /** the per-user cap on open sockets of this kind is reached */
 export const CLOSE_TOO_MANY = 4429;
+export const CLOSE_UNAVAILABLE = 1013;
 /** the handshake, first on every connection (see above) */
 export const MESSAGE_READY = "ready";
 /** every REALTIME_HEARTBEAT_SECONDS: the connection is alive */
