@@ -92,7 +92,9 @@ def _heartbeat_start(sender: str, instance: Any, **_: Any) -> None:
     # A worker restarted under the same name (a process manager restarting a crashed worker)
     # would look alive to the sweeper: what its previous process had reserved is sent again now.
     for message in reservations_take(client, hostname=sender):
-        instance.app.send_task(message["task"], args=message["args"], kwargs=message["kwargs"])
+        instance.app.send_task(
+            message["task"], args=message["args"], kwargs=message["kwargs"], ignore_result=True
+        )
         WORK_REQUEUED.labels(task=message["task"], reason="worker_restarted").inc()
         logger.warning("re-sent %s %s left by this worker's previous process", message["task"],
                        message["args"])  # fmt: skip

@@ -60,7 +60,9 @@ def outbox_send(rows: list[OutboxTask]) -> int:
     sent: list[int] = []
     try:
         for row in rows:
-            current_app.send_task(row.task, args=row.args)
+            # ignore_result: nothing reads these results, and a send that waits for the result
+            # backend stalls ~20 s when Redis is away before failing for good.
+            current_app.send_task(row.task, args=row.args, ignore_result=True)
             sent.append(row.pk)
     except (BrokerError, OSError) as error:
         _broker_down_until = time.monotonic() + RETRY_SECONDS

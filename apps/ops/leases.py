@@ -159,7 +159,7 @@ def _sweep_leases(report: SweepReport) -> None:
             lease.holder = ""
         WorkLease.objects.bulk_update(expired, ["expires_at", "requeues", "holder"])
     for lease in expired:
-        current_app.send_task(lease.task, args=lease.args)
+        current_app.send_task(lease.task, args=lease.args, ignore_result=True)
         WORK_REQUEUED.labels(task=lease.task, reason="lease_expired").inc()
         report.expired_leases.append(lease.key)
 
@@ -176,7 +176,10 @@ def _sweep_reservations(report: SweepReport) -> None:
         report.dead_workers.append(hostname)
         for message in messages:
             current_app.send_task(
-                message["task"], args=message.get("args", []), kwargs=message.get("kwargs", {})
+                message["task"],
+                args=message.get("args", []),
+                kwargs=message.get("kwargs", {}),
+                ignore_result=True,
             )
             WORK_REQUEUED.labels(task=message["task"], reason="worker_dead").inc()
             report.reservations += 1
