@@ -93,3 +93,71 @@ def test_no_server_errors_and_json_error_bodies(operation, market, fuzzer, in_te
         case.validate_response(response, checks=[not_a_server_error, error_bodies_are_json])
 
     fuzz()
+
+
+# --- Overflow and nesting, on every number of every request body --------------------------------
+
+HOSTILE_NUMBERS = [10**400, -(10**400), 2**63, 1e308, -1e308, "1e400", "nan", "-inf", 1e-320]
+
+
+def _body_numbers() -> list[tuple[str, str, str]]:
+    """(method, path, property) for each top-level number of each JSON request body."""
+    components = schema.raw_schema["components"]["schemas"]
+    found = []
+    for path, methods in schema.raw_schema["paths"].items():
+        for method, operation in methods.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is None:
+                continue
+            node = body["schema"]
+            while "$ref" in node:
+                node = components[node["$ref"].rsplit("/", 1)[-1]]
+            for name, prop in node.get("properties", {}).items():
+                while "$ref" in prop:
+                    prop = components[prop["$ref"].rsplit("/", 1)[-1]]
+                if prop.get("type") in ("number", "integer") and not prop.get("readOnly"):
+                    found.append((method.upper(), path, name))
+    return sorted(found)
+
+
+BODY_NUMBERS = _body_numbers()
+
+
+def test_the_overflow_cases_cover_the_bodies_numbers():
+    assert ("POST", "/api/execution/bots/", "paper_capital") in BODY_NUMBERS
+    assert ("PATCH", "/api/risk/profiles/{id}/", "leverage") in BODY_NUMBERS
+    assert len(BODY_NUMBERS) >= 40
+
+
+@pytest.mark.django_db
+def test_overflowing_numbers_and_deep_nesting_are_never_a_server_error(market, fuzzer):
+    """Each number of each body, alone, set to each hostile value (huge, tiny, NaN, infinite,
+    as numbers and as strings), on objects the user owns; then each body nested 1,000 deep."""
+    from rest_framework.test import APIClient
+
+    from apps.execution.services.bots import bot_create
+    from apps.risk.services import risk_profile_create
+
+    client = APIClient()
+    client.force_authenticate(fuzzer)
+    owned = {
+        "/api/risk/profiles/{id}/": risk_profile_create(owner=fuzzer, name="p").pk,
+        "/api/execution/bots/{id}/": bot_create(
+            owner=fuzzer,
+            name="b",
+            strategy="ema-cross",
+            symbol=Symbol.objects.get(name="BTCUSDT"),
+            params={"fast_period": 5, "slow_period": 10},
+        ).pk,
+    }
+    checked = 0
+    for method, path, name in BODY_NUMBERS:
+        url = path.replace("{id}", str(owned.get(path, 1)))
+        for value in HOSTILE_NUMBERS:
+            response = client.generic(method, url, json.dumps({name: value}), "application/json")
+            assert response.status_code < 500, (method, path, name, value, response.content[:300])
+            checked += 1
+        nested = json.dumps({name: [[[0]]]}).replace("[[[0]]]", "[" * 1000 + "]" * 1000)
+        response = client.generic(method, url, nested, "application/json")
+        assert response.status_code == 400, (method, path, response.content[:300])
+    assert checked >= 40 * len(HOSTILE_NUMBERS)

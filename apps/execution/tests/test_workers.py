@@ -11,6 +11,8 @@ from apps.analytics.tests.test_workers import Workers
 from apps.datafeeds.storage import candles_upsert
 from apps.execution.models import Bot, BotDecision
 from apps.execution.tasks import bot_step_task, bots_step
+from apps.ops.models import OutboxTask
+from apps.ops.redis_state import broker_redis, queue_depths
 from config.celery import app
 from tests.workers import wait_until_idle
 
@@ -140,3 +142,17 @@ def test_a_worker_killed_inside_a_step_loses_and_duplicates_nothing(
 def _start(workers: Workers, name: str) -> dict[str, str]:
     """A worker of the bots' test app (its TEST_STEP_DELAY slows the steps down)."""
     return workers.start(name, app_module="apps.execution.tests.worker_app")
+
+
+def test_a_stored_candle_writes_its_bots_step_with_it(ana, btc_symbol, btc_5m_candles):
+    store_around(btc_symbol, btc_5m_candles, START, days_after=0)
+    running_bot(ana, btc_symbol)
+    new = btc_5m_candles.rows()[btc_5m_candles.open_time == START][0]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        candles_upsert(symbol=btc_symbol, timeframe="5m", rows=new[None, :])
+        step = OutboxTask.objects.get(task="execution.candle_closed")
+        assert step.args == [btc_symbol.pk, "5m", START]
+        raise RuntimeError  # the candle is not stored: neither is its step
+    assert not OutboxTask.objects.filter(task="execution.candle_closed").exists()
+    candles_upsert(symbol=btc_symbol, timeframe="5m", rows=new[None, :])
+    assert queue_depths(broker_redis(), ["bots"])["bots"] >= 1 and not OutboxTask.objects.exists()

@@ -13,8 +13,6 @@ from celery import Celery
 from django.db import transaction
 from django.utils import timezone
 
-from apps.datafeeds.storage import candles_upsert
-from apps.execution.tests.helpers import START, running_bot, store_around
 from apps.ops import enqueue
 from apps.ops.enqueue import outbox_sweep, task_send_on_commit, tasks_send_on_commit
 from apps.ops.models import OutboxTask
@@ -93,17 +91,3 @@ def test_a_broker_outage_keeps_the_task_until_the_sweep_sends_it(broker_away):
     assert outbox_sweep() == 3
     assert waiting() == 3 and not OutboxTask.objects.exists()
     assert outbox_sweep() == 0  # each sent once
-
-
-def test_a_stored_candle_writes_its_bots_step_with_it(ana, btc_symbol, btc_5m_candles):
-    store_around(btc_symbol, btc_5m_candles, START, days_after=0)
-    running_bot(ana, btc_symbol)
-    new = btc_5m_candles.rows()[btc_5m_candles.open_time == START][0]
-    with pytest.raises(RuntimeError), transaction.atomic():
-        candles_upsert(symbol=btc_symbol, timeframe="5m", rows=new[None, :])
-        step = OutboxTask.objects.get(task="execution.candle_closed")
-        assert step.args == [btc_symbol.pk, "5m", START]
-        raise RuntimeError  # the candle is not stored: neither is its step
-    assert not OutboxTask.objects.filter(task="execution.candle_closed").exists()
-    candles_upsert(symbol=btc_symbol, timeframe="5m", rows=new[None, :])
-    assert waiting("bots") >= 1 and not OutboxTask.objects.exists()

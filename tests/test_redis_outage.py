@@ -31,10 +31,9 @@ from apps.analytics.services import backtest_run_create, backtest_run_execute
 from apps.execution.models import BotDecision
 from apps.execution.tests.helpers import BAR, START, running_bot, store_around
 from apps.ops.models import OutboxTask
+from apps.ops.tests.processes import Processes, free_port, wait_http
 from apps.realtime.protocol import CLOSE_UNAVAILABLE, MESSAGE_READY
 from tests.workers import celery_worker_argv
-
-from .processes import Processes, free_port, wait_http
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 YEARS = 10 * 365 * 86_400.0  # 2024 candles count as fresh: each one is decided, not skipped
