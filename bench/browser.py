@@ -128,6 +128,14 @@ def bench_browser(record: Callable[..., None], scale: Scale) -> None:
         size=size,
     )
     record(
+        "browser: backtest replay longest frame at max (ref. paused)",
+        socket["max_frame_longest_ms"],
+        "ms",
+        socket["paused_frame_longest_ms"],
+        False,
+        size=size,
+    )
+    record(
         "browser: backtest replay Pause shown, at max (ref. at 10/s)",
         socket["max_pause_ms"],
         "ms",

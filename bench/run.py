@@ -351,7 +351,7 @@ def bench_sweep(scale: Scale) -> None:
         periods = list(scale.sweep_periods)
         start_ms = 1_706_745_600_000  # 2024-02-01
         started = time.perf_counter()
-        with transaction.atomic():  # the group is sent on commit
+        with transaction.atomic():  # the runs are sent on commit
             sweep = backtest_sweep_create(
                 owner=owner,
                 strategy="hma-sma",

@@ -6,8 +6,8 @@
 //   load to warm up first);
 // - its frame times while playing PLAYED candles at max, against the same page idle;
 // - the Bots page's frame times with BOTS bots receiving 50 events/s, against it idle;
-// - a backtest replay over WebSocket: frame times at max against paused, and how soon Pause shows
-//   (the first frame at the final position) at max against at 10 candles/s.
+// - a backtest replay over WebSocket: frame times (p95 and the longest) at max against paused, and
+//   how soon Pause shows (the first frame at the final position) at max against at 10 candles/s.
 import { spawn } from "node:child_process";
 import { chromium } from "playwright-core";
 
@@ -239,6 +239,9 @@ async function replaySocket(browser) {
     total,
     max_frame_p95_ms: percentile(playing, 95),
     paused_frame_p95_ms: percentile(paused, 95),
+    // The longest frame: the longest the page was unresponsive (its longest task, and more).
+    max_frame_longest_ms: Math.max(...playing),
+    paused_frame_longest_ms: Math.max(...paused),
     max_pause_ms: maxPause,
     slow_pause_ms: slowPause,
   };

@@ -46,7 +46,7 @@ def backtest_sweep_create(
     risk_profile: int | None = None,
 ) -> BacktestSweep:
     """One queued run per combination of the grid's values (the cartesian product, on top of the
-    fixed `params`), fanned out to the workers as a Celery group once the transaction commits.
+    fixed `params`), fanned out to the workers (one task per run) once the transaction commits.
 
     Combinations that break only a cross-field rule of the strategy (ema-cross: fast period
     below slow period) are left out and listed in `skipped`; a bad value, an unknown parameter or
