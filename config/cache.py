@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -27,14 +28,25 @@ RETRY_SECONDS = 5.0
 _UNWRITTEN_MAX = 100_000  # keys remembered for deletion; beyond, the oldest are forgotten
 
 
+@dataclass
+class _ServerState:
+    """What every thread of the process knows of one Redis (Django makes a cache object per
+    thread): when to try it again, and the keys whose write it missed."""
+
+    down_until: float = 0.0
+    unwritten: dict[str, None] = field(default_factory=dict)  # an insertion-ordered set
+
+
+_servers: dict[str, _ServerState] = {}
+
+
 class FailSafeRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]):
         options = dict(params.get("OPTIONS") or {})
         fallback = options.pop("FALLBACK", "")
         super().__init__(server, {**params, "OPTIONS": options})
         self._local = LocMemCache(f"fail-safe:{server}", {}) if fallback == "local" else None
-        self._down_until = 0.0
-        self._unwritten: dict[str, None] = {}  # insertion-ordered set of full keys
+        self._state = _servers.setdefault(server, _ServerState())
 
     # --- the guard ---------------------------------------------------------------------------
 
@@ -42,34 +54,31 @@ class FailSafeRedisCache(RedisCache):
         self, operation: str, call: Callable[[], Any], degraded: Callable[[], Any], keys=()
     ) -> Any:
         """`call()` on Redis, or `degraded()` when Redis is away; `keys` (full keys) are the
-        ones the call writes."""
-        if time.monotonic() < self._down_until:
+        ones the call writes. Keys missed during an outage are deleted before anything else is
+        asked of Redis, so no read after the outage sees a value a missed write replaced."""
+        state = self._state
+        if time.monotonic() < state.down_until:
             self._remember(keys)
             return degraded()
         try:
-            result = call()
+            if state.unwritten:
+                missed = list(state.unwritten)
+                self._cache.delete_many(missed)
+                for key in missed:
+                    state.unwritten.pop(key, None)
+            return call()
         except REDIS_DOWN as error:
-            self._down_until = time.monotonic() + RETRY_SECONDS
+            state.down_until = time.monotonic() + RETRY_SECONDS
             dependency_failed("cache", operation, error)
             self._remember(keys)
             return degraded()
-        if self._unwritten:
-            self._forget_stale()
-        return result
 
     def _remember(self, keys) -> None:
+        unwritten = self._state.unwritten
         for key in keys:
-            self._unwritten[key] = None
-        while len(self._unwritten) > _UNWRITTEN_MAX:
-            del self._unwritten[next(iter(self._unwritten))]
-
-    def _forget_stale(self) -> None:
-        keys, self._unwritten = list(self._unwritten), {}
-        try:
-            self._cache.delete_many(keys)
-        except REDIS_DOWN as error:
-            dependency_failed("cache", "delete_many", error)
-            self._unwritten.update(dict.fromkeys(keys))
+            unwritten[key] = None
+        while len(unwritten) > _UNWRITTEN_MAX:
+            unwritten.pop(next(iter(unwritten)), None)
 
     def _local_or(self, name: str, default: Any, *args: Any, **kwargs: Any) -> Callable[[], Any]:
         if self._local is None:
