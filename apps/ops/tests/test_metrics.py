@@ -234,3 +234,13 @@ def test_the_dashboard_queries_only_metrics_the_platform_emits(client, token, db
     wanted = dashboard_metric_names()
     assert len(wanted) >= 10
     assert wanted <= scraped, f"dashboard names never emitted: {sorted(wanted - scraped)}"
+
+
+def test_a_dependency_that_is_away_is_counted(private_redis):
+    from config.cache import FailSafeRedisCache
+
+    private_redis.stop()
+    cache = FailSafeRedisCache(private_redis.url, {"OPTIONS": {"socket_connect_timeout": 1}})
+    before = value("dependency_failures_total", dependency="cache", operation="get") or 0
+    assert cache.get("anything") is None  # answered degraded
+    assert value("dependency_failures_total", dependency="cache", operation="get") == before + 1
