@@ -29,6 +29,8 @@ from typing import Any
 
 from django.conf import settings
 
+from config.degraded import dependency_failed
+
 logger = logging.getLogger(__name__)
 
 BURST_FRACTION = 0.1  # of the exchange's limit, available at once
@@ -213,7 +215,7 @@ class SharedRateLimiter:
             try:
                 wait_ms = _shared_store().take(bucket, self.backoff_key, wanted)
             except Exception as error:  # Redis unreachable: fall back to this process alone
-                logger.warning("Shared rate limiter unavailable (%s); limiting per process.", error)
+                dependency_failed("rate limiter", "take", error)  # logged once a minute
                 wait_ms = _store("local", "").take(bucket, self.backoff_key, wanted)
             if wait_ms <= 0:
                 return
@@ -228,7 +230,8 @@ class SharedRateLimiter:
         )
         try:
             _shared_store().backoff(self.backoff_key, seconds)
-        except Exception:
+        except Exception as error:
+            dependency_failed("rate limiter", "backoff", error)
             _store("local", "").backoff(self.backoff_key, seconds)
 
 
