@@ -16,7 +16,6 @@ bench/run.py calls both with the sizes of bench/scale.py.
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -92,24 +91,10 @@ def _setup(bots: int, candles: int):
 
 def _workers() -> list[subprocess.Popen]:
     from config.celery import app
-    from tests.workers import celery_worker_argv, celery_workers_wait
+    from tests.workers import celery_workers_started
 
     app.control.purge()
-    workers, hostnames = [], []
-    for i in range(2):
-        argv, hostname = celery_worker_argv(sys.executable, name=f"benchbots{i}")
-        hostnames.append(hostname)
-        workers.append(
-            subprocess.Popen(
-                argv,
-                cwd=ROOT,
-                env=dict(os.environ),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-    celery_workers_wait(app, hostnames)
-    return workers
+    return celery_workers_started(app, sys.executable, ["benchbots0", "benchbots1"], cwd=ROOT)
 
 
 def _one_candle(symbols, rows, candle_ms: int, bots: int) -> float:

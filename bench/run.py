@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -329,24 +328,11 @@ def bench_sweep(scale: Scale) -> None:
     from apps.analytics.services import backtest_sweep_create
     from apps.datafeeds.models import Symbol
     from config.celery import app
-    from tests.workers import celery_worker_argv, celery_workers_wait
+    from tests.workers import celery_workers_started
 
     app.control.purge()
-    workers, hostnames = [], []
-    for i in range(2):
-        argv, hostname = celery_worker_argv(sys.executable, name=f"bench{i}")
-        hostnames.append(hostname)
-        workers.append(
-            subprocess.Popen(
-                argv,
-                cwd=ROOT,
-                env=dict(os.environ),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
+    workers = celery_workers_started(app, sys.executable, ["bench0", "bench1"], cwd=ROOT)
     try:
-        celery_workers_wait(app, hostnames)
         owner = get_user_model().objects.create_user("bench")
         periods = list(scale.sweep_periods)
         start_ms = 1_706_745_600_000  # 2024-02-01

@@ -6,6 +6,8 @@ bench, without one app's tests importing another's.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 
 
@@ -21,6 +23,34 @@ def celery_worker_argv(
     argv += ["--concurrency", "1", "--prefetch-multiplier", "1", "--loglevel", loglevel]
     argv += ["--without-gossip", "--without-mingle", "--hostname", hostname]
     return argv, hostname
+
+
+def celery_workers_started(
+    app, python: str, names: list[str], *, cwd, timeout: float = 60.0
+) -> list[subprocess.Popen]:
+    """One worker per name (celery_worker_argv), quiet, in this environment; returned once
+    every one answers a ping (the bench's workers: a test keeps its workers' output)."""
+    workers, hostnames = [], []
+    for name in names:
+        argv, hostname = celery_worker_argv(python, name=name)
+        hostnames.append(hostname)
+        workers.append(
+            subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=dict(os.environ),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    try:
+        celery_workers_wait(app, hostnames, timeout=timeout)
+    except BaseException:
+        for worker in workers:
+            worker.kill()
+            worker.wait()
+        raise
+    return workers
 
 
 def celery_workers_wait(app, hostnames: list[str], *, timeout: float = 60.0, output=lambda: ""):
