@@ -1,5 +1,6 @@
 """Checks that the services the test suite needs answer, with a message saying how to start them."""
 
+import shutil
 import socket
 import sys
 
@@ -28,6 +29,13 @@ def main() -> int:
                 file=sys.stderr,
             )
             missing += 1
+    if shutil.which("redis-server") is None:  # the outage tests start Redis servers of their own
+        print(
+            "redis-server is not on the PATH (the Redis outage tests start their own): "
+            "apt-get install -y redis-server",
+            file=sys.stderr,
+        )
+        missing += 1
     return 1 if missing else 0
 
 
