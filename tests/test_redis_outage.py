@@ -103,7 +103,8 @@ class Platform:
 def platform(python, subprocess_env, private_redis, tmp_path):
     started = Platform(python, subprocess_env, private_redis.url, tmp_path)
     yield started
-    started.processes.stop_all()
+    # Killed after 5 s: uvicorn may wait much longer for the sockets it served to wind down.
+    started.processes.stop_all(timeout=5)
 
 
 def decided(bot, candle_ms: int) -> int:

@@ -88,10 +88,10 @@ class Processes:
             process.wait()
             raise
 
-    def stop_all(self) -> None:
+    def stop_all(self, timeout: float = 30) -> None:
         for name in list(self.running):
             with contextlib.suppress(subprocess.TimeoutExpired):
-                self.stop(name)
+                self.stop(name, timeout=timeout)
 
 
 def wait_http(url: str, *, status: int, timeout: float, processes: Processes, **kwargs):
