@@ -86,5 +86,7 @@ TINY = Scale(
     browser_played_candles=200,
     browser_bots=20,
     browser_seconds=1.0,
-    browser_replay_candles=2_000,
+    # Three credit windows (analytics/replay.MAX_CREDIT): at max speed the whole replay can
+    # never arrive between two frames, so Pause always finds it playing.
+    browser_replay_candles=6_000,
 )
