@@ -39,7 +39,18 @@ class _TimeField(TimeField):
     """YYYY-MM-DD, an ISO 8601 datetime or epoch seconds, UTC (epoch ms inside)."""
 
 
-class _SpanInput(serializers.Serializer):
+class CostsInput(serializers.Serializer):
+    """The costs and sizing a backtest and a bot share, in the engine's bounds (CONFIG_BOUNDS)."""
+
+    fee_rate = BoundedNumberField(CONFIG_BOUNDS["fee_rate"])
+    slippage_bps = BoundedNumberField(CONFIG_BOUNDS["slippage_bps"])
+    size = BoundedNumberField(CONFIG_BOUNDS["size"])
+    stop_loss = BoundedNumberField(CONFIG_BOUNDS["stop_loss"])
+    take_profit = BoundedNumberField(CONFIG_BOUNDS["take_profit"])
+    allow_short = serializers.BooleanField(required=False)
+
+
+class _SpanInput(CostsInput):
     """What every backtest input shares: strategy, market, span [start, end), costs."""
 
     # Checked against the registry by the service (unknown keys: 400 naming "strategy").
@@ -49,12 +60,6 @@ class _SpanInput(serializers.Serializer):
     start = _TimeField(help_text="YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), inclusive")
     end = _TimeField(help_text="as start, exclusive")
     initial_capital = BoundedNumberField(CONFIG_BOUNDS["initial_capital"])
-    fee_rate = BoundedNumberField(CONFIG_BOUNDS["fee_rate"])
-    slippage_bps = BoundedNumberField(CONFIG_BOUNDS["slippage_bps"])
-    size = BoundedNumberField(CONFIG_BOUNDS["size"])
-    stop_loss = BoundedNumberField(CONFIG_BOUNDS["stop_loss"])
-    take_profit = BoundedNumberField(CONFIG_BOUNDS["take_profit"])
-    allow_short = serializers.BooleanField(required=False)
     risk_profile = IdField(
         required=False,
         allow_null=True,
@@ -112,16 +117,10 @@ class SkippedField(serializers.JSONField):
     """Combinations a strategy's cross-field rules left out, with the reasons."""
 
 
-class BacktestConfigSerializer(serializers.Serializer):
+class BacktestConfigSerializer(CostsInput):
     """Costs and sizing shared by a sweep's runs (only those given at creation)."""
 
     initial_capital = BoundedNumberField(CONFIG_BOUNDS["initial_capital"])
-    fee_rate = BoundedNumberField(CONFIG_BOUNDS["fee_rate"])
-    slippage_bps = BoundedNumberField(CONFIG_BOUNDS["slippage_bps"])
-    size = BoundedNumberField(CONFIG_BOUNDS["size"])
-    stop_loss = BoundedNumberField(CONFIG_BOUNDS["stop_loss"])
-    take_profit = BoundedNumberField(CONFIG_BOUNDS["take_profit"])
-    allow_short = serializers.BooleanField(required=False)
 
 
 def _object(value: Any, what: str) -> dict:

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.analytics.engine import CONFIG_BOUNDS
+from apps.analytics.serializers import CostsInput
 from apps.strategies.serializers import ParamValuesField
 from config.validation import BoundedNumberField, IdField
 
@@ -36,7 +37,7 @@ class RiskLimitsField(serializers.JSONField):
     """The profile's values copied onto the bot."""
 
 
-class BotCreateSerializer(serializers.Serializer):
+class BotCreateSerializer(CostsInput):
     name = serializers.CharField(max_length=100)
     strategy = serializers.CharField(max_length=64, help_text="registry key, e.g. hma-sma")
     symbol = serializers.CharField(max_length=32)
@@ -44,12 +45,6 @@ class BotCreateSerializer(serializers.Serializer):
     params = serializers.DictField(required=False, default=dict)
     mode = serializers.CharField(required=False, default=BotMode.PAPER, max_length=8)
     paper_capital = BoundedNumberField(CONFIG_BOUNDS["initial_capital"], default=10_000.0)
-    fee_rate = BoundedNumberField(CONFIG_BOUNDS["fee_rate"])
-    slippage_bps = BoundedNumberField(CONFIG_BOUNDS["slippage_bps"])
-    size = BoundedNumberField(CONFIG_BOUNDS["size"])
-    stop_loss = BoundedNumberField(CONFIG_BOUNDS["stop_loss"])
-    take_profit = BoundedNumberField(CONFIG_BOUNDS["take_profit"])
-    allow_short = serializers.BooleanField(required=False)
     staleness_seconds = BoundedNumberField(STALENESS_BOUND)
     risk_profile = IdField(required=False, allow_null=True)
     exchange_account = IdField(
@@ -60,16 +55,10 @@ class BotCreateSerializer(serializers.Serializer):
         return {k: self.validated_data[k] for k in COST_FIELDS if k in self.validated_data}
 
 
-class BotUpdateSerializer(serializers.Serializer):
+class BotUpdateSerializer(CostsInput):
     name = serializers.CharField(max_length=100, required=False)
     strategy = serializers.CharField(max_length=64, required=False)
     params = serializers.DictField(required=False)
-    fee_rate = BoundedNumberField(CONFIG_BOUNDS["fee_rate"])
-    slippage_bps = BoundedNumberField(CONFIG_BOUNDS["slippage_bps"])
-    size = BoundedNumberField(CONFIG_BOUNDS["size"])
-    stop_loss = BoundedNumberField(CONFIG_BOUNDS["stop_loss"])
-    take_profit = BoundedNumberField(CONFIG_BOUNDS["take_profit"])
-    allow_short = serializers.BooleanField(required=False)
     staleness_seconds = BoundedNumberField(STALENESS_BOUND)
     risk_profile = IdField(required=False, allow_null=True)
 

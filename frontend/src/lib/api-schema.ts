@@ -1085,6 +1085,7 @@ export interface components {
             /** @description marked equity - starting capital */
             readonly total_pnl: string;
         };
+        /** @description The costs and sizing a backtest and a bot share, in the engine's bounds (CONFIG_BOUNDS). */
         BotCreate: {
             allow_short?: boolean;
             exchange?: string;
@@ -1524,6 +1525,7 @@ export interface components {
             name: string;
             type: components["schemas"]["TypeEnum"];
         };
+        /** @description The costs and sizing a backtest and a bot share, in the engine's bounds (CONFIG_BOUNDS). */
         PatchedBotUpdate: {
             allow_short?: boolean;
             /**
