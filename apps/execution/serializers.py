@@ -38,6 +38,8 @@ class RiskLimitsField(serializers.JSONField):
 
 
 class BotCreateSerializer(CostsInput):
+    """A new bot: stopped until started."""
+
     name = serializers.CharField(max_length=100)
     strategy = serializers.CharField(max_length=64, help_text="registry key, e.g. hma-sma")
     symbol = serializers.CharField(max_length=32)
@@ -56,6 +58,8 @@ class BotCreateSerializer(CostsInput):
 
 
 class BotUpdateSerializer(CostsInput):
+    """The name any time; strategy, parameters and costs while the bot is stopped."""
+
     name = serializers.CharField(max_length=100, required=False)
     strategy = serializers.CharField(max_length=64, required=False)
     params = serializers.DictField(required=False)

@@ -1085,7 +1085,7 @@ export interface components {
             /** @description marked equity - starting capital */
             readonly total_pnl: string;
         };
-        /** @description The costs and sizing a backtest and a bot share, in the engine's bounds (CONFIG_BOUNDS). */
+        /** @description A new bot: stopped until started. */
         BotCreate: {
             allow_short?: boolean;
             exchange?: string;
@@ -1525,7 +1525,7 @@ export interface components {
             name: string;
             type: components["schemas"]["TypeEnum"];
         };
-        /** @description The costs and sizing a backtest and a bot share, in the engine's bounds (CONFIG_BOUNDS). */
+        /** @description The name any time; strategy, parameters and costs while the bot is stopped. */
         PatchedBotUpdate: {
             allow_short?: boolean;
             /**
