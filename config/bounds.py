@@ -55,3 +55,12 @@ class Bound:
 
 
 ID_BOUND = Bound(1, ID_MAX, True, True, None, "the id of one of your rows", integer=True)
+
+# A stop's distance from the entry fill price, as a fraction: the engine's settings, risk
+# profiles and a strategy's own `stop_loss = 2%` read these two, so each refuses the same values.
+STOP_LOSS_BOUND = Bound(
+    0, 1, False, False, None, "fraction from the entry fill price", nullable=True
+)
+TAKE_PROFIT_BOUND = Bound(
+    0, 10, False, True, None, "fraction from the entry fill price", nullable=True
+)

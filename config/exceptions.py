@@ -49,6 +49,7 @@ def _domain_errors() -> tuple[tuple[type[Exception], Callable[[Any], Exception]]
     from apps.execution.services.bots import BotConflict, BotInvalid, BotMissingCandles
     from apps.strategies.inputs import MissingCandles
     from apps.strategies.registry import InvalidParameters, UnknownStrategy
+    from apps.strategies.services import StrategyInUse
 
     return (
         (SymbolNotFound, _symbol_not_found),
@@ -66,11 +67,27 @@ def _domain_errors() -> tuple[tuple[type[Exception], Callable[[Any], Exception]]
             lambda e: ApiError(str(e), field="symbol", status_code=status.HTTP_404_NOT_FOUND),
         ),
         (BotConflict, lambda e: ApiError(str(e), status_code=status.HTTP_409_CONFLICT)),
+        (StrategyInUse, lambda e: ApiError(str(e), status_code=status.HTTP_409_CONFLICT)),
         (QuotaExceeded, lambda e: ApiError(str(e), status_code=status.HTTP_429_TOO_MANY_REQUESTS)),
     )
 
 
+def _source_errors(exc: Exception) -> Response | None:
+    """A strategy text that does not compile: each error in words under "source" (as any field
+    error) and with its place under "errors", for an editor to underline."""
+    from apps.strategies.language.errors import LanguageError
+
+    if not isinstance(exc, LanguageError):
+        return None
+    return Response(
+        {"source": [str(e) for e in exc.errors], "errors": [e.as_dict() for e in exc.errors]},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if (response := _source_errors(exc)) is not None:
+        return response
     for domain_error, translate in _domain_errors():
         if isinstance(exc, domain_error):
             exc = translate(exc)

@@ -8,6 +8,7 @@ candles to setups, entries and exits. The run endpoint also asks it for the line
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +121,10 @@ class StrategySpec:
     compute: Compute
     display: Display
     check: Callable[[Mapping[str, Any]], dict[str, str]] = lambda params: {}  # cross-field rules
+    # The strategy's own stop_loss / take_profit (fractions): a run's or bot's settings and a
+    # risk profile override them.
+    stops: Mapping[str, float] = field(default_factory=dict)
+    source: str = "builtin"  # "builtin", "plugin" (plugins.py sets it) or "user"
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -141,6 +146,16 @@ class StrategySpec:
             raise InvalidParameters(errors)
         return params
 
+    def stops_defaulted(
+        self, config: Mapping[str, Any] | None, *, risk_profile: Any
+    ) -> dict[str, Any]:
+        """A run's or bot's settings with the strategy's own stop_loss/take_profit where they
+        set none; a risk profile sets its own, so then the strategy's do not apply."""
+        config = dict(config or {})
+        if risk_profile is None:
+            config = {**self.stops, **config}
+        return config
+
     def catalog_entry(self) -> dict[str, Any]:
         return {
             "key": self.key,
@@ -149,6 +164,7 @@ class StrategySpec:
             "base_timeframe": self.base_timeframe,
             "context_timeframes": list(self.context_timeframes),
             "params": [p.schema() for p in self.params],
+            "source": self.source,
         }
 
 
@@ -162,8 +178,24 @@ def register(spec: StrategySpec) -> StrategySpec:
     return spec
 
 
-def strategy_spec(key: str) -> StrategySpec:
+# Users' own strategies are not registered: a resolver finds them by key (user_strategies.py,
+# installed by the app's ready(); the registry never imports it).
+USER_KEY_PREFIX = "user-"
+Resolver = Callable[[str, Any], StrategySpec]  # (key, owner or None) -> spec or UnknownStrategy
+_user_resolver: list[Resolver] = []
+
+
+def user_resolver_install(resolver: Resolver) -> None:
+    _user_resolver[:] = [resolver]
+
+
+def strategy_spec(key: str, *, owner: Any = None) -> StrategySpec:
+    """The strategy of `key`. A user's strategy (`user-<id>-v<n>`) is found only for its owner
+    when `owner` is given: every path that takes a key from a request passes the user; paths
+    that read a key already stored on a run or a bot (checked when it was stored) do not."""
     _load_library()
+    if key.startswith(USER_KEY_PREFIX) and _user_resolver:
+        return _user_resolver[0](key, owner)
     try:
         return _REGISTRY[key]
     except KeyError:
@@ -177,6 +209,26 @@ def strategy_specs() -> list[StrategySpec]:
     return [_REGISTRY[key] for key in sorted(_REGISTRY)]
 
 
+_LOADED = False  # the built-ins and the operator's plugins are registered
+_LOAD_LOCK = threading.RLock()  # re-entrant: a plugin may read the registry while it loads
+_loading = False
+
+
 def _load_library() -> None:
-    # Importing the library registers its strategies (once).
-    from . import library  # noqa: F401
+    # Importing the library registers its strategies; then the operator's plugins (plugins.py).
+    # Once per process; other threads wait until both are in.
+    global _LOADED, _loading
+    if _LOADED:
+        return
+    with _LOAD_LOCK:
+        if _LOADED or _loading:  # _loading: a plugin of this thread reads the registry
+            return
+        _loading = True
+        try:
+            from . import library  # noqa: F401
+            from .plugins import plugins_load
+
+            plugins_load()
+            _LOADED = True
+        finally:
+            _loading = False

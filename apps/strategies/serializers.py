@@ -6,8 +6,10 @@ from rest_framework import serializers
 from apps.datafeeds.serializers import CandleSerializer, CandlesQuerySerializer
 from apps.datafeeds.timeframes import TIMEFRAMES
 
-from .models import Strategy
+from .language.compiler import MAX_SOURCE_CHARS
+from .models import Strategy, StrategyDefinition, StrategyVersion
 from .registry import strategy_specs
+from .user_strategies import user_key
 
 
 class StrategyRunQuerySerializer(CandlesQuerySerializer):
@@ -71,6 +73,10 @@ class CatalogEntrySerializer(serializers.Serializer):
     base_timeframe = serializers.ChoiceField(choices=TIMEFRAMES)
     context_timeframes = serializers.ListField(child=serializers.ChoiceField(choices=TIMEFRAMES))
     params = ParamSchemaSerializer(many=True)
+    source = serializers.ChoiceField(
+        choices=["builtin", "plugin", "user"],
+        help_text="built in, an operator's Python plugin, or one of your own strategies",
+    )
 
 
 class EntrySerializer(serializers.Serializer):
@@ -116,7 +122,177 @@ class StrategyRunResponseSerializer(serializers.Serializer):
     # ema-cross
     ema_fast = _line("ema-cross: fast EMA")
     ema_slow = _line("ema-cross: slow EMA")
+    # users' strategies
+    lines = serializers.DictField(
+        child=serializers.ListField(child=serializers.FloatField(allow_null=True)),
+        required=False,
+        help_text="your strategy: {name: each named series as known at each candle's close}",
+    )
     entries = EntrySerializer(many=True)
     timeline = TimelinePointSerializer(many=True)
     should_enter_long = serializers.BooleanField()
     should_enter_short = serializers.BooleanField()
+
+
+# --- Users' own strategies (the strategy language) --------------------------------------------
+
+
+class StrategySourceField(serializers.CharField):
+    """A strategy's text, kept exactly as written (whitespace included)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=MAX_SOURCE_CHARS,
+            trim_whitespace=False,
+            help_text="the strategy in the strategy language (docs/strategies/language.md)",
+            **kwargs,
+        )
+
+
+class SourceInputSerializer(serializers.Serializer):
+    source = StrategySourceField()
+
+
+class DefinitionInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    source = StrategySourceField()
+
+    def validate_name(self, value: str) -> str:
+        owner = self.context["request"].user
+        clash = StrategyDefinition.objects.filter(owner=owner, name=value, deleted_at__isnull=True)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError("you already have a strategy with this name")
+        return value
+
+
+class WarmupSerializer(serializers.Serializer):
+    base = serializers.IntegerField(help_text="base bars before the first signal")
+    context = serializers.DictField(
+        child=serializers.IntegerField(), help_text="{timeframe: candles before the first one}"
+    )
+
+
+class StopsSerializer(serializers.Serializer):
+    stop_loss = serializers.FloatField(required=False, help_text="fraction, 0.02 = 2%")
+    take_profit = serializers.FloatField(required=False, help_text="fraction, 0.04 = 4%")
+
+
+class CompiledSchemaSerializer(serializers.Serializer):
+    """What compiling a text gives: its params and settings."""
+
+    params = ParamSchemaSerializer(many=True)
+    base_timeframe = serializers.ChoiceField(choices=TIMEFRAMES)
+    context_timeframes = serializers.ListField(child=serializers.ChoiceField(choices=TIMEFRAMES))
+    warmup = WarmupSerializer()
+    stops = StopsSerializer()
+    lines = serializers.ListField(child=serializers.CharField(), help_text="named series")
+
+
+class ValidateResponseSerializer(CompiledSchemaSerializer):
+    valid = serializers.BooleanField()
+
+
+class SourceErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.IntegerField()
+    end_line = serializers.IntegerField()
+    end_column = serializers.IntegerField(help_text="exclusive")
+    message = serializers.CharField()
+
+
+class SourceErrorsSerializer(serializers.Serializer):
+    """400 for a text that does not compile."""
+
+    source = serializers.ListField(child=serializers.CharField())
+    errors = SourceErrorSerializer(many=True)
+
+
+class CheckFindingSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class CheckReportSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    findings = CheckFindingSerializer(many=True)
+    data = serializers.CharField(required=False, help_text="the candles it ran on")
+
+
+class DefinitionSerializer(serializers.ModelSerializer):
+    """A strategy of yours at its current version."""
+
+    key = serializers.SerializerMethodField(help_text="the current version's strategy key")
+    source = serializers.SerializerMethodField()
+    schema = serializers.SerializerMethodField()
+    check = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StrategyDefinition
+        fields = [
+            "id",
+            "name",
+            "key",
+            "version",
+            "source",
+            "schema",
+            "check",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _current(self, definition: StrategyDefinition) -> StrategyVersion:
+        cached = getattr(definition, "_current_version", None)
+        if cached is None:
+            cached = definition.versions.get(version=definition.version)
+            definition._current_version = cached
+        return cached
+
+    def get_key(self, definition) -> str:
+        return user_key(definition_id=definition.pk, version=definition.version)
+
+    def get_source(self, definition) -> str:
+        return self._current(definition).source
+
+    @extend_schema_field(CompiledSchemaSerializer)
+    def get_schema(self, definition) -> dict:
+        return self._current(definition).schema
+
+    @extend_schema_field(CheckReportSerializer(allow_null=True))
+    def get_check(self, definition) -> dict | None:
+        return self._current(definition).check_report
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StrategyVersion
+        fields = ["version", "key", "source", "schema", "check_report", "created_at"]
+        read_only_fields = fields
+
+    def get_key(self, version) -> str:
+        return user_key(definition_id=version.definition_id, version=version.version)
+
+
+class LanguageFunctionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    signature = serializers.CharField()
+    description = serializers.CharField()
+    outputs = serializers.ListField(child=serializers.CharField())
+    returns = serializers.ChoiceField(choices=["series", "condition"])
+
+
+class LanguageSerializer(serializers.Serializer):
+    functions = LanguageFunctionSerializer(many=True)
+    fields = serializers.ListField(child=serializers.CharField())
+    outputs = serializers.ListField(child=serializers.CharField())
+    settings = serializers.ListField(child=serializers.CharField())
+    keywords = serializers.ListField(child=serializers.CharField())
+    timeframes = serializers.ListField(child=serializers.CharField())
+    limits = serializers.DictField(child=serializers.IntegerField())
+
+
+class BuiltinSourceSerializer(serializers.Serializer):
+    source = serializers.CharField()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,17 +15,34 @@ from config.http_cache import answer_response
 
 from .caching import strategy_run_cached
 from .evaluation import strategy_evaluate
-from .models import Strategy
+from .language.compiler import strategy_compile
+from .language.reference import builtin_source, language_reference
+from .models import Strategy, StrategyDefinition
 from .presenters import evaluation_payload
 from .registry import InvalidParameters, strategy_spec, strategy_specs
 from .selectors import strategy_display_inputs
 from .serializers import (
+    BuiltinSourceSerializer,
     CatalogEntrySerializer,
+    DefinitionInputSerializer,
+    DefinitionSerializer,
+    LanguageSerializer,
+    SourceErrorsSerializer,
+    SourceInputSerializer,
     StrategyRunQuerySerializer,
     StrategyRunResponseSerializer,
     StrategySerializer,
+    ValidateResponseSerializer,
+    VersionSerializer,
 )
-from .services import strategy_create, strategy_update
+from .services import (
+    strategy_create,
+    strategy_definition_create,
+    strategy_definition_delete,
+    strategy_definition_update,
+    strategy_update,
+)
+from .user_strategies import user_strategy_specs
 
 
 def _param_query_parameters() -> list[OpenApiParameter]:
@@ -65,7 +83,7 @@ class StrategyRunView(APIView):
         ),
     )
     def get(self, request: Request, key: str) -> Response:
-        spec = strategy_spec(key)
+        spec = strategy_spec(key, owner=request.user)
         query = StrategyRunQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         q = query.validated_data
@@ -81,7 +99,8 @@ class StrategyRunView(APIView):
             params=params,
             window=window,
         )
-        return answer_response(request, answer, public=True)
+        # A user's strategy is theirs: no shared cache may keep its answer.
+        return answer_response(request, answer, public=spec.source != "user")
 
     @staticmethod
     def _evaluate(spec, params, symbol, timeframe, window) -> dict:
@@ -95,9 +114,24 @@ class StrategyRunView(APIView):
 class CatalogView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=CatalogEntrySerializer(many=True), summary="Registry strategies")
+    @extend_schema(
+        responses=CatalogEntrySerializer(many=True),
+        summary="Strategies: the built-ins, the operator's plugins and, signed in, your own",
+    )
     def get(self, request: Request) -> Response:
-        return Response([spec.catalog_entry() for spec in strategy_specs()])
+        specs = [*strategy_specs(), *user_strategy_specs(owner=request.user)]
+        return Response([spec.catalog_entry() for spec in specs])
+
+
+class BuiltinSourceView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=BuiltinSourceSerializer,
+        summary="A built-in strategy written in the strategy language, to copy as a start",
+    )
+    def get(self, request: Request, key: str) -> Response:
+        return Response({"source": builtin_source(key)})
 
 
 class StrategyListCreateView(generics.ListCreateAPIView):
@@ -130,3 +164,95 @@ class StrategyDetailView(generics.RetrieveUpdateDestroyAPIView):
             )
         except InvalidParameters as error:
             raise serializers.ValidationError({"params": error.errors}) from error
+
+
+# --- Users' own strategies (the strategy language) --------------------------------------------
+
+
+class LanguageView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=LanguageSerializer,
+        summary="The strategy language: functions with signatures, fields, outputs, limits",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(language_reference())
+
+
+class SourceValidateView(APIView):
+    @extend_schema(
+        request=SourceInputSerializer,
+        responses={200: ValidateResponseSerializer, 400: SourceErrorsSerializer},
+        summary="Compile a strategy's text without saving it",
+        description="200 with its params and settings, or 400 with each error's line and column.",
+    )
+    def post(self, request: Request) -> Response:
+        data = SourceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        program = strategy_compile(data.validated_data["source"])
+        return Response({"valid": True, **program.schema()})
+
+
+class DefinitionListCreateView(generics.ListAPIView):
+    """Your strategies written in the strategy language, at their current version."""
+
+    serializer_class = DefinitionSerializer
+
+    def get_queryset(self):
+        return StrategyDefinition.objects.filter(owner=self.request.user, deleted_at__isnull=True)
+
+    @extend_schema(
+        request=DefinitionInputSerializer,
+        responses={201: DefinitionSerializer, 400: SourceErrorsSerializer},
+        summary="Save a new strategy (version 1); checked for lookahead and warm-up on save",
+    )
+    def post(self, request: Request) -> Response:
+        data = DefinitionInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        definition = strategy_definition_create(owner=request.user, **data.validated_data)
+        return Response(DefinitionSerializer(definition).data, status=status.HTTP_201_CREATED)
+
+
+class DefinitionDetailView(generics.RetrieveAPIView):
+    serializer_class = DefinitionSerializer
+
+    def get_queryset(self):
+        # Others' strategies are 404, as deleted ones.
+        return StrategyDefinition.objects.filter(owner=self.request.user, deleted_at__isnull=True)
+
+    @extend_schema(
+        request=DefinitionInputSerializer(partial=True),
+        responses={200: DefinitionSerializer, 400: SourceErrorsSerializer},
+        summary="Rename, and/or save a new version when the text changes",
+        description="Runs and bots keep the version they started with (their strategy key).",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        definition = self.get_object()
+        data = DefinitionInputSerializer(
+            definition, data=request.data, partial=True, context={"request": request}
+        )
+        data.is_valid(raise_exception=True)
+        definition = strategy_definition_update(definition=definition, **data.validated_data)
+        return Response(DefinitionSerializer(definition).data)
+
+    @extend_schema(
+        responses={204: None},
+        summary="Delete (409 while a running bot uses it, naming the bot)",
+        description="Its versions stay readable for the runs and bots that used them.",
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        strategy_definition_delete(definition=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DefinitionVersionsView(generics.ListAPIView):
+    serializer_class = VersionSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        # Another user's strategy is 404, as a missing one (not an empty list).
+        definition = get_object_or_404(
+            StrategyDefinition, pk=self.kwargs["pk"], owner=self.request.user, deleted_at=None
+        )
+        return definition.versions.all()

@@ -462,6 +462,17 @@ DATAFEEDS_RETRY_DELAYS = [
 # Upper bound of rows returned by the candles endpoint in one response.
 CANDLES_MAX_LIMIT = 10_000
 
+# --- Strategies ------------------------------------------------------------------------------
+# Directories of the operator's Python strategies (docs/strategies/plugins.md): every `*.py` in
+# them is imported once per process, after the built-ins, and registers its StrategySpec.
+# Comma or colon separated; a relative path is relative to the project directory. Empty: none.
+# Plugins are trusted code: they run inside every web and worker process.
+STRATEGY_PLUGIN_DIRS = [
+    str(BASE_DIR / path.strip())
+    for path in env.str("STRATEGY_PLUGIN_DIRS", default="").replace(":", ",").split(",")
+    if path.strip()
+]
+
 # --- Operations (apps/ops, docs/operations.md): logs, metrics, health, queues, recovery ------
 from apps.ops.logs import LOG_FORMATS, logging_config, structlog_configure  # noqa: E402
 from apps.ops.metrics_dir import metrics_dir_prepare  # noqa: E402

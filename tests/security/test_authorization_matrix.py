@@ -30,8 +30,8 @@ from apps.exchanges.services import exchange_account_create
 from apps.execution.models import Bot, BotEvent
 from apps.risk.models import RiskProfile
 from apps.risk.services import risk_profile_create
-from apps.strategies.models import Strategy
-from apps.strategies.services import strategy_create
+from apps.strategies.models import Strategy, StrategyDefinition, StrategyVersion
+from apps.strategies.services import strategy_create, strategy_definition_create
 from config.routing import websocket_urlpatterns
 
 PUBLIC = "public"  # anyone, nothing owned
@@ -40,6 +40,7 @@ COLLECTION = "collection"  # the signed-in user's own list: another user's objec
 # Routes to one owned object: the kind of object the <pk> names.
 OWNED_STRATEGY, OWNED_RUN, OWNED_SWEEP, OWNED_TOKEN = "strategy", "run", "sweep", "token"
 OWNED_PROFILE, OWNED_ACCOUNT, OWNED_BOT = "risk profile", "exchange account", "bot"
+OWNED_DEFINITION = "strategy definition"
 DASHBOARD = "dashboard"  # figures over the signed-in user's own bots: read only
 
 MATRIX: dict[str, str] = {
@@ -56,7 +57,13 @@ MATRIX: dict[str, str] = {
     "api/strategies/catalog/": PUBLIC,
     "api/strategies/saved/": COLLECTION,
     "api/strategies/saved/<int:pk>/": OWNED_STRATEGY,
-    "api/strategies/<slug:key>/run/": PUBLIC,
+    "api/strategies/<slug:key>/run/": PUBLIC,  # a user's strategy key: see the test below
+    "api/strategies/catalog/<slug:key>/source/": PUBLIC,
+    "api/strategies/language/": PUBLIC,
+    "api/strategies/definitions/": COLLECTION,
+    "api/strategies/definitions/validate/": SELF,
+    "api/strategies/definitions/<int:pk>/": OWNED_DEFINITION,
+    "api/strategies/definitions/<int:pk>/versions/": OWNED_DEFINITION,
     "api/analytics/backtests/": COLLECTION,
     "api/analytics/backtests/<int:pk>/": OWNED_RUN,
     "api/analytics/backtests/<int:pk>/trades/": OWNED_RUN,
@@ -113,9 +120,12 @@ TAKEOVER = {
     "start": "2024-01-01",
     "end": "2024-02-01",
     "grid": {"sma_period": [50]},
+    "source": "long_entry = close > 1",
 }
 OWNED_MODELS = (
     Strategy,
+    StrategyDefinition,
+    StrategyVersion,
     BacktestRun,
     BacktestSweep,
     ApiToken,
@@ -163,6 +173,9 @@ def world(db) -> dict[str, Any]:
     )
     objects = {
         OWNED_STRATEGY: strategy_create(owner=ana, key="hma-sma", name="mine", params={}),
+        OWNED_DEFINITION: strategy_definition_create(
+            owner=ana, name="ana's own", source="long_entry = crosses_above(close, sma(close, 9))"
+        ),
         OWNED_RUN: backtest_run_create(owner=ana, strategy="hma-sma", symbol=symbol, **span),
         OWNED_SWEEP: sweep,
         OWNED_TOKEN: ApiToken.objects.create(user=ana, name="ana's bot")[0],
@@ -220,6 +233,24 @@ def test_owner_only_objects_look_missing_to_everyone_else(world, route, kind):
         anonymous = call(APIClient(), verb, url_of(route, target.pk))
         assert anonymous.status_code in (401, 403), (verb, route, anonymous.status_code)
     assert snapshot() == before
+
+
+def test_a_users_strategy_key_looks_missing_to_everyone_else(world):
+    """The run endpoint is public for the built-ins; a user's strategy key answers another user
+    and anonymous exactly as a key that does not exist."""
+    definition = world["objects"][OWNED_DEFINITION]
+    key, missing = f"user-{definition.pk}-v1", f"user-{MISSING_PK}-v1"
+    bob = APIClient()
+    bob.force_authenticate(world["bob"])
+    for client in (bob, APIClient()):
+        theirs = client.get(f"/api/strategies/{key}/run/", {"symbol": "BTCUSDT"})
+        absent = client.get(f"/api/strategies/{missing}/run/", {"symbol": "BTCUSDT"})
+        assert theirs.status_code == absent.status_code == 404
+        assert theirs.content.decode().replace(key, "<key>") == absent.content.decode().replace(
+            missing, "<key>"
+        )
+        catalog = client.get("/api/strategies/catalog/").json()
+        assert key not in {entry["key"] for entry in catalog}
 
 
 @pytest.mark.parametrize("route", [r for r, kind in MATRIX.items() if kind == COLLECTION])

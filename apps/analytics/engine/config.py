@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from config.bounds import CAPITAL_MAX, Bound
+from config.bounds import CAPITAL_MAX, STOP_LOSS_BOUND, TAKE_PROFIT_BOUND, Bound
 
 if TYPE_CHECKING:
     from apps.strategies.registry import StrategyResult
@@ -45,13 +45,9 @@ CONFIG_BOUNDS: dict[str, Bound] = {
     "fee_rate": Bound(0, 0.1, True, False, 0.001, "per side, 0.001 = 0.1%"),
     "slippage_bps": Bound(0, 1000, True, False, 0.0, "basis points per fill"),
     "size": Bound(0, 1, False, True, 1.0, "fraction of equity per entry"),
-    "stop_loss": Bound(
-        0, 1, False, False, None, "fraction from the entry fill price", nullable=True
-    ),
+    "stop_loss": STOP_LOSS_BOUND,
     # The risk profiles' own take-profit range: the same limit whichever sets it.
-    "take_profit": Bound(
-        0, 10, False, True, None, "fraction from the entry fill price", nullable=True
-    ),
+    "take_profit": TAKE_PROFIT_BOUND,
 }
 
 

@@ -44,7 +44,8 @@ def backtest_run_create(
     sets the size, stop-loss and take-profit); QuotaExceeded past the owner's limit of active
     runs. The span is clipped to the stored candles (span_clipped).
     """
-    spec = strategy_checked(strategy)
+    spec = strategy_checked(strategy, owner=owner)
+    config = spec.stops_defaulted(config, risk_profile=risk_profile)
     errors: dict[str, Any] = {}
     validated = params_checked(spec, params, errors)
     costs = config_checked(config, errors)

@@ -54,7 +54,8 @@ def backtest_sweep_create(
     owner's active-runs quota leaves is a QuotaExceeded. The span is clipped to the stored
     candles.
     """
-    spec = strategy_checked(strategy)
+    spec = strategy_checked(strategy, owner=owner)
+    config = spec.stops_defaulted(config, risk_profile=risk_profile)
     errors: dict[str, Any] = {}
     param_errors: dict[str, str] = {}
     fixed = each_value_checked(spec, params or {}, param_errors)

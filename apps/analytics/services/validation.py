@@ -30,9 +30,10 @@ class BacktestInvalid(ValueError):
         self.errors = errors
 
 
-def strategy_checked(key: str) -> StrategySpec:
+def strategy_checked(key: str, *, owner: AbstractBaseUser) -> StrategySpec:
+    """The strategy of `key` (a user's own only for its owner)."""
     try:
-        return strategy_spec(key)
+        return strategy_spec(key, owner=owner)
     except LookupError as error:
         raise BacktestInvalid({"strategy": str(error)}) from error
 

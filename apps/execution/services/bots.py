@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -111,6 +112,7 @@ def _account_checked(
 
 
 def _checked(
+    owner: Any,
     strategy: str,
     params: Mapping[str, Any] | None,
     config: Mapping[str, Any],
@@ -123,7 +125,7 @@ def _checked(
         errors["mode"] = f"must be one of {', '.join(BotMode.values)}"
     spec, validated = None, {}
     try:
-        spec = strategy_spec(strategy)
+        spec = strategy_spec(strategy, owner=owner)
     except LookupError as error:
         errors["strategy"] = str(error)
     if spec is not None:
@@ -170,7 +172,11 @@ def bot_create(
     )
     account = _account_checked(owner, mode, symbol, exchange_account, config, errors)
     config["initial_capital"] = paper_capital
-    spec, validated, costs = _checked(strategy, params, config, mode, errors, staleness_seconds)
+    with contextlib.suppress(LookupError):  # an unknown strategy is reported by _checked
+        config = strategy_spec(strategy, owner=owner).stops_defaulted(config, risk_profile=profile)
+    spec, validated, costs = _checked(
+        owner, strategy, params, config, mode, errors, staleness_seconds
+    )
     candles_required(spec=spec, params=validated, symbol=symbol)
     capital = dec(costs["initial_capital"])
     return Bot.objects.create(
@@ -204,7 +210,7 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
         strategy = changes.get("strategy", bot.strategy)
         params = changes.get("params", bot.params if strategy == bot.strategy else {})
         config = {k: changes.get(k, getattr(bot, k)) for k in CONFIG_FIELDS}
-        _, validated, costs = _checked(strategy, params, config, bot.mode)
+        _, validated, costs = _checked(bot.owner, strategy, params, config, bot.mode)
         if bot.mode == BotMode.LIVE and costs["allow_short"]:
             raise BotInvalid({"allow_short": "live bots trade spot markets: it stays false"})
         if "risk_profile" in changes:
@@ -223,7 +229,7 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
             if message := STALENESS_BOUND.error(value):
                 raise BotInvalid({"staleness_seconds": message})
             bot.staleness_seconds = value
-        bot.timeframe = strategy_spec(strategy).base_timeframe
+        bot.timeframe = strategy_spec(strategy, owner=bot.owner).base_timeframe
         bot.save()
     return bot
 
@@ -234,6 +240,13 @@ def running_bots_on_profile(profile_id: int) -> list[str]:
         risk_profile_id=profile_id, status__in=(BotStatus.RUNNING, BotStatus.STOPPING)
     )
     return [f"running bot '{name}' (id {pk})" for pk, name in bots.values_list("pk", "name")]
+
+
+def running_bots_on_strategies(keys: list[str]) -> list[str]:
+    """What holds a user's strategy (apps/strategies refuses to delete it): running bots on
+    any of its versions."""
+    bots = Bot.objects.filter(strategy__in=keys, status__in=(BotStatus.RUNNING, BotStatus.STOPPING))
+    return [f"bot '{name}' (id {pk})" for pk, name in bots.values_list("pk", "name")]
 
 
 def bot_delete(*, bot: Bot) -> None:
