@@ -413,6 +413,13 @@ def _engine(scale: Scale) -> None:
         add(entry)  # times in ms: lower is better
 
 
+def _language(scale: Scale) -> None:
+    from bench.language import bench_language
+
+    for entry in bench_language(scale.signal_bars, scale.timed_repeat):
+        add(entry)  # times in ms; a ratio below 1: how much slower the language is
+
+
 def _risk(scale: Scale) -> None:
     from bench.risk import bench_risk
 
@@ -461,6 +468,7 @@ STEPS = {
     "run_endpoint": bench_run_endpoint,
     "api": _api,
     "engine": _engine,
+    "language": _language,
     "risk": _risk,
     "sweep": bench_sweep,
     "limiter": _limiter,

@@ -210,13 +210,30 @@ class SourceErrorsSerializer(serializers.Serializer):
 
 
 class CheckFindingSerializer(serializers.Serializer):
+    check = serializers.ChoiceField(choices=["lookahead", "warmup", "compute", "data"])
+    series = serializers.CharField(help_text="e.g. long_entry or indicators.fast")
+    bar_open_ms = serializers.IntegerField(allow_null=True)
+    bar_open = serializers.CharField(allow_null=True, help_text="ISO UTC")
+    full_value = serializers.CharField(allow_null=True, help_text="with all the data")
+    cut_value = serializers.CharField(allow_null=True, help_text="with the data cut at the bar")
     message = serializers.CharField()
 
 
 class CheckReportSerializer(serializers.Serializer):
+    """The lookahead and warm-up check run on save (docs/strategies/plugins.md)."""
+
+    strategy = serializers.CharField()
     ok = serializers.BooleanField()
     findings = CheckFindingSerializer(many=True)
-    data = serializers.CharField(required=False, help_text="the candles it ran on")
+    bars_checked = serializers.IntegerField()
+    cuts = serializers.IntegerField()
+    cuts_planned = serializers.IntegerField()
+    warmup_bar_ms = serializers.IntegerField(allow_null=True)
+    warmup_bar = serializers.CharField(allow_null=True)
+    bars_computed = serializers.IntegerField()
+    elapsed_s = serializers.FloatField()
+    notes = serializers.ListField(child=serializers.CharField())
+    data = serializers.CharField(help_text="the candles it ran on")
 
 
 class DefinitionSerializer(serializers.ModelSerializer):
@@ -257,19 +274,22 @@ class DefinitionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CompiledSchemaSerializer)
     def get_schema(self, definition) -> dict:
-        return self._current(definition).schema
+        return CompiledSchemaSerializer(self._current(definition).schema).data
 
     @extend_schema_field(CheckReportSerializer(allow_null=True))
     def get_check(self, definition) -> dict | None:
-        return self._current(definition).check_report
+        report = self._current(definition).check_report
+        return None if report is None else CheckReportSerializer(report).data
 
 
 class VersionSerializer(serializers.ModelSerializer):
     key = serializers.SerializerMethodField()
+    schema = CompiledSchemaSerializer(read_only=True)
+    check = CheckReportSerializer(source="check_report", read_only=True, allow_null=True)
 
     class Meta:
         model = StrategyVersion
-        fields = ["version", "key", "source", "schema", "check_report", "created_at"]
+        fields = ["version", "key", "source", "schema", "check", "created_at"]
         read_only_fields = fields
 
     def get_key(self, version) -> str:

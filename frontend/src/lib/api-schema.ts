@@ -752,8 +752,123 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registry strategies */
+        /** Strategies: the built-ins, the operator's plugins and, signed in, your own */
         get: operations["strategies_catalog_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/strategies/catalog/{key}/source/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A built-in strategy written in the strategy language, to copy as a start */
+        get: operations["strategies_catalog_source_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/strategies/definitions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Your strategies written in the strategy language, at their current version. */
+        get: operations["strategies_definitions_list"];
+        put?: never;
+        /**
+         * Save a new strategy (version 1); checked for lookahead and warm-up on save
+         * @description Your strategies written in the strategy language, at their current version.
+         */
+        post: operations["strategies_definitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/strategies/definitions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["strategies_definitions_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete (409 while a running bot uses it, naming the bot)
+         * @description Its versions stay readable for the runs and bots that used them.
+         */
+        delete: operations["strategies_definitions_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename, and/or save a new version when the text changes
+         * @description Runs and bots keep the version they started with (their strategy key).
+         */
+        patch: operations["strategies_definitions_partial_update"];
+        trace?: never;
+    };
+    "/api/strategies/definitions/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["strategies_definitions_versions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/strategies/definitions/validate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compile a strategy's text without saving it
+         * @description 200 with its params and settings, or 400 with each error's line and column.
+         */
+        post: operations["strategies_definitions_validate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/strategies/language/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The strategy language: functions with signatures, fields, outputs, limits */
+        get: operations["strategies_language_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1264,6 +1379,9 @@ export interface components {
             /** Format: decimal */
             size: string;
         };
+        BuiltinSource: {
+            source: string;
+        };
         /**
          * @description Documentation of one candle of the response (presenters.candle_rows builds them, for
          *     speed).
@@ -1297,6 +1415,52 @@ export interface components {
             key: string;
             name: string;
             params: components["schemas"]["ParamSchema"][];
+            /**
+             * @description built in, an operator's Python plugin, or one of your own strategies
+             *
+             *     * `builtin` - builtin
+             *     * `plugin` - plugin
+             *     * `user` - user
+             */
+            source: components["schemas"]["SourceEnum"];
+        };
+        /**
+         * @description * `lookahead` - lookahead
+         *     * `warmup` - warmup
+         *     * `compute` - compute
+         *     * `data` - data
+         * @enum {string}
+         */
+        CheckEnum: "lookahead" | "warmup" | "compute" | "data";
+        CheckFinding: {
+            /** @description ISO UTC */
+            bar_open: string | null;
+            bar_open_ms: number | null;
+            check: components["schemas"]["CheckEnum"];
+            /** @description with the data cut at the bar */
+            cut_value: string | null;
+            /** @description with all the data */
+            full_value: string | null;
+            message: string;
+            /** @description e.g. long_entry or indicators.fast */
+            series: string;
+        };
+        /** @description The lookahead and warm-up check run on save (docs/strategies/plugins.md). */
+        CheckReport: {
+            bars_checked: number;
+            bars_computed: number;
+            cuts: number;
+            cuts_planned: number;
+            /** @description the candles it ran on */
+            data: string;
+            /** Format: double */
+            elapsed_s: number;
+            findings: components["schemas"]["CheckFinding"][];
+            notes: string[];
+            ok: boolean;
+            strategy: string;
+            warmup_bar: string | null;
+            warmup_bar_ms: number | null;
         };
         CheckResult: {
             balances: {
@@ -1308,6 +1472,16 @@ export interface components {
             ok: boolean;
             /** @description e.g. invalid_key, clock_skew */
             reason: string;
+        };
+        /** @description What compiling a text gives: its params and settings. */
+        CompiledSchema: {
+            base_timeframe: components["schemas"]["TimeframeEnum"];
+            context_timeframes: components["schemas"]["TimeframeEnum"][];
+            /** @description named series */
+            lines: string[];
+            params: components["schemas"]["ParamSchema"][];
+            stops: components["schemas"]["Stops"];
+            warmup: components["schemas"]["Warmup"];
         };
         DashboardDay: {
             /** Format: double */
@@ -1395,6 +1569,27 @@ export interface components {
             total_equity: string;
             total_pnl: string;
         };
+        /** @description A strategy of yours at its current version. */
+        Definition: {
+            readonly check: components["schemas"]["CheckReport"] | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly id: number;
+            /** @description the current version's strategy key */
+            readonly key: string;
+            readonly name: string;
+            readonly schema: components["schemas"]["CompiledSchema"];
+            readonly source: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @description the current version */
+            readonly version: number;
+        };
+        DefinitionInput: {
+            name: string;
+            /** @description the strategy in the strategy language (docs/strategies/language.md) */
+            source: string;
+        };
         Entry: {
             /** @description open time of the base bar that entered */
             bar_time: number;
@@ -1473,6 +1668,24 @@ export interface components {
          * @enum {string}
          */
         KeyEnum: "ema-cross" | "hma-sma";
+        Language: {
+            fields: string[];
+            functions: components["schemas"]["LanguageFunction"][];
+            keywords: string[];
+            limits: {
+                [key: string]: number;
+            };
+            outputs: string[];
+            settings: string[];
+            timeframes: string[];
+        };
+        LanguageFunction: {
+            description: string;
+            name: string;
+            outputs: string[];
+            returns: components["schemas"]["ReturnsEnum"];
+            signature: string;
+        };
         LastCheck: {
             /** Format: date-time */
             at: string | null;
@@ -1565,6 +1778,11 @@ export interface components {
              * @description fraction from the entry fill price
              */
             take_profit?: number | null;
+        };
+        PatchedDefinitionInput: {
+            name?: string;
+            /** @description the strategy in the strategy language (docs/strategies/language.md) */
+            source?: string;
         };
         PatchedExchangeAccountUpdate: {
             api_key?: string;
@@ -1704,6 +1922,12 @@ export interface components {
             span_start_ms: number | null;
             unmatched: number;
         };
+        /**
+         * @description * `series` - series
+         *     * `condition` - condition
+         * @enum {string}
+         */
+        ReturnsEnum: "series" | "condition";
         RiskProfile: {
             /** @description No entry for this many bars after a stop-loss; 0: no cooldown. */
             readonly cooldown_bars: number;
@@ -1825,6 +2049,30 @@ export interface components {
             username: string;
         };
         /**
+         * @description * `builtin` - builtin
+         *     * `plugin` - plugin
+         *     * `user` - user
+         * @enum {string}
+         */
+        SourceEnum: "builtin" | "plugin" | "user";
+        SourceError: {
+            column: number;
+            /** @description exclusive */
+            end_column: number;
+            end_line: number;
+            line: number;
+            message: string;
+        };
+        /** @description 400 for a text that does not compile. */
+        SourceErrors: {
+            errors: components["schemas"]["SourceError"][];
+            source: string[];
+        };
+        SourceInput: {
+            /** @description the strategy in the strategy language (docs/strategies/language.md) */
+            source: string;
+        };
+        /**
          * @description * `pending_submit` - Pending Submit
          *     * `open` - Open
          *     * `partially_filled` - Partially Filled
@@ -1835,6 +2083,18 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "pending_submit" | "open" | "partially_filled" | "filled" | "cancelled" | "failed" | "unknown";
+        Stops: {
+            /**
+             * Format: double
+             * @description fraction, 0.02 = 2%
+             */
+            stop_loss?: number;
+            /**
+             * Format: double
+             * @description fraction, 0.04 = 4%
+             */
+            take_profit?: number;
+        };
         Strategy: {
             /** Format: date-time */
             readonly created_at: string;
@@ -1868,6 +2128,10 @@ export interface components {
             exchange: string;
             /** @description hma-sma: {timeframe: closed HMA of that timeframe as seen at each candle} */
             hma?: {
+                [key: string]: (number | null)[];
+            };
+            /** @description your strategy: {name: each named series as known at each candle's close} */
+            lines?: {
                 [key: string]: (number | null)[];
             };
             /**
@@ -2130,6 +2394,34 @@ export interface components {
         };
         UserResponse: {
             user: components["schemas"]["User"];
+        };
+        /** @description What compiling a text gives: its params and settings. */
+        ValidateResponse: {
+            base_timeframe: components["schemas"]["TimeframeEnum"];
+            context_timeframes: components["schemas"]["TimeframeEnum"][];
+            /** @description named series */
+            lines: string[];
+            params: components["schemas"]["ParamSchema"][];
+            stops: components["schemas"]["Stops"];
+            valid: boolean;
+            warmup: components["schemas"]["Warmup"];
+        };
+        Version: {
+            readonly check: components["schemas"]["CheckReport"] | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly key: string;
+            readonly schema: components["schemas"]["CompiledSchema"];
+            readonly source: string;
+            readonly version: number;
+        };
+        Warmup: {
+            /** @description base bars before the first signal */
+            base: number;
+            /** @description {timeframe: candles before the first one} */
+            context: {
+                [key: string]: number;
+            };
         };
     };
     responses: never;
@@ -3531,6 +3823,228 @@ export interface operations {
             };
         };
     };
+    strategies_catalog_source_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuiltinSource"];
+                };
+            };
+        };
+    };
+    strategies_definitions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Definition"][];
+                };
+            };
+        };
+    };
+    strategies_definitions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DefinitionInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["DefinitionInput"];
+                "multipart/form-data": components["schemas"]["DefinitionInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Definition"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceErrors"];
+                };
+            };
+        };
+    };
+    strategies_definitions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Definition"];
+                };
+            };
+        };
+    };
+    strategies_definitions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    strategies_definitions_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedDefinitionInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedDefinitionInput"];
+                "multipart/form-data": components["schemas"]["PatchedDefinitionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Definition"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceErrors"];
+                };
+            };
+        };
+    };
+    strategies_definitions_versions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"][];
+                };
+            };
+        };
+    };
+    strategies_definitions_validate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SourceInput"];
+                "application/x-www-form-urlencoded": components["schemas"]["SourceInput"];
+                "multipart/form-data": components["schemas"]["SourceInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidateResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceErrors"];
+                };
+            };
+        };
+    };
+    strategies_language_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Language"];
+                };
+            };
+        };
+    };
     strategies_saved_list: {
         parameters: {
             query?: never;
@@ -3685,12 +4199,15 @@ export const pathsApiStrategiesKeyRunGetParametersQueryTimeframeValues: Readonly
 export const backtestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BacktestStatusEnum"]> = ["queued", "running", "done", "failed"];
 export const botOrderSideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotOrderSideEnum"]> = ["buy", "sell"];
 export const botStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotStatusEnum"]> = ["stopped", "running", "stopping", "error", "killed"];
+export const checkEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CheckEnum"]> = ["lookahead", "warmup", "compute", "data"];
 export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EnvironmentEnum"]> = ["live", "testnet"];
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
 export const keyEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KeyEnum"]> = ["ema-cross", "hma-sma"];
 export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill"];
 export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
+export const returnsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReturnsEnum"]> = ["series", "condition"];
 export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
+export const sourceEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SourceEnum"]> = ["builtin", "plugin", "user"];
 export const stateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StateEnum"]> = ["pending_submit", "open", "partially_filled", "filled", "cancelled", "failed", "unknown"];
 export const sweepStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SweepStatusEnum"]> = ["queued", "running", "done"];
 export const timeframeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimeframeEnum"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
