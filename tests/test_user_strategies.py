@@ -136,6 +136,31 @@ def test_an_edit_is_a_new_version_and_a_run_keeps_its_own(ana_client, btc):
     assert second.stop_loss == 0.05  # the run's own setting overrides the strategy's
 
 
+def test_a_sweep_and_a_saved_parameter_set_take_its_key_and_params(ana_client, bob_client, btc):
+    key = create(ana_client)["key"]
+    sweep = ana_client.post(
+        f"{RUNS}sweeps/",
+        {"strategy": key, "symbol": "BTCUSDT", **MAY, "grid": {"fast": [5, 8], "slow": [30]}},
+        format="json",
+    )
+    assert sweep.status_code == 202, sweep.json()
+    assert len(sweep.json()["runs"]) == 2
+    bad = ana_client.post(
+        f"{RUNS}sweeps/",
+        {"strategy": key, "symbol": "BTCUSDT", **MAY, "grid": {"fast": [500]}},
+        format="json",
+    )
+    assert bad.status_code == 400 and "fast" in str(bad.json()["grid"])
+    saved = ana_client.post(
+        "/api/strategies/saved/", {"key": key, "name": "quick", "params": {"fast": 8}}, format="json"
+    )
+    assert saved.status_code == 201 and saved.json()["params"] == {"fast": 8, "slow": 26}
+    theirs = bob_client.post(
+        "/api/strategies/saved/", {"key": key, "name": "stolen", "params": {}}, format="json"
+    )
+    assert theirs.status_code == 400 and "Unknown strategy" in theirs.json()["key"][0]
+
+
 def test_another_users_key_is_unknown_everywhere(ana_client, bob_client, btc):
     key = create(ana_client)["key"]
     run = bob_client.post(RUNS, {"strategy": key, "symbol": "BTCUSDT", **MAY}, format="json")

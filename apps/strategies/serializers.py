@@ -8,7 +8,7 @@ from apps.datafeeds.timeframes import TIMEFRAMES
 
 from .language.compiler import MAX_SOURCE_CHARS
 from .models import Strategy, StrategyDefinition, StrategyVersion
-from .registry import strategy_specs
+from .registry import strategy_spec
 from .user_strategies import user_key
 
 
@@ -26,7 +26,9 @@ class ParamValuesField(serializers.JSONField):
 
 
 class StrategySerializer(serializers.ModelSerializer):
-    key = serializers.ChoiceField(choices=[])
+    key = serializers.CharField(
+        max_length=64, help_text="a strategy key of the catalog (a built-in, a plugin or yours)"
+    )
     params = ParamValuesField(required=False, default=dict)
 
     class Meta:
@@ -34,9 +36,12 @@ class StrategySerializer(serializers.ModelSerializer):
         fields = ["id", "key", "name", "params", "is_active", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["key"].choices = [spec.key for spec in strategy_specs()]
+    def validate_key(self, value: str) -> str:
+        try:
+            strategy_spec(value, owner=self.context["request"].user)
+        except LookupError as error:
+            raise serializers.ValidationError(str(error)) from error
+        return value
 
     def validate_params(self, value):
         if not isinstance(value, dict):

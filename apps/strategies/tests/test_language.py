@@ -302,3 +302,13 @@ def test_the_spec_validates_params_and_cross_rules(candles):
         spec.validate_params({"f": 500})
     with pytest.raises(InvalidParameters):
         spec.validate_params({"nope": 1})
+
+
+def test_every_function_is_documented():
+    from pathlib import Path
+
+    from apps.strategies.language.functions import FUNCTIONS
+
+    text = (Path(__file__).resolve().parents[3] / "docs/strategies/language.md").read_text()
+    for function in FUNCTIONS.values():
+        assert f"`{function.signature()}`" in text, function.name
