@@ -40,6 +40,7 @@ class Function:
     outputs: tuple[str, ...] = ()  # a multi-output function's fields, picked with `.name`
     returns: str = SERIES  # SERIES (floats) or "condition" (true/false)
     check: Callable[..., str | None] = lambda *constants: None  # rule across arguments
+    session: bool = False  # anchored at 00:00 UTC: needs the bars of a day before it settles
 
     def signature(self) -> str:
         return f"{self.name}({', '.join(a.name for a in self.args)})"
@@ -225,6 +226,7 @@ _FUNCTIONS = (
         lambda f: ta.vwap(f.open_time, *_hlc(f), f.volume),
         lambda: ta.LOOKBACK["vwap"](),
         "Volume-weighted average price of the UTC day so far (resets at 00:00 UTC).",
+        session=True,
     ),
     Function(
         "donchian",

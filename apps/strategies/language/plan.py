@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from apps.datafeeds.arrays import CandleArrays
+from apps.datafeeds.timeframes import timeframe_ms
 
 from ..registry import ClosedSeries, StrategyResult
 from ..signals import (
@@ -31,6 +32,7 @@ from .functions import NUMBER as NUMBER_ARG
 
 SERIES, CONDITION, NUMBER, RECORD, STRING = "series", "condition", "number", "record", "string"
 SIDES = ("long", "short")
+DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,10 @@ def plan_lookback(
             constant = [arg.kind in (PERIOD, NUMBER_ARG) for arg in function.args]
             constants = [scalars[a] for a, c in zip(step.args, constant, strict=True) if c]
             inputs = [back[a] for a in step.args if plan.steps[a].kind != NUMBER]
-            back[i] = _own_lookback(function, constants, bound) + max(inputs, default=0)
+            own = _own_lookback(function, constants, bound)
+            if function.session:  # a whole UTC day of its own timeframe's bars
+                own = max(own, DAY_MS // timeframe_ms(step.frame or plan.base_timeframe) - 1)
+            back[i] = own + max(inputs, default=0)
         elif step.op == "tf":
             context[step.value] = max(context.get(step.value, 0), back[step.args[0]] + 1)
         elif step.op == "starts":
