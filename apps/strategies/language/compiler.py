@@ -29,6 +29,7 @@ MAX_STATEMENTS = 200
 MAX_PARAMS = 20
 MAX_STEPS = 500  # after sharing common sub-expressions
 MAX_DEPTH = 32  # nesting of one expression
+MAX_COST = 120.0  # work per bar in EMAs: a SuperTrend is 40 (a loop over bars), an HMA 3
 MAX_LOOKBACK = 10_000  # bars of warm-up, base or higher timeframe, at the params' maxima
 MAX_CONTEXT_TIMEFRAMES = 4
 MAX_NUMBER = 1e12  # a number literal's size; also a param's bounds
@@ -590,8 +591,28 @@ class _Compiler:
             context_timeframes=tuple(self.context),
         )
         program = Program(plan=plan, params=tuple(self.params.values()), stops=self.stops)
+        self._check_cost(plan)
         self._check_lookback(program)
         return program
+
+    def _check_cost(self, plan: Plan) -> None:
+        """Bound the work of one computation, whatever the text: each distinct indicator call
+        costs its weight, every other step a twentieth of an EMA."""
+        cost = sum(FUNCTIONS[step.value].cost if step.op == "call" else 0.05 for step in plan.steps)
+        if cost > MAX_COST:
+            raise LanguageError(
+                [
+                    SourceError(
+                        1,
+                        1,
+                        1,
+                        2,
+                        f"the strategy costs {cost:.0f} units of work per bar (an "
+                        f"EMA is 1, a SuperTrend 40); the limit is {MAX_COST:.0f}: use fewer "
+                        "distinct indicators",
+                    )
+                ]
+            )
 
     def _check_lookback(self, program: Program) -> None:
         widest = {p.name: p.maximum for p in program.params}

@@ -41,6 +41,7 @@ class Function:
     returns: str = SERIES  # SERIES (floats) or "condition" (true/false)
     check: Callable[..., str | None] = lambda *constants: None  # rule across arguments
     session: bool = False  # anchored at 00:00 UTC: needs the bars of a day before it settles
+    cost: float = 1.0  # work per bar, in EMAs (the compiler's cost limit adds these up)
 
     def signature(self) -> str:
         return f"{self.name}({', '.join(a.name for a in self.args)})"
@@ -112,6 +113,7 @@ _FUNCTIONS = (
         lambda f, x, n: indicators.wma(x, n),
         lambda n: n - 1,
         "Linearly weighted moving average.",
+        cost=1.0,
     ),
     Function(
         "hma",
@@ -119,6 +121,7 @@ _FUNCTIONS = (
         lambda f, x, n: indicators.hma(x, n),
         indicators.hma_warmup,
         "Hull moving average: WMA(2 WMA(n/2) - WMA(n), sqrt(n)).",
+        cost=3.0,
     ),
     Function(
         "dema",
@@ -227,6 +230,7 @@ _FUNCTIONS = (
         lambda: ta.LOOKBACK["vwap"](),
         "Volume-weighted average price of the UTC day so far (resets at 00:00 UTC).",
         session=True,
+        cost=3.0,
     ),
     Function(
         "donchian",
@@ -251,6 +255,7 @@ _FUNCTIONS = (
         lambda n, mult: ta.LOOKBACK["supertrend"](n, mult),
         "SuperTrend: the trailing line (.line) and the trend (.direction: 1 up, -1 down).",
         outputs=("line", "direction"),
+        cost=40.0,
     ),
     # Windows over the series itself.
     Function(

@@ -10,6 +10,7 @@ from apps.datafeeds.timeframes import TIMEFRAMES
 from ..registry import UnknownStrategy
 from .compiler import (
     MAX_CONTEXT_TIMEFRAMES,
+    MAX_COST,
     MAX_DEPTH,
     MAX_LOOKBACK,
     MAX_PARAMS,
@@ -60,6 +61,7 @@ def language_reference() -> dict:
             "depth": MAX_DEPTH,
             "lookback_bars": MAX_LOOKBACK,
             "higher_timeframes": MAX_CONTEXT_TIMEFRAMES,
+            "cost_per_bar": int(MAX_COST),
         },
     }
 

@@ -127,6 +127,10 @@ def test_limits_are_named():
     assert f"the limit is {MAX_LOOKBACK:,}" in error_of(long).message
     many = "".join(f"x{i} = sma(close, {i + 2})\n" for i in range(600)) + "long_entry = x1 > 1"
     assert "the limit is 200" in error_of(many).message
+    heavy = (
+        "".join(f"s{i} = supertrend({i + 2}, 3).line\n" for i in range(4)) + "long_entry = s1 > 1"
+    )
+    assert "units of work per bar" in error_of(heavy).message
 
 
 def test_text_is_never_executed():
@@ -290,8 +294,7 @@ def test_warmup_follows_params(candles):
 
 def test_the_spec_validates_params_and_cross_rules(candles):
     program = strategy_compile(
-        "param f = 12 in 2..50\nparam s = 26 in 2..50\n"
-        "long_entry = macd(close, f, s, 9).hist > 0"
+        "param f = 12 in 2..50\nparam s = 26 in 2..50\nlong_entry = macd(close, f, s, 9).hist > 0"
     )
     spec = program_spec(program, key="user-1-v1", name="t")
     assert spec.validate_params({"f": 5}) == {"f": 5, "s": 26}
