@@ -130,7 +130,8 @@ def test_an_edit_is_a_new_version_and_a_run_keeps_its_own(ana_client, btc):
     assert [v["version"] for v in versions] == [2, 1]
     assert versions[1]["source"] == EMA_SOURCE
     # The first run still names and computes version 1.
-    assert ana_client.get(f"{RUNS}{first.pk}/").json()["strategy"] == v1
+    shown = ana_client.get(f"{RUNS}{first.pk}/").json()
+    assert (shown["strategy"], shown["strategy_name"]) == (v1, "renamed (v1)")
     assert strategy_spec(v1).stops == {"stop_loss": 0.02}
     second = backtest(ana_client, edited["key"], stop_loss=0.05)
     assert second.stop_loss == 0.05  # the run's own setting overrides the strategy's
@@ -194,6 +195,7 @@ def test_a_paper_bot_runs_it_and_holds_it_against_deletion(ana_client, btc):
     )
     assert bot.status_code == 201, bot.json()
     assert bot.json()["stop_loss"] == 0.02
+    assert bot.json()["strategy_name"] == "EMA mine (v1)"
     bot_id = bot.json()["id"]
     assert ana_client.post(f"{BOTS}{bot_id}/start/").status_code == 200
     refused = ana_client.delete(f"{DEFINITIONS}{body['id']}/")

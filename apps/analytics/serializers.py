@@ -13,7 +13,7 @@ from rest_framework import serializers
 from apps.datafeeds.serializers import TimeField
 from apps.datafeeds.timeframes import TIMEFRAMES
 from apps.datafeeds.times import TIME_OPENAPI_SCHEMA
-from apps.strategies.serializers import ParamValuesField
+from apps.strategies.serializers import ParamValuesField, StrategyLabelField
 from config.validation import BoundedNumberField, IdField
 
 from .engine import CONFIG_BOUNDS
@@ -160,6 +160,7 @@ class BacktestRunSerializer(serializers.ModelSerializer):
     end = EpochSecondsField(source="end_ms")
     params = ParamValuesField(read_only=True)
     kpis = KpisField(read_only=True)
+    strategy_name = StrategyLabelField()
 
     class Meta:
         model = BacktestRun
@@ -169,6 +170,7 @@ class BacktestRunSerializer(serializers.ModelSerializer):
             "progress",
             "error",
             "strategy",
+            "strategy_name",
             "params",
             "symbol",
             "exchange",

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from apps.analytics.engine import CONFIG_BOUNDS
 from apps.analytics.serializers import CostsInput
-from apps.strategies.serializers import ParamValuesField
+from apps.strategies.serializers import ParamValuesField, StrategyLabelField
 from config.validation import BoundedNumberField, IdField
 
 from .models import STALENESS_BOUND, Bot, BotEvent, BotMode, BotOrder, BotTrade
@@ -106,6 +106,7 @@ class BotSerializer(serializers.ModelSerializer):
         help_text="marked equity - marked equity at 00:00 UTC today"
     )
     last_decision_at = serializers.SerializerMethodField()
+    strategy_name = StrategyLabelField()
 
     class Meta:
         model = Bot
@@ -113,6 +114,7 @@ class BotSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "strategy",
+            "strategy_name",
             "params",
             "symbol",
             "exchange",

@@ -9,7 +9,18 @@ from apps.datafeeds.timeframes import TIMEFRAMES
 from .language.compiler import MAX_SOURCE_CHARS
 from .models import Strategy, StrategyDefinition, StrategyVersion
 from .registry import strategy_spec
-from .user_strategies import user_key
+from .user_strategies import strategy_label, user_key
+
+
+@extend_schema_field({"type": "string", "example": "My EMA cross (v2)"})
+class StrategyLabelField(serializers.Field):
+    """The name of the strategy (and version) a run or a bot uses, beside its key."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="strategy", read_only=True, **kwargs)
+
+    def to_representation(self, key: str) -> str:
+        return strategy_label(key)
 
 
 class StrategyRunQuerySerializer(CandlesQuerySerializer):

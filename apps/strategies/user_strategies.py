@@ -16,7 +16,7 @@ from typing import Any
 from .language.compiler import strategy_compile
 from .language.spec import program_spec
 from .models import StrategyDefinition, StrategyVersion
-from .registry import USER_KEY_PREFIX, StrategySpec, UnknownStrategy
+from .registry import USER_KEY_PREFIX, StrategySpec, UnknownStrategy, strategy_spec
 
 USER_KEY = re.compile(rf"^{USER_KEY_PREFIX}(\d{{1,18}})-v(\d{{1,9}})$")
 
@@ -66,6 +66,23 @@ def source_description(source: str) -> str:
             break
         said.append(text.lstrip("#").strip())
     return " ".join(said)[:500]
+
+
+def strategy_label(key: str) -> str:
+    """A strategy's name for people: "My EMA (v2)" for a user's version (one query, nothing
+    compiled), the registry's name otherwise; the key itself when it names nothing."""
+    match = USER_KEY.match(key)
+    if match:
+        name = (
+            StrategyDefinition.objects.filter(pk=int(match[1]))
+            .values_list("name", flat=True)
+            .first()
+        )
+        return f"{name} (v{int(match[2])})" if name is not None else key
+    try:
+        return strategy_spec(key).name
+    except LookupError:
+        return key
 
 
 def user_strategy_specs(*, owner: Any) -> list[StrategySpec]:

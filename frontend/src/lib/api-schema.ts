@@ -1106,6 +1106,8 @@ export interface components {
             readonly stop_loss: number | null;
             /** @description registry key, e.g. hma-sma */
             readonly strategy: string;
+            /** @example My EMA cross (v2) */
+            readonly strategy_name: string;
             readonly sweep: number | null;
             readonly symbol: string;
             /**
@@ -1190,6 +1192,8 @@ export interface components {
             readonly stopped_at: string | null;
             /** @description registry key, e.g. hma-sma */
             readonly strategy: string;
+            /** @example My EMA cross (v2) */
+            readonly strategy_name: string;
             symbol: string;
             /** Format: double */
             readonly take_profit: number | null;
@@ -1662,12 +1666,6 @@ export interface components {
          * @enum {string}
          */
         ExitReasonEnum: "signal" | "stop_loss" | "take_profit" | "end" | "kill_switch";
-        /**
-         * @description * `ema-cross` - ema-cross
-         *     * `hma-sma` - hma-sma
-         * @enum {string}
-         */
-        KeyEnum: "ema-cross" | "hma-sma";
         Language: {
             fields: string[];
             functions: components["schemas"]["LanguageFunction"][];
@@ -1847,7 +1845,8 @@ export interface components {
             readonly created_at?: string;
             readonly id?: number;
             is_active?: boolean;
-            key?: components["schemas"]["KeyEnum"];
+            /** @description a strategy key of the catalog (a built-in, a plugin or yours) */
+            key?: string;
             name?: string;
             /**
              * @example {
@@ -2100,7 +2099,8 @@ export interface components {
             readonly created_at: string;
             readonly id: number;
             is_active?: boolean;
-            key: components["schemas"]["KeyEnum"];
+            /** @description a strategy key of the catalog (a built-in, a plugin or yours) */
+            key: string;
             name: string;
             /**
              * @example {
@@ -4202,7 +4202,6 @@ export const botStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components
 export const checkEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CheckEnum"]> = ["lookahead", "warmup", "compute", "data"];
 export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EnvironmentEnum"]> = ["live", "testnet"];
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
-export const keyEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["KeyEnum"]> = ["ema-cross", "hma-sma"];
 export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill"];
 export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
 export const returnsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReturnsEnum"]> = ["series", "condition"];
