@@ -1,15 +1,17 @@
-import { useNavigate, useParams } from "react-router";
+import { useLocation, useNavigate, useParams } from "react-router";
 import { BacktestsView, type Selection } from "@/features/backtests";
 import { BlockedEntries, ProfilePicker } from "@/features/risk";
 import { useSymbols } from "@/features/symbols";
 import { AppHeader } from "./AppHeader";
 import { NotFoundMessage } from "./NotFoundPage";
-import { routeId } from "./pages";
+import { preselectedStrategy, routeId } from "./pages";
 
-/** /backtests, /backtests/<run id>, /backtests/sweeps/<sweep id>: the selection is the URL. */
+/** /backtests, /backtests/<run id>, /backtests/sweeps/<sweep id>: the selection is the URL;
+ * `?strategy=<key>` chooses the form's strategy (the Strategies page's "Backtest it"). */
 export function BacktestsPage() {
   const { runId, sweepId } = useParams();
   const navigate = useNavigate();
+  const initialStrategy = preselectedStrategy(useLocation().search);
   const symbols = useSymbols();
   const names = symbols.data?.map((s) => s.name) ?? [];
   const run = routeId(runId);
@@ -29,6 +31,7 @@ export function BacktestsPage() {
         ) : (
           <BacktestsView
             symbols={names}
+            initialStrategy={initialStrategy}
             selection={selection}
             onSelect={select}
             renderRiskPicker={(slot) => <ProfilePicker {...slot} />}

@@ -1,8 +1,8 @@
-import { useParams } from "react-router";
+import { useLocation, useParams } from "react-router";
 import { BotDetailView, BotsView, DashboardView } from "@/features/bots";
 import { AppHeader } from "./AppHeader";
 import { NotFoundMessage } from "./NotFoundPage";
-import { routeId } from "./pages";
+import { preselectedStrategy, routeId } from "./pages";
 
 function Shell({ children }: { children: React.ReactNode }) {
   return (
@@ -13,11 +13,12 @@ function Shell({ children }: { children: React.ReactNode }) {
   );
 }
 
-/** /bots: every bot, live. */
+/** /bots: every bot, live; `?strategy=<key>` chooses the new-bot form's strategy. */
 export function BotsPage() {
+  const initialStrategy = preselectedStrategy(useLocation().search);
   return (
     <Shell>
-      <BotsView />
+      <BotsView initialStrategy={initialStrategy} />
     </Shell>
   );
 }

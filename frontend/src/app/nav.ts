@@ -8,6 +8,7 @@ export interface PageHandle {
 export const NAV: { to: string; label: string; testId: string; end?: boolean }[] = [
   { to: "/dashboard", label: "Dashboard", testId: "nav-dashboard" },
   { to: "/", label: "Replay", testId: "nav-replay", end: true },
+  { to: "/strategies", label: "Strategies", testId: "nav-strategies" },
   { to: "/backtests", label: "Backtests", testId: "nav-backtests" },
   { to: "/bots", label: "Bots", testId: "nav-bots" },
   { to: "/risk", label: "Risk", testId: "nav-risk" },

@@ -16,3 +16,18 @@ export function routeId(value: string | undefined): number | null {
   if (!value || !/^[1-9]\d{0,15}$/.test(value)) return null;
   return Number(value);
 }
+
+/** A strategy key from a link's `?strategy=` (the backtest and bot forms preselect it), or null. */
+export function preselectedStrategy(search: string): string | null {
+  const key = new URLSearchParams(search).get("strategy");
+  return key && /^[A-Za-z0-9_-]{1,100}$/.test(key) ? key : null;
+}
+
+/** The Strategies pages' URLs, and where their "Backtest it" / "Start a paper bot" go. */
+export const strategyPaths = {
+  list: "/strategies",
+  edit: (id: number) => `/strategies/${id}`,
+  create: (copyFrom?: string) => `/strategies/new${copyFrom ? `?from=${encodeURIComponent(copyFrom)}` : ""}`,
+  backtest: (key: string) => `/backtests?strategy=${encodeURIComponent(key)}`,
+  paperBot: (key: string) => `/bots?strategy=${encodeURIComponent(key)}`,
+};

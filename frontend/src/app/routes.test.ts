@@ -18,16 +18,20 @@ describe("the app's URLs", () => {
     expect(landing("/accounts")?.path).toBe("/accounts");
     expect(landing("/bots/7")).toEqual({ path: "/bots/:botId", params: { botId: "7" } });
     expect(landing("/dashboard")?.path).toBe("/dashboard");
+    expect(landing("/strategies")?.path).toBe("/strategies");
+    expect(landing("/strategies/new")).toEqual({ path: "/strategies/new", params: {} });
+    expect(landing("/strategies/new?from=ema-cross")?.path).toBe("/strategies/new");
+    expect(landing("/strategies/5")).toEqual({ path: "/strategies/:strategyId", params: { strategyId: "5" } });
     expect(landing("/login")?.path).toBe("/login");
     expect(landing("/signup")?.path).toBe("/signup");
   });
 
   it("send anything else to the not-found page", () => {
-    for (const url of ["/nope", "/backtests/12/extra", "/bots/7/extra"]) expect(landing(url)?.path).toBe("*");
+    for (const url of ["/nope", "/backtests/12/extra", "/bots/7/extra", "/strategies/5/extra"]) expect(landing(url)?.path).toBe("*");
   });
 
-  it("keep the risk and accounts pages behind sign-in", () => {
-    for (const path of ["/risk", "/accounts", "/backtests"]) {
+  it("keep the risk, accounts, backtests and strategies pages behind sign-in", () => {
+    for (const path of ["/risk", "/accounts", "/backtests", "/strategies", "/strategies/new", "/strategies/:strategyId"]) {
       const route = routes.find((r) => r.path === path);
       expect((route?.element as { type?: { name?: string } } | undefined)?.type?.name).toBe("RequireAuth");
     }
@@ -35,5 +39,14 @@ describe("the app's URLs", () => {
 
   it("give every page a title for the header", () => {
     for (const route of routes) expect((route.handle as { title?: string } | undefined)?.title).toBeTruthy();
+  });
+});
+
+describe("the header's links", () => {
+  it("lead to routed pages, Strategies among them", async () => {
+    const { NAV } = await import("./nav");
+    expect(NAV.find((item) => item.label === "Strategies")).toMatchObject({ to: "/strategies", testId: "nav-strategies" });
+    for (const item of NAV) expect(landing(item.to)?.path).toBe(item.to);
+    expect(new Set(NAV.map((item) => item.testId)).size).toBe(NAV.length);
   });
 });

@@ -13,11 +13,14 @@ import type { PageHandle } from "./nav";
 import { NotFoundPage } from "./NotFoundPage";
 import { legacyPagePath } from "./pages";
 import { RiskPage } from "./RiskPage";
+import { StrategiesPage, StrategyEditPage } from "./StrategiesPages";
 
 const replay: PageHandle = { title: "HMA/SMA replay", subtitle: "multi-timeframe trend strategy, bar by bar" };
 const backtests: PageHandle = { title: "Backtests", subtitle: "run strategies over stored candles, compare parameters" };
 const risk: PageHandle = { title: "Risk", subtitle: "how much a trade may risk, and when trading stops" };
 const accounts: PageHandle = { title: "Exchange accounts", subtitle: "API keys your bots trade with, stored encrypted" };
+const strategies: PageHandle = { title: "Strategies", subtitle: "write your own, preview their entries, backtest them" };
+const strategy: PageHandle = { title: "Strategy", subtitle: "its source, parameters, versions and entries" };
 
 /** The replay, unless an old `/?page=backtests` link asks for another page. */
 function ReplayRoute() {
@@ -36,6 +39,9 @@ export const routes: RouteObject[] = [
   { path: "/backtests", element: backtestsPage, handle: backtests },
   { path: "/backtests/:runId", element: backtestsPage, handle: backtests },
   { path: "/backtests/sweeps/:sweepId", element: backtestsPage, handle: backtests },
+  { path: "/strategies", element: <RequireAuth><StrategiesPage /></RequireAuth>, handle: strategies },
+  { path: "/strategies/new", element: <RequireAuth><StrategyEditPage /></RequireAuth>, handle: { title: "New strategy", subtitle: strategy.subtitle } },
+  { path: "/strategies/:strategyId", element: <RequireAuth><StrategyEditPage /></RequireAuth>, handle: strategy },
   {
     path: "/risk",
     element: (

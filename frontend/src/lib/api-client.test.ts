@@ -44,6 +44,18 @@ describe("api client", () => {
     expect(error.fieldErrors.limit).toContain("greater than");
   });
 
+  it("keeps the body of a 400 or a 409, and reads positioned errors as their messages", async () => {
+    const body = { source: ["line 3, column 9: rsi() takes a series and a period"], errors: [{ line: 3, column: 9, end_line: 3, end_column: 14, message: "rsi() takes a series and a period" }] };
+    answer(400, body);
+    const error = await failure();
+    expect(error.body).toEqual(body);
+    expect(error.fieldErrors.errors).toBe("rsi() takes a series and a period");
+    answer(409, { detail: "bot 'My bot' (id 5) is running with this strategy: stop it first." });
+    const conflict = await failure();
+    expect(conflict.message).toContain("stop it first");
+    expect(conflict.body).toEqual({ detail: "bot 'My bot' (id 5) is running with this strategy: stop it first." });
+  });
+
   it("calls a failed connection, a gateway error or an empty proxy 500 unreachable", async () => {
     vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
     expect((await failure()).kind).toBe("unreachable");

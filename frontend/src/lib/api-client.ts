@@ -20,6 +20,8 @@ export class ApiError extends Error {
   readonly fieldErrors: Record<string, string>;
   /** 429: seconds until the API takes the request again (its Retry-After), when known. */
   readonly retryAfterSeconds: number | null;
+  /** The answer's JSON body as sent (null when none): for errors richer than field messages. */
+  readonly body: unknown;
 
   constructor(options: {
     kind: ApiErrorKind;
@@ -28,6 +30,7 @@ export class ApiError extends Error {
     field?: string | null;
     fieldErrors?: Record<string, string>;
     retryAfterSeconds?: number | null;
+    body?: unknown;
   }) {
     super(options.message);
     this.name = "ApiError";
@@ -36,6 +39,7 @@ export class ApiError extends Error {
     this.field = options.field ?? null;
     this.fieldErrors = options.fieldErrors ?? {};
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    this.body = options.body ?? null;
   }
 }
 
@@ -128,9 +132,9 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
     const message = Object.entries(fieldErrors)
       .map(([name, text]) => `${name}: ${text}`)
       .join(" ");
-    return new ApiError({ kind: "bad-request", status, fieldErrors, message: message || "Bad request." });
+    return new ApiError({ kind: "bad-request", status, fieldErrors, message: message || "Bad request.", body });
   }
-  return new ApiError({ kind: "server", status, message: detail ?? `The API failed (HTTP ${status}).` });
+  return new ApiError({ kind: "server", status, message: detail ?? `The API failed (HTTP ${status}).`, body });
 }
 
 /** Retry-After in whole seconds (it may be seconds or an HTTP date), or null. */
@@ -155,13 +159,19 @@ async function readJsonBody(response: Response): Promise<ApiErrorBody | null> {
   }
 }
 
+/** A list item of an error body: a string, or an object with a `message` (positioned errors). */
+function messageOf(item: unknown): string {
+  if (item && typeof item === "object" && typeof (item as { message?: unknown }).message === "string") return (item as { message: string }).message;
+  return String(item);
+}
+
 /** DRF gives `{"field": ["msg", ...]}` or `{"field": "msg"}`; flatten both to one string per field. */
 export function fieldErrorsOf(body: ApiErrorBody): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const [name, value] of Object.entries(body)) {
     if (name === "field") continue;
     if (typeof value === "string") errors[name] = value;
-    else if (Array.isArray(value)) errors[name] = value.map(String).join(" ");
+    else if (Array.isArray(value)) errors[name] = value.map(messageOf).join(" ");
     else if (value && typeof value === "object") {
       // Nested errors ({"params": {"sma_period": "..."}}) become "params.sma_period".
       for (const [inner, text] of Object.entries(fieldErrorsOf(value as ApiErrorBody))) errors[`${name}.${inner}`] = text;

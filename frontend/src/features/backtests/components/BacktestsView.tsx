@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { Spinner } from "@/components/Spinner";
 import { useStrategyCatalog } from "../api/get-catalog";
 import { useRunEvents, useRunEventsPushing } from "../api/run-events";
@@ -21,6 +21,8 @@ export function BacktestsView(props: {
   renderRiskPicker?: (slot: RiskPickerSlotProps) => ReactNode;
   /** What a run's risk profile did (blocked entries per rule), under its status. */
   renderRunRisk?: (run: BacktestRun) => ReactNode;
+  /** A strategy key to choose in the form (a link's `?strategy=`, e.g. from the Strategies page). */
+  initialStrategy?: string | null;
 }) {
   const { selection, onSelect: select } = props;
   useRunEvents();
@@ -30,6 +32,7 @@ export function BacktestsView(props: {
       <aside className="bt-side">
         <FormWithCatalog
           symbols={props.symbols}
+          initialStrategy={props.initialStrategy ?? null}
           renderRiskPicker={props.renderRiskPicker}
           onRunCreated={(id) => select({ kind: "run", id })}
           onSweepCreated={(id) => select({ kind: "sweep", id })}
@@ -51,13 +54,34 @@ export function BacktestsView(props: {
 
 function FormWithCatalog(props: {
   symbols: string[];
+  initialStrategy: string | null;
   onRunCreated: (id: number) => void;
   onSweepCreated: (id: number) => void;
   renderRiskPicker?: ((slot: RiskPickerSlotProps) => ReactNode) | undefined;
 }) {
   const catalog = useStrategyCatalog();
+  const { initialStrategy, ...formProps } = props;
+  // A strategy saved since the catalog was read (the Strategies page's "Backtest it"): read it again, once.
+  const missing = Boolean(initialStrategy && catalog.data && !catalog.data.some((s) => s.key === initialStrategy));
+  const [refetched, setRefetched] = useState<string | null>(null);
+  const { refetch } = catalog;
+  useEffect(() => {
+    if (missing && refetched !== initialStrategy) {
+      setRefetched(initialStrategy);
+      void refetch();
+    }
+  }, [missing, refetched, initialStrategy, refetch]);
   if (catalog.error) return <ErrorText error={catalog.error} />;
-  if (!catalog.data) return <Spinner label="Loading the strategies…" />;
+  if (!catalog.data || (missing && (refetched !== initialStrategy || catalog.isFetching))) return <Spinner label="Loading the strategies…" />;
   if (catalog.data.length === 0) return <p className="muted">No strategies registered.</p>;
-  return <RunForm catalog={catalog.data} {...props} />;
+  return (
+    <>
+      {missing && (
+        <p className="bt-error" data-testid="strategy-missing">
+          The strategy {initialStrategy} is not in the catalog (deleted, or not yours).
+        </p>
+      )}
+      <RunForm catalog={catalog.data} initialStrategy={missing ? null : initialStrategy} {...formProps} />
+    </>
+  );
 }

@@ -27,7 +27,7 @@ function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: Rend
     <section className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
       <header className="bt-run__header">
         <h2>
-          Run #{run.id} · {run.strategy} · {run.symbol} {run.timeframe}
+          Run #{run.id} · <span title={run.strategy}>{run.strategy_name}</span> · {run.symbol} {run.timeframe}
         </h2>
         <span className="muted small">
           {formatEpoch(run.start)} → {formatEpoch(run.end)} · params {Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(", ")} · fee{" "}

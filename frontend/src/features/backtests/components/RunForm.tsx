@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "@/lib/api-client";
 import { useCreateBacktest } from "../api/create-backtest";
 import { useCreateSweep } from "../api/create-sweep";
@@ -20,10 +20,15 @@ export function RunForm(props: {
   onSweepCreated: (id: number) => void;
   /** The risk profile picker (another feature's, composed by the app); none: no profile. */
   renderRiskPicker?: ((slot: RiskPickerSlotProps) => ReactNode) | undefined;
+  /** The strategy chosen first (a catalog key), else the catalog's first. */
+  initialStrategy?: string | null;
 }) {
-  const { catalog, symbols } = props;
+  const { catalog, symbols, initialStrategy } = props;
   const first = catalog[0]!;
-  const [form, setForm] = useState<RunFormState>(() => initialRunForm(first.key, first.params, symbols[0] ?? ""));
+  const [form, setForm] = useState<RunFormState>(() => {
+    const chosen = catalog.find((s) => s.key === initialStrategy) ?? first;
+    return initialRunForm(chosen.key, chosen.params, symbols[0] ?? "");
+  });
   const [localErrors, setLocalErrors] = useState<FormErrors>({});
   const [mode, setMode] = useState<"run" | "sweep">("run");
   const createRun = useCreateBacktest();
@@ -33,6 +38,16 @@ export function RunForm(props: {
   useEffect(() => {
     if (!form.symbol && symbols[0]) setForm((f) => ({ ...f, symbol: symbols[0]! }));
   }, [symbols, form.symbol]);
+
+  // Another link's strategy while the page is open: choose it, once per link (a run's own URL has
+  // none: keep the form as it is).
+  const appliedFor = useRef(initialStrategy);
+  useEffect(() => {
+    if (appliedFor.current === initialStrategy) return;
+    appliedFor.current = initialStrategy;
+    const chosen = initialStrategy ? catalog.find((s) => s.key === initialStrategy) : undefined;
+    if (chosen) setForm((f) => (f.strategy === chosen.key ? f : { ...f, strategy: chosen.key, params: defaultParams(chosen.params) }));
+  }, [initialStrategy, catalog]);
 
   const mutationError = mode === "run" ? createRun.error : createSweep.error;
   const serverErrors: FormErrors = mutationError instanceof ApiError ? { ...mutationError.fieldErrors } : {};

@@ -36,7 +36,7 @@ export function RunsList(props: { selectedId: number | null; onOpen: (id: number
               >
                 <td>{run.id}</td>
                 <td>
-                  {run.strategy} {run.symbol}
+                  <span title={run.strategy}>{run.strategy_name}</span> {run.symbol}
                   {run.sweep !== null && (
                     <button
                       type="button"

@@ -66,7 +66,7 @@ function BotDetail({ bot }: { bot: Bot }) {
           {bot.name} <ModeBadge mode={bot.mode} /> <StatusPill status={bot.status} />
         </h2>
         <p className="muted">
-          {bot.strategy} {JSON.stringify(bot.params)} on {bot.symbol} ({bot.exchange}, {bot.timeframe}) · {bot.status_message || "—"}
+          <span title={bot.strategy}>{bot.strategy_name}</span> {JSON.stringify(bot.params)} on {bot.symbol} ({bot.exchange}, {bot.timeframe}) · {bot.status_message || "—"}
         </p>
         {bot.books_warning && (
           <div className="banner banner--warning" role="alert" data-testid="books-warning">

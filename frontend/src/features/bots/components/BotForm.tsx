@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ApiError } from "@/lib/api-client";
 import { useCreateBot, useExchangeAccounts, useRiskProfiles, useStrategyCatalog, useSymbolsWithCoverage } from "../api/bots";
 import type { Bot } from "../api/types";
@@ -6,8 +6,9 @@ import { buildBotBody, defaultParams, errorFor, symbolChoices, type BotFormState
 import { Field } from "@/components/Field";
 
 /** Create a bot: strategy and parameters from the catalog, symbol with its candles, mode,
- * account, risk profile; the API's 400 field errors under the fields. */
-export function BotForm({ onCreated }: { onCreated: (bot: Bot) => void }) {
+ * account, risk profile; the API's 400 field errors under the fields. `initialStrategy` (a link's
+ * `?strategy=`, the Strategies page's "Start a paper bot") is chosen first, in paper mode. */
+export function BotForm({ onCreated, initialStrategy = null }: { onCreated: (bot: Bot) => void; initialStrategy?: string | null }) {
   const catalog = useStrategyCatalog();
   const symbols = useSymbolsWithCoverage();
   const profiles = useRiskProfiles();
@@ -15,15 +16,50 @@ export function BotForm({ onCreated }: { onCreated: (bot: Bot) => void }) {
   const create = useCreateBot();
   const [form, setForm] = useState<BotFormState | null>(null);
   const [localErrors, setLocalErrors] = useState<FormErrors>({});
+  const formRef = useRef<HTMLFormElement | null>(null);
 
+  // A strategy saved since the catalog was read: read it again, once.
+  const missing = Boolean(initialStrategy && catalog.data && !catalog.data.some((s) => s.key === initialStrategy));
+  const [refetched, setRefetched] = useState<string | null>(null);
+  const { refetch } = catalog;
   useEffect(() => {
-    const first = catalog.data?.[0];
-    if (!form && first && symbols.data) {
-      const choices = symbolChoices(symbols.data, first.base_timeframe);
-      const symbol = (choices.find((c) => c.candles > 0) ?? choices[0])?.value ?? "";
-      setForm({ name: "", strategy: first.key, params: defaultParams(first.params), symbol, mode: "paper", capital: "10000", account: "", riskProfile: "" });
+    if (missing && refetched !== initialStrategy) {
+      setRefetched(initialStrategy);
+      void refetch();
     }
-  }, [catalog.data, symbols.data, form]);
+  }, [missing, refetched, initialStrategy, refetch]);
+  const waiting = missing && (refetched !== initialStrategy || catalog.isFetching);
+
+  // The form starts once the catalog and the symbols are known, and again for another link's strategy.
+  const appliedFor = useRef<string | null | undefined>(undefined);
+  useEffect(() => {
+    if (!catalog.data || !symbols.data || waiting) return;
+    if (form && appliedFor.current === initialStrategy) return;
+    const wanted = initialStrategy ? catalog.data.find((s) => s.key === initialStrategy) : undefined;
+    const chosen = wanted ?? catalog.data[0];
+    appliedFor.current = initialStrategy;
+    if (!chosen || (form && !wanted)) return;
+    const choices = symbolChoices(symbols.data, chosen.base_timeframe);
+    const symbol = (choices.find((c) => c.candles > 0) ?? choices[0])?.value ?? "";
+    setForm({
+      name: wanted ? `${wanted.name} paper` : "",
+      strategy: chosen.key,
+      params: defaultParams(chosen.params),
+      symbol,
+      mode: "paper",
+      capital: "10000",
+      account: "",
+      riskProfile: "",
+    });
+  }, [catalog.data, symbols.data, form, initialStrategy, waiting]);
+
+  // Arriving with a strategy chosen: the form is what the page is for, bring it into view.
+  const shownFor = useRef<string | null>(null);
+  useEffect(() => {
+    if (!initialStrategy || !form || form.strategy !== initialStrategy || shownFor.current === initialStrategy) return;
+    shownFor.current = initialStrategy;
+    formRef.current?.scrollIntoView({ block: "center" });
+  }, [initialStrategy, form]);
 
   if (catalog.isError || symbols.isError) return <p className="bt-error">Could not read the strategies or the symbols: reload the page.</p>;
   if (!form || !catalog.data || !symbols.data) return <p className="muted">Loading the strategies…</p>;
@@ -51,8 +87,13 @@ export function BotForm({ onCreated }: { onCreated: (bot: Bot) => void }) {
   };
 
   return (
-    <form className="bt-card bt-form" onSubmit={submit} noValidate data-testid="bot-form" aria-label="New bot">
+    <form ref={formRef} className="bt-card bt-form" onSubmit={submit} noValidate data-testid="bot-form" aria-label="New bot">
       <h2>New bot</h2>
+      {missing && !waiting && (
+        <p className="bt-error" data-testid="strategy-missing">
+          The strategy {initialStrategy} is not in the catalog (deleted, or not yours).
+        </p>
+      )}
       <div className="bt-grid">
         <Field label="Name" error={errors.name}>
           <input data-testid="bot-name" value={form.name} onChange={(e) => set("name", e.target.value)} placeholder="e.g. BTC trend" />

@@ -15,8 +15,9 @@ declare global {
   }
 }
 
-/** Every bot of the user, live from /ws/bots/ (no polling), with create, start, stop, delete. */
-export function BotsView() {
+/** Every bot of the user, live from /ws/bots/ (no polling), with create, start, stop, delete.
+ * `initialStrategy`: the strategy key the new-bot form starts with (a link's `?strategy=`). */
+export function BotsView({ initialStrategy = null }: { initialStrategy?: string | null } = {}) {
   const live = useBotsLive();
   const action = useBotAction();
   const [stopping, setStopping] = useState<Bot | null>(null);
@@ -71,7 +72,7 @@ export function BotsView() {
           }}
         />
       )}
-      <BotForm onCreated={(bot) => live.upsert(bot)} />
+      <BotForm onCreated={(bot) => live.upsert(bot)} initialStrategy={initialStrategy} />
     </div>
   );
 }
@@ -143,7 +144,7 @@ const BotRow = memo(function BotRow({
         )}
       </td>
       <td>{bot.symbol}</td>
-      <td>{bot.strategy}</td>
+      <td title={bot.strategy}>{bot.strategy_name}</td>
       <td className="num" data-testid="bot-position">
         {position ? `${position.side > 0 ? "long" : "short"} ${numberText(position.size)}` : "flat"}
       </td>

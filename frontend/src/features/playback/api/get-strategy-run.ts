@@ -16,16 +16,17 @@ export interface StrategyRunParams {
 // marks when it has drawn it.
 export const RUN_RECEIVED_MARK = "strategy-run:received";
 
-export async function getStrategyRun(params: StrategyRunParams, signal?: AbortSignal): Promise<StrategyRun> {
-  const run = await apiGet<StrategyRun>(`/strategies/${PLAYBACK_STRATEGY_KEY}/run/`, { ...params }, signal);
+export async function getStrategyRun(params: StrategyRunParams, signal?: AbortSignal, strategyKey: string = PLAYBACK_STRATEGY_KEY): Promise<StrategyRun> {
+  const run = await apiGet<StrategyRun>(`/strategies/${encodeURIComponent(strategyKey)}/run/`, { ...params }, signal);
   performance.mark(RUN_RECEIVED_MARK);
   return run;
 }
 
-export function strategyRunQueryOptions(params: StrategyRunParams) {
+/** `strategyKey`: the replay's hma-sma unless another strategy is previewed (a user's `user-12-v3`). */
+export function strategyRunQueryOptions(params: StrategyRunParams, strategyKey: string = PLAYBACK_STRATEGY_KEY) {
   return queryOptions({
-    queryKey: ["strategy-run", PLAYBACK_STRATEGY_KEY, params],
-    queryFn: ({ signal }) => getStrategyRun(params, signal),
+    queryKey: ["strategy-run", strategyKey, params],
+    queryFn: ({ signal }) => getStrategyRun(params, signal, strategyKey),
     // Keep showing the previous chart while another timeframe loads, so the cursor has a time to keep.
     placeholderData: keepPreviousData,
     // Up to 10,000 candles: comparing old and new responses deeply costs more than it saves.
@@ -34,9 +35,9 @@ export function strategyRunQueryOptions(params: StrategyRunParams) {
 }
 
 /** The strategy evaluated over stored candles; disabled until the symbol is known (params null). */
-export function useStrategyRun(params: StrategyRunParams | null) {
+export function useStrategyRun(params: StrategyRunParams | null, strategyKey: string = PLAYBACK_STRATEGY_KEY) {
   return useQuery({
-    ...strategyRunQueryOptions(params ?? { symbol: "", timeframe: "1h", limit: 1 }),
+    ...strategyRunQueryOptions(params ?? { symbol: "", timeframe: "1h", limit: 1 }, strategyKey),
     enabled: params !== null,
   });
 }

@@ -13,6 +13,12 @@ export function lineLabels(run: StrategyRun): Record<LineKey, string> {
   };
 }
 
+/** The lines this run has (hma-sma's three; another strategy's run has none of them). */
+export function presentLines(run: StrategyRun): LineKey[] {
+  const present: Record<LineKey, boolean> = { sma: run.sma !== undefined, hma1h: run.hma?.["1h"] !== undefined, hma4h: run.hma?.["4h"] !== undefined };
+  return (Object.keys(present) as LineKey[]).filter((key) => present[key]);
+}
+
 const LINE_COLORS: Record<LineKey, string> = { sma: COLORS.sma, hma1h: COLORS.hma1h, hma4h: COLORS.hma4h };
 
 /** Values at the crosshair (or at the cursor when the mouse is off the chart), over the chart's top-left corner. */
@@ -35,7 +41,7 @@ export function ChartLegend({ run, data, index }: { run: StrategyRun; data: Play
         </div>
       )}
       <div className="legend__lines">
-        {(Object.keys(labels) as LineKey[]).map((key) => (
+        {presentLines(run).map((key) => (
           <span key={key} data-testid={`legend-${key}`}>
             <i className="swatch" style={{ background: LINE_COLORS[key] }} />
             {labels[key]} <b>{formatPrice(lineValueAt(data.lines[key], index))}</b>
