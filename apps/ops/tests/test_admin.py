@@ -27,6 +27,8 @@ READ_ONLY = {
     "ops.worklease",
     "ops.outboxtask",
     "strategies.strategy",
+    "strategies.strategydefinition",  # compiled and checked by the services on every save
+    "strategies.strategyversion",
 }
 # Django 5.2's admin does not support composite primary keys: candles are browsed via the API.
 WITHOUT_ADMIN = {Candle}
