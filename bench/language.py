@@ -81,7 +81,7 @@ def bench_language(bars: int, repeat: int) -> list[dict]:
         builtin, language = strategy_spec(key), _language_spec(key)
         params = builtin.defaults()
 
-        def signals(spec) -> Callable[[], object]:
+        def signals(spec, params=params) -> Callable[[], object]:
             def run() -> object:
                 fresh = CandleArrays(  # a new instance each time: no cached row matrix
                     candles.open_time,

@@ -61,7 +61,9 @@ def trades_of(run: BacktestRun) -> list[tuple]:
     return list(
         BacktestTrade.objects.filter(run=run)
         .order_by("number")
-        .values_list("side", "entry_time", "exit_time", "entry_price", "exit_price", "exit_reason", "pnl")
+        .values_list(
+            "side", "entry_time", "exit_time", "entry_price", "exit_price", "exit_reason", "pnl"
+        )
     )
 
 
@@ -153,7 +155,9 @@ def test_a_sweep_and_a_saved_parameter_set_take_its_key_and_params(ana_client, b
     )
     assert bad.status_code == 400 and "fast" in str(bad.json()["grid"])
     saved = ana_client.post(
-        "/api/strategies/saved/", {"key": key, "name": "quick", "params": {"fast": 8}}, format="json"
+        "/api/strategies/saved/",
+        {"key": key, "name": "quick", "params": {"fast": 8}},
+        format="json",
     )
     assert saved.status_code == 201 and saved.json()["params"] == {"fast": 8, "slow": 26}
     theirs = bob_client.post(
@@ -166,18 +170,16 @@ def test_another_users_key_is_unknown_everywhere(ana_client, bob_client, btc):
     key = create(ana_client)["key"]
     run = bob_client.post(RUNS, {"strategy": key, "symbol": "BTCUSDT", **MAY}, format="json")
     assert run.status_code == 400 and "Unknown strategy" in run.json()["strategy"]
-    bot = bob_client.post(
-        BOTS, {"name": "b", "strategy": key, "symbol": "BTCUSDT"}, format="json"
-    )
+    bot = bob_client.post(BOTS, {"name": "b", "strategy": key, "symbol": "BTCUSDT"}, format="json")
     assert bot.status_code == 400 and "Unknown strategy" in bot.json()["strategy"]
     assert bob_client.get(f"/api/strategies/{key}/run/", {"symbol": "BTCUSDT"}).status_code == 404
     assert not BacktestRun.objects.filter(strategy=key).exists()
 
 
 def test_the_run_endpoint_draws_a_users_strategy_for_its_owner(ana_client, btc):
-    key = create(ana_client, source="fast = ema(close, 9)\nlong_entry = crosses_above(close, fast)")[
-        "key"
-    ]
+    key = create(
+        ana_client, source="fast = ema(close, 9)\nlong_entry = crosses_above(close, fast)"
+    )["key"]
     response = ana_client.get(
         f"/api/strategies/{key}/run/", {"symbol": "BTCUSDT", "timeframe": "1h", "limit": 200}
     )

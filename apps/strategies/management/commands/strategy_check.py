@@ -3,25 +3,14 @@
 
 from __future__ import annotations
 
-import argparse
-
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.datafeeds.management.commands._shared import positive_int
 from apps.datafeeds.selectors import AmbiguousSymbol, SymbolNotFound, symbol_get
 from apps.datafeeds.times import format_ms
 from apps.strategies.checks import strategy_check, strategy_check_inputs
 from apps.strategies.inputs import MissingCandles
 from apps.strategies.registry import InvalidParameters, UnknownStrategy, strategy_spec
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 class Command(BaseCommand):
@@ -36,10 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--symbol", default="BTCUSDT", help="stored symbol (BTCUSDT)")
         parser.add_argument("--exchange", default=None)
         parser.add_argument(
-            "--bars", type=_count, default=20_000, help="last base candles checked (20000)"
+            "--bars", type=positive_int, default=20_000, help="last base candles checked (20000)"
         )
         parser.add_argument("--param", action="append", default=[], help="name=value, repeatable")
-        parser.add_argument("--cuts", type=_count, default=40, help="lookahead cut points (40)")
+        parser.add_argument(
+            "--cuts", type=positive_int, default=40, help="lookahead cut points (40)"
+        )
 
     def handle(self, *args, **options):
         try:

@@ -19,13 +19,4 @@ export const LANGUAGE: LanguageSpec = {
   limits: { source_chars: 20000 },
 };
 
-export const EXAMPLE = `# EMA cross with a 4h trend filter
-timeframe = "5m"
-param fast = 12 in 5..50
-param slow = 26 in 10..200
-trend = tf("4h", hma(close, 200))   # the last CLOSED 4h value
-long_entry = crosses_above(ema(close, fast), ema(close, slow)) and close > trend
-long_exit = crosses_below(ema(close, fast), ema(close, slow))
-stop_loss = 2%
-take_profit = 4%
-`;
+export { NEW_STRATEGY_TEMPLATE as EXAMPLE } from "./workspace";
