@@ -7,6 +7,7 @@ refusal names the limit and the place.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from typing import Any
@@ -615,26 +616,26 @@ class _Compiler:
             )
 
     def _check_lookback(self, program: Program) -> None:
+        """Refuse a look-back past MAX_LOOKBACK at the params' maxima, at the output statement
+        that needs the most."""
         widest = {p.name: p.maximum for p in program.params}
-        try:
-            base, context = plan_lookback(program.plan, widest, bound=True)
-        except (ValueError, OverflowError) as error:
-            raise LanguageError([SourceError(1, 1, 1, 2, str(error))]) from None
-        for timeframe, bars in {self.timeframe: base, **context}.items():
-            if bars > MAX_LOOKBACK:
-                raise LanguageError(
-                    [
-                        SourceError(
-                            1,
-                            1,
-                            1,
-                            2,
-                            f"at its params' maxima the strategy looks back {bars:,} "
-                            f"{timeframe} bars; the limit is {MAX_LOOKBACK:,} (lower the "
-                            "periods or the params' maxima)",
-                        )
-                    ]
-                )
+        worst = None
+        for key, (typed, tree) in self.outputs.items():
+            alone = dataclasses.replace(program.plan, outputs={key: typed.step})
+            try:
+                base, context = plan_lookback(alone, widest, bound=True)
+            except (ValueError, OverflowError) as error:
+                raise error_at(tree, str(error)) from None
+            for timeframe, bars in {self.timeframe: base, **context}.items():
+                if bars > MAX_LOOKBACK and (worst is None or bars > worst[0]):
+                    worst = (bars, timeframe, tree)
+        if worst is not None:
+            bars, timeframe, tree = worst
+            raise error_at(
+                tree,
+                f"at its params' maxima this looks back {bars:,} {timeframe} bars; the limit is "
+                f"{MAX_LOOKBACK:,} (lower the periods or the params' maxima)",
+            )
 
 
 def _listed(words) -> str:

@@ -124,7 +124,8 @@ def test_limits_are_named():
     nots = "long_entry = " + "not " * 3_000 + "close > 1"
     assert "nested more than" in error_of(nots).message
     long = f"param n = 10 in 2..{MAX_LOOKBACK * 2}\nlong_entry = close > sma(close, n)"
-    assert f"the limit is {MAX_LOOKBACK:,}" in error_of(long).message
+    error = error_of(long)
+    assert f"the limit is {MAX_LOOKBACK:,}" in error.message and error.line == 2
     many = "".join(f"x{i} = sma(close, {i + 2})\n" for i in range(600)) + "long_entry = x1 > 1"
     assert "the limit is 200" in error_of(many).message
     heavy = (
