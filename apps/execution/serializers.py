@@ -14,7 +14,7 @@ from apps.analytics.serializers import CostsInput
 from apps.strategies.serializers import ParamValuesField, StrategyLabelField
 from config.validation import BoundedNumberField, IdField
 
-from .models import STALENESS_BOUND, Bot, BotEvent, BotMode, BotOrder, BotTrade
+from .models import STALENESS_BOUND, Bot, BotEvent, BotMode, BotOrder, BotStatus, BotTrade
 
 COST_FIELDS = ("fee_rate", "slippage_bps", "size", "stop_loss", "take_profit", "allow_short")
 
@@ -75,6 +75,26 @@ class BotUpdateSerializer(CostsInput):
 
 class BotStopSerializer(serializers.Serializer):
     close_position = serializers.BooleanField(required=False, default=False)
+
+
+class StopAllSerializer(serializers.Serializer):
+    close_positions = serializers.BooleanField(
+        help_text="also close every open position at market (stopped bots' too)"
+    )
+
+
+class StopOutcomeSerializer(serializers.Serializer):
+    bot_id = serializers.IntegerField()
+    name = serializers.CharField()
+    mode = serializers.ChoiceField(choices=BotMode.choices)
+    before = serializers.ChoiceField(choices=BotStatus.choices, help_text="its status before")
+    status = serializers.ChoiceField(choices=BotStatus.choices, help_text="its status after")
+    outcome = serializers.ChoiceField(choices=["stopped", "closing", "already stopped", "refused"])
+    message = serializers.CharField(allow_blank=True)
+
+
+class StopAllResultSerializer(serializers.Serializer):
+    results = StopOutcomeSerializer(many=True)
 
 
 class BotPositionSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from .views import (
     BotOrdersView,
     BotReconciliationBacktestView,
     BotReconciliationView,
+    BotsStopAllView,
     BotStartView,
     BotStopView,
     BotTradesView,
@@ -17,6 +18,7 @@ app_name = "execution"
 urlpatterns = [
     path("dashboard/", include("apps.execution.dashboard_urls")),  # across your bots
     path("bots/", BotListCreateView.as_view(), name="bot-list"),
+    path("bots/stop-all/", BotsStopAllView.as_view(), name="bot-stop-all"),
     path("bots/<int:pk>/", BotDetailView.as_view(), name="bot-detail"),
     path("bots/<int:pk>/start/", BotStartView.as_view(), name="bot-start"),
     path("bots/<int:pk>/stop/", BotStopView.as_view(), name="bot-stop"),

@@ -25,6 +25,8 @@ from .serializers import (
     BotTradeSerializer,
     BotUpdateSerializer,
     EventQuerySerializer,
+    StopAllResultSerializer,
+    StopAllSerializer,
 )
 from .services.bots import (
     bot_create,
@@ -32,6 +34,7 @@ from .services.bots import (
     bot_start,
     bot_stop,
     bot_update,
+    bots_stop_all,
 )
 from .services.reconciliation import bot_reconciliation, bot_reconciliation_backtest
 
@@ -119,6 +122,20 @@ class BotStopView(APIView):
         bot = bot_get(owner=request.user, bot_id=pk)
         bot_stop(bot=bot, close_position=q["close_position"])
         return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
+
+
+class BotsStopAllView(APIView):
+    @extend_schema(
+        request=StopAllSerializer,
+        responses=StopAllResultSerializer,
+        summary="Stop all your bots at once, closing their positions or not (idempotent)",
+        description="One outcome per bot: stopped, closing (its position), already stopped, or "
+        "refused with the reason. Asking again changes nothing more.",
+    )
+    def post(self, request: Request) -> Response:
+        q = validated(StopAllSerializer, request.data).validated_data
+        outcomes = bots_stop_all(owner=request.user, close_positions=q["close_positions"])
+        return Response(StopAllResultSerializer({"results": outcomes}).data)
 
 
 class BotOrdersView(APIView):

@@ -77,6 +77,7 @@ MATRIX: dict[str, str] = {
     "api/exchanges/accounts/<int:pk>/": OWNED_ACCOUNT,
     "api/exchanges/accounts/<int:pk>/check/": OWNED_ACCOUNT,
     "api/execution/bots/": COLLECTION,
+    "api/execution/bots/stop-all/": SELF,  # stops only the signed-in user's bots (tested)
     "api/execution/dashboard/summary/": DASHBOARD,
     "api/execution/dashboard/equity/": DASHBOARD,
     "api/execution/dashboard/drawdown/": DASHBOARD,

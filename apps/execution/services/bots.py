@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -232,6 +233,54 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
         bot.timeframe = strategy_spec(strategy, owner=bot.owner).base_timeframe
         bot.save()
     return bot
+
+
+@dataclass(frozen=True)
+class StopOutcome:
+    """What stopping one bot of a stop-all did."""
+
+    bot_id: int
+    name: str
+    mode: str
+    before: str  # its status before
+    status: str  # its status after
+    outcome: str  # "stopped", "closing", "already stopped" or "refused"
+    message: str
+
+
+def bots_stop_all(
+    *, owner: AbstractBaseUser, close_positions: bool, now_ms: int | None = None
+) -> list[StopOutcome]:
+    """Stop every bot of `owner` (the panic button): each as bot_stop does, closing its position
+    at market with `close_positions`. Idempotent: a stopped bot is left as it is (its position
+    too, unless a close is asked and none is under way), and a repeat changes nothing. One bot
+    refusing does not stop the others; each gets its outcome."""
+    outcomes = []
+    for bot in Bot.objects.filter(owner=owner).select_related("position").order_by("pk"):
+        before = bot.status
+        open_position = getattr(bot, "position", None) is not None
+        if before == BotStatus.STOPPING:  # its close is under way
+            outcomes.append(StopOutcome(bot.pk, bot.name, bot.mode, before, before, "closing", ""))
+            continue
+        if before != BotStatus.RUNNING and not (close_positions and open_position):
+            outcomes.append(
+                StopOutcome(bot.pk, bot.name, bot.mode, before, before, "already stopped", "")
+            )
+            continue
+        try:
+            stopped = bot_stop(bot=bot, close_position=close_positions, now_ms=now_ms)
+        except BotConflict as error:
+            outcomes.append(
+                StopOutcome(bot.pk, bot.name, bot.mode, before, before, "refused", str(error))
+            )
+            continue
+        outcome = "closing" if stopped.status == BotStatus.STOPPING else "stopped"
+        outcomes.append(
+            StopOutcome(
+                bot.pk, bot.name, bot.mode, before, stopped.status, outcome, stopped.status_message
+            )
+        )
+    return outcomes
 
 
 def running_bots_on_profile(profile_id: int) -> list[str]:

@@ -543,6 +543,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/execution/bots/stop-all/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop all your bots at once, closing their positions or not (idempotent)
+         * @description One outcome per bot: stopped, closing (its position), already stopped, or refused with the reason. Asking again changes nothing more.
+         */
+        post: operations["execution_bots_stop_all_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/execution/dashboard/drawdown/": {
         parameters: {
             query?: never;
@@ -1710,6 +1730,14 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "paper" | "live";
+        /**
+         * @description * `stopped` - stopped
+         *     * `closing` - closing
+         *     * `already stopped` - already stopped
+         *     * `refused` - refused
+         * @enum {string}
+         */
+        OutcomeEnum: "stopped" | "closing" | "already stopped" | "refused";
         PaginatedBacktestRunList: {
             /** @example 123 */
             count: number;
@@ -2082,6 +2110,40 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "pending_submit" | "open" | "partially_filled" | "filled" | "cancelled" | "failed" | "unknown";
+        StopAll: {
+            /** @description also close every open position at market (stopped bots' too) */
+            close_positions: boolean;
+        };
+        StopAllResult: {
+            results: components["schemas"]["StopOutcome"][];
+        };
+        StopOutcome: {
+            /**
+             * @description its status before
+             *
+             *     * `stopped` - Stopped
+             *     * `running` - Running
+             *     * `stopping` - Stopping
+             *     * `error` - Error
+             *     * `killed` - Killed
+             */
+            before: components["schemas"]["BotStatusEnum"];
+            bot_id: number;
+            message: string;
+            mode: components["schemas"]["ModeEnum"];
+            name: string;
+            outcome: components["schemas"]["OutcomeEnum"];
+            /**
+             * @description its status after
+             *
+             *     * `stopped` - Stopped
+             *     * `running` - Running
+             *     * `stopping` - Stopping
+             *     * `error` - Error
+             *     * `killed` - Killed
+             */
+            status: components["schemas"]["BotStatusEnum"];
+        };
         Stops: {
             /**
              * Format: double
@@ -3468,6 +3530,31 @@ export interface operations {
             };
         };
     };
+    execution_bots_stop_all_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StopAll"];
+                "application/x-www-form-urlencoded": components["schemas"]["StopAll"];
+                "multipart/form-data": components["schemas"]["StopAll"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StopAllResult"];
+                };
+            };
+        };
+    };
     execution_dashboard_drawdown_retrieve: {
         parameters: {
             query?: never;
@@ -4204,6 +4291,7 @@ export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
 export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill"];
 export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
+export const outcomeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutcomeEnum"]> = ["stopped", "closing", "already stopped", "refused"];
 export const returnsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReturnsEnum"]> = ["series", "condition"];
 export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
 export const sourceEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SourceEnum"]> = ["builtin", "plugin", "user"];
