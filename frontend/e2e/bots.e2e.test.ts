@@ -280,4 +280,30 @@ describe.skipIf(!CLOCK_READY)("bots live over WebSocket", () => {
     await expect.poll(() => page.evaluate(() => window.__botsPage!.count())).toBe(count - 1);
     await sleep(100);
   });
+
+  it("stops all the bots at once after asking, with each bot's outcome", async () => {
+    await open("/bots");
+    // Two of the stopped bots started again, so that there is something to stop.
+    for (const row of [0, 1]) {
+      await page.locator('[data-testid^="bot-row-"]').nth(row).getByTestId("bot-start").click();
+      await expect.poll(async () => (await apiBots()).filter((b) => b.status === "running").length).toBe(row + 1);
+    }
+    await page.getByTestId("stop-all").click();
+    const dialog = page.getByTestId("stop-all-dialog");
+    await dialog.waitFor();
+    await screenshot(page, "47b-stop-all-asks");
+    await dialog.getByTestId("stop-all-keep").click();
+    const results = page.getByTestId("stop-all-results");
+    await results.waitFor();
+    const bots = await apiBots();
+    expect(bots.filter((b) => b.status === "running")).toEqual([]);
+    expect(await results.locator("li").count()).toBe(bots.length);
+    expect(await results.locator('li[data-outcome="stopped"]').count()).toBeGreaterThan(0);
+    // Asking again is safe: every bot is already stopped.
+    await page.getByTestId("stop-all").click();
+    await page.getByTestId("stop-all-keep").click();
+    await expect.poll(() => results.locator('li[data-outcome="already stopped"]').count()).toBe(bots.length);
+    await screenshot(page, "47c-stop-all-done");
+    expect(pageErrors(page)).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 // One hook per endpoint of the bots API (docs/bots.md) and the dashboard panels.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiRequest } from "@/lib/api-client";
-import type { Bot, BotEquity, BotEvent, BotOrder, BotReconciliation, BotTrade, CatalogStrategy } from "./types";
+import type { Bot, BotEquity, BotEvent, BotOrder, BotReconciliation, BotTrade, CatalogStrategy, StopAllResult } from "./types";
 
 export const botKeys = {
   all: ["bots"] as const,
@@ -88,6 +88,16 @@ export function useBotAction() {
     onSuccess: (_data, a) => {
       void queryClient.invalidateQueries({ queryKey: botKeys.one(a.id) });
     },
+  });
+}
+
+/** Stop every bot of yours at once (the API answers one outcome per bot; asking again is safe). */
+export function useStopAll() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (closePositions: boolean) =>
+      apiRequest<StopAllResult>("/execution/bots/stop-all/", { method: "POST", body: { close_positions: closePositions } }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: botKeys.all }),
   });
 }
 

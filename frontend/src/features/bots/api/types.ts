@@ -12,5 +12,8 @@ export type BotTrade = Schemas["BotTrade"];
 export type BotEvent = Schemas["BotEvent"];
 export type BotEquity = Schemas["BotEquity"];
 export type BotReconciliation = Schemas["BotReconciliation"];
+/** POST bots/stop-all/: one outcome per bot (stopped, closing, already stopped, refused). */
+export type StopAllResult = Schemas["StopAllResult"];
+export type StopOutcome = Schemas["StopOutcome"];
 export type CatalogStrategy = Schemas["CatalogEntry"];
 export type StrategyParamSchema = Schemas["ParamSchema"];

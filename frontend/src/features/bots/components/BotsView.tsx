@@ -1,7 +1,7 @@
 import { memo, useCallback, useRef, useState } from "react";
 import { Link } from "react-router";
-import { useBotAction } from "../api/bots";
-import type { Bot } from "../api/types";
+import { useBotAction, useStopAll } from "../api/bots";
+import type { Bot, StopOutcome } from "../api/types";
 import { useBotsLive } from "../hooks/use-bots-live";
 import { numberText, quoteOf } from "../model/format";
 import { BotForm } from "./BotForm";
@@ -21,6 +21,8 @@ export function BotsView({ initialStrategy = null }: { initialStrategy?: string 
   const live = useBotsLive();
   const action = useBotAction();
   const [stopping, setStopping] = useState<Bot | null>(null);
+  const [stoppingAll, setStoppingAll] = useState(false);
+  const stopAll = useStopAll();
   if (import.meta.env.MODE === "e2e")
     window.__botsPage = {
       count: () => live.bots.length,
@@ -53,7 +55,20 @@ export function BotsView({ initialStrategy = null }: { initialStrategy?: string 
         </p>
       )}
       <section className="bt-card">
-        <h2>Your bots</h2>
+        <div className="bots-heading">
+          <h2>Your bots</h2>
+          {live.bots.length > 0 && (
+            <button
+              type="button"
+              className="button button--danger"
+              onClick={() => setStoppingAll(true)}
+              disabled={stopAll.isPending}
+              data-testid="stop-all"
+            >
+              Stop all bots
+            </button>
+          )}
+        </div>
         {live.synced && live.bots.length === 0 ? (
           <p className="muted" data-testid="bots-empty">
             No bot yet. Create one below: pick a strategy and a symbol with stored candles, try it in paper mode, then start it.
@@ -72,6 +87,22 @@ export function BotsView({ initialStrategy = null }: { initialStrategy?: string 
           }}
         />
       )}
+      {stoppingAll && (
+        <StopAllDialog
+          bots={live.bots}
+          onCancel={() => setStoppingAll(false)}
+          onStop={(close) => {
+            stopAll.mutate(close);
+            setStoppingAll(false);
+          }}
+        />
+      )}
+      {stopAll.error && (
+        <p className="bt-error" role="alert">
+          {stopAll.error.message}
+        </p>
+      )}
+      {stopAll.data && <StopAllResults outcomes={stopAll.data.results} />}
       <BotForm onCreated={(bot) => live.upsert(bot)} initialStrategy={initialStrategy} />
     </div>
   );
@@ -220,5 +251,57 @@ function StopDialog({ bot, onCancel, onStop }: { bot: Bot; onCancel: () => void;
         </button>
       </div>
     </div>
+  );
+}
+
+/** Asks once for every bot: keep the open positions, or close them at market. */
+function StopAllDialog({ bots, onCancel, onStop }: { bots: Bot[]; onCancel: () => void; onStop: (close: boolean) => void }) {
+  const running = bots.filter((b) => b.status === "running").length;
+  const holding = bots.filter((b) => b.position).length;
+  return (
+    <div
+      className="bt-card bot-stop-dialog"
+      role="dialog"
+      aria-modal="false"
+      aria-labelledby="stop-all-title"
+      data-testid="stop-all-dialog"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") onCancel();
+      }}
+    >
+      <h3 id="stop-all-title">Stop all your bots</h3>
+      <p>
+        {running} running, {holding} holding a position. Every running bot stops and its open orders are cancelled. Close every open position
+        at market (stopped bots' too), or keep them?
+      </p>
+      <div className="bot-dialog-actions">
+        <button type="button" className="button button--danger" onClick={() => onStop(true)} data-testid="stop-all-close">
+          Stop all and close every position
+        </button>
+        <button type="button" className="button button--ghost" onClick={() => onStop(false)} data-testid="stop-all-keep" autoFocus>
+          Stop all, keep the positions
+        </button>
+        <button type="button" className="button button--ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** What the stop-all did, bot by bot. */
+function StopAllResults({ outcomes }: { outcomes: StopOutcome[] }) {
+  return (
+    <section className="bt-card" data-testid="stop-all-results" aria-live="polite">
+      <h3>Stop all: {outcomes.length} bots</h3>
+      <ul className="stop-all-results">
+        {outcomes.map((o) => (
+          <li key={o.bot_id} data-outcome={o.outcome}>
+            <b>{o.name}</b> ({o.mode}): {o.outcome}
+            {o.message ? ` — ${o.message}` : ""}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
