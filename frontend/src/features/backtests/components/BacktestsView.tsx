@@ -1,5 +1,6 @@
-import { useEffect, useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { Spinner } from "@/components/Spinner";
+import { useCatalogRefetch } from "@/hooks/use-catalog-refetch";
 import { useStrategyCatalog } from "../api/get-catalog";
 import { useRunEvents, useRunEventsPushing } from "../api/run-events";
 import { ErrorText } from "./ErrorText";
@@ -61,18 +62,9 @@ function FormWithCatalog(props: {
 }) {
   const catalog = useStrategyCatalog();
   const { initialStrategy, ...formProps } = props;
-  // A strategy saved since the catalog was read (the Strategies page's "Backtest it"): read it again, once.
-  const missing = Boolean(initialStrategy && catalog.data && !catalog.data.some((s) => s.key === initialStrategy));
-  const [refetched, setRefetched] = useState<string | null>(null);
-  const { refetch } = catalog;
-  useEffect(() => {
-    if (missing && refetched !== initialStrategy) {
-      setRefetched(initialStrategy);
-      void refetch();
-    }
-  }, [missing, refetched, initialStrategy, refetch]);
+  const { missing, waiting } = useCatalogRefetch(catalog, initialStrategy);
   if (catalog.error) return <ErrorText error={catalog.error} />;
-  if (!catalog.data || (missing && (refetched !== initialStrategy || catalog.isFetching))) return <Spinner label="Loading the strategies…" />;
+  if (!catalog.data || waiting) return <Spinner label="Loading the strategies…" />;
   if (catalog.data.length === 0) return <p className="muted">No strategies registered.</p>;
   return (
     <>

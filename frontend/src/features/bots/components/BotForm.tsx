@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useCatalogRefetch } from "@/hooks/use-catalog-refetch";
 import { ApiError } from "@/lib/api-client";
 import { useCreateBot, useExchangeAccounts, useRiskProfiles, useStrategyCatalog, useSymbolsWithCoverage } from "../api/bots";
 import type { Bot } from "../api/types";
@@ -18,17 +19,7 @@ export function BotForm({ onCreated, initialStrategy = null }: { onCreated: (bot
   const [localErrors, setLocalErrors] = useState<FormErrors>({});
   const formRef = useRef<HTMLFormElement | null>(null);
 
-  // A strategy saved since the catalog was read: read it again, once.
-  const missing = Boolean(initialStrategy && catalog.data && !catalog.data.some((s) => s.key === initialStrategy));
-  const [refetched, setRefetched] = useState<string | null>(null);
-  const { refetch } = catalog;
-  useEffect(() => {
-    if (missing && refetched !== initialStrategy) {
-      setRefetched(initialStrategy);
-      void refetch();
-    }
-  }, [missing, refetched, initialStrategy, refetch]);
-  const waiting = missing && (refetched !== initialStrategy || catalog.isFetching);
+  const { missing, waiting } = useCatalogRefetch(catalog, initialStrategy);
 
   // The form starts once the catalog and the symbols are known, and again for another link's strategy.
   const appliedFor = useRef<string | null | undefined>(undefined);
