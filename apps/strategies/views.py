@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from apps.datafeeds.caching import symbol_get_cached
 from config.http_cache import answer_response
+from config.throttling import ScopedRateThrottle, UserRateThrottle
 
 from .caching import strategy_run_cached
 from .evaluation import strategy_evaluate
@@ -180,7 +181,14 @@ class LanguageView(APIView):
         return Response(language_reference())
 
 
-class SourceValidateView(APIView):
+class _CompileThrottled:
+    """Views that compile a strategy's text: a per-user budget on top of the API's own."""
+
+    throttle_classes = [UserRateThrottle, ScopedRateThrottle]
+    throttle_scope = "strategy-compile"
+
+
+class SourceValidateView(_CompileThrottled, APIView):
     @extend_schema(
         request=SourceInputSerializer,
         responses={200: ValidateResponseSerializer, 400: SourceErrorsSerializer},
@@ -194,7 +202,7 @@ class SourceValidateView(APIView):
         return Response({"valid": True, **program.schema()})
 
 
-class DefinitionListCreateView(generics.ListAPIView):
+class DefinitionListCreateView(_CompileThrottled, generics.ListAPIView):
     """Your strategies written in the strategy language, at their current version."""
 
     serializer_class = DefinitionSerializer
@@ -214,7 +222,7 @@ class DefinitionListCreateView(generics.ListAPIView):
         return Response(DefinitionSerializer(definition).data, status=status.HTTP_201_CREATED)
 
 
-class DefinitionDetailView(generics.RetrieveAPIView):
+class DefinitionDetailView(_CompileThrottled, generics.RetrieveAPIView):
     serializer_class = DefinitionSerializer
 
     def get_queryset(self):

@@ -415,6 +415,9 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="1200/minute"),
         # sign-up, login and token creation, per client address
         "auth": env.str("THROTTLE_AUTH", default="30/minute"),
+        # compiling a user's strategy text (validate as they type, save, new version), per user:
+        # each costs ~10 ms, the worst text a limit allows ~1 s (docs/strategies/language.md)
+        "strategy-compile": env.str("THROTTLE_STRATEGY_COMPILE", default="240/minute"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -43,6 +43,7 @@ REST_FRAMEWORK = {
         "anon": "100000/minute",
         "user": "100000/minute",
         "auth": "100000/minute",
+        "strategy-compile": "100000/minute",
     },
 }
 

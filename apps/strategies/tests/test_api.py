@@ -274,3 +274,22 @@ def test_every_strategy_answers_exactly_the_documented_response(client, btc):
         ).json()
         assert set(body) <= set(fields), f"{spec.key}: undocumented {set(body) - set(fields)}"
         assert required <= set(body), f"{spec.key}: missing {required - set(body)}"
+
+
+def test_compiling_a_strategy_has_its_own_budget_per_user(monkeypatch, ana, bob):
+    """Validate, save and new versions share one per-user rate (THROTTLE_STRATEGY_COMPILE)."""
+    from django.core.cache import caches
+    from rest_framework.throttling import SimpleRateThrottle
+
+    caches["throttle"].clear()
+    rates = {**SimpleRateThrottle.THROTTLE_RATES, "strategy-compile": "3/minute"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    url = "/api/strategies/definitions/validate/"
+    body = {"source": "long_entry = crosses_above(close, sma(close, 20))"}
+    for _ in range(3):
+        assert ana.post(url, body, format="json").status_code == 200
+    throttled = ana.post(url, body, format="json")
+    assert throttled.status_code == 429 and "Retry-After" in throttled
+    assert bob.post(url, body, format="json").status_code == 200  # per user
+    assert ana.get("/api/strategies/catalog/").status_code == 200  # only compiling counts
+    caches["throttle"].clear()
