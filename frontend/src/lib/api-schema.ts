@@ -827,6 +827,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Views that compile a strategy's text: a per-user budget on top of the API's own. */
         get: operations["strategies_definitions_retrieve"];
         put?: never;
         post?: never;
