@@ -193,20 +193,19 @@ def _own_lookback(function, constants: list, bound: bool) -> int:
         return 6 * int(sum(abs(c) for c in constants if isinstance(c, int | np.integer)))
 
 
-def plan_constants(plan: Plan, params: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
-    """Each call's constant arguments at these params: (function, values), for the functions'
-    rules across arguments (macd's fast below slow)."""
+def plan_constants(plan: Plan, params: Mapping[str, Any]) -> list[tuple[str, list[Any], list[str]]]:
+    """Each call's constant arguments at these params: (function, values, the params among
+    them), for the functions' rules across arguments (macd's fast below slow)."""
     scalars = _scalars(plan, params)
     calls = []
     for step in plan.steps:
         if step.op == "call":
             kinds = [arg.kind for arg in FUNCTIONS[step.value].args]
-            constants = [
-                scalars[a]
-                for a, k in zip(step.args, kinds, strict=True)
-                if k in (PERIOD, NUMBER_ARG)
+            constant = [
+                a for a, k in zip(step.args, kinds, strict=True) if k in (PERIOD, NUMBER_ARG)
             ]
-            calls.append((step.value, constants))
+            named = [plan.steps[a].value for a in constant if plan.steps[a].op == "param"]
+            calls.append((step.value, [scalars[a] for a in constant], named))
     return calls
 
 

@@ -17,7 +17,6 @@ from .plan import plan_constants, plan_lookback, plan_run
 
 def program_spec(program: Program, *, key: str, name: str, description: str = "") -> StrategySpec:
     plan = program.plan
-    names = {p.name for p in program.params}
 
     def compute(
         base: CandleArrays, context: Mapping[str, CandleArrays | None], params: Mapping[str, Any]
@@ -39,9 +38,9 @@ def program_spec(program: Program, *, key: str, name: str, description: str = ""
     def check(params: Mapping[str, Any]) -> dict[str, str]:
         """The functions' rules across arguments (macd's fast below slow), named by param."""
         errors = {}
-        for function, constants in plan_constants(plan, params):
+        for function, constants, named in plan_constants(plan, params):
             if message := FUNCTIONS[function].check(*constants):
-                errors[next(iter(sorted(names)), "params") if names else "params"] = message
+                errors[named[-1] if named else "params"] = message
         return errors
 
     return StrategySpec(

@@ -301,7 +301,7 @@ def test_the_spec_validates_params_and_cross_rules(candles):
     assert spec.validate_params({"f": 5}) == {"f": 5, "s": 26}
     with pytest.raises(InvalidParameters) as caught:
         spec.validate_params({"f": 30, "s": 20})
-    assert "fast period below the slow" in str(caught.value)
+    assert caught.value.errors == {"s": "macd() needs the fast period below the slow one"}
     with pytest.raises(InvalidParameters):
         spec.validate_params({"f": 500})
     with pytest.raises(InvalidParameters):
