@@ -53,3 +53,20 @@ def parse_time_ms(text: str) -> int:
 def format_ms(ms: int) -> str:
     """'2025-01-01 12:00 UTC' for logs and command output."""
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+_SPANS = (("day", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000))
+
+
+def duration_words(ms: int) -> str:
+    """A duration as people read an age: '2 days 3 h', '4 h 5 min', '12 min', '40 s' (the two
+    largest units; negative durations read as 0 s)."""
+    left = max(int(ms), 0)
+    parts = []
+    for name, size in _SPANS:
+        count, left = divmod(left, size)
+        if count and len(parts) < 2:
+            parts.append(f"{count} {name}{'s' if name == 'day' and count > 1 else ''}")
+        elif parts:
+            break
+    return " ".join(parts) or "0 s"

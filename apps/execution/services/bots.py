@@ -13,8 +13,8 @@ from django.db import transaction
 
 from apps.analytics.services.validation import config_checked
 from apps.datafeeds.models import CandleSeries, Symbol
-from apps.datafeeds.timeframes import bucket_floor
-from apps.datafeeds.times import format_ms
+from apps.datafeeds.timeframes import bucket_floor, timeframe_ms
+from apps.datafeeds.times import duration_words, format_ms
 from apps.exchanges.models import ExchangeAccount
 from apps.ops.enqueue import task_send_on_commit
 from apps.risk.choice import risk_profile_chosen, risk_profile_values
@@ -75,6 +75,33 @@ def candles_required(*, spec: StrategySpec, params: Mapping[str, Any], symbol: S
         raise BotMissingCandles(
             f"{symbol} has {stored} {spec.base_timeframe} candles; {spec.key} needs at least "
             f"{needed} (its warm-up). Fetch them: {_fetch_command(symbol, spec.base_timeframe)}"
+        )
+
+
+LIVE_FRESH_BARS = 2  # a live bot starts only on candles at most this many bars old
+
+
+def candles_fresh_required(*, symbol: Symbol, timeframe: str, now_ms: int) -> None:
+    """A live bot decides with real money from the candle in progress on: its symbol's last
+    closed candle must be at most LIVE_FRESH_BARS bars old, else BotInvalid naming the age and
+    the command that brings the series up to date."""
+    series = CandleSeries.objects.filter(symbol=symbol, timeframe=timeframe).first()
+    if series is None:
+        return  # candles_required has already refused an empty series
+    bar_ms = timeframe_ms(timeframe)
+    closed_ms = series.last_open_time + bar_ms
+    age_ms = now_ms - closed_ms
+    if age_ms > LIVE_FRESH_BARS * bar_ms:
+        raise BotInvalid(
+            {
+                "symbol": (
+                    f"{symbol}'s last {timeframe} candle closed {duration_words(age_ms)} ago "
+                    f"({format_ms(closed_ms)}): a live bot starts only on candles at most "
+                    f"{LIVE_FRESH_BARS} bars old. Bring them up to date, then start it: "
+                    f"python manage.py fetch_ohlcv {symbol.name} {timeframe} "
+                    f"--exchange {symbol.exchange} --track"
+                )
+            }
         )
 
 
@@ -316,6 +343,7 @@ def bot_start(*, bot: Bot, now_ms: int | None = None) -> Bot:
     spec = strategy_spec(bot.strategy)
     candles_required(spec=spec, params=bot.params, symbol=bot.symbol)
     if bot.mode == BotMode.LIVE:  # the account may have failed a check since the bot was made
+        candles_fresh_required(symbol=bot.symbol, timeframe=bot.timeframe, now_ms=now_ms)
         account = ExchangeAccount.objects.get(pk=bot.exchange_account_id)
         if account.last_check_ok is not True:
             raise BotInvalid(

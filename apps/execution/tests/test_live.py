@@ -81,6 +81,31 @@ def test_live_creation_needs_a_checked_account_of_the_exchange(ana, btc_may, emu
     assert Bot.objects.get(pk=made.pk).status == BotStatus.STOPPED
 
 
+def test_a_live_bot_refuses_to_start_on_candles_older_than_two_bars(ana, btc_may, emu, account):
+    from rest_framework.test import APIClient
+
+    from apps.datafeeds.models import CandleSeries
+
+    made = live_bot(ana, btc_may, account)
+    bot_stop(bot=made)
+    last = CandleSeries.objects.get(symbol=btc_may, timeframe="5m").last_open_time
+    bot_start(bot=made, now_ms=last + 3 * BAR)  # closed two bars ago: fresh enough
+    bot_stop(bot=made)
+    client = APIClient()
+    client.force_authenticate(ana)
+    refused = client.post(f"/api/execution/bots/{made.pk}/start/", format="json")
+    assert refused.status_code == 400
+    said = refused.json()["symbol"]
+    assert said.startswith(f"{btc_may}'s last 5m candle closed ") and " days " in said
+    assert "two bars" not in said and "at most 2 bars old" in said
+    assert f"fetch_ohlcv {btc_may.name} 5m --exchange {btc_may.exchange} --track" in said
+    assert Bot.objects.get(pk=made.pk).status == BotStatus.STOPPED
+    paper = running_bot(ana, btc_may, name="paper")  # a paper bot replays what is stored
+    bot_stop(bot=paper)
+    bot_start(bot=paper)
+    assert Bot.objects.get(pk=paper.pk).status == BotStatus.RUNNING
+
+
 def test_a_live_bot_trades_at_the_paper_bots_candles_and_its_books_match_the_exchange(
     ana, btc_may, emu, account, btc_5m_candles
 ):
