@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/execution/", include("apps.execution.urls")),
     path("api/risk/", include("apps.risk.urls")),
     path("api/exchanges/", include("apps.exchanges.urls")),
+    path("api/notifications/", include("apps.notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

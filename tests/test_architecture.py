@@ -22,6 +22,8 @@ APP_LAYERS = {
     "realtime": 2,  # what every WebSocket shares: close codes, heartbeats, the per-user cap
     "ops": 2,  # logs, metrics, health, work leases (infrastructure every worker app may use)
     "analytics": 3,  # backtests
+    # alerts to the users' channels (apprise); above ops, whose enqueue it uses
+    "notifications": 3,
     "execution": 4,  # bots and orders
 }
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "apps.ops",
     "apps.exchanges",
     "apps.execution",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -418,6 +419,8 @@ REST_FRAMEWORK = {
         # compiling a user's strategy text (validate as they type, save, new version), per user:
         # each costs ~10 ms, the worst text a limit allows ~1 s (docs/strategies/language.md)
         "strategy-compile": env.str("THROTTLE_STRATEGY_COMPILE", default="240/minute"),
+        # an alert channel's "Send test", per user: each one is a message to the user's service
+        "alert-test": env.str("THROTTLE_ALERT_TEST", default="10/minute"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -501,8 +504,8 @@ OPS_METRICS_ALLOWED_NETWORKS = env.list(
 )
 
 # Queues by kind of work, so that a sweep never delays a bot: run a worker per queue in
-# production. A worker started without -Q consumes all three.
-CELERY_QUEUE_NAMES = ["bots", "ingest", "backtests"]  # by priority, highest first
+# production. A worker started without -Q consumes them all.
+CELERY_QUEUE_NAMES = ["bots", "ingest", "backtests", "notifications"]  # by priority, highest first
 CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in CELERY_QUEUE_NAMES}
 CELERY_TASK_DEFAULT_QUEUE = "ingest"
 CELERY_TASK_ROUTES = {
@@ -511,6 +514,8 @@ CELERY_TASK_ROUTES = {
     "ops.*": {"queue": "bots"},  # the sweeper: small, and must not wait behind a sweep
     "analytics.*": {"queue": "backtests"},
     "datafeeds.*": {"queue": "ingest"},
+    # Alerts wait on other services (Telegram, SMTP...): a queue of their own, never the bots'.
+    "notifications.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULER = "apps.ops.beat.SingleBeatScheduler"
 # Seconds an unacknowledged message waits before Redis delivers it again: must stay above the
@@ -555,6 +560,29 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # Seconds before the first retry of a backtest task whose database went away (then doubling,
 # 3 retries): after that the run's lease expires and the sweeper sends it again.
 BACKTEST_RETRY_BACKOFF_SECONDS = env.int("BACKTEST_RETRY_BACKOFF_SECONDS", default=5)
+# --- Alerts (apps/notifications, docs/alerts.md) ----------------------------------------------
+# Alerts of one channel with the same dedupe key (e.g. one bot's errors) within this many seconds
+# are sent once; the others are counted and one summary follows when the window ends.
+ALERT_DEDUPE_SECONDS = env.int("ALERT_DEDUPE_SECONDS", default=900)
+# Alerts one channel sends per hour (summaries and tests included); beyond, they are recorded
+# as suppressed, not sent.
+ALERT_RATE_PER_HOUR = env.int("ALERT_RATE_PER_HOUR", default=30)
+# Seconds "which of this user's channels want which events" is cached for the bots' steps
+# (invalidated when a channel changes).
+ALERT_CHANNELS_CACHE_SECONDS = env.int("ALERT_CHANNELS_CACHE_SECONDS", default=60)
+# Seconds before the first retry of a failed send (then doubling, 5 retries, at most 10 min).
+ALERT_RETRY_SECONDS = env.float("ALERT_RETRY_SECONDS", default=10)
+# How often the due summaries are sent (and sends a dead worker left are queued again).
+ALERT_SWEEP_SECONDS = env.float("ALERT_SWEEP_SECONDS", default=60)
+if ALERT_DEDUPE_SECONDS < 0 or ALERT_RATE_PER_HOUR < 1 or ALERT_RETRY_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "ALERT_DEDUPE_SECONDS must be >= 0, ALERT_RATE_PER_HOUR >= 1 and ALERT_RETRY_SECONDS >= 0"
+    )
+CELERY_BEAT_SCHEDULE["notifications-alerts-sweep"] = {
+    "task": "notifications.alerts_sweep",
+    "schedule": ALERT_SWEEP_SECONDS,
+}
+
 # /readyz also requires a live worker per queue (production).
 OPS_READYZ_REQUIRE_WORKERS = env.bool("OPS_READYZ_REQUIRE_WORKERS", default=False)
 

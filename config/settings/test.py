@@ -44,6 +44,7 @@ REST_FRAMEWORK = {
         "user": "100000/minute",
         "auth": "100000/minute",
         "strategy-compile": "100000/minute",
+        "alert-test": "100000/minute",
     },
 }
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.notifications.services import bot_messages_alert
+
 from ..models import Bot, BotEvent, BotMode
 from ..realtime import bot_messages_publish
 
@@ -80,6 +82,9 @@ class Journal:
                 self.stamp()
                 Bot.objects.filter(pk=self.bot.pk).update(event_seq=self.bot.event_seq)
         bot_messages_publish(self.bot.owner_id, self.messages)
+        # Fills, errors, the kill switch...: the owner's alerts (docs/alerts.md). One cached
+        # lookup when a message is one; nothing for the rest (equity, skipped, orders).
+        bot_messages_alert(bot=self.bot, messages=self.messages)
         self.rows, self.messages = [], []
 
 
