@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 from .clock import exchange_clock_offset_ms, refresh_plan
+from .fetch_state import fetch_failure_note, fetch_success_note
 from .models import Symbol
-from .services import FetchProgress, fetch_ohlcv
+from .services import FetchError, FetchProgress, fetch_ohlcv
 
 
 @shared_task(name="datafeeds.fetch_ohlcv_task", bind=True, acks_late=True)
@@ -37,15 +38,20 @@ def fetch_ohlcv_task(
                 meta={"pages": progress.pages, "candles": progress.candles, "rate": progress.rate},
             )
 
-    report = fetch_ohlcv(
-        symbol=symbol,
-        timeframe=timeframe,
-        since_ms=since_ms,
-        until_ms=until_ms,
-        limit=limit,
-        progress=report_progress,
-        clock_offset_ms=clock_offset_ms,
-    )
+    try:
+        report = fetch_ohlcv(
+            symbol=symbol,
+            timeframe=timeframe,
+            since_ms=since_ms,
+            until_ms=until_ms,
+            limit=limit,
+            progress=report_progress,
+            clock_offset_ms=clock_offset_ms,
+        )
+    except FetchError as error:  # a bot waiting for these candles says why none arrive
+        fetch_failure_note(symbol_id=symbol_id, timeframe=timeframe, message=str(error))
+        raise
+    fetch_success_note(symbol_id=symbol_id, timeframe=timeframe)
     return report.as_dict()
 
 

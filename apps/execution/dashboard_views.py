@@ -9,7 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.validation import validated
+
 from . import dashboard
+from .models import BotMode
 
 
 class DashboardPoint(serializers.Serializer):
@@ -17,9 +20,10 @@ class DashboardPoint(serializers.Serializer):
     value = serializers.FloatField()
 
 
-class DashboardSummarySerializer(serializers.Serializer):
+class DashboardTotalsSerializer(serializers.Serializer):
+    mode = serializers.CharField(help_text="paper or live: their money is never added")
+    quote = serializers.CharField(help_text="the quote currency of the group's bots")
     bots = serializers.IntegerField()
-    counts = serializers.DictField(child=serializers.IntegerField(), help_text="bots per status")
     open_positions = serializers.IntegerField()
     capital = serializers.CharField(help_text="sum of the starting capitals")
     total_equity = serializers.CharField(help_text="sum of the bots' marked equities")
@@ -27,12 +31,36 @@ class DashboardSummarySerializer(serializers.Serializer):
     today_pnl = serializers.CharField(help_text="since 00:00 UTC")
 
 
-class DashboardEquitySerializer(serializers.Serializer):
+class DashboardStalledSerializer(serializers.Serializer):
+    bot = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField(help_text="why its decision is late, in words")
+
+
+class DashboardSummarySerializer(serializers.Serializer):
+    bots = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="bots per status")
+    open_positions = serializers.IntegerField()
+    totals = DashboardTotalsSerializer(many=True, help_text="per (mode, quote), live first")
+    stalled = DashboardStalledSerializer(many=True, help_text="running bots whose decision is late")
+
+
+class DashboardGroupQuery(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=BotMode.values, required=False)
+    quote = serializers.RegexField(r"^[A-Za-z0-9]{1,16}$", required=False)
+
+
+class DashboardGroupSerializer(serializers.Serializer):
+    mode = serializers.CharField()
+    quote = serializers.CharField()
+
+
+class DashboardEquitySerializer(DashboardGroupSerializer):
     start = serializers.FloatField(help_text="sum of the starting capitals")
     points = DashboardPoint(many=True)
 
 
-class DashboardDrawdownSerializer(serializers.Serializer):
+class DashboardDrawdownSerializer(DashboardGroupSerializer):
     max_drawdown = serializers.FloatField(help_text="fraction, <= 0")
     current_drawdown = serializers.FloatField()
     points = DashboardPoint(many=True)
@@ -43,7 +71,7 @@ class DashboardDay(serializers.Serializer):
     pnl = serializers.FloatField()
 
 
-class DashboardPnlByDaySerializer(serializers.Serializer):
+class DashboardPnlByDaySerializer(DashboardGroupSerializer):
     days = DashboardDay(many=True)
 
 
@@ -93,6 +121,14 @@ class DashboardEventsQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
 
 
+def _group(request: Request) -> dashboard.Group:
+    """The (mode, quote) group a curve is asked for (?mode=&quote=), by default the first."""
+    query = validated(DashboardGroupQuery, request.query_params).validated_data
+    return dashboard.dashboard_group(
+        owner=request.user, mode=query.get("mode"), quote=query.get("quote")
+    )
+
+
 class DashboardSummaryView(APIView):
     @extend_schema(responses=DashboardSummarySerializer, summary="Totals across your bots")
     def get(self, request: Request) -> Response:
@@ -100,21 +136,33 @@ class DashboardSummaryView(APIView):
 
 
 class DashboardEquityView(APIView):
-    @extend_schema(responses=DashboardEquitySerializer, summary="Your bots' total marked equity")
+    @extend_schema(
+        parameters=[DashboardGroupQuery],
+        responses=DashboardEquitySerializer,
+        summary="Your bots' total marked equity",
+    )
     def get(self, request: Request) -> Response:
-        return Response(dashboard.dashboard_equity(owner=request.user))
+        return Response(dashboard.dashboard_equity(owner=request.user, group=_group(request)))
 
 
 class DashboardDrawdownView(APIView):
-    @extend_schema(responses=DashboardDrawdownSerializer, summary="Drawdown of the total equity")
+    @extend_schema(
+        parameters=[DashboardGroupQuery],
+        responses=DashboardDrawdownSerializer,
+        summary="Drawdown of the total equity",
+    )
     def get(self, request: Request) -> Response:
-        return Response(dashboard.dashboard_drawdown(owner=request.user))
+        return Response(dashboard.dashboard_drawdown(owner=request.user, group=_group(request)))
 
 
 class DashboardPnlByDayView(APIView):
-    @extend_schema(responses=DashboardPnlByDaySerializer, summary="Total PnL per UTC day")
+    @extend_schema(
+        parameters=[DashboardGroupQuery],
+        responses=DashboardPnlByDaySerializer,
+        summary="Total PnL per UTC day",
+    )
     def get(self, request: Request) -> Response:
-        return Response(dashboard.dashboard_pnl_by_day(owner=request.user))
+        return Response(dashboard.dashboard_pnl_by_day(owner=request.user, group=_group(request)))
 
 
 class DashboardPositionsView(APIView):

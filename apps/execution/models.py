@@ -106,6 +106,9 @@ class Bot(models.Model):
     # books) can be told from what the user held; and what the last holdings check found.
     base_outside = money_field(null=True, blank=True)
     books_warning = models.TextField(blank=True, default="")
+    # The cause of the stall the watch last reported (health.py), "" while the bot decides on
+    # time: a stall is said once when it starts and once when it ends, never at every watch.
+    stalled_cause = models.CharField(max_length=16, blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     # The number of the last message published about this bot, written in the transaction that

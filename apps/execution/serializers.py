@@ -115,6 +115,7 @@ class BotSerializer(serializers.ModelSerializer):
     risk_limits = RiskLimitsField(read_only=True)
     symbol = serializers.CharField(source="symbol.name")
     exchange = serializers.CharField(source="symbol.exchange")
+    quote = serializers.CharField(source="symbol.quote", help_text="the currency of its money")
     position = serializers.SerializerMethodField()
     span_start = serializers.SerializerMethodField()
     last_candle = serializers.SerializerMethodField()
@@ -127,6 +128,9 @@ class BotSerializer(serializers.ModelSerializer):
     )
     last_decision_at = serializers.SerializerMethodField()
     strategy_name = StrategyLabelField()
+    stalled = serializers.SerializerMethodField(
+        help_text="why a running bot's decision is late (health.py), in words; empty when not"
+    )
 
     class Meta:
         model = Bot
@@ -138,6 +142,7 @@ class BotSerializer(serializers.ModelSerializer):
             "params",
             "symbol",
             "exchange",
+            "quote",
             "timeframe",
             "mode",
             "exchange_account",
@@ -149,6 +154,7 @@ class BotSerializer(serializers.ModelSerializer):
             "status",
             "status_message",
             "books_warning",
+            "stalled",
             "equity",
             "peak_equity",
             "position",
@@ -164,6 +170,10 @@ class BotSerializer(serializers.ModelSerializer):
             "event_seq",
         )
         read_only_fields = fields  # an output shape: creating and changing have their own
+
+    def get_stalled(self, bot) -> str:
+        stall = self.context.get("stalls", {}).get(bot.pk)
+        return stall.reason if stall is not None else ""
 
     def get_marked_equity(self, bot) -> str:
         return str(getattr(bot, "marked_equity", bot.equity))

@@ -19,6 +19,7 @@ from .services.fanout import bots_step_many, candle_closed_fanout
 from .services.live import live_sync
 from .services.step import bot_step
 from .services.warmup import bot_symbol_prepare
+from .services.watch import bots_watch as watch
 
 _DB_ERRORS = (OperationalError, InterfaceError)  # the database away: worth another try
 
@@ -132,3 +133,10 @@ def reconcile_bots() -> int:
     for bot_id in ids:
         problems += not bot_books_audit(bot_id=bot_id).ok
     return problems
+
+
+@shared_task(name=names.BOTS_WATCH, ignore_result=True)
+def bots_watch() -> int:
+    """Periodic, on the ingest queue (CELERY_TASK_ROUTES): stalls that started or ended are
+    recorded as the bots' events (services/watch.py)."""
+    return watch()

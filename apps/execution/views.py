@@ -4,6 +4,8 @@ answers 404, as a missing one."""
 
 from __future__ import annotations
 
+import time
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -13,6 +15,7 @@ from rest_framework.views import APIView
 from apps.datafeeds.selectors import symbol_get
 from config.validation import validated
 
+from .health import bots_stalled
 from .selectors import bot_equity, bot_events, bot_get, bot_list, bot_orders, bot_trades
 from .serializers import (
     BotCreateSerializer,
@@ -39,10 +42,17 @@ from .services.bots import (
 from .services.reconciliation import bot_reconciliation, bot_reconciliation_backtest
 
 
+def bots_data(bots, *, many: bool = True):
+    """Bots as the API shows them, each with its stall (if any) said in words."""
+    rows = list(bots) if many else [bots]
+    stalls = bots_stalled(rows, now_ms=int(time.time() * 1000))
+    return BotSerializer(rows if many else bots, many=many, context={"stalls": stalls}).data
+
+
 class BotListCreateView(APIView):
     @extend_schema(responses=BotSerializer(many=True), summary="Your bots, newest first")
     def get(self, request: Request) -> Response:
-        return Response(BotSerializer(bot_list(owner=request.user), many=True).data)
+        return Response(bots_data(bot_list(owner=request.user)))
 
     @extend_schema(
         request=BotCreateSerializer,
@@ -76,7 +86,7 @@ class BotListCreateView(APIView):
 class BotDetailView(APIView):
     @extend_schema(responses=BotSerializer, summary="One bot: status, equity, position")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
+        return Response(bots_data(bot_get(owner=request.user, bot_id=pk), many=False))
 
     @extend_schema(
         request=BotUpdateSerializer,
@@ -87,7 +97,7 @@ class BotDetailView(APIView):
         bot = bot_get(owner=request.user, bot_id=pk)
         changes = validated(BotUpdateSerializer, request.data).validated_data
         bot_update(bot=bot, changes=changes)
-        return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
+        return Response(bots_data(bot_get(owner=request.user, bot_id=pk), many=False))
 
     @extend_schema(responses={204: None, 409: OpenApiResponse(description="stop it first")})
     def delete(self, request: Request, pk: int) -> Response:
@@ -108,7 +118,7 @@ class BotStartView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         bot = bot_get(owner=request.user, bot_id=pk)
         bot_start(bot=bot)
-        return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
+        return Response(bots_data(bot_get(owner=request.user, bot_id=pk), many=False))
 
 
 class BotStopView(APIView):
@@ -121,7 +131,7 @@ class BotStopView(APIView):
         q = validated(BotStopSerializer, request.data).validated_data
         bot = bot_get(owner=request.user, bot_id=pk)
         bot_stop(bot=bot, close_position=q["close_position"])
-        return Response(BotSerializer(bot_get(owner=request.user, bot_id=pk)).data)
+        return Response(bots_data(bot_get(owner=request.user, bot_id=pk), many=False))
 
 
 class BotsStopAllView(APIView):

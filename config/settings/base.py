@@ -303,6 +303,13 @@ CELERY_BEAT_SCHEDULE = {
     # Bots' books against their venue (docs/bots.md).
     "reconcile-bots": {"task": "execution.reconcile_bots", "schedule": 600.0},
 }
+# A running bot whose decision is late is reported stalled (apps/execution/health.py) within
+# this many seconds.
+EXECUTION_WATCH_SECONDS = env.float("EXECUTION_WATCH_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["bots-watch"] = {
+    "task": "execution.bots_watch",
+    "schedule": EXECUTION_WATCH_SECONDS,
+}
 
 # --- Cache --------------------------------------------------------------------------------
 # Shared by every process (web, workers): Redis when configured, else files under var/cache.
@@ -509,6 +516,8 @@ CELERY_QUEUE_NAMES = ["bots", "ingest", "backtests", "notifications"]  # by prio
 CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in CELERY_QUEUE_NAMES}
 CELERY_TASK_DEFAULT_QUEUE = "ingest"
 CELERY_TASK_ROUTES = {
+    # The watch says when the bots queue has no worker: it must not wait on that queue.
+    "execution.bots_watch": {"queue": "ingest"},
     "execution.*": {"queue": "bots"},
     "bots.*": {"queue": "bots"},
     "ops.*": {"queue": "bots"},  # the sweeper: small, and must not wait behind a sweep

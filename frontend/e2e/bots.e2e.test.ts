@@ -37,6 +37,8 @@ function killServerSockets() {
 interface ApiBot {
   id: number;
   name: string;
+  mode: string;
+  quote: string;
   status: string;
   marked_equity: string;
   total_pnl: string;
@@ -240,16 +242,26 @@ describe.skipIf(!CLOCK_READY)("bots live over WebSocket", () => {
     expect(new Set(mine.map((o) => o.clientOrderId)).size).toBe(2);
   });
 
-  it("shows dashboard totals equal to the sum of the bots' figures", async () => {
+  it("shows dashboard totals per mode and quote, each equal to the sum of its bots' figures", async () => {
     await open("/dashboard");
     await page.getByTestId("dashboard-summary").waitFor();
     const bots = await apiBots();
-    const sum = (key: "marked_equity" | "total_pnl") => bots.reduce((total, b) => total + Number(b[key]), 0);
-    const shown = async (testId: string) => Number(await page.getByTestId(testId).getAttribute("data-value"));
-    expect(await shown("dash-total-equity")).toBeCloseTo(sum("marked_equity"), 6);
-    expect(await shown("dash-total-pnl")).toBeCloseTo(sum("total_pnl"), 6);
+    const groups = [...new Set(bots.map((b) => `${b.mode}-${b.quote}`))];
+    expect(groups.sort()).toEqual(["live-USDT", "paper-USDT"]); // never added together
+    for (const group of groups) {
+      const mine = bots.filter((b) => `${b.mode}-${b.quote}` === group);
+      const sum = (key: "marked_equity" | "total_pnl") => mine.reduce((total, b) => total + Number(b[key]), 0);
+      const figures = page.getByTestId(`dash-totals-${group}`);
+      const shown = async (testId: string) => Number(await figures.getByTestId(testId).getAttribute("data-value"));
+      expect(await shown("dash-total-equity")).toBeCloseTo(sum("marked_equity"), 6);
+      expect(await shown("dash-total-pnl")).toBeCloseTo(sum("total_pnl"), 6);
+    }
     await page.getByTestId("dash-equity-chart").waitFor();
     await screenshot(page, "46-dashboard");
+    // The charts are one group's at a time (live first): the paper group's on a click.
+    await page.getByTestId("dash-group-paper-USDT").click();
+    await expect.poll(() => page.getByTestId("dash-group-paper-USDT").getAttribute("aria-selected")).toBe("true");
+    await page.getByTestId("dash-equity-chart").waitFor();
     expect(pageErrors(page)).toEqual([]);
   });
 

@@ -34,6 +34,7 @@ from apps.datafeeds.selectors import candles_window
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.strategies.registry import strategy_spec
 
+from ..health import WAITING
 from ..lifecycle import STATUS_FIELDS, STEPPING, bot_status_move
 from ..models import (
     LIVE_ORDER_STATES,
@@ -259,7 +260,7 @@ def _step_bot(
         # A live bot acts only once its books and the exchange's agree.
         outcome, action = StepOutcome.DECIDED, DecisionAction.NONE
         waiting = "; ".join(sync.in_flight) if sync else "not synchronised"
-        reason = f"waiting for the exchange: {waiting}"
+        reason = f"{WAITING}: {waiting}"
         journal.add("skipped", reason, candle_ms=candle_ms)
     elif delay_ms > staleness_ms(bot):
         outcome, action = StepOutcome.STALE, DecisionAction.SKIPPED_STALE

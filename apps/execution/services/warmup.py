@@ -8,6 +8,7 @@ import time
 
 from django.db import transaction
 
+from apps.datafeeds.fetch_state import fetch_failure_note, fetch_success_note
 from apps.datafeeds.models import SIMULATED_EXCHANGE, CandleSeries, Symbol
 from apps.datafeeds.services import FetchError, fetch_ohlcv
 from apps.datafeeds.timeframes import bucket_floor, timeframe_ms
@@ -55,7 +56,9 @@ def bot_symbol_prepare(*, bot_id: int) -> dict:
             try:
                 report = fetch_ohlcv(symbol=bot.symbol, timeframe=timeframe, since_ms=since)
                 fetched[timeframe] = report.written.inserted
+                fetch_success_note(symbol_id=bot.symbol_id, timeframe=timeframe)
             except FetchError as error:
+                fetch_failure_note(symbol_id=bot.symbol_id, timeframe=timeframe, message=str(error))
                 logger.warning(
                     "bot %s: fetching %s %s failed: %s", bot_id, bot.symbol, timeframe, error
                 )

@@ -35,10 +35,12 @@ def test_summary_and_leaders_are_the_sum_and_order_of_the_bots_figures(client, s
     assert len(bots) == 2 and all(b["event_seq"] > 0 for b in bots)
     summary = client.get("/api/execution/dashboard/summary/").json()
     total = sum(Decimal(b["marked_equity"]) for b in bots)
-    assert Decimal(summary["total_equity"]) == total
-    assert Decimal(summary["total_pnl"]) == sum(Decimal(b["total_pnl"]) for b in bots)
-    assert Decimal(summary["today_pnl"]) == sum(Decimal(b["today_pnl"]) for b in bots)
-    assert Decimal(summary["capital"]) == Decimal(15_000)
+    [group] = summary["totals"]  # two paper bots on BTC/USDT: one group
+    assert (group["mode"], group["quote"], group["bots"]) == ("paper", "USDT", 2)
+    assert Decimal(group["total_equity"]) == total
+    assert Decimal(group["total_pnl"]) == sum(Decimal(b["total_pnl"]) for b in bots)
+    assert Decimal(group["today_pnl"]) == sum(Decimal(b["today_pnl"]) for b in bots)
+    assert Decimal(group["capital"]) == Decimal(15_000)
     assert summary["counts"]["running"] == 2 and summary["bots"] == 2
     assert summary["open_positions"] == sum(b["position"] is not None for b in bots)
     # The bots' figures themselves: marked equity = the last decision's, PnL against the capital.
@@ -93,12 +95,48 @@ def test_positions_events_and_an_empty_dashboard(client, bob_client, stepped):
     for panel in ("equity", "drawdown", "pnl-by-day"):
         assert bob_client.get(f"/api/execution/dashboard/{panel}/").status_code == 200
     bob = bob_client.get("/api/execution/dashboard/summary/").json()
-    assert bob["bots"] == 1 and Decimal(bob["capital"]) == 10_000
+    assert bob["bots"] == 1 and Decimal(bob["totals"][0]["capital"]) == 10_000
+
+
+def test_paper_and_live_money_are_never_added(client, stepped):
+    fast, slow = stepped
+    type(slow).objects.filter(pk=slow.pk).update(mode="live")  # as if it traded real money
+    bots = {b["id"]: b for b in client.get("/api/execution/bots/").json()}
+    totals = client.get("/api/execution/dashboard/summary/").json()["totals"]
+    assert [(t["mode"], t["quote"], t["bots"]) for t in totals] == [
+        ("live", "USDT", 1),
+        ("paper", "USDT", 1),
+    ]
+    for group, bot in zip(totals, (slow, fast), strict=True):
+        assert Decimal(group["total_equity"]) == Decimal(bots[bot.pk]["marked_equity"])
+        assert Decimal(group["capital"]) == Decimal(bots[bot.pk]["paper_capital"])
+    live = client.get("/api/execution/dashboard/equity/").json()  # live first by default
+    paper = client.get("/api/execution/dashboard/equity/?mode=paper&quote=USDT").json()
+    assert (live["mode"], live["start"], paper["mode"], paper["start"]) == (
+        "live",
+        5_000.0,
+        "paper",
+        10_000.0,
+    )
+    mine = client.get(f"/api/execution/bots/{slow.pk}/equity/").json()["equity"]
+    assert [p["value"] for p in live["points"]] == pytest.approx([p["value"] for p in mine])
+    drawdown = client.get("/api/execution/dashboard/drawdown/?mode=paper&quote=USDT").json()
+    assert drawdown["mode"] == "paper" and len(drawdown["points"]) == STEPS
+    none = client.get("/api/execution/dashboard/pnl-by-day/?mode=paper&quote=EUR").json()
+    assert none == {"mode": "paper", "quote": "EUR", "days": []}
+    refused = client.get("/api/execution/dashboard/equity/?mode=real")
+    assert refused.status_code == 400 and "mode" in refused.json()
 
 
 def test_a_user_without_bots_gets_zeros_not_errors(client):
-    assert Decimal(client.get("/api/execution/dashboard/summary/").json()["total_equity"]) == 0
-    assert client.get("/api/execution/dashboard/equity/").json() == {"start": 0.0, "points": []}
+    summary = client.get("/api/execution/dashboard/summary/").json()
+    assert summary["totals"] == [] and summary["stalled"] == [] and summary["bots"] == 0
+    empty = {"mode": "paper", "quote": ""}
+    assert client.get("/api/execution/dashboard/equity/").json() == {
+        **empty,
+        "start": 0.0,
+        "points": [],
+    }
     assert client.get("/api/execution/dashboard/drawdown/").json()["points"] == []
-    assert client.get("/api/execution/dashboard/pnl-by-day/").json() == {"days": []}
+    assert client.get("/api/execution/dashboard/pnl-by-day/").json() == {**empty, "days": []}
     assert client.get("/api/execution/dashboard/positions/").json() == []

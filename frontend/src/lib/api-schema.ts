@@ -682,6 +682,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications/alerts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your recent alerts
+         * @description Your recent alerts, newest first: sent, failed, queued and suppressed ones.
+         */
+        get: operations["notifications_alerts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/alerts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert (e.g. a test's outcome) */
+        get: operations["notifications_alerts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/channels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your alert channels */
+        get: operations["notifications_channels_list"];
+        put?: never;
+        /** Add an alert channel (its URL is encrypted, never answered) */
+        post: operations["notifications_channels_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/channels/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert channel */
+        get: operations["notifications_channels_retrieve"];
+        put?: never;
+        post?: never;
+        /** Delete an alert channel */
+        delete: operations["notifications_channels_destroy"];
+        options?: never;
+        head?: never;
+        /** Change an alert channel; a URL sent replaces the stored one */
+        patch: operations["notifications_channels_partial_update"];
+        trace?: never;
+    };
+    "/api/notifications/channels/{id}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test alert through the channel
+         * @description Queues a test alert (whatever the channel's events) and answers at once with its id; GET /api/notifications/alerts/<id>/ tells sent or failed (with apprise's words).
+         */
+        post: operations["notifications_channels_test_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/risk/profile-fields/": {
         parameters: {
             query?: never;
@@ -936,6 +1030,24 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Alert: {
+            attempts?: number;
+            body: string;
+            channel: number;
+            readonly channel_name: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            event: string;
+            readonly id: number;
+            is_summary?: boolean;
+            last_error?: string;
+            /** @description alerts like it within the window */
+            repeats?: number;
+            /** Format: date-time */
+            sent_at?: string | null;
+            status: components["schemas"]["Status3daEnum"];
+            title: string;
+        };
         ApiToken: {
             /** Format: date-time */
             readonly created: string;
@@ -1203,6 +1315,8 @@ export interface components {
             readonly span_start: number | null;
             /** Format: double */
             readonly staleness_seconds: number | null;
+            /** @description why a running bot's decision is late (health.py), in words; empty when not */
+            readonly stalled: string;
             /** Format: date-time */
             readonly started_at: string | null;
             readonly status: components["schemas"]["BotStatusEnum"];
@@ -1449,6 +1563,30 @@ export interface components {
              */
             source: components["schemas"]["SourceEnum"];
         };
+        /** @description Output: never the URL, only `url_hint` ('tgram://…', 'json://127.0.0.1:…'). */
+        Channel: {
+            /** Format: date-time */
+            readonly created_at: string;
+            enabled?: boolean;
+            events: components["schemas"]["EventsEnum"][];
+            readonly id: number;
+            last_error?: string;
+            /** Format: date-time */
+            last_sent_at?: string | null;
+            name: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @description scheme and host only, e.g. tgram://… */
+            url_hint: string;
+        };
+        ChannelCreate: {
+            /** @default true */
+            enabled: boolean;
+            events: components["schemas"]["EventsEnum"][];
+            name: string;
+            /** @description apprise URL, e.g. tgram://bottoken/ChatID (https://github.com/caronc/apprise/wiki) */
+            url: string;
+        };
         /**
          * @description * `lookahead` - lookahead
          *     * `warmup` - warmup
@@ -1522,10 +1660,14 @@ export interface components {
              * @description fraction, <= 0
              */
             max_drawdown: number;
+            mode: string;
             points: components["schemas"]["DashboardPoint"][];
+            quote: string;
         };
         DashboardEquity: {
+            mode: string;
             points: components["schemas"]["DashboardPoint"][];
+            quote: string;
             /**
              * Format: double
              * @description sum of the starting capitals
@@ -1562,6 +1704,8 @@ export interface components {
         };
         DashboardPnlByDay: {
             days: components["schemas"]["DashboardDay"][];
+            mode: string;
+            quote: string;
         };
         DashboardPoint: {
             /** @description candle open, epoch seconds UTC */
@@ -1579,15 +1723,33 @@ export interface components {
             size: string;
             symbol: string;
         };
+        DashboardStalled: {
+            bot: number;
+            name: string;
+            /** @description why its decision is late, in words */
+            reason: string;
+        };
         DashboardSummary: {
             bots: number;
-            /** @description sum of the starting capitals */
-            capital: string;
             /** @description bots per status */
             counts: {
                 [key: string]: number;
             };
             open_positions: number;
+            /** @description running bots whose decision is late */
+            stalled: components["schemas"]["DashboardStalled"][];
+            /** @description per (mode, quote), live first */
+            totals: components["schemas"]["DashboardTotals"][];
+        };
+        DashboardTotals: {
+            bots: number;
+            /** @description sum of the starting capitals */
+            capital: string;
+            /** @description paper or live: their money is never added */
+            mode: string;
+            open_positions: number;
+            /** @description the quote currency of the group's bots */
+            quote: string;
             /** @description since 00:00 UTC */
             today_pnl: string;
             /** @description sum of the bots' marked equities */
@@ -1651,6 +1813,16 @@ export interface components {
             /** @description bars in the stored curve */
             total: number;
         };
+        /**
+         * @description * `fill` - fill
+         *     * `protective_fill` - protective_fill
+         *     * `error` - error
+         *     * `kill_switch` - kill_switch
+         *     * `stalled` - stalled
+         *     * `refused` - refused
+         * @enum {string}
+         */
+        EventsEnum: "fill" | "protective_fill" | "error" | "kill_switch" | "stalled" | "refused";
         /** @description Output: never a secret, only `api_key_hint` ("...a1b2"). */
         ExchangeAccount: {
             /** @description last 4 characters of the API key */
@@ -1739,6 +1911,21 @@ export interface components {
          * @enum {string}
          */
         OutcomeEnum: "stopped" | "closing" | "already stopped" | "refused";
+        PaginatedAlertList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Alert"][];
+        };
         PaginatedBacktestRunList: {
             /** @example 123 */
             count: number;
@@ -1805,6 +1992,13 @@ export interface components {
              * @description fraction from the entry fill price
              */
             take_profit?: number | null;
+        };
+        PatchedChannelUpdate: {
+            enabled?: boolean;
+            events?: components["schemas"]["EventsEnum"][];
+            name?: string;
+            /** @description apprise URL, e.g. tgram://bottoken/ChatID (https://github.com/caronc/apprise/wiki) */
+            url?: string;
         };
         PatchedDefinitionInput: {
             name?: string;
@@ -2111,6 +2305,15 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "pending_submit" | "open" | "partially_filled" | "filled" | "cancelled" | "failed" | "unknown";
+        /**
+         * @description * `queued` - Queued
+         *     * `sending` - Sending
+         *     * `sent` - Sent
+         *     * `failed` - Failed
+         *     * `suppressed` - Suppressed
+         * @enum {string}
+         */
+        Status3daEnum: "queued" | "sending" | "sent" | "failed" | "suppressed";
         StopAll: {
             /** @description also close every open position at market (stopped bots' too) */
             close_positions: boolean;
@@ -2365,6 +2568,11 @@ export interface components {
             simulated: boolean;
             timeframes: components["schemas"]["TimeframeCoverage"][];
             tracked_timeframes: components["schemas"]["TimeframeEnum"][];
+        };
+        TestQueued: {
+            /** @description GET /api/notifications/alerts/<id>/: its status */
+            alert_id: number;
+            status: components["schemas"]["Status3daEnum"];
         };
         TimeframeCoverage: {
             count: number;
@@ -3558,7 +3766,14 @@ export interface operations {
     };
     execution_dashboard_drawdown_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description * `paper` - paper
+                 *     * `live` - live
+                 */
+                mode?: "paper" | "live";
+                quote?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3577,7 +3792,14 @@ export interface operations {
     };
     execution_dashboard_equity_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description * `paper` - paper
+                 *     * `live` - live
+                 */
+                mode?: "paper" | "live";
+                quote?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3636,7 +3858,14 @@ export interface operations {
     };
     execution_dashboard_pnl_by_day_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description * `paper` - paper
+                 *     * `live` - live
+                 */
+                mode?: "paper" | "live";
+                quote?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3687,6 +3916,198 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DashboardSummary"];
+                };
+            };
+        };
+    };
+    notifications_alerts_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAlertList"];
+                };
+            };
+        };
+    };
+    notifications_alerts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+        };
+    };
+    notifications_channels_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"][];
+                };
+            };
+        };
+    };
+    notifications_channels_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelCreate"];
+                "application/x-www-form-urlencoded": components["schemas"]["ChannelCreate"];
+                "multipart/form-data": components["schemas"]["ChannelCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description a field is invalid; the body names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    notifications_channels_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+        };
+    };
+    notifications_channels_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    notifications_channels_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedChannelUpdate"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedChannelUpdate"];
+                "multipart/form-data": components["schemas"]["PatchedChannelUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description a field is invalid; the body names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    notifications_channels_test_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestQueued"];
                 };
             };
         };
@@ -4283,12 +4704,16 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsApiAnalyticsBacktestsSweepsIdGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/analytics/backtests/sweeps/{id}/"]["get"]["parameters"]["query"]["order"]> = ["id", "initial_capital", "final_equity", "net_profit", "total_return", "cagr", "max_drawdown", "max_drawdown_duration_bars", "max_drawdown_duration_ms", "longest_drawdown_bars", "longest_drawdown_ms", "sharpe", "sortino", "calmar", "number_of_trades", "win_rate", "profit_factor", "expectancy", "average_trade_return", "average_trade_duration_bars", "average_trade_duration_ms", "longest_trade_duration_bars", "longest_trade_duration_ms", "exposure", "fees_paid", "buy_and_hold_return", "periods_per_year", "-id", "-initial_capital", "-final_equity", "-net_profit", "-total_return", "-cagr", "-max_drawdown", "-max_drawdown_duration_bars", "-max_drawdown_duration_ms", "-longest_drawdown_bars", "-longest_drawdown_ms", "-sharpe", "-sortino", "-calmar", "-number_of_trades", "-win_rate", "-profit_factor", "-expectancy", "-average_trade_return", "-average_trade_duration_bars", "-average_trade_duration_ms", "-longest_trade_duration_bars", "-longest_trade_duration_ms", "-exposure", "-fees_paid", "-buy_and_hold_return", "-periods_per_year"];
 export const pathsApiDatafeedsCandlesGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/datafeeds/candles/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
+export const pathsApiExecutionDashboardDrawdownGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/drawdown/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
+export const pathsApiExecutionDashboardEquityGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/equity/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
+export const pathsApiExecutionDashboardPnlByDayGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/pnl-by-day/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
 export const pathsApiStrategiesKeyRunGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/strategies/{key}/run/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const backtestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BacktestStatusEnum"]> = ["queued", "running", "done", "failed"];
 export const botOrderSideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotOrderSideEnum"]> = ["buy", "sell"];
 export const botStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotStatusEnum"]> = ["stopped", "running", "stopping", "error", "killed"];
 export const checkEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CheckEnum"]> = ["lookahead", "warmup", "compute", "data"];
 export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EnvironmentEnum"]> = ["live", "testnet"];
+export const eventsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventsEnum"]> = ["fill", "protective_fill", "error", "kill_switch", "stalled", "refused"];
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
 export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill"];
 export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
@@ -4297,6 +4722,7 @@ export const returnsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>[
 export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
 export const sourceEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SourceEnum"]> = ["builtin", "plugin", "user"];
 export const stateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StateEnum"]> = ["pending_submit", "open", "partially_filled", "filled", "cancelled", "failed", "unknown"];
+export const status3daEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Status3daEnum"]> = ["queued", "sending", "sent", "failed", "suppressed"];
 export const sweepStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SweepStatusEnum"]> = ["queued", "running", "done"];
 export const timeframeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimeframeEnum"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const typeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TypeEnum"]> = ["integer", "number"];

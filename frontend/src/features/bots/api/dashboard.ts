@@ -9,18 +9,28 @@ export type DashboardSummary = Schemas["DashboardSummary"];
 
 export const dashboardKey = ["dashboard"] as const;
 
-function usePanel<T>(panel: string) {
+export type DashboardTotals = Schemas["DashboardTotals"];
+
+/** Bots whose money adds up: one mode, one quote currency (the server never mixes them). */
+export interface DashboardGroup {
+  mode: string;
+  quote: string;
+}
+
+function usePanel<T>(panel: string, group?: DashboardGroup | null) {
+  const query = group ? `?${new URLSearchParams({ mode: group.mode, quote: group.quote })}` : "";
   return useQuery({
-    queryKey: [...dashboardKey, panel],
-    queryFn: ({ signal }) => apiRequest<T>(`/execution/dashboard/${panel}/`, { signal }),
+    queryKey: [...dashboardKey, panel, group?.mode ?? "", group?.quote ?? ""],
+    queryFn: ({ signal }) => apiRequest<T>(`/execution/dashboard/${panel}/${query}`, { signal }),
     placeholderData: (previous) => previous,
+    enabled: group !== null,
   });
 }
 
 export const useDashboardSummary = () => usePanel<DashboardSummary>("summary");
-export const useDashboardEquity = () => usePanel<Schemas["DashboardEquity"]>("equity");
-export const useDashboardDrawdown = () => usePanel<Schemas["DashboardDrawdown"]>("drawdown");
-export const useDashboardPnlByDay = () => usePanel<Schemas["DashboardPnlByDay"]>("pnl-by-day");
+export const useDashboardEquity = (group: DashboardGroup | null) => usePanel<Schemas["DashboardEquity"]>("equity", group);
+export const useDashboardDrawdown = (group: DashboardGroup | null) => usePanel<Schemas["DashboardDrawdown"]>("drawdown", group);
+export const useDashboardPnlByDay = (group: DashboardGroup | null) => usePanel<Schemas["DashboardPnlByDay"]>("pnl-by-day", group);
 export const useDashboardPositions = () => usePanel<Schemas["DashboardPosition"][]>("positions");
 export const useDashboardEvents = () => usePanel<Schemas["DashboardEvent"][]>("events");
 export const useDashboardLeaders = () => usePanel<Schemas["DashboardLeaders"]>("leaders");

@@ -63,11 +63,17 @@ function BotDetail({ bot }: { bot: Bot }) {
     <>
       <section className="bt-card bot-head">
         <h2>
-          {bot.name} <ModeBadge mode={bot.mode} /> <StatusPill status={bot.status} />
+          {bot.name} <ModeBadge mode={bot.mode} /> <StatusPill status={bot.status} stalled={bot.stalled} />
         </h2>
         <p className="muted">
           <span title={bot.strategy}>{bot.strategy_name}</span> {JSON.stringify(bot.params)} on {bot.symbol} ({bot.exchange}, {bot.timeframe}) · {bot.status_message || "—"}
         </p>
+        {bot.status === "running" && bot.stalled && (
+          <div className="banner banner--warning" role="alert" data-testid="stalled-warning">
+            <strong className="banner__title">Stalled: no decision for more than a bar</strong>
+            <p>{bot.stalled}</p>
+          </div>
+        )}
         {bot.books_warning && (
           <div className="banner banner--warning" role="alert" data-testid="books-warning">
             <strong className="banner__title">The exchange account and the books differ</strong>

@@ -167,7 +167,7 @@ const BotRow = memo(function BotRow({
         <ModeBadge mode={bot.mode} />
       </td>
       <td title={[bot.status_message, bot.books_warning].filter(Boolean).join("\n")}>
-        <StatusPill status={bot.status} />
+        <StatusPill status={bot.status} stalled={bot.stalled} />
         {bot.books_warning && (
           <span className="books-flag" data-testid="books-flag" aria-label={bot.books_warning}>
             {" "}books differ

@@ -27,10 +27,12 @@ export function ModeBadge({ mode }: { mode: string }) {
   );
 }
 
-export function StatusPill({ status }: { status: string }) {
+/** The bot's status; a running bot whose decision is late shows "stalled", the reason on hover. */
+export function StatusPill({ status, stalled = "" }: { status: string; stalled?: string }) {
+  const shown = status === "running" && stalled ? "stalled" : status;
   return (
-    <span className={`bot-status bot-status--${status}`} data-testid="bot-status">
-      {status}
+    <span className={`bot-status bot-status--${shown}`} data-testid="bot-status" title={shown === "stalled" ? stalled : undefined}>
+      {shown}
     </span>
   );
 }

@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useMemo, useRef } from "react";
+import { useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
-import { dashboardKey, useDashboardDrawdown, useDashboardEquity, useDashboardEvents, useDashboardLeaders, useDashboardPnlByDay, useDashboardPositions, useDashboardSummary } from "../api/dashboard";
+import { type DashboardGroup, type DashboardTotals, dashboardKey, useDashboardDrawdown, useDashboardEquity, useDashboardEvents, useDashboardLeaders, useDashboardPnlByDay, useDashboardPositions, useDashboardSummary } from "../api/dashboard";
 import { useBotsLive } from "../hooks/use-bots-live";
 import { numberText, percentText, quoteOf } from "../model/format";
 import { isoSeconds, ModeBadge, Money, StatusPill, UtcTime } from "./Cells";
@@ -22,16 +22,18 @@ export function DashboardView() {
     },
   });
   const summary = useDashboardSummary();
-  const equity = useDashboardEquity();
-  const drawdown = useDashboardDrawdown();
-  const days = useDashboardPnlByDay();
+  const s = summary.data;
+  const [chosen, setChosen] = useState<DashboardGroup | null>(null);
+  // The curves are one (mode, quote) group's: the chosen one, else the first (live first).
+  const groups = s?.totals ?? [];
+  const group = groups.find((g) => g.mode === chosen?.mode && g.quote === chosen?.quote) ?? groups[0] ?? null;
+  const equity = useDashboardEquity(group && { mode: group.mode, quote: group.quote });
+  const drawdown = useDashboardDrawdown(group && { mode: group.mode, quote: group.quote });
+  const days = useDashboardPnlByDay(group && { mode: group.mode, quote: group.quote });
   const positions = useDashboardPositions();
   const events = useDashboardEvents();
   const leaders = useDashboardLeaders();
-  const s = summary.data;
-  // One unit when every bot trades against the same quote (the usual case); else none is claimed.
-  const units = new Set(live.bots.map((b) => quoteOf(b.symbol)));
-  const unit = units.size === 1 ? [...units][0]! : "";
+  const unit = group?.quote ?? "";
   const dayBars = useMemo(() => (days.data?.days ?? []).map((d) => ({ time: d.time, value: d.pnl })), [days.data]);
   const ddPoints = useMemo(() => (drawdown.data?.points ?? []).map((p) => ({ time: p.time, value: p.value * 100 })), [drawdown.data]);
 
@@ -54,51 +56,63 @@ export function DashboardView() {
         <h2>All bots</h2>
         {summary.isError && <p className="bt-error">{summary.error.message}</p>}
         {s && (
-          <dl className="bot-figures" data-testid="dashboard-summary">
-            <div>
-              <dt>Total equity</dt>
-              <dd className="num" data-testid="dash-total-equity" data-value={s.total_equity}>
-                <Money value={s.total_equity} unit={unit} />
-              </dd>
-            </div>
-            <div>
-              <dt>Total PnL</dt>
-              <dd className="num" data-testid="dash-total-pnl" data-value={s.total_pnl}>
-                <Money value={s.total_pnl} unit={unit} signed />
-              </dd>
-            </div>
-            <div>
-              <dt>Today (UTC)</dt>
-              <dd className="num" data-testid="dash-today-pnl" data-value={s.today_pnl}>
-                <Money value={s.today_pnl} unit={unit} signed />
-              </dd>
-            </div>
-            <div>
-              <dt>Drawdown now / max</dt>
-              <dd className="num" data-testid="dash-drawdown">
-                {percentText(drawdown.data?.current_drawdown)} / {percentText(drawdown.data?.max_drawdown)}
-              </dd>
-            </div>
-            <div>
-              <dt>Bots</dt>
-              <dd data-testid="dash-counts">
-                {s.counts.running ?? 0} running · {(s.counts.stopped ?? 0) + (s.counts.stopping ?? 0)} stopped · {(s.counts.error ?? 0) + (s.counts.killed ?? 0)} error/killed
-              </dd>
-            </div>
-            <div>
-              <dt>Open positions</dt>
-              <dd className="num">{s.open_positions}</dd>
-            </div>
-          </dl>
+          <div data-testid="dashboard-summary">
+            <dl className="bot-figures">
+              <div>
+                <dt>Bots</dt>
+                <dd data-testid="dash-counts">
+                  {s.counts.running ?? 0} running · {(s.counts.stopped ?? 0) + (s.counts.stopping ?? 0)} stopped · {(s.counts.error ?? 0) + (s.counts.killed ?? 0)} error/killed
+                </dd>
+              </div>
+              <div>
+                <dt>Open positions</dt>
+                <dd className="num">{s.open_positions}</dd>
+              </div>
+            </dl>
+            {s.totals.map((t) => (
+              <GroupFigures key={`${t.mode}-${t.quote}`} totals={t} />
+            ))}
+          </div>
         )}
       </section>
+      {s && s.stalled.length > 0 && (
+        <section className="banner banner--warning" role="alert" data-testid="dash-stalled">
+          <strong className="banner__title">
+            {s.stalled.length === 1 ? "A running bot is stalled" : `${s.stalled.length} running bots are stalled`}: no decision for more than a bar
+          </strong>
+          <ul>
+            {s.stalled.map((row) => (
+              <li key={row.bot}>
+                <Link to={`/bots/${row.bot}`}>{row.name}</Link>: {row.reason}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {groups.length > 1 && (
+        <div className="dash-groups" role="tablist" aria-label="Whose money the charts show" data-testid="dash-groups">
+          {groups.map((g) => {
+            const on = g === group;
+            return (
+              <button key={`${g.mode}-${g.quote}`} type="button" role="tab" aria-selected={on} className={on ? "bt-button bt-button--primary" : "bt-button"} data-testid={`dash-group-${g.mode}-${g.quote}`} onClick={() => setChosen({ mode: g.mode, quote: g.quote })}>
+                {groupName(g)}
+              </button>
+            );
+          })}
+        </div>
+      )}
       <div className="dashboard-grid">
         <section className="bt-card">
-          <h3>Total equity{unit && ` (${unit})`}</h3>
+          <h3>
+            Total equity{group && `, ${groupName(group)}`}
+            <span className="muted" data-testid="dash-drawdown">
+              {" "}· drawdown now {percentText(drawdown.data?.current_drawdown)}, max {percentText(drawdown.data?.max_drawdown)}
+            </span>
+          </h3>
           {equity.data?.points.length ? <SeriesChart points={equity.data.points} testId="dash-equity-chart" /> : <p className="muted">Start a bot: its equity is marked at each candle's close.</p>}
         </section>
         <section className="bt-card">
-          <h3>PnL by day (UTC)</h3>
+          <h3>PnL by day (UTC){unit && `, ${unit}`}</h3>
           {dayBars.length ? <SeriesChart points={dayBars} kind="bars" testId="dash-pnl-chart" /> : <p className="muted">No closed day yet.</p>}
         </section>
         <section className="bt-card">
@@ -189,5 +203,44 @@ export function DashboardView() {
         </section>
       </div>
     </div>
+  );
+}
+
+const groupName = (g: { mode: string; quote: string }) => `${g.mode === "live" ? "Live" : "Paper"} · ${g.quote}`;
+
+/** One group's money: bots of one mode and one quote currency, never added to another's. */
+function GroupFigures({ totals: t }: { totals: DashboardTotals }) {
+  const id = `${t.mode}-${t.quote}`;
+  return (
+    <dl className="bot-figures dash-group" data-testid={`dash-totals-${id}`}>
+      <div>
+        <dt>Mode</dt>
+        <dd>
+          <ModeBadge mode={t.mode} /> <span className="muted">{t.bots === 1 ? "1 bot" : `${t.bots} bots`}</span>
+        </dd>
+      </div>
+      <div>
+        <dt>Total equity</dt>
+        <dd className="num" data-testid="dash-total-equity" data-value={t.total_equity}>
+          <Money value={t.total_equity} unit={t.quote} />
+        </dd>
+      </div>
+      <div>
+        <dt>Total PnL</dt>
+        <dd className="num" data-testid="dash-total-pnl" data-value={t.total_pnl}>
+          <Money value={t.total_pnl} unit={t.quote} signed />
+        </dd>
+      </div>
+      <div>
+        <dt>Today (UTC)</dt>
+        <dd className="num" data-testid="dash-today-pnl" data-value={t.today_pnl}>
+          <Money value={t.today_pnl} unit={t.quote} signed />
+        </dd>
+      </div>
+      <div>
+        <dt>Open positions</dt>
+        <dd className="num">{t.open_positions}</dd>
+      </div>
+    </dl>
   );
 }

@@ -29,6 +29,17 @@ describe("botsReducer", () => {
     expect(state.bots[0]!.books_warning).toBe("");
   });
 
+  it("shows a stall as the watch says it, and clears it at the next decision or on resuming", () => {
+    const late = "Stalled: No new 5m candles from binance for BTCUSDT: the last one closed 12 min ago";
+    let state = botsReducer(synced(bot(1, 1, { stalled: "" })), { type: "message", message: msg(1, 2, "stalled", { message: late }) });
+    expect(state.bots[0]!.stalled).toBe("No new 5m candles from binance for BTCUSDT: the last one closed 12 min ago");
+    state = botsReducer(state, { type: "message", message: msg(1, 3, "equity", { equity: 10_010, candle_ms: 1_700_000_000_000 }) });
+    expect(state.bots[0]!.stalled).toBe("");
+    state = botsReducer(state, { type: "message", message: msg(1, 4, "stalled", { message: late }) });
+    state = botsReducer(state, { type: "message", message: msg(1, 5, "resumed", { message: "Deciding on time again." }) });
+    expect(state.bots[0]!.stalled).toBe("");
+  });
+
   it("buffers messages during a resync, then applies only those newer than the re-read state", () => {
     let state = botsReducer(synced(bot(1, 3)), { type: "resync-start" });
     // While the bots are re-read: 4 (already in the re-read state), 5 and 6 (after it).

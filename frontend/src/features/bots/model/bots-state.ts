@@ -74,6 +74,11 @@ export function applyToBot(bot: Bot, m: BotMessage): Bot {
   if (m.type === "status" && m.status) {
     next.status = m.status as Bot["status"];
     next.status_message = m.message ?? "";
+    next.stalled = "";
+  } else if (m.type === "stalled") {
+    next.stalled = (m.message ?? "").replace(/^Stalled: /, "");
+  } else if (m.type === "resumed") {
+    next.stalled = "";
   } else if (m.type === "warning" && typeof m.books_warning === "string") {
     next.books_warning = m.books_warning;
   } else if (m.type === "equity" && typeof m.equity === "number") {
@@ -83,6 +88,7 @@ export function applyToBot(bot: Bot, m: BotMessage): Bot {
     next.today_pnl = money(m.equity - dayStart);
     if (typeof m.candle_ms === "number") next.last_candle = Math.floor(m.candle_ms / 1000);
     next.last_decision_at = new Date().toISOString();
+    next.stalled = ""; // a decision: on time again
   } else if (m.type === "position") {
     if (!m.side) next.position = null;
     else
