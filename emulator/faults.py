@@ -10,14 +10,17 @@ its first page).
 -1000, -1001, -1006, -1007; default -1001, -1007 for a 408). `reset` resets the connection (TCP
 RST) without an answer.
 
-Order faults (endpoint `order`, i.e. POST /api/v3/order): `server_error`, `reset` and `reject`
-with `accepted=true` happen AFTER the order was accepted (and filled, for a market order);
+Order faults (endpoint `order`, i.e. POST /api/v3/order, or `orderList`, POST
+/api/v3/orderList/oco): `server_error`, `reset` and `reject` with `accepted=true` happen AFTER the
+order was accepted (and filled, for a market order);
 `no_answer` accepts the order and closes the connection without an answer (after `seconds`,
 default 0); `slow` accepts it and answers late; `reject` refuses it (-2010, `msg`; with
 `accepted`, an exchange that says so but did it: the platform's orphan adoption is tested with
 it); `lookup_lag` accepts it and hides it from lookups for `seconds` (Binance's "Order does not
 exist" right after acceptance); `partial_fill` fills only `fraction` (default 0.5) of a MARKET
-order and expires the rest (Binance's EXPIRED market order when the book runs dry).
+order and expires the rest (Binance's EXPIRED market order when the book runs dry), and makes a
+stop order's or an OCO's first fill (once triggered) take only `fraction`, the rest resting at its
+limit price (PARTIALLY_FILLED).
 """
 
 from __future__ import annotations
@@ -32,7 +35,20 @@ ORDER_KINDS = ("no_answer", "reject", "lookup_lag", "partial_fill")  # new order
 MALFORMED_MODES = ("high_below_low", "not_a_number", "negative_volume")
 KINDS = (*ERROR_KINDS, *ORDER_KINDS, "malformed_row", "unclosed_last")
 # Which requests a fault applies to (opts["endpoint"]); malformed_row is klines-only.
-PRIVATE_ENDPOINTS = ("order", "getOrder", "cancelOrder", "openOrders", "account", "myTrades")
+PRIVATE_ENDPOINTS = (
+    "order",
+    "getOrder",
+    "cancelOrder",
+    "openOrders",
+    "account",
+    "myTrades",
+    "orderList",  # POST /api/v3/orderList/oco
+    "getOrderList",
+    "cancelOrderList",
+    "openOrderList",
+)
+# The endpoints that create orders: the order kinds apply to them (default: order).
+ORDER_ENDPOINTS = ("order", "orderList")
 ENDPOINTS = ("klines", "exchangeInfo", "time", "ping", *PRIVATE_ENDPOINTS, "any")
 ERROR_BODIES = ("text", "html", "json")
 # Binance's "execution status unknown" codes and their messages (its API documentation).
@@ -84,8 +100,8 @@ def fault_create(kind: str, count: int = 1, **opts: Any) -> Fault:
             raise ValueError(f"Unknown malformed_row mode '{mode}'; expected {MALFORMED_MODES}.")
         if not isinstance(opts.get("index", 0), int):
             raise ValueError("malformed_row index must be an integer.")
-    if kind in ORDER_KINDS and fault.endpoint != "order":
-        raise ValueError(f"{kind} faults apply to new orders only (endpoint order).")
+    if kind in ORDER_KINDS and fault.endpoint not in ORDER_ENDPOINTS:
+        raise ValueError(f"{kind} faults apply to new orders only (endpoint order or orderList).")
     for name in ("retry_after", "seconds", "status"):
         if name in opts and not isinstance(opts[name], int | float):
             raise ValueError(f"Fault option '{name}' must be a number.")

@@ -1,9 +1,10 @@
 """The private (signed) half of the emulated Binance spot API, and the market clock.
 
-Endpoints: POST/GET/DELETE /api/v3/order, GET /api/v3/openOrders, /api/v3/account,
+Endpoints: POST/GET/DELETE /api/v3/order, POST /api/v3/orderList/oco, GET/DELETE
+/api/v3/orderList, GET /api/v3/openOrderList, GET /api/v3/openOrders, /api/v3/account,
 /api/v3/myTrades. The market clock decides which candles are closed "now": klines after it are not
 served, market orders fill at the close of the last closed candle, and resting limit orders fill
-when the clock moves past a candle that reaches their price.
+(stop orders trigger) when the clock moves past a candle that reaches their price.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ class PrivateApi:
             if before is not None and time_ms > before:
                 for market in self._markets.values():
                     filled += self._close_candles(market, before, int(time_ms))
-        return [order.as_book_entry() for order in filled]
+        # each order once, as it is now (one can trigger on a candle and fill on a later one)
+        unique = {order.order_id: order for order in filled}
+        return [order.as_book_entry() for order in unique.values()]
 
     def clock_advance(self, bars: int, timeframe: str | None = None) -> list[dict[str, Any]]:
         """Advance the clock by `bars` bars of `timeframe` (default: the finest series served)."""
@@ -114,6 +117,7 @@ class PrivateApi:
         for row, close in zip(series.candles[lo:hi], closes[lo:hi], strict=True):
             filled += self.book.candle_closed(
                 symbol=market.market_id,
+                open_=Decimal(repr(float(row[1]))),
                 high=Decimal(repr(float(row[2]))),
                 low=Decimal(repr(float(row[3]))),
                 close_ms=int(close),
@@ -139,6 +143,10 @@ class PrivateApi:
             ("GET", "/api/v3/order"): ("getOrder", self._get_order),
             ("DELETE", "/api/v3/order"): ("cancelOrder", self._cancel_order),
             ("GET", "/api/v3/openOrders"): ("openOrders", self._open_orders),
+            ("POST", "/api/v3/orderList/oco"): ("orderList", self._new_order_list),
+            ("GET", "/api/v3/orderList"): ("getOrderList", self._get_order_list),
+            ("DELETE", "/api/v3/orderList"): ("cancelOrderList", self._cancel_order_list),
+            ("GET", "/api/v3/openOrderList"): ("openOrderList", self._open_order_lists),
             ("GET", "/api/v3/account"): ("account", self._account),
             ("GET", "/api/v3/myTrades"): ("myTrades", self._my_trades),
             # ccxt's load_markets asks for currencies once it has keys
@@ -188,6 +196,42 @@ class PrivateApi:
                 "transactTime": order.time_ms,
             }
         return order.as_binance(full=kind == "FULL")
+
+    def _new_order_list(self, params: dict[str, str], account: Account) -> Any:
+        market = self._market(params)
+        lag = self._faults.take(("lookup_lag",), "orderList")
+        lag_ms = int(float(lag.opts.get("seconds", 5)) * 1000) if lag else self.lookup_lag_ms
+        partial = self._faults.take(("partial_fill",), "orderList")
+        order_list = self.book.order_list_place(
+            fill_fraction=Decimal(str(partial.opts.get("fraction", 0.5))) if partial else None,
+            account=account,
+            market=(market.market_id, market.base, market.quote),
+            params=params,
+            price_now=self.price_now(market),
+            now_ms=self.market_now(),
+            visible_from_ms=wall_ms() + lag_ms,
+        )
+        return order_list.as_binance(reports=True)
+
+    def _get_order_list(self, params: dict[str, str], account: Account) -> Any:
+        # Binance's GET orderList takes no symbol: a list id is the account's
+        order_list = self.book.order_list_find(account=account, params=params, now_ms=wall_ms())
+        if order_list is None:
+            raise ApiError(400, -2013, "Order list does not exist.")
+        return order_list.as_binance()
+
+    def _cancel_order_list(self, params: dict[str, str], account: Account) -> Any:
+        self._market(params)
+        order_list = self.book.order_list_find(account=account, params=params, now_ms=wall_ms())
+        if order_list is None:
+            raise ApiError(400, -2011, "Unknown order sent.")
+        return self.book.order_list_cancel(
+            account=account, order_list=order_list, now_ms=self.market_now()
+        ).as_binance(reports=True)
+
+    def _open_order_lists(self, params: dict[str, str], account: Account) -> Any:
+        lists = self.book.open_order_lists(account=account, now_ms=wall_ms())
+        return [order_list.as_binance() for order_list in lists]
 
     def _get_order(self, params: dict[str, str], account: Account) -> Any:
         market = self._market(params)
@@ -300,6 +344,8 @@ class PrivateApi:
             return 200, {"apiKey": account.api_key, "balances": account.balances()}
         if action == "orders" and method == "GET":
             return 200, self.book.orders(query.get("api_key"))
+        if action == "orderLists" and method == "GET":
+            return 200, self.book.order_lists(query.get("api_key"))
         if action == "orders" and method == "DELETE":
             self.book.reset()
             return 200, []

@@ -38,7 +38,7 @@ from .candles import (
     interval_validate,
     load_candles_csv,
 )
-from .faults import ERROR_KINDS, UNKNOWN_STATUS_MESSAGES, FaultQueue, fault_create
+from .faults import ERROR_KINDS, ORDER_ENDPOINTS, UNKNOWN_STATUS_MESSAGES, FaultQueue, fault_create
 from .private import PrivateApi, close_times
 from .signing import request_weight, signed_account
 
@@ -304,7 +304,8 @@ class ExchangeEmulator(PrivateApi):
         if not budget.allowed:
             body = {"code": -1003, "msg": binance.RATE_LIMIT_MSG}
             return _json_response(429, body, {**weight, "Retry-After": str(budget.retry_after_s)})
-        kinds = (*ERROR_KINDS, "no_answer", "reject") if endpoint == "order" else ERROR_KINDS
+        creates = endpoint in ORDER_ENDPOINTS
+        kinds = (*ERROR_KINDS, "no_answer", "reject") if creates else ERROR_KINDS
         fault = self._faults.take(kinds, endpoint)
         kind, opts = (fault.kind, fault.opts) if fault else (None, {})
         accepted_first = bool(opts.get("accepted"))

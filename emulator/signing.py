@@ -29,6 +29,10 @@ WEIGHTS: dict[tuple[str, str], tuple[int, int]] = {
     ("GET", "/api/v3/openOrders"): (6, 80),
     ("GET", "/api/v3/account"): (20, 20),
     ("GET", "/api/v3/myTrades"): (20, 20),
+    ("POST", "/api/v3/orderList/oco"): (1, 1),
+    ("GET", "/api/v3/orderList"): (4, 4),
+    ("DELETE", "/api/v3/orderList"): (1, 1),
+    ("GET", "/api/v3/openOrderList"): (6, 6),
     ("GET", "/sapi/v1/capital/config/getall"): (10, 10),
 }
 DEFAULT_RECV_WINDOW_MS = 5_000
