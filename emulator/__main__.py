@@ -17,9 +17,11 @@ examples:
              candle before now. Coarser timeframes are aggregated from the finest one on request.
 --fault      queued for the next COUNT klines requests: rate_limit (opts retry_after),
              server_error (status), slow (seconds), malformed_row (mode, index); all take
-             endpoint=klines|exchangeInfo|order|getOrder|cancelOrder|account|...|any.
-             For new orders (endpoint order): no_answer (seconds), reject (msg), lookup_lag
-             (seconds), server_error with accepted=1 (a 5xx after acceptance).
+             endpoint=klines|exchangeInfo|order|getOrder|cancelOrder|orderList|getOrderList|
+             cancelOrderList|account|...|any.
+             For new orders (endpoint order, or orderList: an OCO): no_answer (seconds), reject
+             (msg), lookup_lag (seconds), partial_fill (fraction), server_error with accepted=1
+             (a 5xx after acceptance).
 --unclosed-last  klines also carry the currently forming candle.
 --account    an API key for the private (signed) API with its secret and free balances,
              e.g. demo:demosecret:USDT=10000,BTC=0.5
