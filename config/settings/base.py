@@ -453,6 +453,7 @@ SPECTACULAR_SETTINGS = {
         "SweepStatusEnum": "apps.analytics.serializers.SWEEP_STATUSES",
         "SideEnum": "apps.analytics.serializers.TRADE_SIDES",
         "BotStatusEnum": "apps.execution.models.BotStatus",
+        "AlertStatusEnum": "apps.notifications.models.AlertStatus",
     },
 }
 

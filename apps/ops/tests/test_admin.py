@@ -14,6 +14,8 @@ READ_ONLY = {
     "accounts.apitoken",  # created by their owners only (the token is shown once)
     "accounts.usersession",
     "exchanges.exchangeaccount",  # credentials go through the API only
+    "notifications.notificationchannel",  # its URL (credentials) goes through the API only
+    "notifications.notificationalert",
     "execution.bot",
     "execution.botorder",
     "execution.botposition",

@@ -1045,9 +1045,18 @@ export interface components {
             repeats?: number;
             /** Format: date-time */
             sent_at?: string | null;
-            status: components["schemas"]["Status3daEnum"];
+            status: components["schemas"]["AlertStatusEnum"];
             title: string;
         };
+        /**
+         * @description * `queued` - Queued
+         *     * `sending` - Sending
+         *     * `sent` - Sent
+         *     * `failed` - Failed
+         *     * `suppressed` - Suppressed
+         * @enum {string}
+         */
+        AlertStatusEnum: "queued" | "sending" | "sent" | "failed" | "suppressed";
         ApiToken: {
             /** Format: date-time */
             readonly created: string;
@@ -2305,15 +2314,6 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "pending_submit" | "open" | "partially_filled" | "filled" | "cancelled" | "failed" | "unknown";
-        /**
-         * @description * `queued` - Queued
-         *     * `sending` - Sending
-         *     * `sent` - Sent
-         *     * `failed` - Failed
-         *     * `suppressed` - Suppressed
-         * @enum {string}
-         */
-        Status3daEnum: "queued" | "sending" | "sent" | "failed" | "suppressed";
         StopAll: {
             /** @description also close every open position at market (stopped bots' too) */
             close_positions: boolean;
@@ -2572,7 +2572,7 @@ export interface components {
         TestQueued: {
             /** @description GET /api/notifications/alerts/<id>/: its status */
             alert_id: number;
-            status: components["schemas"]["Status3daEnum"];
+            status: components["schemas"]["AlertStatusEnum"];
         };
         TimeframeCoverage: {
             count: number;
@@ -4708,6 +4708,7 @@ export const pathsApiExecutionDashboardDrawdownGetParametersQueryModeValues: Rea
 export const pathsApiExecutionDashboardEquityGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/equity/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
 export const pathsApiExecutionDashboardPnlByDayGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/pnl-by-day/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
 export const pathsApiStrategiesKeyRunGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/strategies/{key}/run/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
+export const alertStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AlertStatusEnum"]> = ["queued", "sending", "sent", "failed", "suppressed"];
 export const backtestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BacktestStatusEnum"]> = ["queued", "running", "done", "failed"];
 export const botOrderSideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotOrderSideEnum"]> = ["buy", "sell"];
 export const botStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotStatusEnum"]> = ["stopped", "running", "stopping", "error", "killed"];
@@ -4722,7 +4723,6 @@ export const returnsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>[
 export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
 export const sourceEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SourceEnum"]> = ["builtin", "plugin", "user"];
 export const stateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StateEnum"]> = ["pending_submit", "open", "partially_filled", "filled", "cancelled", "failed", "unknown"];
-export const status3daEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Status3daEnum"]> = ["queued", "sending", "sent", "failed", "suppressed"];
 export const sweepStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SweepStatusEnum"]> = ["queued", "running", "done"];
 export const timeframeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimeframeEnum"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const typeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TypeEnum"]> = ["integer", "number"];
