@@ -454,6 +454,7 @@ SPECTACULAR_SETTINGS = {
         "SideEnum": "apps.analytics.serializers.TRADE_SIDES",
         "BotStatusEnum": "apps.execution.models.BotStatus",
         "AlertStatusEnum": "apps.notifications.models.AlertStatus",
+        "AlertEventEnum": "apps.notifications.events.EVENTS",
     },
 }
 

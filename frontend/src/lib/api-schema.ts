@@ -1049,6 +1049,16 @@ export interface components {
             title: string;
         };
         /**
+         * @description * `fill` - fill
+         *     * `protective_fill` - protective_fill
+         *     * `error` - error
+         *     * `kill_switch` - kill_switch
+         *     * `stalled` - stalled
+         *     * `refused` - refused
+         * @enum {string}
+         */
+        AlertEventEnum: "fill" | "protective_fill" | "error" | "kill_switch" | "stalled" | "refused";
+        /**
          * @description * `queued` - Queued
          *     * `sending` - Sending
          *     * `sent` - Sent
@@ -1577,7 +1587,7 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
             enabled?: boolean;
-            events: components["schemas"]["EventsEnum"][];
+            events: components["schemas"]["AlertEventEnum"][];
             readonly id: number;
             last_error?: string;
             /** Format: date-time */
@@ -1591,7 +1601,7 @@ export interface components {
         ChannelCreate: {
             /** @default true */
             enabled: boolean;
-            events: components["schemas"]["EventsEnum"][];
+            events: components["schemas"]["AlertEventEnum"][];
             name: string;
             /** @description apprise URL, e.g. tgram://bottoken/ChatID (https://github.com/caronc/apprise/wiki) */
             url: string;
@@ -1822,16 +1832,6 @@ export interface components {
             /** @description bars in the stored curve */
             total: number;
         };
-        /**
-         * @description * `fill` - fill
-         *     * `protective_fill` - protective_fill
-         *     * `error` - error
-         *     * `kill_switch` - kill_switch
-         *     * `stalled` - stalled
-         *     * `refused` - refused
-         * @enum {string}
-         */
-        EventsEnum: "fill" | "protective_fill" | "error" | "kill_switch" | "stalled" | "refused";
         /** @description Output: never a secret, only `api_key_hint` ("...a1b2"). */
         ExchangeAccount: {
             /** @description last 4 characters of the API key */
@@ -2004,7 +2004,7 @@ export interface components {
         };
         PatchedChannelUpdate: {
             enabled?: boolean;
-            events?: components["schemas"]["EventsEnum"][];
+            events?: components["schemas"]["AlertEventEnum"][];
             name?: string;
             /** @description apprise URL, e.g. tgram://bottoken/ChatID (https://github.com/caronc/apprise/wiki) */
             url?: string;
@@ -4708,13 +4708,13 @@ export const pathsApiExecutionDashboardDrawdownGetParametersQueryModeValues: Rea
 export const pathsApiExecutionDashboardEquityGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/equity/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
 export const pathsApiExecutionDashboardPnlByDayGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/pnl-by-day/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
 export const pathsApiStrategiesKeyRunGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/strategies/{key}/run/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
+export const alertEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AlertEventEnum"]> = ["fill", "protective_fill", "error", "kill_switch", "stalled", "refused"];
 export const alertStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AlertStatusEnum"]> = ["queued", "sending", "sent", "failed", "suppressed"];
 export const backtestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BacktestStatusEnum"]> = ["queued", "running", "done", "failed"];
 export const botOrderSideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotOrderSideEnum"]> = ["buy", "sell"];
 export const botStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotStatusEnum"]> = ["stopped", "running", "stopping", "error", "killed"];
 export const checkEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CheckEnum"]> = ["lookahead", "warmup", "compute", "data"];
 export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EnvironmentEnum"]> = ["live", "testnet"];
-export const eventsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventsEnum"]> = ["fill", "protective_fill", "error", "kill_switch", "stalled", "refused"];
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
 export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill"];
 export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
