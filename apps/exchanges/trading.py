@@ -10,6 +10,10 @@ Credentials never leave `clients.exchange_account_client`.
 Creating and cancelling go through `ExchangeClient.send`: only a definite refusal raises a
 permanent error; anything else (a 5xx whatever its body, a timeout, a reset connection, an answer
 that cannot be read) raises `OutcomeUnknown` and the order is looked up by its client id.
+
+Protective orders (a position's stop-loss, and its take-profit) rest on the exchange: one
+STOP_LOSS_LIMIT order, or an OCO list (Binance's orderList/oco) of a STOP_LOSS_LIMIT leg and a
+TAKE_PROFIT_LIMIT leg, answered as a `ProtectiveOrder` (docs/exchanges.md, "Protective orders").
 """
 
 from __future__ import annotations
@@ -23,10 +27,15 @@ from typing import Any
 from django.conf import settings
 
 from .clients import exchange_account_client
-from .exchange_client import ExchangeClient, OutcomeUnknown
+from .exchange_client import ExchangeClient, ExchangeError, OutcomeUnknown, PermanentExchangeError
 from .models import ExchangeAccount
 
 FINAL_STATUSES = ("closed", "canceled", "rejected", "expired")
+PROTECTIVE_FINAL_STATUSES = ("closed", "canceled", "rejected")
+STOP_LOSS, TAKE_PROFIT = "stop_loss", "take_profit"  # a protective order's legs
+# An OCO's legs are named after the list: its client id plus one letter.
+LEG_SUFFIXES = {STOP_LOSS: "s", TAKE_PROFIT: "t"}
+LEG_TYPES = {"STOP_LOSS_LIMIT": STOP_LOSS, "TAKE_PROFIT_LIMIT": TAKE_PROFIT}
 MARKETS_TTL_S = 600.0  # a process reuses an exchange's markets this long (load_markets is heavy)
 _markets_cache: dict[str, tuple[float, Any, Any]] = {}
 
@@ -52,6 +61,29 @@ class ExchangeOrder:
     @property
     def final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class ProtectiveOrder:
+    """A protective order as the exchange reports it: one stop-loss order, or an OCO of a
+    stop-loss leg and a take-profit leg. `status`: "open" (nothing filled yet, or partly filled
+    and still resting), "closed" (a leg filled fully), "canceled" (cancelled or expired, with or
+    without a partial fill), "rejected". `leg`: the leg that filled, or that triggered (its limit
+    resting; an OCO's other leg expired), or "" while none did."""
+
+    client_order_id: str  # the list's (OCO) or the single stop order's client id
+    exchange_order_id: str  # orderListId for an OCO, orderId for a single stop
+    status: str
+    leg: str
+    amount: Decimal
+    filled: Decimal
+    average: Decimal | None
+    fee_base: Decimal
+    fee_quote: Decimal
+
+    @property
+    def final(self) -> bool:
+        return self.status in PROTECTIVE_FINAL_STATUSES
 
 
 class AccountTrader:
@@ -122,8 +154,12 @@ class AccountTrader:
 
     def _answer_read(self, market: dict[str, Any], answer: Any, coid: str) -> ExchangeOrder:
         """The answer to a send, or OutcomeUnknown when it cannot be read (the order may exist)."""
+        return self._readable(lambda: self._order(market, answer, coid))
+
+    def _readable(self, read: Any) -> Any:
+        """`read()`, the reading of a send's answer; OutcomeUnknown when it fails."""
         try:
-            return self._order(market, answer, coid)
+            return read()
         except OutcomeUnknown:
             raise
         except Exception as error:  # an answer we cannot read is no answer
@@ -133,9 +169,182 @@ class AccountTrader:
                 kind=type(error).__name__,
             ) from error
 
+    def price_to_precision(self, market_symbol: str, price: Decimal) -> str:
+        """`price` rounded to the market's tick (ccxt's helper), as the exchange wants it."""
+        self._market(market_symbol)
+        with self._client.errors_translated():
+            return self._ccxt.price_to_precision(market_symbol, str(price))
+
+    def protective_order_create(
+        self,
+        *,
+        market_symbol: str,
+        side: str,
+        amount: Decimal,
+        stop_price: Decimal,
+        stop_limit_price: Decimal,
+        target_price: Decimal | None,
+        target_limit_price: Decimal | None,
+        client_order_id: str,
+    ) -> ProtectiveOrder:
+        """Without a target: one STOP_LOSS_LIMIT GTC order named `client_order_id`. With one: an
+        OCO list named `client_order_id`, its legs `client_order_id` + "s" (the stop-loss) and +
+        "t" (the TAKE_PROFIT_LIMIT at `target_price`, limit `target_limit_price`, default the
+        target). `side` closes the position ("sell" for a long). Prices are rounded to the tick
+        here; `amount` was rounded by the caller. Binance refuses a stop the price already
+        reached (PermanentExchangeError); anything not definitely refused is OutcomeUnknown."""
+        market = self._market(market_symbol)
+        stop = self.price_to_precision(market_symbol, stop_price)
+        stop_limit = self.price_to_precision(market_symbol, stop_limit_price)
+        if target_price is None:
+            answer = self._client.send(
+                "create_order",
+                market_symbol,
+                "STOP_LOSS_LIMIT",
+                side,
+                str(amount),
+                stop_limit,
+                {"stopPrice": stop, "timeInForce": "GTC", "newClientOrderId": client_order_id},
+            )
+            return self._readable(
+                lambda: self._protective(market, [answer], client_order_id, answer["id"])
+            )
+        target = self.price_to_precision(market_symbol, target_price)
+        target_limit = self.price_to_precision(market_symbol, target_limit_price or target_price)
+        stop_leg = {
+            "Type": "STOP_LOSS_LIMIT",
+            "Price": stop_limit,
+            "StopPrice": stop,
+            "TimeInForce": "GTC",
+            "ClientOrderId": client_order_id + LEG_SUFFIXES[STOP_LOSS],
+        }
+        target_leg = {
+            "Type": "TAKE_PROFIT_LIMIT",
+            "Price": target_limit,
+            "StopPrice": target,
+            "TimeInForce": "GTC",
+            "ClientOrderId": client_order_id + LEG_SUFFIXES[TAKE_PROFIT],
+        }
+        # A sell's take-profit is above the price and its stop below; a buy's the other way.
+        above, below = (target_leg, stop_leg) if side == "sell" else (stop_leg, target_leg)
+        answer = self._client.send(
+            "privatePostOrderListOco",
+            {
+                "symbol": market["id"],
+                "side": side.upper(),
+                "quantity": format(amount, "f"),
+                "listClientOrderId": client_order_id,
+                **{f"above{name}": value for name, value in above.items()},
+                **{f"below{name}": value for name, value in below.items()},
+            },
+        )
+
+        def read() -> ProtectiveOrder:
+            legs = [self._ccxt.parse_order(r, market) for r in answer["orderReports"]]
+            return self._protective(market, legs, client_order_id, answer["orderListId"])
+
+        return self._readable(read)
+
+    def protective_by_client_id(
+        self, *, market_symbol: str, client_order_id: str, with_target: bool
+    ) -> ProtectiveOrder:
+        """The protective order as the exchange has it now (an OCO: the list, then each leg's
+        order, fees from the legs' trades). OrderNotFound if the exchange says it does not exist
+        (which Binance also says for a while after accepting one)."""
+        market = self._market(market_symbol)
+        if not with_target:
+            answer = self._client.call(
+                "fetch_order", "", market_symbol, {"origClientOrderId": client_order_id}
+            )
+            return self._protective(market, [answer], client_order_id, answer.get("id"))
+        listed = self._client.call("privateGetOrderList", {"origClientOrderId": client_order_id})
+        legs = [
+            self._client.call("fetch_order", str(leg["orderId"]), market_symbol)
+            for leg in listed.get("orders") or []
+        ]
+        return self._protective(
+            market,
+            legs,
+            listed.get("listClientOrderId") or client_order_id,
+            listed.get("orderListId"),
+        )
+
+    def protective_cancel(
+        self, *, market_symbol: str, client_order_id: str, with_target: bool
+    ) -> None:
+        """Cancel it: the stop order, or the OCO list (both legs). A refusal (it filled
+        meanwhile) raises PermanentExchangeError/OrderNotFound as order_cancel does; the caller
+        settles by a lookup. An OCO whose stop leg triggered and rests below its limit is done
+        as a list (Binance refuses to cancel it): that leg is cancelled as an order."""
+        market = self._market(market_symbol)
+        if not with_target:
+            self._client.send(
+                "cancel_order", "", market_symbol, {"origClientOrderId": client_order_id}
+            )
+            return
+        try:
+            self._client.send(
+                "privateDeleteOrderList",
+                {"symbol": market["id"], "listClientOrderId": client_order_id},
+            )
+        except PermanentExchangeError:
+            try:
+                current = self.protective_by_client_id(
+                    market_symbol=market_symbol, client_order_id=client_order_id, with_target=True
+                )
+            except ExchangeError:
+                current = None
+            if current is None or current.status != "open" or not current.leg:
+                raise
+            leg_id = client_order_id + LEG_SUFFIXES[current.leg]
+            self._client.send("cancel_order", "", market_symbol, {"origClientOrderId": leg_id})
+
+    def _protective(
+        self, market: dict[str, Any], legs: list[dict[str, Any]], coid: str, exchange_id: Any
+    ) -> ProtectiveOrder:
+        """One protective order from its orders (ccxt's, `info` Binance's): the single stop, or
+        an OCO's two legs (only one of which can fill: the other expires)."""
+        states = []
+        for leg in legs:
+            info = leg.get("info") or {}
+            kind = str(info.get("type") or "").upper()
+            name = LEG_TYPES.get(kind, TAKE_PROFIT)  # a LIMIT_MAKER target too
+            triggered = kind in LEG_TYPES and info.get("isWorking") in (True, "true")
+            states.append(
+                (name, triggered, self._order(market, leg, leg.get("clientOrderId") or ""))
+            )
+        statuses = {order.status for _, _, order in states}
+        if "closed" in statuses:
+            status = "closed"
+        elif statuses & {"canceled", "expired", "rejected"} == statuses and statuses:
+            status = "rejected" if statuses == {"rejected"} else "canceled"
+        else:  # open, or anything unforeseen (e.g. "canceling"): not final
+            status = "open"
+        acted = [s for s in states if s[2].filled > 0] or [s for s in states if s[1]]
+        done = acted[0][2] if acted else None
+        return ProtectiveOrder(
+            client_order_id=coid,
+            exchange_order_id=str(exchange_id if exchange_id is not None else ""),
+            status=status,
+            leg=acted[0][0] if acted else "",
+            amount=max((order.amount for _, _, order in states), default=Decimal(0)),
+            filled=sum((order.filled for _, _, order in states), Decimal(0)),
+            average=done.average if done is not None and done.filled > 0 else None,
+            fee_base=sum((order.fee_base for _, _, order in states), Decimal(0)),
+            fee_quote=sum((order.fee_quote for _, _, order in states), Decimal(0)),
+        )
+
     def balance_total(self, asset: str) -> Decimal:
+        return self.balances_total().get(asset, Decimal(0))
+
+    def balances_total(self) -> dict[str, Decimal]:
+        """Every asset the account holds (free + locked): one balance read (Binance weight 20)."""
         balance = self._client.call("fetch_balance")
-        return _dec((balance.get(asset) or {}).get("total"))
+        return {
+            asset: _dec(amount)
+            for asset, amount in (balance.get("total") or {}).items()
+            if amount not in (None, "")
+        }
 
     def _order(self, market: dict[str, Any], answer: dict[str, Any], coid: str) -> ExchangeOrder:
         fees = answer.get("fees") or ([answer["fee"]] if answer.get("fee") else [])
