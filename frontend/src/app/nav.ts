@@ -13,4 +13,5 @@ export const NAV: { to: string; label: string; testId: string; end?: boolean }[]
   { to: "/bots", label: "Bots", testId: "nav-bots" },
   { to: "/risk", label: "Risk", testId: "nav-risk" },
   { to: "/accounts", label: "Accounts", testId: "nav-accounts" },
+  { to: "/alerts", label: "Alerts", testId: "nav-alerts" },
 ];

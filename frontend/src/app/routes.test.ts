@@ -16,6 +16,7 @@ describe("the app's URLs", () => {
     expect(landing("/backtests/sweeps/3")).toEqual({ path: "/backtests/sweeps/:sweepId", params: { sweepId: "3" } });
     expect(landing("/risk")?.path).toBe("/risk");
     expect(landing("/accounts")?.path).toBe("/accounts");
+    expect(landing("/alerts")?.path).toBe("/alerts");
     expect(landing("/bots/7")).toEqual({ path: "/bots/:botId", params: { botId: "7" } });
     expect(landing("/dashboard")?.path).toBe("/dashboard");
     expect(landing("/strategies")?.path).toBe("/strategies");
@@ -31,7 +32,7 @@ describe("the app's URLs", () => {
   });
 
   it("keep the risk, accounts, backtests and strategies pages behind sign-in", () => {
-    for (const path of ["/risk", "/accounts", "/backtests", "/strategies", "/strategies/new", "/strategies/:strategyId"]) {
+    for (const path of ["/risk", "/accounts", "/alerts", "/backtests", "/strategies", "/strategies/new", "/strategies/:strategyId"]) {
       const route = routes.find((r) => r.path === path);
       expect((route?.element as { type?: { name?: string } } | undefined)?.type?.name).toBe("RequireAuth");
     }

@@ -6,6 +6,7 @@ import { createBrowserRouter, Navigate, useLocation, type RouteObject } from "re
 import { RequireAuth } from "@/features/auth";
 import { App } from "../App";
 import { AccountsPage } from "./AccountsPage";
+import { AlertsPage } from "./AlertsPage";
 import { LoginPage, SignupPage } from "./AuthPages";
 import { BacktestsPage } from "./BacktestsPage";
 import { BotPage, BotsPage, DashboardPage } from "./BotsPages";
@@ -19,6 +20,7 @@ const replay: PageHandle = { title: "HMA/SMA replay", subtitle: "multi-timeframe
 const backtests: PageHandle = { title: "Backtests", subtitle: "run strategies over stored candles, compare parameters" };
 const risk: PageHandle = { title: "Risk", subtitle: "how much a trade may risk, and when trading stops" };
 const accounts: PageHandle = { title: "Exchange accounts", subtitle: "API keys your bots trade with, stored encrypted" };
+const alerts: PageHandle = { title: "Alerts", subtitle: "fills, errors and stalls sent to Telegram, Discord, e-mail…" };
 const strategies: PageHandle = { title: "Strategies", subtitle: "write your own, preview their entries, backtest them" };
 const strategy: PageHandle = { title: "Strategy", subtitle: "its source, parameters, versions and entries" };
 
@@ -60,6 +62,7 @@ export const routes: RouteObject[] = [
     ),
     handle: accounts,
   },
+  { path: "/alerts", element: <RequireAuth><AlertsPage /></RequireAuth>, handle: alerts },
   { path: "/dashboard", element: <RequireAuth><DashboardPage /></RequireAuth>, handle: { title: "Dashboard", subtitle: "all your bots at a glance" } },
   { path: "/bots", element: <RequireAuth><BotsPage /></RequireAuth>, handle: { title: "Bots", subtitle: "strategies trading live, paper or real" } },
   { path: "/bots/:botId", element: <RequireAuth><BotPage /></RequireAuth>, handle: { title: "Bot", subtitle: "its chart, orders, trades and reconciliation" } },
