@@ -89,6 +89,61 @@ def _setup(bots: int, candles: int):
     return symbols, np.array(future), int(start)
 
 
+class _AlertsReceiver:
+    """A local JSON webhook (apprise's json://) and the bench owner's channel pointing at it,
+    wanting every event: the bots' fills are alerts, recorded and sent by the workers."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from django.contrib.auth import get_user_model
+
+        from apps.notifications.events import EVENTS
+        from apps.notifications.services import channel_create
+
+        self.received = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.received += 1
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        channel_create(
+            owner=get_user_model().objects.get(username="bench-bots"),
+            name="bench webhook",
+            url=f"json://127.0.0.1:{self.server.server_address[1]}/bench",
+            events=list(EVENTS),
+        )
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _alerts_settled(hook: _AlertsReceiver, timeout: float = 120.0) -> int:
+    """The alerts the workers delivered, once none is left to send (every alert of the run
+    recorded and sent: the run had alerts on, not merely a channel)."""
+    from apps.notifications.models import NotificationAlert
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        pending = NotificationAlert.objects.filter(status__in=("queued", "sending")).count()
+        if NotificationAlert.objects.exists() and not pending:
+            break
+        time.sleep(0.2)
+    assert hook.received > 0, "no alert reached the webhook"
+    return hook.received
+
+
 def _workers() -> list[subprocess.Popen]:
     from config.celery import app
     from tests.workers import celery_workers_started
@@ -125,12 +180,15 @@ def bench_bots(bots: int = 1000, candles: int = CANDLES) -> list[dict]:
 
     assert candles >= WARMUP + 2, "a warm-up, a measured and an in-process candle at least"
     symbols, future, start = _setup(bots, candles)
+    hook = _AlertsReceiver()  # alerts on: the bots' owner has a channel wanting every event
     workers = _workers()
     try:
         latencies = [
             _one_candle(symbols, future[:, k], start + k * BAR, bots) for k in range(candles - 1)
         ][WARMUP:]
+        alerts = _alerts_settled(hook)
     finally:
+        hook.stop()
         for worker in workers:
             worker.terminate()
         for worker in workers:
@@ -174,9 +232,10 @@ def bench_bots(bots: int = 1000, candles: int = CANDLES) -> list[dict]:
     connection.close()
     step_ms = step_times * 1000 / stepped
     signal_ms = statistics.median(signal_times)
-    label = "paper bots, new candle -> all decided (2 workers)"
+    label = "paper bots with alerts on, new candle -> all decided (2 workers)"
     size = f"{bots:,} bots x {len(latencies)} candles"
     return [
+        _entry("alerts delivered to a local webhook during the run", size, alerts, "alerts"),
         _entry(f"{label}, p50", size, statistics.median(latencies), "s"),
         _entry(f"{label}, p95", size, p95(latencies), "s"),
         _entry(f"{label}, max", size, max(latencies), "s"),
@@ -191,11 +250,12 @@ LIVE_BOTS = 20
 LIVE_CANDLES = 60  # steps per live bot (the emulator's market clock moved bar by bar)
 
 
-def bench_live_bots(bots: int = LIVE_BOTS, candles: int = LIVE_CANDLES) -> list[dict]:
-    """Live bots on the exchange emulator, each with its own account, stepped in this process
-    candle by candle: the order round trip is from the decision's order row (written at the
-    decision) to the fill recorded from the exchange's answer, through ccxt (claim, request,
-    answer, position), p50/p95 over every order."""
+LIVE_BOTS_PER_ACCOUNT = 4  # an account's bots share its holdings snapshot per candle
+
+
+def _live_bots(emu, *, bots: int, candles: int, label: str, config: dict) -> tuple[list, int]:
+    """Live bots on the emulator's BTC/USDT, LIVE_BOTS_PER_ACCOUNT per account: (bot ids,
+    the first candle). A symbol and accounts named `label`: benchmarks share one database."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
@@ -203,58 +263,93 @@ def bench_live_bots(bots: int = LIVE_BOTS, candles: int = LIVE_CANDLES) -> list[
     from apps.datafeeds.models import Symbol
     from apps.datafeeds.storage import candles_upsert
     from apps.exchanges.services import exchange_account_check, exchange_account_create
-    from apps.execution.models import Bot, BotOrder, BotStatus
     from apps.execution.services.bots import bot_create, bot_running_from
-    from apps.execution.services.step import bot_step
-    from emulator import ExchangeEmulator
 
     path = ROOT.parent / "shared" / "data" / "binance_BTC-USDT_5m.csv.gz"
     rows, _ = candle_file_read(path)
     start_index = 3 * 288  # three days of warm-up stored before the first step
     start = int(rows[start_index, 0])
-    # A name of its own: bench_run_endpoint has stored binance BTCUSDT in the same database. The
-    # orders go to the emulator's BTC/USDT market (market_symbol), whatever the name.
+    # The orders go to the emulator's BTC/USDT market (market_symbol), whatever the name.
     symbol = Symbol.objects.create(
-        exchange="binance", name="LIVEBTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
+        exchange="binance",
+        name=f"{label}BTCUSDT",
+        base="BTC",
+        quote="USDT",
+        market_symbol="BTC/USDT",
     )
     candles_upsert(symbol=symbol, timeframe="5m", rows=rows[: start_index + candles + 1])
-    owner = get_user_model().objects.create_user("bench-live")
-    with ExchangeEmulator() as emu:
-        emu.load_csv("BTC/USDT", "5m", path)
-        emu.clock_set(start)
-        settings.EXCHANGE_API_HOSTS = {"binance": emu.url}
-        ids = []
-        for i in range(bots):
-            emu.account_create(f"bench-key-{i}", f"bench-secret-{i}", {"USDT": "100000"})
-            account = exchange_account_create(
-                owner=owner,
-                label=f"emu {i}",
-                exchange="binance",
-                api_key=f"bench-key-{i}",
-                secret=f"bench-secret-{i}",
-            )
-            assert exchange_account_check(account=account).ok
-            fast, slow = KEYS[i % 10][1]["fast_period"], KEYS[i % 10][1]["slow_period"]
-            bot = bot_create(
-                owner=owner,
-                name=f"live {i}",
-                strategy="ema-cross",
-                symbol=symbol,
-                params={"fast_period": max(2, fast // 3), "slow_period": max(5, slow // 3)},
-                mode="live",
-                exchange_account=account.pk,
-                paper_capital=1000.0,
-                config={"allow_short": False, "size": 0.5},
-            )
-            bot_running_from(bot=bot, span_start_ms=start, signals_from_ms=start)
-            ids.append(bot.pk)
-        for k in range(candles):
-            candle = start + k * BAR
-            emu.clock_set(candle + BAR + 1_000)
-            for bot_id in ids:
-                bot_step(bot_id=bot_id, candle_ms=candle, now_ms=candle + BAR + 1_000)
-        orders = list(BotOrder.objects.filter(bot_id__in=ids))
-        book = sum(len(emu.book.orders(f"bench-key-{i}")) for i in range(bots))
+    owner = get_user_model().objects.create_user(f"bench-{label.lower()}")
+    emu.load_csv("BTC/USDT", "5m", path)
+    emu.clock_set(start)
+    settings.EXCHANGE_API_HOSTS = {"binance": emu.url}
+    accounts = []
+    for i in range(max(bots // LIVE_BOTS_PER_ACCOUNT, 1)):
+        key, secret = f"bench-{label}-key-{i}", f"bench-{label}-secret-{i}"
+        emu.account_create(key, secret, {"USDT": "100000"})
+        account = exchange_account_create(
+            owner=owner, label=f"emu {i}", exchange="binance", api_key=key, secret=secret
+        )
+        assert exchange_account_check(account=account).ok
+        accounts.append(account)
+    ids = []
+    for i in range(bots):
+        fast, slow = KEYS[i % 10][1]["fast_period"], KEYS[i % 10][1]["slow_period"]
+        bot = bot_create(
+            owner=owner,
+            name=f"live {i}",
+            strategy="ema-cross",
+            symbol=symbol,
+            params={"fast_period": max(2, fast // 3), "slow_period": max(5, slow // 3)},
+            mode="live",
+            exchange_account=accounts[i % len(accounts)].pk,
+            paper_capital=1000.0,
+            config={"allow_short": False, "size": 0.5, **config},
+        )
+        bot_running_from(bot=bot, span_start_ms=start, signals_from_ms=start)
+        ids.append(bot.pk)
+    return ids, start
+
+
+def _live_steps(emu, ids: list[int], start: int, candles: int) -> None:
+    from apps.execution.services.step import bot_step
+
+    for k in range(candles):
+        candle = start + k * BAR
+        emu.clock_set(candle + BAR + 1_000)
+        for bot_id in ids:
+            bot_step(bot_id=bot_id, candle_ms=candle, now_ms=candle + BAR + 1_000)
+
+
+def bench_live_bots(bots: int = LIVE_BOTS, candles: int = LIVE_CANDLES) -> list[dict]:
+    """Live bots on the exchange emulator, LIVE_BOTS_PER_ACCOUNT per account, stepped in this
+    process candle by candle: the order round trip is from the decision's order row (written at
+    the decision) to the fill recorded from the exchange's answer, through ccxt (claim, request,
+    answer, position), p50/p95 over every order. And the request weight of the holdings checks
+    per step: the account reads made (one snapshot per account per candle, Binance weight 20)
+    against one read per check (what each check cost before the snapshot was shared)."""
+    from apps.execution.models import Bot, BotOrder, BotStatus
+    from apps.execution.services import live
+    from emulator import ExchangeEmulator
+
+    checks = 0
+    shared = live.account_holdings
+
+    def counted(*args, **kwargs):
+        nonlocal checks
+        checks += 1
+        return shared(*args, **kwargs)
+
+    live.account_holdings = counted
+    try:
+        with ExchangeEmulator() as emu:
+            ids, start = _live_bots(emu, bots=bots, candles=candles, label="LIVE", config={})
+            emu.reset_requests()
+            _live_steps(emu, ids, start, candles)
+            reads = sum(r["path"] == "/api/v3/account" for r in emu.requests)
+            orders = list(BotOrder.objects.filter(bot_id__in=ids))
+            book = len(emu.book.orders())
+    finally:
+        live.account_holdings = shared
     assert orders, "no live bot ordered: more candles are needed"
     assert all(o.state == "filled" for o in orders), {o.state for o in orders}
     assert book == len(orders), (book, len(orders))
@@ -262,9 +357,69 @@ def bench_live_bots(bots: int = LIVE_BOTS, candles: int = LIVE_CANDLES) -> list[
     trips = [(o.updated_at - o.created_at).total_seconds() * 1000 for o in orders]
     label = "live bots on the emulator, order decision -> filled via ccxt"
     size = f"{bots} bots, {len(trips)} orders"
+    steps = bots * candles
+    accounts = max(bots // LIVE_BOTS_PER_ACCOUNT, 1)
+    weight = f"{bots} bots on {accounts} accounts, {steps} steps"
     return [
         _entry(f"{label}, p50", size, statistics.median(trips), "ms"),
         _entry(f"{label}, p95", size, p95(trips), "ms"),
+        _entry(
+            "live step: holdings weight, one snapshot per account per candle",
+            weight,
+            20 * reads / steps,
+            "weight/step",
+        ),
+        _entry(
+            "live step: holdings weight, one read per check (before)",
+            weight,
+            20 * checks / steps,
+            "weight/step",
+        ),
+    ]
+
+
+def bench_protective_orders(bots: int = LIVE_BOTS, entries: int = 100) -> list[dict]:
+    """Live bots with a stop-loss and a take-profit: from an entry's decision (its order row)
+    to its protection (an OCO) acknowledged by the emulator (the "accepted" event), through
+    the entry's send and fill and the OCO's send, p50/p95 over the first `entries` entries."""
+    from apps.execution.models import BotEvent, BotOrder
+    from emulator import ExchangeEmulator
+
+    config = {"stop_loss": 0.003, "take_profit": 0.006}
+    with ExchangeEmulator() as emu:
+        ids, start = _live_bots(emu, bots=bots, candles=600, label="PROTECT", config=config)
+        done = 0
+        while done < 600:
+            _live_steps(emu, ids, start + done * BAR, 20)
+            done += 20
+            protected = BotOrder.objects.filter(bot_id__in=ids, leg="protect").exclude(
+                send_attempts=0
+            )
+            if protected.count() >= entries:
+                break
+    accepted = {
+        e.data.get("order"): e.created_at
+        for e in BotEvent.objects.filter(
+            bot_id__in=ids, kind="order", message__startswith="accepted"
+        )
+    }
+    times = []
+    for entry in BotOrder.objects.filter(bot_id__in=ids, leg="entry").order_by("id"):
+        protection = (
+            BotOrder.objects.filter(bot_id=entry.bot_id, leg="protect", candle_ms=entry.candle_ms)
+            .order_by("id")
+            .first()
+        )
+        if protection is None or protection.client_order_id not in accepted:
+            continue
+        times.append((accepted[protection.client_order_id] - entry.created_at).total_seconds())
+    times = [t * 1000 for t in times[:entries]]
+    assert len(times) >= min(entries, 10), f"only {len(times)} protected entries"
+    label = "live entry decision -> its OCO acknowledged on the emulator"
+    size = f"{bots} bots, {len(times)} entries"
+    return [
+        _entry(f"{label}, p50", size, statistics.median(times), "ms"),
+        _entry(f"{label}, p95", size, p95(times), "ms"),
     ]
 
 

@@ -447,9 +447,11 @@ def _bots(scale: Scale) -> None:
 
 
 def _live(scale: Scale) -> None:
-    from bench.bots import bench_live_bots
+    from bench.bots import bench_live_bots, bench_protective_orders
 
     for entry in bench_live_bots(scale.live_bots, scale.live_candles):
+        add(entry)
+    for entry in bench_protective_orders(scale.live_bots, scale.protected_entries):
         add(entry)
 
 

@@ -28,6 +28,7 @@ class Scale:
     paper_candles: int  # new candles: 1 warm-up, the measured ones, 1 stepped in-process
     live_bots: int
     live_candles: int  # steps per live bot
+    protected_entries: int  # live entries whose protection's acknowledgement is timed
     browser_candles: int  # 5m candles of the replay page (the run endpoint's maximum is 10,000)
     browser_played_candles: int  # of those, played at max
     browser_bots: int  # on the Bots page under load
@@ -55,6 +56,7 @@ FULL = Scale(
     paper_candles=12,
     live_bots=20,
     live_candles=60,
+    protected_entries=100,
     browser_candles=10_000,
     browser_played_candles=2_000,
     browser_bots=200,
@@ -82,6 +84,7 @@ TINY = Scale(
     paper_candles=3,
     live_bots=2,
     live_candles=30,
+    protected_entries=3,
     browser_candles=1_000,
     browser_played_candles=200,
     browser_bots=20,

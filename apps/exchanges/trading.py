@@ -80,6 +80,7 @@ class ProtectiveOrder:
     average: Decimal | None
     fee_base: Decimal
     fee_quote: Decimal
+    filled_at_ms: int | None = None  # the filled leg's last trade (its last update), epoch ms
 
     @property
     def final(self) -> bool:
@@ -115,6 +116,11 @@ class AccountTrader:
 
     def min_amount(self, market_symbol: str) -> Decimal:
         limits = (self._market(market_symbol).get("limits") or {}).get("amount") or {}
+        return _dec(limits.get("min"))
+
+    def min_cost(self, market_symbol: str) -> Decimal:
+        """The smallest order value the market takes, in its quote (Binance's NOTIONAL filter)."""
+        limits = (self._market(market_symbol).get("limits") or {}).get("cost") or {}
         return _dec(limits.get("min"))
 
     def lot_step(self, market_symbol: str) -> Decimal:
@@ -305,6 +311,7 @@ class AccountTrader:
         """One protective order from its orders (ccxt's, `info` Binance's): the single stop, or
         an OCO's two legs (only one of which can fill: the other expires)."""
         states = []
+        times = {}
         for leg in legs:
             info = leg.get("info") or {}
             kind = str(info.get("type") or "").upper()
@@ -313,6 +320,8 @@ class AccountTrader:
             states.append(
                 (name, triggered, self._order(market, leg, leg.get("clientOrderId") or ""))
             )
+            at = leg.get("lastTradeTimestamp") or leg.get("lastUpdateTimestamp")
+            times[name] = int(at or info.get("updateTime") or 0) or None
         statuses = {order.status for _, _, order in states}
         if "closed" in statuses:
             status = "closed"
@@ -332,6 +341,7 @@ class AccountTrader:
             average=done.average if done is not None and done.filled > 0 else None,
             fee_base=sum((order.fee_base for _, _, order in states), Decimal(0)),
             fee_quote=sum((order.fee_quote for _, _, order in states), Decimal(0)),
+            filled_at_ms=times.get(acted[0][0]) if done is not None and done.filled > 0 else None,
         )
 
     def balance_total(self, asset: str) -> Decimal:

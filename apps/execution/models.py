@@ -33,6 +33,16 @@ STALENESS_BOUND = Bound(
     "seconds after the close a decision may still be taken; null: half a bar",
     nullable=True,
 )
+# Bot.stop_limit_offset: how far beyond a live stop's trigger its limit order may fill.
+STOP_LIMIT_OFFSET_BOUND = Bound(
+    0,
+    0.2,
+    False,
+    True,
+    0.005,
+    "live: the stop's limit, as a fraction beyond its trigger (0.005: a long's stop at 100 "
+    "sells at 99.5 or better)",
+)
 
 
 class BotMode(models.TextChoices):
@@ -84,6 +94,9 @@ class Bot(models.Model):
     risk_state = models.JSONField(null=True, blank=True, help_text="the risk check's RiskState")
     # A step that runs later than this after its candle closed trades nothing (null: half a bar).
     staleness_seconds = models.FloatField(null=True, blank=True)
+    # Live: the stop-loss rests on the exchange as a stop-limit order whose limit is this fraction
+    # beyond the trigger (below it for a long): a gap past the limit leaves it unfilled.
+    stop_limit_offset = models.FloatField(default=STOP_LIMIT_OFFSET_BOUND.default)
 
     status = models.CharField(max_length=8, choices=BotStatus.choices, default=BotStatus.STOPPED)
     status_message = models.TextField(blank=True, default="")
@@ -152,6 +165,9 @@ class OrderLeg(models.TextChoices):
     TAKE_PROFIT = "take_profit"
     CLOSE = "close"  # stop with close_position
     KILL = "kill"  # the kill switch closes the position
+    # Live: the position's stop-loss (and take-profit) resting on the exchange (a STOP_LOSS_LIMIT
+    # or an OCO list), placed once the entry filled; its fill closes the position.
+    PROTECT = "protect"
 
 
 class BotOrder(models.Model):
@@ -172,6 +188,10 @@ class BotOrder(models.Model):
         null=True, blank=True, help_text="of equity, when sized at the fill"
     )
     trigger_price = money_field(null=True, blank=True)
+    # A protective order's stop limit (the price its limit order asks once triggered) and its
+    # take-profit (an OCO's other leg; null: a stop-loss alone).
+    limit_price = money_field(null=True, blank=True)
+    target_price = money_field(null=True, blank=True)
     decision_price = money_field(null=True, blank=True, help_text="the close it was decided at")
     # A reversal's entry: its risk check waits for the exit's fill (the state after that exit).
     risk_deferred = models.BooleanField(default=False)

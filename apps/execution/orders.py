@@ -42,6 +42,7 @@ LEG_CODES = {
     "take_profit": "tp",
     "close": "cl",
     "kill": "ks",
+    "protect": "pr",
 }
 
 

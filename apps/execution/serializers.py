@@ -14,7 +14,16 @@ from apps.analytics.serializers import CostsInput
 from apps.strategies.serializers import ParamValuesField, StrategyLabelField
 from config.validation import BoundedNumberField, IdField
 
-from .models import STALENESS_BOUND, Bot, BotEvent, BotMode, BotOrder, BotStatus, BotTrade
+from .models import (
+    STALENESS_BOUND,
+    STOP_LIMIT_OFFSET_BOUND,
+    Bot,
+    BotEvent,
+    BotMode,
+    BotOrder,
+    BotStatus,
+    BotTrade,
+)
 
 COST_FIELDS = ("fee_rate", "slippage_bps", "size", "stop_loss", "take_profit", "allow_short")
 
@@ -48,6 +57,7 @@ class BotCreateSerializer(CostsInput):
     mode = serializers.CharField(required=False, default=BotMode.PAPER, max_length=8)
     paper_capital = BoundedNumberField(CONFIG_BOUNDS["initial_capital"], default=10_000.0)
     staleness_seconds = BoundedNumberField(STALENESS_BOUND)
+    stop_limit_offset = BoundedNumberField(STOP_LIMIT_OFFSET_BOUND, required=False)
     risk_profile = IdField(required=False, allow_null=True)
     exchange_account = IdField(
         required=False, allow_null=True, help_text="live bots: one of your exchange accounts"
@@ -64,6 +74,7 @@ class BotUpdateSerializer(CostsInput):
     strategy = serializers.CharField(max_length=64, required=False)
     params = serializers.DictField(required=False)
     staleness_seconds = BoundedNumberField(STALENESS_BOUND)
+    stop_limit_offset = BoundedNumberField(STOP_LIMIT_OFFSET_BOUND, required=False)
     risk_profile = IdField(required=False, allow_null=True)
 
     def validate(self, attrs):
@@ -149,6 +160,7 @@ class BotSerializer(serializers.ModelSerializer):
             "paper_capital",
             *COST_FIELDS,
             "staleness_seconds",
+            "stop_limit_offset",
             "risk_profile",
             "risk_limits",
             "status",
@@ -216,6 +228,8 @@ class BotOrderSerializer(serializers.ModelSerializer):
             "kind",
             "quantity",
             "trigger_price",
+            "limit_price",
+            "target_price",
             "state",
             "state_message",
             "exchange_order_id",

@@ -76,6 +76,7 @@ class BotListCreateView(APIView):
             paper_capital=q["paper_capital"],
             config=data.config(),
             staleness_seconds=q.get("staleness_seconds"),
+            stop_limit_offset=q.get("stop_limit_offset"),
             risk_profile=q.get("risk_profile"),
             exchange_account=q.get("exchange_account"),
         )

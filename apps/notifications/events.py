@@ -5,7 +5,6 @@ The messages are the dicts of apps/execution/services/journal.py: `kind`, `messa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +27,6 @@ EVENT_LABELS = {
     REFUSED: "Exchange refusals",
 }
 PROTECTIVE_REASONS = ("stop_loss", "take_profit")
-# The words execution's live venue uses for a refusal it turns into an error (live.py:
-# "The exchange refused: ...", "Order <id> refused: ..."), until it marks them refused=True.
-_REFUSAL_WORDS = re.compile(r"^(The exchange refused:|Order \S+ refused:)")
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ def alert_event_of_message(message: dict[str, Any]) -> str | None:
         reason = message.get("exit_reason") or message.get("leg")
         return PROTECTIVE_FILL if reason in PROTECTIVE_REASONS else FILL
     if kind == "error":
-        return REFUSED if _REFUSAL_WORDS.match(str(message.get("message", ""))) else ERROR
+        return ERROR  # a refusal is marked refused=True by the live venue (services/live.py)
     if kind == "stalled" or (kind == "status" and message.get("status") == "stalled"):
         return STALLED
     if kind == "status" and message.get("status") == "killed":

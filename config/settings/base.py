@@ -606,6 +606,9 @@ EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS = env.float(
     "EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS", default=60
 )
 EXECUTION_ORDER_MAX_SENDS = env.int("EXECUTION_ORDER_MAX_SENDS", default=3)
+# A close that fills only in part sends the rest again, at most this many times (then the bot
+# stops so that its owner decides); a rest below the exchange's minimum is dust, written off.
+EXECUTION_CLOSE_REMAINDER_SENDS = env.int("EXECUTION_CLOSE_REMAINDER_SENDS", default=3)
 if EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS <= 0 or EXECUTION_ORDER_MAX_SENDS < 1:
     raise ImproperlyConfigured(
         "EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS must be > 0 and EXECUTION_ORDER_MAX_SENDS >= 1"

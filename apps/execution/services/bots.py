@@ -25,6 +25,7 @@ from ..lifecycle import RUNNABLE_FROM, bot_status_move
 from ..models import (
     LIVE_ORDER_STATES,
     STALENESS_BOUND,
+    STOP_LIMIT_OFFSET_BOUND,
     Bot,
     BotMode,
     BotOrder,
@@ -187,6 +188,7 @@ def bot_create(
     staleness_seconds: float | None = None,
     risk_profile: int | None = None,
     exchange_account: int | None = None,
+    stop_limit_offset: float | None = None,
 ) -> Bot:
     """A stopped bot. BotInvalid names each bad field (parameters against the registry, costs
     as a backtest's, a live bot's exchange account); BotMissingCandles when the symbol lacks
@@ -202,6 +204,10 @@ def bot_create(
     config["initial_capital"] = paper_capital
     with contextlib.suppress(LookupError):  # an unknown strategy is reported by _checked
         config = strategy_spec(strategy, owner=owner).stops_defaulted(config, risk_profile=profile)
+    if stop_limit_offset is not None and (
+        message := STOP_LIMIT_OFFSET_BOUND.error(stop_limit_offset)
+    ):
+        errors["stop_limit_offset"] = message
     spec, validated, costs = _checked(
         owner, strategy, params, config, mode, errors, staleness_seconds
     )
@@ -220,6 +226,9 @@ def bot_create(
         equity=capital,
         peak_equity=capital,
         staleness_seconds=staleness_seconds,
+        stop_limit_offset=(
+            STOP_LIMIT_OFFSET_BOUND.default if stop_limit_offset is None else stop_limit_offset
+        ),
         risk_profile=profile,
         risk_limits=risk_profile_values(profile),
         **{name: costs[name] for name in CONFIG_FIELDS},
@@ -252,11 +261,14 @@ def bot_update(*, bot: Bot, changes: Mapping[str, Any]) -> Bot:
         bot.strategy, bot.params = strategy, validated
         for name in CONFIG_FIELDS:
             setattr(bot, name, costs[name])
-        if "staleness_seconds" in changes:
-            value = changes["staleness_seconds"]
-            if message := STALENESS_BOUND.error(value):
-                raise BotInvalid({"staleness_seconds": message})
-            bot.staleness_seconds = value
+        for name, bound in (
+            ("staleness_seconds", STALENESS_BOUND),
+            ("stop_limit_offset", STOP_LIMIT_OFFSET_BOUND),
+        ):
+            if name in changes:
+                if message := bound.error(changes[name]):
+                    raise BotInvalid({name: message})
+                setattr(bot, name, changes[name])
         bot.timeframe = strategy_spec(strategy, owner=bot.owner).base_timeframe
         bot.save()
     return bot

@@ -10,14 +10,15 @@ from ..models import Bot, BotStatus
 from .journal import Journal
 
 
-def bot_fail(*, bot_id: int, message: str) -> None:
-    """Status error with `message` (an error event too), unless the bot stopped meanwhile."""
+def bot_fail(*, bot_id: int, message: str, refused: bool = False) -> None:
+    """Status error with `message` (an error event too), unless the bot stopped meanwhile.
+    `refused`: the exchange refused (the alerts tell it from other errors)."""
     with transaction.atomic():
         bot = Bot.objects.select_for_update().filter(pk=bot_id, status__in=STEPPING).first()
         if bot is None:
             return
         journal = Journal(bot)
         bot_status_move(bot, BotStatus.ERROR, message, journal)
-        journal.add("error", message)
+        journal.add("error", message, **({"refused": True} if refused else {}))
         bot.save(update_fields=STATUS_FIELDS)
         journal.flush()

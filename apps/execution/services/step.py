@@ -100,7 +100,7 @@ def bot_step(
     if Bot.objects.filter(pk=bot_id, mode=BotMode.LIVE).exists():
         # Live: the exchange's truth first (orders in flight, fills, the position), outside
         # the step's transaction (requests never run under the bot's lock).
-        sync = live_sync(bot_id=bot_id)
+        sync = live_sync(bot_id=bot_id, candle_ms=candle_ms)
     try:
         with transaction.atomic():
             bot = _locked(Bot.objects.filter(pk=bot_id)).first()
@@ -350,14 +350,25 @@ def _act(
     signals: CandleSignals | None,
     journal: Journal,
 ) -> tuple[str, str]:
-    """A running bot's action at the close: a live stop-loss or take-profit first (checked at
-    the close, a market order after it), else the strategy's decision."""
-    leg = protective_exit(position, close) if bot.mode == BotMode.LIVE else None
+    """A running bot's action at the close: a live stop-loss or take-profit without a protective
+    order on the exchange first (checked at the close, a market order after it), else the
+    strategy's decision."""
+    leg = None
+    if bot.mode == BotMode.LIVE and not _protected_on_exchange(bot):
+        leg = protective_exit(position, close)
     if leg:
         order = order_create(bot=bot, candle_ms=candle_ms, leg=leg, position_side=position.side)
         _ordered(journal, order, leg.replace("_", " "), candle_ms)
         return DecisionAction.EXIT, str(leg)
     return _decide(bot, position, candle_ms, close, signals, journal)
+
+
+def _protected_on_exchange(bot: Bot) -> bool:
+    """A live position whose stop rests on the exchange: the exchange closes it on the bar's
+    range (the backtest's rule), not this step at the close."""
+    return BotOrder.objects.filter(
+        bot=bot, leg=OrderLeg.PROTECT, state__in=LIVE_ORDER_STATES
+    ).exists()
 
 
 def _stepped(

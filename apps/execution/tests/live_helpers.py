@@ -51,12 +51,21 @@ def assert_books_agree(emu, bot, *, usdt0: Decimal = USDT0):
     says: the position in BTC (less than a lot step of dust per trade), the quote as equity."""
     bot.refresh_from_db()
     orders = list(BotOrder.objects.filter(bot=bot))
-    book = Counter(o["clientOrderId"] for o in emu.book.orders(KEY))
+    lists = {o.client_order_id for o in orders if o.leg == "protect" and o.target_price}
+    # An OCO protection is two orders on the exchange (its legs `<id>s`, `<id>t`): one list.
+    book = Counter(
+        o["clientOrderId"][:-1] if o["clientOrderId"][:-1] in lists else o["clientOrderId"]
+        for o in emu.book.orders(KEY)
+    )
+    book = Counter({coid: 1 if coid in lists else n for coid, n in book.items()})
     assert book == Counter(o.client_order_id for o in orders if o.send_attempts)
     assert all(n == 1 for n in book.values())
-    assert all(o.state == OrderState.FILLED for o in orders), [
-        (o.client_order_id, o.state, o.state_message) for o in orders
-    ]
+    # Every order filled; a protection cancelled too (a close came first, or the bot stopped).
+    assert all(
+        o.state == OrderState.FILLED
+        or (o.leg == "protect" and o.state == OrderState.CANCELLED and not o.filled_quantity)
+        for o in orders
+    ), [(o.client_order_id, o.state, o.state_message) for o in orders]
     held = balances(emu)
     position = BotPosition.objects.filter(bot=bot).select_related("entry_order").first()
     size = position.size if position else Decimal(0)

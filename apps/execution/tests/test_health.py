@@ -131,3 +131,22 @@ def test_the_watch_records_a_stall_once_and_its_end(decided, workers):
     assert bots_watch(now_ms=late) == 1
     assert BotEvent.objects.filter(bot=decided, kind="resumed").count() == 1
     assert Bot.objects.get(pk=decided.pk).stalled_cause == ""
+
+
+def test_a_stall_is_alerted_on_a_channel_that_wants_it(ana, decided, workers):
+    from apps.notifications.models import NotificationAlert
+    from apps.notifications.services import channel_create
+    from apps.notifications.task_names import ALERTS_RECORD
+    from apps.notifications.tasks import alerts_record_task
+    from apps.ops.models import OutboxTask
+
+    channel = channel_create(
+        owner=ana, name="ops", url="json://127.0.0.1:9/hook", events=["stalled"]
+    )
+    workers()
+    assert bots_watch(now_ms=START + 10 * BAR) == 1  # within the watch after the bar
+    (task,) = OutboxTask.objects.filter(task=ALERTS_RECORD)
+    alerts_record_task(*task.args)  # what the notifications worker does after the commit
+    alert = NotificationAlert.objects.get()
+    assert alert.channel == channel and alert.event == "stalled"
+    assert alert.body == BotEvent.objects.get(bot=decided, kind="stalled").message

@@ -269,23 +269,60 @@ def test_an_entry_that_expires_part_filled_holds_what_was_bought(ana, btc_may, e
     assert held["USDT"] == USDT0 + (bot.equity - CAPITAL)
 
 
-def test_a_close_that_expires_part_sold_keeps_the_rest_and_stops_the_bot(
-    ana, btc_may, emu, account
-):
+def closing_in_parts(ana, btc_may, emu, account, *fractions):
+    """A bot in a position asked to stop with close, its close and the next sends filling only
+    `fractions` of what they ask (the rest expires, as when the book runs dry)."""
     entry = first_entry(ana, btc_may)
     bot = live_bot(ana, btc_may, account)
     step_through(emu, bot, START, (entry - START) // BAR + 2)
     size = BotPosition.objects.get(bot=bot).size
-    emu.inject("partial_fill", fraction=0.5)
+    for fraction in fractions:
+        emu.inject("partial_fill", fraction=fraction)
     bot_stop(bot=bot, close_position=True, now_ms=entry + 3 * BAR)
     live_sync(bot_id=bot.pk)
     bot.refresh_from_db()
+    return bot, size
+
+
+def test_a_close_that_fills_in_part_sends_the_rest_until_the_position_is_sold(
+    ana, btc_may, emu, account
+):
+    bot, size = closing_in_parts(ana, btc_may, emu, account, 0.5, 0.5)
+    assert bot.status == BotStatus.STOPPED, bot.status_message
+    closes = list(BotOrder.objects.filter(bot=bot, leg="close").order_by("id"))
+    root = closes[0].client_order_id
+    assert [o.client_order_id for o in closes] == [root, f"{root}r1", f"{root}r2"]
+    assert [o.state for o in closes] == [OrderState.CANCELLED, OrderState.CANCELLED, "filled"]
+    assert sum(o.filled_quantity for o in closes) == sum(t.size for t in bot.trades.all())
+    assert size - sum(o.filled_quantity for o in closes) < Decimal("0.00001")  # the lot step
+    assert not BotPosition.objects.filter(bot=bot).exists()
+    held = balances(emu)
+    assert held["BTC"] < Decimal("0.00001")
+    assert held["USDT"] == USDT0 + (bot.equity - CAPITAL)
+    said = [e.message for e in BotEvent.objects.filter(bot=bot, kind="order")]
+    assert any(f"sent again as {root}r1" in m for m in said)
+
+
+def test_a_close_whose_rest_is_dust_writes_it_off(ana, btc_may, emu, account):
+    """A rest worth less than the market's minimum order (5 USDT) cannot be sold: dust."""
+    bot, size = closing_in_parts(ana, btc_may, emu, account, 0.995)
+    assert bot.status == BotStatus.STOPPED, bot.status_message
+    [close] = BotOrder.objects.filter(bot=bot, leg="close")  # no remainder for dust
+    assert close.state == OrderState.CANCELLED and close.filled_quantity < size
+    assert not BotPosition.objects.filter(bot=bot).exists()
+    assert bot.trades.get().size == close.filled_quantity
+    assert balances(emu)["USDT"] == USDT0 + (bot.equity - CAPITAL)
+
+
+def test_a_close_still_part_sold_after_its_remainders_stops_the_bot(ana, btc_may, emu, account):
+    bot, size = closing_in_parts(ana, btc_may, emu, account, 0.5, 0.5, 0.5, 0.5)
     assert bot.status == BotStatus.ERROR
     assert "Only part of the position was sold" in bot.status_message
-    close = BotOrder.objects.get(bot=bot, leg="close")
-    assert close.state == OrderState.CANCELLED and 0 < close.filled_quantity < size
-    trade, left = bot.trades.get(), BotPosition.objects.get(bot=bot)
-    assert trade.size == close.filled_quantity and left.size == size - trade.size
+    closes = list(BotOrder.objects.filter(bot=bot, leg="close"))
+    assert len(closes) == 4 and all(o.state == OrderState.CANCELLED for o in closes)
+    left = BotPosition.objects.get(bot=bot)
+    sold = sum(o.filled_quantity for o in closes)
+    assert left.size == size - sold and sum(t.size for t in bot.trades.all()) == sold
     held = balances(emu)
     assert left.size <= held["BTC"] <= left.size + Decimal("0.00001")
     # The realised equity moved as the account's quote did; the rest is held at its cost.
@@ -417,29 +454,28 @@ def test_the_api_creates_a_live_bot_only_on_your_checked_account(
     assert refused.json() == {"exchange_account": f"you have no exchange account {account.pk}"}
 
 
-def test_stop_loss_and_take_profit_are_checked_at_the_close_and_sold_at_market(
+def test_a_take_profit_without_a_stop_is_checked_at_the_close_and_sold_at_market(
     ana, btc_may, emu, account, btc_5m_candles
 ):
+    """A stop-loss rests on the exchange (test_protective.py); a take-profit alone has no
+    protective order: it is checked at the candle's close and sold at market after it."""
     bot = running_bot(
         ana,
         btc_may,
         mode="live",
         exchange_account=account.pk,
         paper_capital=float(CAPITAL),
-        config={**COSTS, "stop_loss": 0.002, "take_profit": 0.002},
+        config={**COSTS, "take_profit": 0.002},
     )
     for k in range(200):
         step(emu, bot, START + k * BAR)
     close = dict(zip(btc_5m_candles.open_time.tolist(), btc_5m_candles.close.tolist(), strict=True))
-    protective = list(bot.trades.filter(exit_reason__in=("stop_loss", "take_profit")))
-    assert {t.exit_reason for t in protective} == {"stop_loss", "take_profit"}
-    for trade in protective:  # the close of the decision candle crossed the level
-        level = trade.entry_price * (Decimal("0.998") if trade.exit_reason == "stop_loss" else 1)
+    targets = list(bot.trades.filter(exit_reason="take_profit"))
+    assert targets, "no take-profit"
+    assert not BotOrder.objects.filter(bot=bot, leg="protect").exists()
+    for trade in targets:  # the close of the decision candle crossed the level
         decided = close[trade.exit_order.candle_ms]
-        if trade.exit_reason == "stop_loss":
-            assert decided <= float(level)
-        else:
-            assert decided >= float(trade.entry_price) * 1.002
+        assert decided >= float(trade.entry_price) * 1.002
         assert float(trade.exit_price) == decided
     assert_books_agree(emu, bot)
 
@@ -591,3 +627,30 @@ def test_an_account_a_live_bot_trades_through_gets_new_keys_but_keeps_its_exchan
     assert checked.json()["ok"] and checked.json()["balances"]["USDT"]["total"] == "10"
     account.refresh_from_db()
     assert (account.exchange, account.environment) == ("binance", "live")
+
+
+def test_an_accounts_bots_share_one_balance_read_per_candle(ana, btc_may, emu, account):
+    """The holdings check of every live bot of one account reads the account (weight 20) once
+    per candle, not once per bot and step; an order that moved makes a new read, so a check
+    never compares a position with holdings from before its fill."""
+    bots = [live_bot(ana, btc_may, account, name=f"b{i}") for i in range(3)]
+
+    def reads() -> int:
+        return sum(r["path"] == "/api/v3/account" for r in emu.requests)
+
+    quiet, busy = [], []
+    for k in range(150):
+        candle = START + k * BAR
+        emu.clock_set(candle + BAR + 1_000)
+        before, moved = reads(), BotOrder.objects.filter(bot__in=bots).count()
+        for bot in bots:
+            assert step_on_time(bot, candle).outcome == StepOutcome.DECIDED
+        held = BotPosition.objects.filter(bot__in=bots).count()
+        fills = BotOrder.objects.filter(bot__in=bots).count() - moved
+        (busy if fills else quiet).append((reads() - before, held, fills))
+    assert any(held for _, held, _ in quiet), "the bots never held a position"
+    assert all(n <= 1 for n, _, _ in quiet)  # one read per candle for the three bots
+    # A fill changes the holdings: the next check reads again (the filling bot's, then the next
+    # bot's before its step), never a snapshot from before it.
+    assert all(n <= 1 + 2 * fills for n, _, fills in busy), busy
+    assert not Bot.objects.filter(pk__in=[b.pk for b in bots]).exclude(status="running").exists()

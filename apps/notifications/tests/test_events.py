@@ -36,14 +36,15 @@ def test_each_kind_of_message_makes_its_event_and_the_rest_none() -> None:
         {"kind": "status", "message": "stalled", "status": "stalled"},
         {"kind": "warning", "message": "x", "refused": True},
         {"kind": "refused", "message": "no"},
-        {"kind": "error", "message": "The exchange refused: insufficient balance"},
-        {"kind": "error", "message": "Order b7-c9 refused: -2010"},
+        {"kind": "error", "message": "The exchange refused: funds", "refused": True},
+        {"kind": "error", "message": "Order b7-c9 refused: -2010", "refused": True},
+        {"kind": "error", "message": "Order b7-c9 refused: -2010"},  # unmarked: an error
         {"kind": "equity", "message": "1,000.00", "equity": 1000.0},
         {"kind": "skipped", "message": "stale"},
         {"kind": "position", "message": "flat"},
     ) == [
         *(FILL, PROTECTIVE_FILL, PROTECTIVE_FILL, FILL, ERROR, KILL_SWITCH, STALLED, STALLED),
-        *(REFUSED, REFUSED, REFUSED, REFUSED),
+        *(REFUSED, REFUSED, REFUSED, REFUSED, ERROR),
     ]
 
 

@@ -1319,6 +1319,8 @@ export interface components {
             /** Format: decimal */
             readonly peak_equity: string;
             readonly position: components["schemas"]["BotPosition"] | null;
+            /** @description the currency of its money */
+            quote: string;
             /** @description the risk profile's values the bot uses (null: no profile) */
             readonly risk_limits: {
                 [key: string]: number | null;
@@ -1340,6 +1342,8 @@ export interface components {
             readonly started_at: string | null;
             readonly status: components["schemas"]["BotStatusEnum"];
             readonly status_message: string;
+            /** Format: double */
+            readonly stop_limit_offset: number;
             /** Format: double */
             readonly stop_loss: number | null;
             /** Format: date-time */
@@ -1403,6 +1407,11 @@ export interface components {
             staleness_seconds?: number | null;
             /**
              * Format: double
+             * @description live: the stop's limit, as a fraction beyond its trigger (0.005: a long's stop at 100 sells at 99.5 or better)
+             */
+            stop_limit_offset?: number;
+            /**
+             * Format: double
              * @description fraction from the entry fill price
              */
             stop_loss?: number | null;
@@ -1457,6 +1466,8 @@ export interface components {
             /** @description market, stop or limit */
             kind?: string;
             leg: components["schemas"]["LegEnum"];
+            /** Format: decimal */
+            limit_price?: string | null;
             /** @description +1 long, -1 short: the position it opens or closes */
             position_side: number;
             /**
@@ -1469,6 +1480,8 @@ export interface components {
             state_message?: string;
             /** Format: date-time */
             submitted_at?: string | null;
+            /** Format: decimal */
+            target_price?: string | null;
             /** Format: decimal */
             trigger_price?: string | null;
             /** Format: date-time */
@@ -1899,9 +1912,10 @@ export interface components {
          *     * `take_profit` - Take Profit
          *     * `close` - Close
          *     * `kill` - Kill
+         *     * `protect` - Protect
          * @enum {string}
          */
-        LegEnum: "entry" | "exit" | "stop_loss" | "take_profit" | "close" | "kill";
+        LegEnum: "entry" | "exit" | "stop_loss" | "take_profit" | "close" | "kill" | "protect";
         Login: {
             password: string;
             username: string;
@@ -1990,6 +2004,11 @@ export interface components {
              * @description seconds after the close a decision may still be taken; null: half a bar
              */
             staleness_seconds?: number | null;
+            /**
+             * Format: double
+             * @description live: the stop's limit, as a fraction beyond its trigger (0.005: a long's stop at 100 sells at 99.5 or better)
+             */
+            stop_limit_offset?: number;
             /**
              * Format: double
              * @description fraction from the entry fill price
@@ -4716,7 +4735,7 @@ export const botStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components
 export const checkEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CheckEnum"]> = ["lookahead", "warmup", "compute", "data"];
 export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EnvironmentEnum"]> = ["live", "testnet"];
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
-export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill"];
+export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill", "protect"];
 export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
 export const outcomeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutcomeEnum"]> = ["stopped", "closing", "already stopped", "refused"];
 export const returnsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReturnsEnum"]> = ["series", "condition"];

@@ -65,6 +65,7 @@ export interface BotCreateBody {
   exchange_account?: number | null;
   allow_short?: boolean;
   risk_profile?: number | null;
+  stop_limit_offset?: number;
 }
 
 export function useCreateBot() {

@@ -152,7 +152,15 @@ function BotDetail({ bot }: { bot: Bot }) {
                     <td>
                       <UtcTime seconds={o.candle} />
                     </td>
-                    <td>{o.leg}</td>
+                    <td>
+                      {o.leg}
+                      {o.leg === "protect" && o.trigger_price && (
+                        <span className="muted" data-testid="order-levels">
+                          {" "}stop {moneyText(o.trigger_price, unit)} (limit {moneyText(o.limit_price, unit)})
+                          {o.target_price && `, target ${moneyText(o.target_price, unit)}`}
+                        </span>
+                      )}
+                    </td>
                     <td>{o.side}</td>
                     <td data-testid="order-state">{o.state}</td>
                     <td data-testid="order-exchange-id">{o.exchange_order_id || "—"}</td>

@@ -149,6 +149,21 @@ export function BotForm({ onCreated, initialStrategy = null }: { onCreated: (bot
             </select>
           </Field>
         )}
+        {form.mode === "live" && (
+          <Field label="Stop's limit beyond its trigger (%)" error={errors.stop_limit_offset}>
+            <input
+              data-testid="bot-stop-limit"
+              type="number"
+              min={0}
+              max={20}
+              step="any"
+              placeholder="0.5"
+              title="The stop-loss rests on the exchange as a stop-limit order: once triggered it sells at this much below the stop or better (a gap beyond it leaves it unfilled)"
+              value={form.stopLimitPercent ?? ""}
+              onChange={(e) => set("stopLimitPercent", e.target.value)}
+            />
+          </Field>
+        )}
         <Field label="Risk profile" error={errors.risk_profile}>
           <select data-testid="bot-risk" value={form.riskProfile} onChange={(e) => set("riskProfile", e.target.value)}>
             <option value="">None (the strategy's sizing)</option>

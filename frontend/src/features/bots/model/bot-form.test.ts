@@ -41,6 +41,13 @@ describe("buildBotBody", () => {
       allow_short: false,
     });
   });
+  it("sends a live stop's limit offset as a fraction, and refuses one out of range", () => {
+    const live = { ...form, mode: "live" as const, account: "7" };
+    expect(buildBotBody({ ...live, stopLimitPercent: "1" }, schema).body?.stop_limit_offset).toBe(0.01);
+    expect(buildBotBody({ ...live, stopLimitPercent: "" }, schema).body).not.toHaveProperty("stop_limit_offset");
+    expect(buildBotBody({ ...live, stopLimitPercent: "25" }, schema).errors?.stop_limit_offset).toMatch(/20 %/);
+    expect(buildBotBody({ ...live, stopLimitPercent: "0" }, schema).errors?.stop_limit_offset).toBeTruthy();
+  });
   it("names each field the browser can judge", () => {
     const { errors } = buildBotBody({ ...form, name: " ", params: { fast_period: "1.5" }, mode: "live", capital: "0" }, schema);
     expect(errors).toEqual({

@@ -12,6 +12,8 @@ export interface BotFormState {
   capital: string;
   account: string;
   riskProfile: string;
+  /** Live: the stop's limit beyond its trigger, in percent ("" = the server's 0.5%). */
+  stopLimitPercent?: string;
 }
 
 export type FormErrors = Record<string, string>;
@@ -43,6 +45,9 @@ export function buildBotBody(form: BotFormState, schema: StrategyParamSchema[]):
   const capital = Number(form.capital);
   if (!(capital > 0)) errors.paper_capital = "A positive amount is needed.";
   if (form.mode === "live" && !form.account) errors.exchange_account = "A live bot trades on one of your exchange accounts.";
+  const offsetText = (form.stopLimitPercent ?? "").trim();
+  const offset = Number(offsetText) / 100;
+  if (form.mode === "live" && offsetText && !(offset > 0 && offset <= 0.2)) errors.stop_limit_offset = "Between 0 and 20 %, above 0.";
   if (Object.keys(errors).length) return { errors };
   const body: BotCreateBody = { name: form.name.trim(), strategy: form.strategy, symbol: symbol!, params, mode: form.mode };
   if (exchange) body.exchange = exchange;
@@ -51,6 +56,7 @@ export function buildBotBody(form: BotFormState, schema: StrategyParamSchema[]):
   if (form.mode === "live") {
     body.exchange_account = Number(form.account);
     body.allow_short = false;
+    if (offsetText) body.stop_limit_offset = offset;
   }
   if (form.riskProfile) body.risk_profile = Number(form.riskProfile);
   return { body };
