@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -132,3 +134,21 @@ def token_rotate(token: str, *, owner_label: str) -> str:
             f"{owner_label}: cannot be re-encrypted, no key in FIELD_ENCRYPTION_KEYS decrypts it "
             "(its key was removed before rotation?)."
         ) from None
+
+
+@dataclass(frozen=True)
+class EncryptedColumns:
+    """Another app's encrypted columns (e.g. alert channel URLs), re-encrypted by
+    `rotate_field_keys` with the exchange credentials: registered from the app's ready()."""
+
+    name: str  # in the command's report, plural: "alert channel(s)"
+    model: Any  # a Django model
+    fields: tuple[str, ...]
+
+
+ENCRYPTED_COLUMNS: list[EncryptedColumns] = []
+
+
+def encrypted_columns_register(*, name: str, model: Any, fields: tuple[str, ...]) -> None:
+    if not any(c.model is model for c in ENCRYPTED_COLUMNS):
+        ENCRYPTED_COLUMNS.append(EncryptedColumns(name, model, fields))

@@ -21,7 +21,13 @@ from django.views.decorators.debug import sensitive_variables
 from config.exceptions import ApiError
 
 from .clients import exchange_account_client
-from .crypto import SecretUnreadable, secret_encrypt, token_is_current, token_rotate
+from .crypto import (
+    ENCRYPTED_COLUMNS,
+    SecretUnreadable,
+    secret_encrypt,
+    token_is_current,
+    token_rotate,
+)
 from .errors import refusal_from
 from .models import Environment, ExchangeAccount
 from .redaction import redact
@@ -249,45 +255,57 @@ class RotationReport:
     rotated: int = 0
     current: int = 0  # already under the newest key
     failed: list[str] = field(default_factory=list)  # messages naming the accounts
+    # The other apps' encrypted columns (crypto.ENCRYPTED_COLUMNS): name -> (rotated, current).
+    others: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def field_keys_rotate(
     *, batch_size: int = 100, after_row: Callable[[ExchangeAccount], None] | None = None
 ) -> RotationReport:
-    """Re-encrypt every account's secrets with the newest key, one row per transaction.
+    """Re-encrypt every account's secrets with the newest key, one row per transaction, then
+    every registered column of other apps (alert channel URLs).
 
     Resumable and safe to repeat: a row already under the newest key is skipped, so an
     interrupted run simply continues where it stopped when run again.
     """
     report = RotationReport()
+    _rows_rotate(ExchangeAccount, SECRET_FIELDS, batch_size, report, after_row)
+    for columns in ENCRYPTED_COLUMNS:
+        counted = RotationReport()
+        _rows_rotate(columns.model, columns.fields, batch_size, counted, None)
+        report.others[columns.name] = (counted.rotated, counted.current)
+        report.failed += counted.failed
+    return report
+
+
+def _rows_rotate(model, fields, batch_size, report: RotationReport, after_row) -> None:
     last_id = 0
     while True:
         ids = list(
-            ExchangeAccount.objects.filter(pk__gt=last_id)
+            model.objects.filter(pk__gt=last_id)
             .order_by("pk")
             .values_list("pk", flat=True)[:batch_size]
         )
         if not ids:
-            return report
-        for account_id in ids:
-            last_id = account_id
+            return
+        for row_id in ids:
+            last_id = row_id
             with transaction.atomic():
-                account = ExchangeAccount.objects.select_for_update().filter(pk=account_id).first()
-                if account is None:  # deleted meanwhile
+                row = model.objects.select_for_update().filter(pk=row_id).first()
+                if row is None:  # deleted meanwhile
                     continue
-                tokens = [getattr(account, name) for name in SECRET_FIELDS]
+                tokens = [getattr(row, name) for name in fields]
                 if all(token_is_current(token) for token in tokens):
                     report.current += 1
                     continue
+                label = getattr(row, "display_name", f"{model._meta.verbose_name} {row.pk}")
                 try:
-                    for name, token in zip(SECRET_FIELDS, tokens, strict=True):
-                        setattr(
-                            account, name, token_rotate(token, owner_label=account.display_name)
-                        )
+                    for name, token in zip(fields, tokens, strict=True):
+                        setattr(row, name, token_rotate(token, owner_label=label))
                 except SecretUnreadable as error:
                     report.failed.append(str(error))
                     continue
-                account.save(update_fields=[*SECRET_FIELDS, "updated_at"])
+                row.save(update_fields=[*fields, "updated_at"])
                 report.rotated += 1
             if after_row is not None:
-                after_row(account)
+                after_row(row)

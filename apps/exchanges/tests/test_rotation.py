@@ -99,7 +99,7 @@ def test_a_retired_key_fails_with_the_account_named_never_the_data(
     accounts_under_a, settings, capsys, api, user
 ) -> None:
     settings.FIELD_ENCRYPTION_KEYS = [KEY_B]  # A removed before rotating
-    with pytest.raises(CommandError, match="4 account"):
+    with pytest.raises(CommandError, match="4 row"):
         _rotate(capsys)
     err = capsys.readouterr().err
     for account in accounts_under_a:

@@ -1,4 +1,5 @@
-"""python manage.py rotate_field_keys: re-encrypt every exchange credential with the newest key."""
+"""python manage.py rotate_field_keys: re-encrypt every exchange credential (and every other
+app's registered encrypted column: alert channel URLs) with the newest key."""
 
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ class Command(BaseCommand):
             f"Re-encrypted {report.rotated} account(s) with the newest of {len(keys)} key(s); "
             f"{report.current} already current."
         )
+        for name, (rotated, current) in report.others.items():
+            self.stdout.write(f"Re-encrypted {rotated} {name}(s); {current} already current.")
         for message in report.failed:
             self.stderr.write(message)
         if report.failed:
             raise CommandError(
-                f"{len(report.failed)} account(s) could not be decrypted with any key (above); "
+                f"{len(report.failed)} row(s) could not be decrypted with any key (above); "
                 "the others are done. Fix the keys and run the command again."
             )
         if len(keys) > 1:
