@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.datafeeds.selectors import symbol_get
+from config.pagination import BoundedLimitOffsetPagination
 from config.validation import validated
 
 from .selectors import (
@@ -43,21 +43,8 @@ from .services import (
 )
 
 
-class RunPagination(LimitOffsetPagination):
-    default_limit = 50
+class RunPagination(BoundedLimitOffsetPagination):
     max_limit = 500
-    max_offset = 10**9  # past every stored run; larger numbers overflow the database's OFFSET
-
-    def get_offset(self, request: Request) -> int:
-        return min(super().get_offset(request), self.max_offset)
-
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        ranges = {"limit": (1, self.max_limit), "offset": (0, self.max_offset)}
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            low, high = ranges[parameter["name"]]
-            parameter["schema"].update(minimum=low, maximum=high)
-        return parameters
 
 
 class BacktestListCreateView(generics.ListAPIView):

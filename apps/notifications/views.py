@@ -6,11 +6,11 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.pagination import BoundedLimitOffsetPagination
 from config.throttling import ScopedRateThrottle, UserRateThrottle
 from config.validation import validated
 
@@ -105,13 +105,8 @@ class ChannelTestView(APIView):
         )
 
 
-class AlertPagination(LimitOffsetPagination):
-    default_limit = 50
+class AlertPagination(BoundedLimitOffsetPagination):
     max_limit = 200
-    max_offset = 10**9  # larger numbers overflow the database's OFFSET
-
-    def get_offset(self, request: Request) -> int:
-        return min(super().get_offset(request), self.max_offset)
 
 
 class AlertListView(generics.ListAPIView):

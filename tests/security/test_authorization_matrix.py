@@ -28,6 +28,8 @@ from apps.datafeeds.times import parse_time_ms
 from apps.exchanges.models import ExchangeAccount
 from apps.exchanges.services import exchange_account_create
 from apps.execution.models import Bot, BotEvent
+from apps.notifications.models import NotificationAlert, NotificationChannel
+from apps.notifications.services import channel_create, channel_test
 from apps.risk.models import RiskProfile
 from apps.risk.services import risk_profile_create
 from apps.strategies.models import Strategy, StrategyDefinition, StrategyVersion
@@ -41,6 +43,7 @@ COLLECTION = "collection"  # the signed-in user's own list: another user's objec
 OWNED_STRATEGY, OWNED_RUN, OWNED_SWEEP, OWNED_TOKEN = "strategy", "run", "sweep", "token"
 OWNED_PROFILE, OWNED_ACCOUNT, OWNED_BOT = "risk profile", "exchange account", "bot"
 OWNED_DEFINITION = "strategy definition"
+OWNED_CHANNEL, OWNED_ALERT = "alert channel", "alert"
 DASHBOARD = "dashboard"  # figures over the signed-in user's own bots: read only
 
 MATRIX: dict[str, str] = {
@@ -94,6 +97,11 @@ MATRIX: dict[str, str] = {
     "api/execution/bots/<int:pk>/events/": OWNED_BOT,
     "api/execution/bots/<int:pk>/reconciliation/": OWNED_BOT,
     "api/execution/bots/<int:pk>/reconciliation/backtest/": OWNED_BOT,
+    "api/notifications/channels/": COLLECTION,
+    "api/notifications/channels/<int:pk>/": OWNED_CHANNEL,
+    "api/notifications/channels/<int:pk>/test/": OWNED_CHANNEL,
+    "api/notifications/alerts/": COLLECTION,
+    "api/notifications/alerts/<int:pk>/": OWNED_ALERT,
     "api/schema/": PUBLIC,
     "api/docs/": PUBLIC,
     "api/redoc/": PUBLIC,
@@ -122,6 +130,9 @@ TAKEOVER = {
     "end": "2024-02-01",
     "grid": {"sma_period": [50]},
     "source": "long_entry = close > 1",
+    "url": "json://127.0.0.1:9/taken-over",
+    "events": ["fill"],
+    "enabled": False,
 }
 OWNED_MODELS = (
     Strategy,
@@ -134,6 +145,8 @@ OWNED_MODELS = (
     RiskProfile,
     ExchangeAccount,
     Bot,
+    NotificationChannel,
+    NotificationAlert,
 )
 
 
@@ -194,6 +207,11 @@ def world(db) -> dict[str, Any]:
             timeframe="5m",
         ),
     }
+    channel = channel_create(
+        owner=ana, name="ana's channel", url="json://127.0.0.1:9/ana-token", events=["fill"]
+    )
+    objects[OWNED_CHANNEL] = channel
+    objects[OWNED_ALERT] = channel_test(channel=channel)
     return {"ana": ana, "bob": bob, "objects": objects}
 
 

@@ -71,7 +71,7 @@ def stack(python, subprocess_env, transactional_db, tmp_path):
                                "--prefetch-multiplier", "4"], env)  # fmt: skip
     processes.start("survivor", [*worker, "-Q", "backtests", "-n", "survivor@test",
                                  "--prefetch-multiplier", "1"], env)  # fmt: skip
-    processes.start("ops", [*worker, "-Q", "bots,ingest", "-n", "ops@test"], env)
+    processes.start("ops", [*worker, "-Q", "bots,ingest,notifications", "-n", "ops@test"], env)
     # Both beats are given a schedule file in a folder that does not exist (a fresh clone has
     # no var/): the scheduler keeps its schedule in memory and never opens it.
     beat = [*celery, "-A", "config", "beat", "--loglevel", "info"]

@@ -37,7 +37,8 @@ def require_workers(settings):
 
 
 def test_readyz_in_production_needs_a_live_worker_per_queue(client, db, require_workers):
-    heartbeat_write(require_workers, hostname="b@h", queues=["bots", "ingest"], pid=os.getpid())
+    busy = ["bots", "ingest", "notifications"]
+    heartbeat_write(require_workers, hostname="b@h", queues=busy, pid=os.getpid())
     response = client.get("/readyz")
     assert response.status_code == 503
     workers = response.json()["checks"]["workers"]

@@ -168,7 +168,7 @@ def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(
         # Counted in a prefork pool process of the backtests worker, read by a web worker.
         done = sample("celery_tasks_total", task="analytics.backtest_run_task", outcome="success")
         assert done == 1
-        for queue in ("bots", "ingest", "backtests"):
+        for queue in ("bots", "ingest", "backtests", "notifications"):
             assert sample("celery_queue_depth", queue=queue) == 0
             assert sample("celery_workers", queue=queue) == 1
         lag = sample("ingestion_lag_seconds", exchange="binance", symbol="BTCUSDT", timeframe="5m")
@@ -183,5 +183,5 @@ def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(
     log = processes.log("honcho")
     assert "Traceback" not in log, log[-5000:]
     assert '"logger": "gunicorn.error"' in log  # gunicorn's own lines are JSON too
-    for name in ("web", "bots", "ingest", "backtests", "beat"):
+    for name in ("web", "bots", "ingest", "backtests", "notifications", "beat"):
         assert f"{name}.1 stopped" in log, log[-3000:]

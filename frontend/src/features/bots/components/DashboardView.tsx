@@ -90,11 +90,11 @@ export function DashboardView() {
         </section>
       )}
       {groups.length > 1 && (
-        <div className="dash-groups" role="tablist" aria-label="Whose money the charts show" data-testid="dash-groups">
+        <div className="bt-tabs" role="tablist" aria-label="Whose money the charts show" data-testid="dash-groups">
           {groups.map((g) => {
             const on = g === group;
             return (
-              <button key={`${g.mode}-${g.quote}`} type="button" role="tab" aria-selected={on} className={on ? "bt-button bt-button--primary" : "bt-button"} data-testid={`dash-group-${g.mode}-${g.quote}`} onClick={() => setChosen({ mode: g.mode, quote: g.quote })}>
+              <button key={`${g.mode}-${g.quote}`} type="button" role="tab" aria-selected={on} className={on ? "active" : ""} data-testid={`dash-group-${g.mode}-${g.quote}`} onClick={() => setChosen({ mode: g.mode, quote: g.quote })}>
                 {groupName(g)}
               </button>
             );
