@@ -609,8 +609,11 @@ def _fill_record(bot: Bot, order: BotOrder, answer: ExchangeOrder, quantity: Dec
     """The exchange's new fill on the order: filled, or partially while the rest may come. A
     market order fills during the bar after its decision; a protective order during the bar of
     its last trade (the exchange's time), however long the platform was away."""
-    price = answer.average
-    fee_quote = answer.fee_quote + answer.fee_base * price
+    # The exchange reports totals (average price, fees) over all the order's fills: this fill's
+    # share is what they grew by since the fills already booked.
+    booked = (order.average_price or Decimal(0)) * order.filled_quantity
+    price = (answer.average * answer.filled - booked) / quantity
+    fee_quote = answer.fee_quote + answer.fee_base * answer.average - order.fee
     fill_ms = order.candle_ms + timeframe_ms(bot.timeframe)  # filled during the next bar
     filled_at = getattr(answer, "filled_at_ms", None)
     if order.leg == OrderLeg.PROTECT and filled_at:

@@ -30,9 +30,11 @@ def exchange_orders(emu):
     return emu.book.orders(KEY)
 
 
-def assert_protective_books_agree(emu, bot):
+def assert_protective_books_agree(emu, bot, *, quote_digits: Decimal = Decimal(0)):
     """The account holds what the books say (the position in BTC, the equity's quote), and
-    the exchange holds each order once: a market order by its id, a protection's legs by its."""
+    the exchange holds each order once: a market order by its id, a protection's legs by its.
+    `quote_digits`: the quote's tolerance (an order filled in parts at two prices is booked at
+    their average, a division: exact to 1e-12, not to the last digit)."""
     bot.refresh_from_db()
     position = BotPosition.objects.filter(bot=bot).select_related("entry_order").first()
     size = position.size if position else Decimal(0)
@@ -45,7 +47,7 @@ def assert_protective_books_agree(emu, bot):
         if position
         else Decimal(0)
     )
-    assert held["USDT"] == USDT0 + (bot.equity - CAPITAL) - paid
+    assert abs(held["USDT"] - (USDT0 + (bot.equity - CAPITAL) - paid)) <= quote_digits
     ids = [o["clientOrderId"] for o in exchange_orders(emu)]
     assert len(ids) == len(set(ids)), ids
     for order in BotOrder.objects.filter(bot=bot, send_attempts__gt=0):
@@ -265,3 +267,45 @@ def test_live_protections_close_on_the_paper_bots_bars_for_the_same_reasons(
     assert {r for _, _, r in trades(live)} >= {"stop_loss", "take_profit"}
     assert trades(live) == trades(paper)
     assert_protective_books_agree(emu, live)
+
+
+def test_a_protection_that_fills_in_part_is_booked_once_done_and_the_books_agree_meanwhile(
+    ana, btc_may, emu, account, btc_5m_candles
+):
+    """The triggered stop fills half, the rest rests at its limit (PARTIALLY_FILLED): the bot
+    keeps the whole position in its books until the order is done (the holdings check counts
+    the part sold), then books one trade for all of it."""
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account, config=STOPS)
+    for k in range((entry - START) // BAR + 1):
+        step(emu, bot, START + k * BAR)
+    # The next bar dips below the market's price (the entry bar's close): a stop between the
+    # two triggers on it, under the partial_fill fault (it applies to the next new order).
+    closes = dict(zip(btc_5m_candles.open_time.tolist(), btc_5m_candles.close, strict=True))
+    bars = candles_by_open(btc_5m_candles)
+    low, price = bars[entry + BAR][2], closes[entry]
+    assert low < price
+    emu.inject("partial_fill", fraction=0.5, endpoint="order")
+    position = BotPosition.objects.get(bot=bot)
+    position.stop_price = Decimal(str(round((low + price) / 2, 2)))
+    position.save(update_fields=["stop_price"])
+    live_sync(bot_id=bot.pk)
+    _, protection = protections(bot)
+    assert protection.state == OrderState.OPEN
+    step(emu, bot, entry + BAR)  # the stop triggers; half fills, the rest rests at its limit
+    protection.refresh_from_db()
+    bot.refresh_from_db()
+    assert bot.status == BotStatus.RUNNING, bot.status_message
+    assert protection.state == OrderState.PARTIALLY_FILLED, protection.state_message
+    assert BotPosition.objects.filter(bot=bot).exists() and not bot.trades.exists()
+    for k in range(2, 60):  # a later bar reaches the limit: the rest fills
+        step(emu, bot, entry + k * BAR)
+        protection.refresh_from_db()
+        if protection.state != OrderState.PARTIALLY_FILLED:
+            break
+    assert protection.state == OrderState.FILLED, protection.state_message
+    bot.refresh_from_db()
+    assert bot.status == BotStatus.RUNNING, bot.status_message
+    [trade] = bot.trades.all()
+    assert trade.exit_reason == "stop_loss" and trade.size == protection.filled_quantity
+    assert_protective_books_agree(emu, bot, quote_digits=Decimal("1e-12"))
