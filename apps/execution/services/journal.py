@@ -88,6 +88,18 @@ class Journal:
         self.rows, self.messages = [], []
 
 
+def order_noted(journal: Journal, order, message: str, *, candle_ms: int | None = None) -> None:
+    """An "order" event about `order` (a BotOrder): its client id, leg and side as data."""
+    journal.add(
+        "order",
+        message,
+        candle_ms=candle_ms,
+        order=order.client_order_id,
+        leg=order.leg,
+        side=order.side,
+    )
+
+
 def fill_words(bot: Bot) -> str:
     """When the bot's order fills, in words: a paper fill at the next open (the backtest's
     rule), a live market order at once."""

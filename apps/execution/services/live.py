@@ -81,7 +81,7 @@ from ..orders import (
 )
 from .book import Fill, position_close, position_open, words
 from .failure import bot_fail
-from .journal import Journal
+from .journal import Journal, order_noted
 from .paper import EXIT_REASON_OF_LEG, order_side
 
 logger = logging.getLogger(__name__)
@@ -313,14 +313,12 @@ def _protection_passed(bot: Bot, order: BotOrder, said: str) -> None:
             position_side=order.position_side,
         )
         journal = Journal(locked)
-        journal.add(
-            "order",
+        order_noted(
+            journal,
+            close,
             f"the exchange refused the stop ({said[:200]}): the price has passed it; "
             f"stop loss at market ({close.client_order_id})",
             candle_ms=order.candle_ms,
-            order=close.client_order_id,
-            leg=close.leg,
-            side=close.side,
         )
         journal.flush()
 
@@ -395,14 +393,12 @@ def _protection_create(bot: Bot, position: BotPosition) -> BotOrder:
             if position.target_price is not None
             else ""
         )
-        journal.add(
-            "order",
+        order_noted(
+            journal,
+            order,
             f"protect the position on the exchange: stop-loss at {words(position.stop_price)} "
             f"(limit {words(order.limit_price)}){target} ({order.client_order_id})",
             candle_ms=entry.candle_ms,
-            order=order.client_order_id,
-            leg=order.leg,
-            side=order.side,
         )
         journal.flush()
     return order
@@ -715,14 +711,12 @@ def _remainder_order(
         position_side=order.position_side,
         kind=order.kind,
     )
-    journal.add(
-        "order",
+    order_noted(
+        journal,
+        rest,
         f"the rest of {order.client_order_id} ({words(left.size)} {bot.symbol.base}) sent "
         f"again as {rest.client_order_id}",
         candle_ms=order.candle_ms,
-        order=rest.client_order_id,
-        leg=rest.leg,
-        side=rest.side,
     )
     return rest
 

@@ -50,7 +50,7 @@ from ..models import (
     OrderState,
 )
 from .failure import bot_fail
-from .journal import Journal, fill_words
+from .journal import Journal, fill_words, order_noted
 from .live import LiveSync, live_sync, protective_exit
 from .paper import dec, marked_equity, order_create, paper_bar, paper_submit
 from .risk import EntryVerdict, entry_check, kill_switch_reason
@@ -421,14 +421,7 @@ def _kill_switch(
         order = order_create(
             bot=bot, candle_ms=bar_ms, leg=OrderLeg.KILL, position_side=position.side
         )
-        journal.add(
-            "order",
-            f"kill switch: close {order.client_order_id}",
-            candle_ms=bar_ms,
-            order=order.client_order_id,
-            leg=order.leg,
-            side=order.side,
-        )
+        order_noted(journal, order, f"kill switch: close {order.client_order_id}", candle_ms=bar_ms)
         return True
     return False
 
@@ -456,14 +449,8 @@ def _decide(
     action, entry_side = _wanted(bot, side, signals)
     if action == DecisionAction.EXIT:
         order = order_create(bot=bot, candle_ms=candle_ms, leg=OrderLeg.EXIT, position_side=side)
-        journal.add(
-            "order",
-            f"exit {SIDE_NAMES[side]}: {order.side} {fill_words(bot)}",
-            candle_ms=candle_ms,
-            order=order.client_order_id,
-            leg=order.leg,
-            side=order.side,
-        )
+        message = f"exit {SIDE_NAMES[side]}: {order.side} {fill_words(bot)}"
+        order_noted(journal, order, message, candle_ms=candle_ms)
     if not entry_side:
         return action, ""
     if action == DecisionAction.EXIT:
@@ -541,14 +528,8 @@ def _enter(bot: Bot, side: int, candle_ms: int, close: float, journal: Journal) 
 
 
 def _ordered(journal: Journal, order: BotOrder, what: str, candle_ms: int) -> None:
-    journal.add(
-        "order",
-        f"{what}: {order.side} {fill_words(journal.bot)} ({order.client_order_id})",
-        candle_ms=candle_ms,
-        order=order.client_order_id,
-        leg=order.leg,
-        side=order.side,
-    )
+    message = f"{what}: {order.side} {fill_words(journal.bot)} ({order.client_order_id})"
+    order_noted(journal, order, message, candle_ms=candle_ms)
 
 
 def orders_submit_pending(*, bot_id: int) -> int:
