@@ -328,18 +328,18 @@ def bench_live_bots(bots: int = LIVE_BOTS, candles: int = LIVE_CANDLES) -> list[
     per step: the account reads made (one snapshot per account per candle, Binance weight 20)
     against one read per check (what each check cost before the snapshot was shared)."""
     from apps.execution.models import Bot, BotOrder, BotStatus
-    from apps.execution.services import live
+    from apps.execution.services import holdings
     from emulator import ExchangeEmulator
 
     checks = 0
-    shared = live.account_holdings
+    shared = holdings.account_holdings
 
     def counted(*args, **kwargs):
         nonlocal checks
         checks += 1
         return shared(*args, **kwargs)
 
-    live.account_holdings = counted
+    holdings.account_holdings = counted
     try:
         with ExchangeEmulator() as emu:
             ids, start = _live_bots(emu, bots=bots, candles=candles, label="LIVE", config={})
@@ -349,7 +349,7 @@ def bench_live_bots(bots: int = LIVE_BOTS, candles: int = LIVE_CANDLES) -> list[
             orders = list(BotOrder.objects.filter(bot_id__in=ids))
             book = len(emu.book.orders())
     finally:
-        live.account_holdings = shared
+        holdings.account_holdings = shared
     assert orders, "no live bot ordered: more candles are needed"
     assert all(o.state == "filled" for o in orders), {o.state for o in orders}
     assert book == len(orders), (book, len(orders))

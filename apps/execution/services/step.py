@@ -51,8 +51,10 @@ from ..models import (
 )
 from .failure import bot_fail
 from .journal import Journal, fill_words, order_noted
-from .live import LiveSync, live_sync, protective_exit
+from .live import live_sync
+from .live_answers import LiveSync
 from .paper import dec, marked_equity, order_create, paper_bar, paper_submit
+from .protection import protective_exit
 from .risk import EntryVerdict, entry_check, kill_switch_reason
 from .signals import CandleNotStored, CandleSignals, candle_signals
 
