@@ -172,20 +172,25 @@ class PrivateApi:
             raise ApiError(400, -1121, "Invalid symbol.")
         return market
 
-    def _new_order(self, params: dict[str, str], account: Account) -> Any:
+    def _placement(self, params: dict[str, str], account: Account, endpoint: str) -> dict:
+        """What placing an order (or a list) on `endpoint` takes: its market, the clocks, and
+        the lookup_lag and partial_fill faults queued for that endpoint."""
         market = self._market(params)
-        lag = self._faults.take(("lookup_lag",), "order")
+        lag = self._faults.take(("lookup_lag",), endpoint)
         lag_ms = int(float(lag.opts.get("seconds", 5)) * 1000) if lag else self.lookup_lag_ms
-        partial = self._faults.take(("partial_fill",), "order")
-        order = self.book.order_place(
-            fill_fraction=Decimal(str(partial.opts.get("fraction", 0.5))) if partial else None,
-            account=account,
-            market=(market.market_id, market.base, market.quote),
-            params=params,
-            price_now=self.price_now(market),
-            now_ms=self.market_now(),
-            visible_from_ms=wall_ms() + lag_ms,
-        )
+        partial = self._faults.take(("partial_fill",), endpoint)
+        return {
+            "fill_fraction": Decimal(str(partial.opts.get("fraction", 0.5))) if partial else None,
+            "account": account,
+            "market": (market.market_id, market.base, market.quote),
+            "params": params,
+            "price_now": self.price_now(market),
+            "now_ms": self.market_now(),
+            "visible_from_ms": wall_ms() + lag_ms,
+        }
+
+    def _new_order(self, params: dict[str, str], account: Account) -> Any:
+        order = self.book.order_place(**self._placement(params, account, "order"))
         kind = params.get("newOrderRespType") or "FULL"
         if kind == "ACK":
             return {
@@ -198,19 +203,7 @@ class PrivateApi:
         return order.as_binance(full=kind == "FULL")
 
     def _new_order_list(self, params: dict[str, str], account: Account) -> Any:
-        market = self._market(params)
-        lag = self._faults.take(("lookup_lag",), "orderList")
-        lag_ms = int(float(lag.opts.get("seconds", 5)) * 1000) if lag else self.lookup_lag_ms
-        partial = self._faults.take(("partial_fill",), "orderList")
-        order_list = self.book.order_list_place(
-            fill_fraction=Decimal(str(partial.opts.get("fraction", 0.5))) if partial else None,
-            account=account,
-            market=(market.market_id, market.base, market.quote),
-            params=params,
-            price_now=self.price_now(market),
-            now_ms=self.market_now(),
-            visible_from_ms=wall_ms() + lag_ms,
-        )
+        order_list = self.book.order_list_place(**self._placement(params, account, "orderList"))
         return order_list.as_binance(reports=True)
 
     def _get_order_list(self, params: dict[str, str], account: Account) -> Any:
