@@ -55,6 +55,15 @@ def assert_protective_books_agree(emu, bot, *, quote_digits: Decimal = Decimal(0
         assert mine, order.client_order_id
 
 
+def in_position(ana, btc_may, emu, account, config):
+    """A live bot stepped to its first entry's fill: (bot, the entry's candle)."""
+    entry = first_entry(ana, btc_may)
+    bot = live_bot(ana, btc_may, account, config=config)
+    for k in range((entry - START) // BAR + 1):
+        step(emu, bot, START + k * BAR)
+    return bot, entry
+
+
 def candles_by_open(btc_5m_candles):
     c = btc_5m_candles
     return {
@@ -110,10 +119,7 @@ def test_an_oco_closes_at_the_target_or_the_stop_and_the_other_leg_expires(
 def test_a_stop_filled_while_the_platform_is_away_is_booked_at_the_next_sync(
     ana, btc_may, emu, account, btc_5m_candles
 ):
-    entry = first_entry(ana, btc_may)
-    bot = live_bot(ana, btc_may, account, config=STOPS)
-    for k in range((entry - START) // BAR + 1):
-        step(emu, bot, START + k * BAR)
+    bot, entry = in_position(ana, btc_may, emu, account, STOPS)
     [protection] = protections(bot)
     assert protection.state == OrderState.OPEN
     stop = float(protection.trigger_price)
@@ -133,10 +139,7 @@ def test_a_stop_filled_while_the_platform_is_away_is_booked_at_the_next_sync(
 
 
 def test_a_close_cancels_the_protection_first_and_sends_one_close(ana, btc_may, emu, account):
-    entry = first_entry(ana, btc_may)
-    bot = live_bot(ana, btc_may, account, config=OCO)
-    for k in range((entry - START) // BAR + 1):
-        step(emu, bot, START + k * BAR)
+    bot, entry = in_position(ana, btc_may, emu, account, OCO)
     [protection] = protections(bot)
     bot_stop(bot=bot, close_position=True, now_ms=entry + 2 * BAR)
     live_sync(bot_id=bot.pk)
@@ -157,10 +160,7 @@ def test_a_close_cancels_the_protection_first_and_sends_one_close(ana, btc_may, 
 def test_a_close_decided_while_the_stop_filled_is_not_sent(
     ana, btc_may, emu, account, btc_5m_candles
 ):
-    entry = first_entry(ana, btc_may)
-    bot = live_bot(ana, btc_may, account, config=STOPS)
-    for k in range((entry - START) // BAR + 1):
-        step(emu, bot, START + k * BAR)
+    bot, entry = in_position(ana, btc_may, emu, account, STOPS)
     [protection] = protections(bot)
     bars = candles_by_open(btc_5m_candles)
     hit = next(
@@ -180,10 +180,7 @@ def test_a_close_decided_while_the_stop_filled_is_not_sent(
 
 
 def test_a_stop_that_moves_is_replaced_once(ana, btc_may, emu, account):
-    entry = first_entry(ana, btc_may)
-    bot = live_bot(ana, btc_may, account, config=STOPS)
-    for k in range((entry - START) // BAR + 1):
-        step(emu, bot, START + k * BAR)
+    bot, entry = in_position(ana, btc_may, emu, account, STOPS)
     [first] = protections(bot)
     position = BotPosition.objects.get(bot=bot)
     position.stop_price = position.stop_price * Decimal("0.999")  # as a trailing stop would
@@ -275,10 +272,7 @@ def test_a_protection_that_fills_in_part_is_booked_once_done_and_the_books_agree
     """The triggered stop fills half, the rest rests at its limit (PARTIALLY_FILLED): the bot
     keeps the whole position in its books until the order is done (the holdings check counts
     the part sold), then books one trade for all of it."""
-    entry = first_entry(ana, btc_may)
-    bot = live_bot(ana, btc_may, account, config=STOPS)
-    for k in range((entry - START) // BAR + 1):
-        step(emu, bot, START + k * BAR)
+    bot, entry = in_position(ana, btc_may, emu, account, STOPS)
     # The next bar dips below the market's price (the entry bar's close): a stop between the
     # two triggers on it, under the partial_fill fault (it applies to the next new order).
     closes = dict(zip(btc_5m_candles.open_time.tolist(), btc_5m_candles.close, strict=True))
