@@ -308,3 +308,75 @@ def test_a_surplus_of_the_base_asset_on_the_account_is_said_in_words(emu, fast_b
     emu.book.account(KEY).free["BTC"] -= Decimal("0.05")
     reconcile_bots()
     assert Bot.objects.get(pk=bot.pk).books_warning == ""
+
+
+PROTECTION_CASES = [
+    (name, fault)
+    for name, fault in CASES
+    if name.startswith(("5xx -1001", "connection reset", "408 -1007", "5xx html"))
+]
+
+
+def protection_settled(run: InProcess, *, seconds: float = 30.0) -> BotOrder:
+    """Sync until the bot's protection is placed for sure (open on the exchange): it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        run.sync()
+        current = BotOrder.objects.filter(bot=run.bot, leg="protect").order_by("id").last()
+        if current is not None and current.state == OrderState.OPEN:
+            return current
+        assert time.monotonic() < deadline, list(BotOrder.objects.filter(bot=run.bot))
+        time.sleep(0.2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_protections_on_a_worker_are_placed_once_and_a_fill_while_it_is_down_is_booked_once(
+    emu, ana, btc_may, account, settings, worker, btc_5m_candles
+):
+    """Each unknown answer on an OCO's send, the steps and syncs on a real worker: one OCO on
+    the exchange. Then the worker stops, the market reaches the stop, a worker starts again and
+    the periodic reconcile (on it) books the stop once, at the exchange's bar and price."""
+    from apps.execution.tasks import reconcile_bots
+
+    settings.EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS = WINDOW_S
+    stops = {"allow_short": False, "size": 0.5, "stop_loss": 0.003, "take_profit": 0.006}
+    bot = live_bot(ana, btc_may, account, params=FAST, staleness_seconds=TEN_YEARS_S, config=stops)
+    run, candle = OnWorker(emu, bot), START
+    try:
+        for name, fault in PROTECTION_CASES:
+            fault = dict(fault)
+            candle = step_until(
+                run, candle, lambda: not BotPosition.objects.filter(bot=bot).exists()
+            )
+            emu.inject(fault.pop("kind"), endpoint="orderList", **fault)
+            candle = step_until(run, candle, lambda: not emu.faults)  # the OCO met the fault
+            protection = protection_settled(run)
+            placed = [
+                o
+                for o in emu.book.orders(KEY)
+                if o["clientOrderId"][:-1] == protection.client_order_id
+            ]
+            assert len(placed) == 2, (name, placed)  # its two legs, once
+            assert protection.send_attempts == (1 if fault["accepted"] else 2), name
+        worker.stop()  # the platform is away
+        stop = float(protection.trigger_price)
+        lows = dict(zip(btc_5m_candles.open_time.tolist(), btc_5m_candles.low, strict=True))
+        hit = next(t for t in sorted(lows) if t >= candle and lows[t] <= stop)
+        emu.clock_set(hit + 10 * BAR)  # the stop fills on the exchange meanwhile
+        worker.start(
+            "live",
+            EXCHANGE_API_HOSTS=json.dumps({"binance": emu.url}),
+            EXECUTION_ORDER_NOT_FOUND_WINDOW_SECONDS=str(WINDOW_S),
+        )
+        for _ in range(2):  # the restart's reconcile, twice: booked once
+            reconcile_bots.apply_async(ignore_result=False).get(timeout=TASK_TIMEOUT_S)
+    except Exception:
+        print(worker.output())
+        raise
+    protection.refresh_from_db()
+    assert protection.state == OrderState.FILLED
+    trade = bot.trades.order_by("number").last()
+    assert trade.exit_order_id == protection.pk and trade.exit_reason == "stop_loss"
+    assert trade.exit_time == hit
+    assert not BotPosition.objects.filter(bot=bot).exists()
+    assert_books_agree(emu, bot)
