@@ -24,7 +24,7 @@ examples:
              (a 5xx after acceptance).
 --unclosed-last  klines also carry the currently forming candle.
 --account    an API key for the private (signed) API with its secret and free balances,
-             e.g. demo:demosecret:USDT=10000,BTC=0.5
+             e.g. demo-key-123:demo-secret-123:USDT=10000,BTC=0.5
 --clock      start the market clock at START_ISO (UTC): later candles are not served yet;
              POST /__emulator__/clock {"advance": N} moves it N bars.
 --weight-limit  request weight allowed per window (default 6000 per 60 s); past it: 429.
