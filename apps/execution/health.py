@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from apps.datafeeds.fetch_state import fetch_failures
 from apps.datafeeds.models import SIMULATED_EXCHANGE, CandleSeries
 from apps.datafeeds.timeframes import timeframe_ms
@@ -152,19 +154,25 @@ def _bots_workers() -> bool | None:
 
 
 def _exchange_waits(bots: list[Bot]) -> dict[int, Stall]:
-    """Live bots whose last two decisions both waited for the exchange (two bars running)."""
-    stalls = {}
+    """Live bots whose last two decisions both waited for the exchange (two bars running): the
+    decisions of every bot's last two candles, in one query."""
+    recent = Q(pk__in=[])
     for bot in bots:
-        reasons = list(
-            BotDecision.objects.filter(bot=bot)
-            .order_by("-candle_ms")
-            .values_list("reason", flat=True)[:2]
-        )
-        if len(reasons) == 2 and all(r.startswith(WAITING) for r in reasons):
-            said = reasons[0][len(WAITING) :].lstrip(": ")
-            stalls[bot.pk] = Stall(
+        if bot.last_candle_ms is not None:
+            since = bot.last_candle_ms - timeframe_ms(bot.timeframe)
+            recent |= Q(bot_id=bot.pk, candle_ms__gte=since)
+    reasons: dict[int, list[str]] = {}
+    rows = BotDecision.objects.filter(recent).order_by("bot_id", "-candle_ms")
+    for bot_id, reason in rows.values_list("bot_id", "reason"):
+        reasons.setdefault(bot_id, []).append(reason)
+    stalls = {}
+    for bot_id, said in reasons.items():
+        last_two = said[:2]
+        if len(last_two) == 2 and all(r.startswith(WAITING) for r in last_two):
+            stalls[bot_id] = Stall(
                 Cause.EXCHANGE,
-                f"Its exchange has not answered for two bars, so the bot decides nothing: {said}",
+                "Its exchange has not answered for two bars, so the bot decides nothing: "
+                + last_two[0][len(WAITING) :].lstrip(": "),
                 0,
             )
     return stalls
