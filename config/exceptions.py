@@ -32,9 +32,10 @@ class ApiError(Exception):
 
 
 def _symbol_not_found(error: Any) -> ApiError:
+    from apps.datafeeds.hints import register_command
+
     return ApiError(
-        f"{error} Download it first, e.g. python manage.py fetch_ohlcv {error.name} 1h "
-        "--base <BASE> --quote <QUOTE>.",
+        f"{error} Download it first, e.g. {register_command(error.name)}",
         field="symbol",
         status_code=status.HTTP_404_NOT_FOUND,
     )

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from apps.exchanges.exchange_client import ExchangeError, exchange_client_for
 
 from .models import SIMULATED_EXCHANGE
+from .timeframes import bucket_floor
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +55,14 @@ def refresh_plan(
     exchange_now = local_now_ms + offset_ms
     boundary = round(exchange_now / step_ms) * step_ms
     return boundary, max(0, boundary + delay_ms - exchange_now)
+
+
+def series_due(*, boundary_ms: int, timeframe: str, last_open_ms: int | None) -> bool:
+    """Whether the refresh at `boundary_ms` downloads a series: when one of its candles closes
+    at that boundary, or when its last closed candle is not stored yet (a failed or missed
+    refresh, or nothing stored), so a 1h series is not downloaded every minute but never lags."""
+    closing = int(bucket_floor(boundary_ms, timeframe))
+    if closing == boundary_ms:
+        return True
+    last_closed_open = int(bucket_floor(closing - 1, timeframe))
+    return last_open_ms is None or last_open_ms < last_closed_open

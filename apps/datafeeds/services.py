@@ -26,6 +26,7 @@ from apps.exchanges.exchange_client import (
 from .importers import candle_file_read
 from .models import SIMULATED_EXCHANGE, Candle, Symbol
 from .selectors import candle_gaps, symbol_get
+from .simulated_market import SimulatedMarket
 from .storage import UpsertReport, candles_upsert
 from .timeframes import bucket_floor, bucket_next, timeframe_ms, timeframe_validate
 from .validation import Rejection, candles_validate, rows_from_ohlcv
@@ -87,12 +88,9 @@ class FetchReport:
 ProgressCallback = Callable[[FetchProgress], None]
 
 
-def _client_for(exchange_id: str) -> ExchangeClient:
+def _client_for(exchange_id: str) -> ExchangeClient | SimulatedMarket:
     if exchange_id == SIMULATED_EXCHANGE:
-        raise FetchError(
-            f"'{SIMULATED_EXCHANGE}' holds locally generated demo data; there is no exchange to "
-            "download it from."
-        )
+        return SimulatedMarket(exchange_id)  # the demo's market, downloaded like any other
     try:
         return exchange_client_for(
             exchange_id=exchange_id,
@@ -166,7 +164,7 @@ def symbol_register(
     if existing is not None:
         return existing
     market_symbol = f"{base.upper()}/{quote.upper()}"
-    if verify_market and exchange != SIMULATED_EXCHANGE:
+    if verify_market:
         client = _client_for(exchange)
         delays = settings.DATAFEEDS_RETRY_DELAYS if retry_delays is None else retry_delays
         _load_market(_Caller(delays), client, market_symbol)

@@ -8,9 +8,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from .clock import exchange_clock_offset_ms, refresh_plan
+from .clock import exchange_clock_offset_ms, refresh_plan, series_due
 from .fetch_state import fetch_failure_note, fetch_success_note
-from .models import Symbol
+from .models import CandleSeries, Symbol
 from .services import FetchError, FetchProgress, fetch_ohlcv
 
 
@@ -57,8 +57,9 @@ def fetch_ohlcv_task(
 
 @shared_task(name="datafeeds.refresh_tracked_symbols")
 def refresh_tracked_symbols() -> int:
-    """Enqueue a resume download for every tracked (symbol, timeframe); beat runs this on
-    candle boundaries (docs/datafeeds.md). Each download runs a little after the boundary by the
+    """Enqueue a resume download for every tracked (symbol, timeframe) that is due (a candle of
+    it closes at this boundary, or it lags); beat runs this on candle boundaries
+    (docs/datafeeds.md). Each download runs a little after the boundary by the
     exchange's clock and expires after one period, so a backlog never replays old ticks; a
     second beat ticking for the same boundary enqueues nothing (one cache key per series and
     boundary)."""
@@ -66,6 +67,12 @@ def refresh_tracked_symbols() -> int:
     delay_ms = int(settings.DATAFEEDS_REFRESH_DELAY_SECONDS * 1000)
     queued = 0
     offsets: dict[str, int] = {}
+    last_opens = {
+        (symbol_id, timeframe): last_open
+        for symbol_id, timeframe, last_open in CandleSeries.objects.values_list(
+            "symbol_id", "timeframe", "last_open_time"
+        )
+    }
     for symbol in Symbol.objects.exclude(tracked_timeframes=[]):
         if symbol.exchange not in offsets:
             offsets[symbol.exchange] = exchange_clock_offset_ms(symbol.exchange)
@@ -77,6 +84,9 @@ def refresh_tracked_symbols() -> int:
             delay_ms=delay_ms,
         )
         for timeframe in symbol.tracked_timeframes:
+            last_open = last_opens.get((symbol.pk, timeframe))
+            if not series_due(boundary_ms=boundary, timeframe=timeframe, last_open_ms=last_open):
+                continue
             claim = f"refresh:{symbol.pk}:{timeframe}:{boundary}"
             if not cache.add(claim, 1, timeout=max(2 * step_ms // 1000, 1)):
                 continue  # another beat already enqueued this boundary

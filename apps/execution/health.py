@@ -1,7 +1,7 @@
 """Is a running bot deciding? A bot whose decision is late (none one full base bar after the
 candle closed) is stalled, and the reason is said in words: no new candles from its exchange
 (with the last candle's age, and the exchange's refusal when the download failed), its symbol not
-tracked by the refresh, demo data that never grows, no worker on the bots queue. A live bot that
+tracked by the refresh, no worker on the bots queue. A live bot that
 has waited for its exchange two bars running is stalled too: the exchange refuses or does not
 answer. Computed when read (the API, the dashboard) and by the watch task, which records the
 changes as events (and alerts); never stored as a status, so that a late bot shows it at once."""
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from apps.datafeeds.fetch_state import fetch_failures
-from apps.datafeeds.models import SIMULATED_EXCHANGE, CandleSeries
+from apps.datafeeds.hints import fetch_command
+from apps.datafeeds.models import CandleSeries
 from apps.datafeeds.timeframes import timeframe_ms
 from apps.datafeeds.times import duration_words, format_ms
 from apps.ops.redis_state import live_workers, ops_redis
@@ -27,7 +28,6 @@ WAITING = "waiting for the exchange"  # the step's reason while a live bot's ord
 
 class Cause:
     NOT_TRACKED = "not_tracked"
-    DEMO_DATA = "demo_data"
     NO_CANDLES = "no_candles"
     EXCHANGE = "exchange"
     NO_WORKER = "no_worker"
@@ -91,20 +91,11 @@ def _no_candles(bot: Bot, stored: int | None, now_ms: int, late_ms: int, failure
         else f"the last one closed {duration_words(now_ms - stored - bar_ms)} ago "
         f"({format_ms(stored + bar_ms)})"
     )
-    if symbol.exchange == SIMULATED_EXCHANGE:
-        return Stall(
-            Cause.DEMO_DATA,
-            f"No new candles: {symbol} is demo data, a fixed history that ends at "
-            f"{format_ms(stored + bar_ms) if stored else 'its start'}. Replay it with a "
-            "backtest, or run the bot on a symbol of a real exchange.",
-            late_ms,
-        )
     if tf not in (symbol.tracked_timeframes or []):
         return Stall(
             Cause.NOT_TRACKED,
             f"No new candles: {symbol} {tf} is not tracked by the market data refresh "
-            f"({last}). Start the bot again, or: python manage.py fetch_ohlcv {symbol.name} "
-            f"{tf} --exchange {symbol.exchange} --track",
+            f"({last}). Start the bot again, or: {fetch_command(symbol, tf, track=True)}",
             late_ms,
         )
     if failure:

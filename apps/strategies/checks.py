@@ -166,15 +166,18 @@ def strategy_check_inputs(
     declares, and its higher timeframes, read through selectors.strategy_inputs (the path of
     backtests and bots). MissingCandles when no base candle is stored."""
     # Imported here: the check above stays pure (no Django), this reader is its database edge.
+    from apps.datafeeds.hints import fetch_command
     from apps.datafeeds.selectors import candles_window
 
-    from .selectors import _fetch_hint, strategy_inputs
+    from .selectors import strategy_inputs
 
     last = candles_window(symbol=symbol, timeframe=spec.base_timeframe, limit=bars)
     if not len(last):
+        since = int(time.time() * 1000) - bars * timeframe_ms(spec.base_timeframe)
         raise MissingCandles(
             f"No {spec.base_timeframe} candles of {symbol} stored: the strategy runs on the "
-            f"{spec.base_timeframe} series. Fetch it: {_fetch_hint(symbol, spec.base_timeframe)}"
+            f"{spec.base_timeframe} series. Fetch it: "
+            f"{fetch_command(symbol, spec.base_timeframe, since_ms=since)}"
         )
     return strategy_inputs(
         spec=spec,

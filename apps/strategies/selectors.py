@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from apps.datafeeds.arrays import CandleArrays
+from apps.datafeeds.hints import fetch_command
 from apps.datafeeds.models import Symbol
 from apps.datafeeds.selectors import candles_window
 from apps.datafeeds.timeframes import bucket_floor, timeframe_ms
@@ -52,13 +53,6 @@ def strategy_inputs(
     return StrategyInputs(base=base, context=context, first=first)
 
 
-def _fetch_hint(symbol: Symbol, timeframe: str) -> str:
-    return (
-        f"python manage.py fetch_ohlcv {symbol.name} {timeframe} --exchange {symbol.exchange} "
-        f"--base {symbol.base} --quote {symbol.quote} --since <YYYY-MM-DD>"
-    )
-
-
 def strategy_display_inputs(
     *,
     spec: StrategySpec,
@@ -87,7 +81,7 @@ def strategy_display_inputs(
     if not len(shown):
         raise MissingCandles(
             f"No {timeframe} candles of {symbol} in that window. Fetch them: "
-            f"{_fetch_hint(symbol, timeframe)}"
+            f"{fetch_command(symbol, timeframe, since_ms=start_ms)}"
         )
     first_open = int(shown.open_time[0])
     last_close = int(close_times(shown, timeframe)[-1])
@@ -106,8 +100,9 @@ def strategy_display_inputs(
         end_ms=int(bucket_floor(last_close, base_tf)),
     )
     if not len(inputs.base):
+        since = first_open - spec.base_warmup(params) * timeframe_ms(base_tf)
         raise MissingCandles(
             f"No {base_tf} candles of {symbol} up to the displayed window: the strategy runs on "
-            f"the {base_tf} series. Fetch it: {_fetch_hint(symbol, base_tf)}"
+            f"the {base_tf} series. Fetch it: {fetch_command(symbol, base_tf, since_ms=since)}"
         )
     return DisplayInputs(timeframe=timeframe, candles=shown, history=history, strategy=inputs)

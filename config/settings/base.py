@@ -287,9 +287,11 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
 CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_REDIS_SOCKET_KEEPALIVE = True
 CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = REDIS_HEALTH_CHECK_SECONDS
-# Minutes between two refreshes of the tracked symbols by celery beat, on candle boundaries
+# Minutes between two ticks of the tracked symbols' refresh by celery beat, on candle boundaries
 # (multiples since the epoch, UTC) plus a delay in seconds that lets the exchange close them.
-DATAFEEDS_REFRESH_MINUTES = env.float("DATAFEEDS_REFRESH_MINUTES", default=5)
+# A tick downloads only the series whose candle closed at that boundary (or that lag), so 1
+# serves 1m candles without downloading a 4h series every minute.
+DATAFEEDS_REFRESH_MINUTES = env.float("DATAFEEDS_REFRESH_MINUTES", default=1)
 DATAFEEDS_REFRESH_DELAY_SECONDS = env.float("DATAFEEDS_REFRESH_DELAY_SECONDS", default=2)
 from apps.datafeeds.schedules import CandleBoundarySchedule  # noqa: E402
 

@@ -22,6 +22,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.datafeeds.hints import fetch_command
+from apps.datafeeds.timeframes import timeframe_ms
 from apps.datafeeds.times import format_ms
 from apps.strategies.registry import InvalidParameters, strategy_spec
 from apps.strategies.selectors import strategy_inputs
@@ -118,10 +120,11 @@ def _simulate(run: BacktestRun, token: uuid.UUID) -> tuple[BacktestResult, np.nd
     )
     span = candles.span
     if not len(span):
+        warmup_start = run.start_ms - spec.base_warmup(params) * timeframe_ms(run.timeframe)
         raise NoCandles(
             f"No {run.timeframe} candles of {run.symbol} from {format_ms(run.start_ms)} to "
-            f"{format_ms(run.end_ms)}. Fetch them: python manage.py fetch_ohlcv {run.symbol.name} "
-            f"{run.timeframe} --exchange {run.symbol.exchange} --since <YYYY-MM-DD>"
+            f"{format_ms(run.end_ms)}. Fetch them: "
+            f"{fetch_command(run.symbol, run.timeframe, since_ms=warmup_start)}"
         )
     _progress(run.pk, token, 0.3)
     # The indicators need the warm-up bars, but nothing may be traded, marked or measured before

@@ -182,10 +182,21 @@ def test_demo_data_falls_back_to_the_simulator_and_says_so(settings, db):
     symbol = Symbol.objects.get(name="BTCUSDT")
     assert symbol.exchange == "simulated"
     counts = {
-        tf: Candle.objects.filter(symbol=symbol, timeframe=tf).count() for tf in ("5m", "1h", "4h")
+        tf: Candle.objects.filter(symbol=symbol, timeframe=tf).count()
+        for tf in ("1m", "5m", "1h", "4h")
     }
-    assert counts["5m"] == 60 * 288 and counts["1h"] >= 59 * 24 and counts["4h"] >= 59 * 6
-    assert "already present" in command("load_demo_data")
+    assert counts["1m"] >= 7 * 1440 - 1 and counts["5m"] >= 60 * 288 - 1
+    assert counts["1h"] >= 60 * 24 - 1 and counts["4h"] >= 60 * 6 - 1
+    # The refresh keeps every series growing: the demo market moves in real time.
+    assert symbol.tracked_timeframes == ["1m", "5m", "1h", "4h"]
+    # A second run brings it up to date instead of leaving it behind.
+    assert "Simulated BTCUSDT 1m brought up to date" in command("load_demo_data")
+    # A series stored by an older generator is revised in place over its demo span.
+    last = Candle.objects.filter(symbol=symbol, timeframe="5m").order_by("-open_time").first()
+    Candle.objects.filter(pk=last.pk).update(close=last.close * 2)
+    again = command("load_demo_data")
+    assert "5m brought up to date" in again and "revised" in again
+    assert Candle.objects.get(pk=last.pk).close == last.close
 
 
 def test_demo_data_downloads_from_the_exchange_when_reachable(settings, db):

@@ -210,11 +210,3 @@ def test_progress_is_reported_per_page(emulated_binance, btc_symbol, btc_5m):
     fetch_ohlcv(symbol=btc_symbol, timeframe="5m", progress=seen.append, **span(btc_5m, 0, 2100))
     assert [p.pages for p in seen] == [1, 2, 3]
     assert [p.candles for p in seen] == [1000, 2000, 2100]
-
-
-def test_simulated_symbols_cannot_be_fetched(db):
-    sim = Symbol.objects.create(
-        exchange="simulated", name="BTCUSDT", base="BTC", quote="USDT", market_symbol="BTC/USDT"
-    )
-    with pytest.raises(FetchError, match="locally generated demo data"):
-        fetch_ohlcv(symbol=sim, timeframe="5m")

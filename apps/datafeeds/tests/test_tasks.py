@@ -85,12 +85,36 @@ def test_beat_refresh_enqueues_every_tracked_series_once_per_boundary(btc_symbol
     assert [args for args, _, _ in sent] == [(btc_symbol.pk, "5m"), (btc_symbol.pk, "1h")]
     assert all(kwargs == {"clock_offset_ms": -3_000} for _, kwargs, _ in sent)
     options = sent[0][2]
-    assert 0 <= options["countdown"] <= 150 + 2 + 3  # up to the nearest boundary + delay + skew
+    assert 0 <= options["countdown"] <= 30 + 2 + 3  # up to the nearest boundary + delay + skew
     # A backlog never replays old ticks (seconds as floats: approx).
-    assert options["expires"] == pytest.approx(options["countdown"] + 300)
+    assert options["expires"] == pytest.approx(options["countdown"] + 60)
     # A second beat ticking for the same boundary enqueues nothing.
     assert refresh_tracked_symbols() == 0
     assert len(sent) == 2
+
+
+def test_a_tick_downloads_the_series_whose_candle_closed_or_that_lag():
+    from apps.datafeeds.clock import series_due
+
+    hour = 1_714_521_600_000  # 2024-05-01 00:00 UTC
+    minute, five, four_h = 60_000, 300_000, 14_400_000
+    # 00:05: a 5m candle closed; the 1h one did not, and the last closed 1h (23:00) is stored.
+    at = hour + 5 * minute
+    assert series_due(boundary_ms=at, timeframe="5m", last_open_ms=hour)
+    assert series_due(boundary_ms=at, timeframe="1m", last_open_ms=at - minute)
+    assert not series_due(boundary_ms=at, timeframe="1h", last_open_ms=hour - 3_600_000)
+    # The 1h series lags (its 23:00 candle missing): due now, not in an hour.
+    assert series_due(boundary_ms=at, timeframe="1h", last_open_ms=hour - 7_200_000)
+    # 00:03: nothing of 5m closes, its last closed candle (23:55) stored; nothing stored: due.
+    at = hour + 3 * minute
+    assert not series_due(boundary_ms=at, timeframe="5m", last_open_ms=hour - five)
+    assert series_due(boundary_ms=at, timeframe="5m", last_open_ms=None)
+    # Weeks and months close on their own boundaries, not multiples of a fixed length.
+    monday = 1_714_348_800_000  # 2024-04-29 00:00 UTC, a Monday
+    assert series_due(boundary_ms=monday, timeframe="1w", last_open_ms=monday - 7 * 86_400_000)
+    assert not series_due(boundary_ms=hour, timeframe="1w", last_open_ms=monday - 7 * 86_400_000)
+    assert series_due(boundary_ms=hour, timeframe="1M", last_open_ms=None)
+    assert series_due(boundary_ms=hour, timeframe="4h", last_open_ms=hour - four_h)
 
 
 def test_refresh_plan_follows_the_exchange_clock():

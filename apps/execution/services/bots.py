@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from apps.analytics.services.validation import config_checked
+from apps.datafeeds.hints import fetch_command
 from apps.datafeeds.models import CandleSeries, Symbol
 from apps.datafeeds.timeframes import bucket_floor, timeframe_ms
 from apps.datafeeds.times import duration_words, format_ms
@@ -59,13 +60,6 @@ class BotConflict(Exception):
     """The bot's state does not allow the operation (409)."""
 
 
-def _fetch_command(symbol: Symbol, timeframe: str) -> str:
-    return (
-        f"python manage.py fetch_ohlcv {symbol.name} {timeframe} --exchange {symbol.exchange} "
-        f"--base {symbol.base} --quote {symbol.quote} --since <YYYY-MM-DD>"
-    )
-
-
 def candles_required(*, spec: StrategySpec, params: Mapping[str, Any], symbol: Symbol) -> None:
     """The base series holds at least the strategy's warm-up; else BotMissingCandles naming the
     command that fetches it. (Higher timeframes are aggregated from the base when not stored.)"""
@@ -73,9 +67,11 @@ def candles_required(*, spec: StrategySpec, params: Mapping[str, Any], symbol: S
     series = CandleSeries.objects.filter(symbol=symbol, timeframe=spec.base_timeframe).first()
     stored = series.count if series is not None else 0
     if stored < needed:
+        tf = spec.base_timeframe
+        since = int(time.time() * 1000) - (needed + 1) * timeframe_ms(tf)
         raise BotMissingCandles(
-            f"{symbol} has {stored} {spec.base_timeframe} candles; {spec.key} needs at least "
-            f"{needed} (its warm-up). Fetch them: {_fetch_command(symbol, spec.base_timeframe)}"
+            f"{symbol} has {stored} {tf} candles; {spec.key} needs at least {needed} (its "
+            f"warm-up). Fetch them: {fetch_command(symbol, tf, since_ms=since, track=True)}"
         )
 
 
@@ -99,8 +95,7 @@ def candles_fresh_required(*, symbol: Symbol, timeframe: str, now_ms: int) -> No
                     f"{symbol}'s last {timeframe} candle closed {duration_words(age_ms)} ago "
                     f"({format_ms(closed_ms)}): a live bot starts only on candles at most "
                     f"{LIVE_FRESH_BARS} bars old. Bring them up to date, then start it: "
-                    f"python manage.py fetch_ohlcv {symbol.name} {timeframe} "
-                    f"--exchange {symbol.exchange} --track"
+                    f"{fetch_command(symbol, timeframe, track=True)}"
                 )
             }
         )

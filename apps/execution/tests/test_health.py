@@ -1,6 +1,6 @@
 """Stalled bots (apps/execution/health.py, services/watch.py): a running bot whose decision is
 late by a full bar is stalled, with the reason in words (no worker, no new candles and their age,
-the symbol not tracked, the exchange refusing the download, demo data, a live bot's exchange not
+the symbol not tracked, the exchange refusing the download, a live bot's exchange not
 answering), on the bots API and the dashboard; the watch records each stall once, and its end."""
 
 from __future__ import annotations
@@ -90,9 +90,6 @@ def test_no_new_candles_say_why_and_how_old_the_last_one_is(decided, workers):
     finally:
         fetch_success_note(symbol_id=decided.symbol_id, timeframe="5m")
     assert stall_of(decided, now).cause == Cause.NO_CANDLES
-    Symbol.objects.filter(pk=decided.symbol_id).update(exchange="simulated")
-    stall = stall_of(decided, now)
-    assert stall.cause == Cause.DEMO_DATA and "demo data, a fixed history" in stall.reason
 
 
 def test_a_live_bot_waiting_for_its_exchange_two_bars_running_is_stalled(decided, workers):
