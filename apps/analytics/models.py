@@ -108,6 +108,14 @@ class BacktestRun(models.Model):
 
     kpis = models.JSONField(null=True, blank=True)
     bars = models.PositiveIntegerField(null=True, blank=True, help_text="bars in the span")
+    # What the stored data let the run cover: its first and last bar (the span is clipped when
+    # they fall inside it), and the bars at its start the strategy spent warming up (its
+    # indicators undefined: no history before the span to compute them from).
+    data_start_ms = models.BigIntegerField(null=True, blank=True, help_text="first bar's open")
+    data_end_ms = models.BigIntegerField(null=True, blank=True, help_text="last bar's close")
+    warmup_bars = models.PositiveIntegerField(
+        null=True, blank=True, help_text="bars of the span spent on the indicators' warm-up"
+    )
     # The equity curve, one value per bar of the span (at the bar's close): zlib-compressed
     # little-endian float64, and the bars' open times as zlib-compressed little-endian int64
     # deltas (first value, then steps: a regular series compresses to almost nothing).

@@ -156,8 +156,17 @@ class SweepCreateSerializer(_SpanInput):
 class BacktestRunSerializer(serializers.ModelSerializer):
     symbol = serializers.CharField(source="symbol.name", read_only=True)
     exchange = serializers.CharField(source="symbol.exchange", read_only=True)
+    simulated = serializers.BooleanField(
+        source="symbol.is_simulated", read_only=True, help_text="the demo's simulated market"
+    )
     start = EpochSecondsField(source="start_ms")
     end = EpochSecondsField(source="end_ms")
+    data_start = serializers.SerializerMethodField(
+        help_text="epoch seconds UTC: the first bar the stored data gave (null until done)"
+    )
+    data_end = serializers.SerializerMethodField(
+        help_text="epoch seconds UTC: the close of the last bar the stored data gave"
+    )
     params = ParamValuesField(read_only=True)
     kpis = KpisField(read_only=True)
     strategy_name = StrategyLabelField()
@@ -174,9 +183,13 @@ class BacktestRunSerializer(serializers.ModelSerializer):
             "params",
             "symbol",
             "exchange",
+            "simulated",
             "timeframe",
             "start",
             "end",
+            "data_start",
+            "data_end",
+            "warmup_bars",
             *_SpanInput.CONFIG_FIELDS,
             "risk_profile",
             "risk_limits",
@@ -190,6 +203,12 @@ class BacktestRunSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    def get_data_start(self, run: BacktestRun) -> int | None:
+        return None if run.data_start_ms is None else run.data_start_ms // 1000
+
+    def get_data_end(self, run: BacktestRun) -> int | None:
+        return None if run.data_end_ms is None else run.data_end_ms // 1000
 
 
 class TradeSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import uuid
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -98,8 +99,8 @@ def backtest_run_execute(*, run_id: int, worker: str = "") -> ExecuteOutcome:
         message = f"Gave up after {MAX_ATTEMPTS} attempts: each one was interrupted."
         return _finish_failed(run_id, token, message)
     try:
-        result, open_times = _simulate(run, token)
-        if not _store(run_id, token, result, open_times):
+        result, open_times, coverage = _simulate(run, token)
+        if not _store(run_id, token, result, open_times, coverage):
             return ExecuteOutcome.SUPERSEDED
     except _Superseded:
         return ExecuteOutcome.SUPERSEDED
@@ -111,7 +112,27 @@ def backtest_run_execute(*, run_id: int, worker: str = "") -> ExecuteOutcome:
     return ExecuteOutcome.DONE
 
 
-def _simulate(run: BacktestRun, token: uuid.UUID) -> tuple[BacktestResult, np.ndarray]:
+@dataclass(frozen=True)
+class SpanCoverage:
+    """What of the asked span the stored data covered (BacktestRun's data_* and warmup_bars)."""
+
+    data_start_ms: int
+    data_end_ms: int
+    warmup_bars: int
+
+
+def warmup_bars_spent(indicators: dict[str, np.ndarray], first: int) -> int:
+    """Bars of the span (base bars from `first` on) before every indicator is defined: with too
+    little history before the span, the strategy cannot decide there, whatever the market."""
+    if not indicators:
+        return 0
+    ready = np.logical_and.reduce([np.isfinite(v[first:]) for v in indicators.values()])
+    return int(np.argmax(ready)) if ready.any() else len(ready)
+
+
+def _simulate(
+    run: BacktestRun, token: uuid.UUID
+) -> tuple[BacktestResult, np.ndarray, SpanCoverage]:
     spec = strategy_spec(run.strategy)
     params = spec.validate_params(run.params)
     config = BacktestConfig(**{name: getattr(run, name) for name in CONFIG_DEFAULTS})
@@ -133,7 +154,13 @@ def _simulate(run: BacktestRun, token: uuid.UUID) -> tuple[BacktestResult, np.nd
     cut = {name: getattr(signals, name)[candles.first :] for name in _SIGNALS}
     _progress(run.pk, token, 0.6)
     risk = risk_limits_of(run.risk_limits)
-    return run_backtest(span, cut, config=config, risk=risk), span.open_time
+    result = run_backtest(span, cut, config=config, risk=risk)
+    coverage = SpanCoverage(
+        data_start_ms=int(span.open_time[0]),
+        data_end_ms=int(span.open_time[-1]) + timeframe_ms(run.timeframe),
+        warmup_bars=warmup_bars_spent(signals.indicators, candles.first),
+    )
+    return result, span.open_time, coverage
 
 
 def _progress(run_id: int, token: uuid.UUID, value: float) -> None:
@@ -142,7 +169,13 @@ def _progress(run_id: int, token: uuid.UUID, value: float) -> None:
     backtest_run_changed(run_id=run_id)
 
 
-def _store(run_id: int, token: uuid.UUID, result: BacktestResult, open_times: np.ndarray) -> bool:
+def _store(
+    run_id: int,
+    token: uuid.UUID,
+    result: BacktestResult,
+    open_times: np.ndarray,
+    coverage: SpanCoverage,
+) -> bool:
     """Trades, equity and KPIs in one transaction, only while this execution holds the claim."""
     trades = _trade_rows(run_id, result)
     times_blob, values_blob = equity_encode(open_times, result.equity)
@@ -165,6 +198,9 @@ def _store(run_id: int, token: uuid.UUID, result: BacktestResult, open_times: np
             equity=values_blob,
             equity_times=times_blob,
             risk_report=risk_report_json(result),
+            data_start_ms=coverage.data_start_ms,
+            data_end_ms=coverage.data_end_ms,
+            warmup_bars=coverage.warmup_bars,
             finished_at=timezone.now(),
         )
     return True

@@ -131,6 +131,24 @@ def test_the_warmup_makes_the_span_trade_as_in_the_full_history(ana, btc, files)
     assert_stored_equals(run, result)
 
 
+def test_a_run_says_what_the_data_covered_and_the_bars_spent_warming_up(ana, btc):
+    """Asked from a month before the first stored candle: the run covers from that candle on
+    (clipped) and its first bars go to the warm-up, as many as the slowest indicator needs:
+    HMA(200) on 4h closes is defined from the 200 + floor(sqrt(200)) - 1 = 213th 4h bar, whose
+    close is that of the (213 * 48)th 5m bar: the 213 * 48 - 1 bars before it are spent."""
+    first = parse_time_ms("2024-01-01")  # the first stored 5m candle
+    run = create(ana, btc, start=parse_time_ms("2023-12-01"), end=parse_time_ms("2024-03-01"))
+    backtest_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.data_start_ms == first and run.data_end_ms == parse_time_ms("2024-03-01")
+    assert run.warmup_bars == 213 * 48 - 1
+    # With the history before it stored, a later span spends none.
+    later = create(ana, btc, start=MARCH, end=MAY)
+    backtest_run_execute(run_id=later.pk)
+    later.refresh_from_db()
+    assert later.warmup_bars == 0 and later.data_start_ms == MARCH
+
+
 def test_reexecuting_an_interrupted_run_replaces_its_trades(ana, btc, files):
     run = create(ana, btc)
     # As a worker that died after claiming: running, a stale token, even a stray trade row.

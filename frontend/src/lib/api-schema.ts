@@ -1198,6 +1198,10 @@ export interface components {
             readonly bars: number | null;
             /** Format: date-time */
             readonly created_at: string;
+            /** @description epoch seconds UTC: the close of the last bar the stored data gave */
+            readonly data_end: number | null;
+            /** @description epoch seconds UTC: the first bar the stored data gave (null until done) */
+            readonly data_start: number | null;
             readonly end: number;
             readonly error: string;
             readonly exchange: string;
@@ -1237,6 +1241,8 @@ export interface components {
             readonly risk_profile: number | null;
             /** @description entries blocked per rule, sizes used, the kill switch (runs with a profile) */
             readonly risk_report: unknown;
+            /** @description the demo's simulated market */
+            readonly simulated: boolean;
             /**
              * Format: double
              * @description fraction of equity per entry, fee included
@@ -1269,6 +1275,8 @@ export interface components {
             readonly take_profit: number | null;
             /** @description the strategy's base timeframe */
             readonly timeframe: string;
+            /** @description bars of the span spent on the indicators' warm-up */
+            readonly warmup_bars: number | null;
         };
         /**
          * @description * `queued` - Queued
