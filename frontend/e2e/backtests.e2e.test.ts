@@ -44,7 +44,7 @@ describe("backtests", () => {
     await page.getByTestId("strategy-select").selectOption("ema-cross");
     expect(await page.getByTestId("param-fast_period").inputValue()).toBe("12");
     expect(await page.getByTestId("param-slow_period").inputValue()).toBe("26");
-    await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
+    await page.getByTestId("bt-symbol").selectOption("binance:BTCUSDT");
     await page.getByTestId("bt-start").fill("2024-06-01");
     await page.getByTestId("bt-end").fill("2024-06-15");
     await page.getByTestId("bt-fee").fill("0.1");
@@ -101,7 +101,7 @@ describe("replay", () => {
     page = await newPage(browser);
     await openBacktestsSignedIn();
     await page.getByTestId("strategy-select").selectOption("ema-cross");
-    await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
+    await page.getByTestId("bt-symbol").selectOption("binance:BTCUSDT");
     await page.getByTestId("bt-start").fill("2024-06-01");
     await page.getByTestId("bt-end").fill("2024-06-04");
     await page.getByTestId("run-submit").click();

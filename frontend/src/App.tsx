@@ -8,7 +8,7 @@ import { Spinner } from "@/components/Spinner";
 import { DEFAULT_CANDLE_LIMIT, DEFAULT_SYMBOL_TIMEFRAME, MAX_CANDLE_LIMIT } from "@/config/api";
 import { TIMEFRAME_SECONDS } from "@/config/timeframes";
 import { PlaybackView, useStrategyRun, windowKeepingCursor, type StrategyRunParams } from "@/features/playback";
-import { coverageOf, findSymbol, pickTimeframe, SymbolSelect, TimeframeSelect, useSymbols } from "@/features/symbols";
+import { coverageOf, findSymbolRef, pickTimeframe, SymbolSelect, TimeframeSelect, useSymbols, type SymbolRef } from "@/features/symbols";
 import type { Timeframe } from "@/lib/api-types";
 import { parseUtc, toDateTimeInputValue } from "@/lib/time";
 import { useUrlQuery } from "@/hooks/use-url-query";
@@ -20,19 +20,26 @@ export function App() {
   const symbols = useSymbols();
 
   // Without a symbol in the URL, the first stored one; without a timeframe, 1h or the closest stored.
-  const symbolName = urlQuery.symbol ?? symbols.data?.[0]?.name ?? null;
-  const symbol = symbolName ? findSymbol(symbols.data, symbolName) : undefined;
+  const first = symbols.data?.[0];
+  const symbolRef: SymbolRef | null = urlQuery.symbol
+    ? { name: urlQuery.symbol, exchange: urlQuery.exchange }
+    : first
+      ? { name: first.name, exchange: first.exchange }
+      : null;
+  const symbolName = symbolRef?.name ?? null;
+  const symbol = findSymbolRef(symbols.data, symbolRef);
+  const exchange = symbol?.exchange ?? symbolRef?.exchange;
   const timeframe: Timeframe = urlQuery.timeframe ?? pickTimeframe(symbol, DEFAULT_SYMBOL_TIMEFRAME);
   const limit = clampLimit(urlQuery.limit ?? DEFAULT_CANDLE_LIMIT);
   const runParams: StrategyRunParams | null = symbolName
-    ? { symbol: symbolName, timeframe, limit, start: urlQuery.start, end: urlQuery.end }
+    ? { symbol: symbolName, exchange, timeframe, limit, start: urlQuery.start, end: urlQuery.end }
     : null;
   const run = useStrategyRun(runParams);
 
   // Write the defaults into the URL once known, so the address always reproduces the view.
   useEffect(() => {
-    if (symbolName && (!urlQuery.symbol || !urlQuery.timeframe)) updateUrl({ symbol: symbolName, timeframe });
-  }, [symbolName, timeframe, urlQuery.symbol, urlQuery.timeframe, updateUrl]);
+    if (symbolName && (!urlQuery.symbol || !urlQuery.timeframe || (!urlQuery.exchange && exchange))) updateUrl({ symbol: symbolName, exchange, timeframe });
+  }, [symbolName, exchange, timeframe, urlQuery.symbol, urlQuery.exchange, urlQuery.timeframe, updateUrl]);
 
   // The cursor moves every frame while playing: keep it in a ref, and in the URL once it settles.
   const cursorTimeRef = useRef<number | null>(urlQuery.t ?? null);
@@ -64,8 +71,8 @@ export function App() {
     updateUrl({ timeframe: next, ...windowPatch, t: cursorTime ?? undefined });
   };
 
-  const changeSymbol = (next: string) => {
-    updateUrl({ symbol: next, timeframe: pickTimeframe(findSymbol(symbols.data, next), timeframe) });
+  const changeSymbol = (next: SymbolRef) => {
+    updateUrl({ symbol: next.name, exchange: next.exchange, timeframe: pickTimeframe(findSymbolRef(symbols.data, next), timeframe) });
   };
 
   const reload = (draft: WindowDraft) => {
@@ -90,7 +97,7 @@ export function App() {
         {badgeSource && <DataSourceBadge exchange={badgeSource.exchange} simulated={badgeSource.simulated} />}
       </AppHeader>
       <QueryBar
-        symbolSelect={<SymbolSelect symbols={symbols.data} value={symbolName ?? ""} onChange={changeSymbol} disabled={!symbolName} />}
+        symbolSelect={<SymbolSelect symbols={symbols.data} value={symbolRef} onChange={changeSymbol} disabled={!symbolName} />}
         timeframeSelect={<TimeframeSelect symbol={symbol} value={timeframe} onChange={changeTimeframe} />}
         start={urlQuery.start}
         end={urlQuery.end}

@@ -13,7 +13,6 @@ export function BacktestsPage() {
   const navigate = useNavigate();
   const initialStrategy = preselectedStrategy(useLocation().search);
   const symbols = useSymbols();
-  const names = symbols.data?.map((s) => s.name) ?? [];
   const run = routeId(runId);
   const sweep = routeId(sweepId);
   const badId = (runId !== undefined && run === null) || (sweepId !== undefined && sweep === null);
@@ -30,14 +29,14 @@ export function BacktestsPage() {
           <NotFoundMessage />
         ) : (
           <BacktestsView
-            symbols={names}
+            symbols={symbols.data ?? []}
             initialStrategy={initialStrategy}
             selection={selection}
             onSelect={select}
             renderRiskPicker={(slot) => <ProfilePicker {...slot} />}
             renderRunRisk={(run) =>
               run.status === "done" || run.risk_limits ? (
-                <BlockedEntries report={run.risk_report} limits={run.risk_limits} baseAsset={symbols.data?.find((s) => s.name === run.symbol)?.base ?? ""} />
+                <BlockedEntries report={run.risk_report} limits={run.risk_limits} baseAsset={symbols.data?.find((s) => s.name === run.symbol && s.exchange === run.exchange)?.base ?? ""} />
               ) : null
             }
           />

@@ -4,7 +4,7 @@ import { Field } from "@/components/Field";
 import { Spinner } from "@/components/Spinner";
 import { StrategyRunChart, useStrategyRun } from "@/features/playback";
 import type { PreviewSlotProps } from "@/features/strategies";
-import { findSymbol, pickTimeframe, SymbolSelect, TimeframeSelect, useSymbols } from "@/features/symbols";
+import { findSymbolRef, pickTimeframe, SymbolSelect, TimeframeSelect, useSymbols, type SymbolRef } from "@/features/symbols";
 import { isTimeframe, type Timeframe } from "@/lib/api-types";
 import { formatUtc } from "@/lib/time";
 
@@ -19,14 +19,16 @@ const PREFERRED_SYMBOL = "BTCUSDT";
 export function StrategyPreview({ strategyKey, baseTimeframe }: PreviewSlotProps) {
   const symbols = useSymbols();
   const base: Timeframe = isTimeframe(baseTimeframe) ? baseTimeframe : "1h";
-  const [chosenSymbol, setSymbol] = useState<string | null>(null);
+  const [chosenSymbol, setSymbol] = useState<SymbolRef | null>(null);
   const [chosenTimeframe, setTimeframe] = useState<Timeframe | null>(null);
   const [limit, setLimit] = useState<number>(DEFAULT_COUNT);
   const withBase = symbols.data?.filter((s) => s.timeframes.some((t) => t.timeframe === base && t.count > 0)) ?? [];
-  const symbolName = chosenSymbol ?? (withBase.find((s) => s.name === PREFERRED_SYMBOL) ?? withBase[0] ?? symbols.data?.[0])?.name ?? null;
-  const symbol = symbolName ? findSymbol(symbols.data, symbolName) : undefined;
+  const preferred = withBase.find((s) => s.name === PREFERRED_SYMBOL) ?? withBase[0] ?? symbols.data?.[0];
+  const symbolRef: SymbolRef | null = chosenSymbol ?? (preferred ? { name: preferred.name, exchange: preferred.exchange } : null);
+  const symbolName = symbolRef?.name ?? null;
+  const symbol = findSymbolRef(symbols.data, symbolRef);
   const timeframe = chosenTimeframe ?? pickTimeframe(symbol, base);
-  const run = useStrategyRun(symbolName ? { symbol: symbolName, timeframe, limit } : null, strategyKey);
+  const run = useStrategyRun(symbolName ? { symbol: symbolName, exchange: symbolRef?.exchange, timeframe, limit } : null, strategyKey);
   // Another version's run kept on screen while this one loads would show the wrong entries.
   const shown = run.data && (!run.isPlaceholderData || run.data.strategy === strategyKey) ? run.data : undefined;
   const entries = shown?.entries ?? [];
@@ -37,7 +39,7 @@ export function StrategyPreview({ strategyKey, baseTimeframe }: PreviewSlotProps
     <div className="strategy-preview__body" data-testid="strategy-preview" data-key={strategyKey} data-ready={String(Boolean(shown) && !run.isFetching)}>
       <div className="strategy-preview__bar">
         <Field label="Symbol">
-          <SymbolSelect symbols={symbols.data} value={symbolName ?? ""} onChange={setSymbol} disabled={!symbolName} />
+          <SymbolSelect symbols={symbols.data} value={symbolRef} onChange={setSymbol} disabled={!symbolName} />
         </Field>
         <Field label="Timeframe shown">
           <TimeframeSelect symbol={symbol} value={timeframe} onChange={setTimeframe} />

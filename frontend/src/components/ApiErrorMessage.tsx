@@ -66,7 +66,7 @@ function renderByKind(apiError: ApiError | null, error: unknown, context: { symb
   }
   const message = error instanceof Error ? error.message : String(error);
   return (
-    <Banner tone="error" title="The API failed">
+    <Banner tone="error" title={apiError?.status ? `The server failed (HTTP ${apiError.status})` : "The API failed"}>
       <p>{message}</p>
       <p className="muted">Check the server log, then press Reload data.</p>
     </Banner>

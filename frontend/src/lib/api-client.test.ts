@@ -66,6 +66,15 @@ describe("api client", () => {
     answer(500, { detail: "boom" });
     expect((await failure()).kind).toBe("server");
   });
+
+  it("says a server's HTML 500 page is the server failing, not an unreachable API", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => new Response("<!doctype html><h1>Server Error (500)</h1>", { status: 500, headers: { "Content-Type": "text/html" } })));
+    const error = await failure();
+    expect(error.kind).toBe("server");
+    expect(error.status).toBe(500);
+    expect(error.message).toContain("The server failed on this request (HTTP 500)");
+    expect(error.message).not.toContain("not answering");
+  });
 });
 
 describe("apiRequest", () => {

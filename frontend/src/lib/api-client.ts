@@ -108,12 +108,20 @@ export async function apiRequest<T>(path: string, options: ApiRequestOptions = {
 }
 
 async function errorFromResponse(response: Response): Promise<ApiError> {
-  const body = await readJsonBody(response);
+  const text = await response.text().catch(() => "");
+  const body = jsonObjectOf(text);
   const { status } = response;
-  // 502-504 come from a proxy in front of a stopped server; an empty 500 is Vite's proxy
-  // reporting that nothing listens behind it.
+  // 502-504 come from a proxy in front of a stopped server; an EMPTY 500 is Vite's proxy
+  // reporting that nothing listens behind it. A 500 with a page is the server failing.
   if (status >= 502 && status <= 504) return unreachable(status);
-  if (status === 500 && body === null) return unreachable(status);
+  if (status === 500 && text.trim() === "") return unreachable(status);
+  if (status >= 500 && body === null) {
+    return new ApiError({
+      kind: "server",
+      status,
+      message: `The server failed on this request (HTTP ${status}): an error on its side, not in what you asked. Its log has the details; try again, and report it if it keeps failing.`,
+    });
+  }
   const detail = typeof body?.detail === "string" ? body.detail : null;
   const field = typeof body?.field === "string" ? body.field : null;
   if (status === 429) {
@@ -150,9 +158,9 @@ function unreachable(status: number): ApiError {
   return new ApiError({ kind: "unreachable", status, message: `The API is not answering (HTTP ${status}).` });
 }
 
-async function readJsonBody(response: Response): Promise<ApiErrorBody | null> {
+function jsonObjectOf(text: string): ApiErrorBody | null {
   try {
-    const parsed: unknown = await response.json();
+    const parsed: unknown = JSON.parse(text);
     return parsed && typeof parsed === "object" ? (parsed as ApiErrorBody) : null;
   } catch {
     return null;

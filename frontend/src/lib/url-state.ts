@@ -1,9 +1,11 @@
 // The view's state in the query string, so a link reproduces it:
-// ?symbol=BTCUSDT&timeframe=1h&start=2024-03-01T00:00&end=...&limit=500&t=<cursor epoch seconds>
+// ?symbol=BTCUSDT&exchange=binance&timeframe=1h&start=2024-03-01T00:00&end=...&limit=500&t=<cursor epoch seconds>
 import { isTimeframe, type Timeframe } from "./api-types";
 
 export interface UrlQuery {
   symbol?: string | undefined;
+  /** The symbol's exchange (the same name can be stored from two); absent: the API's default. */
+  exchange?: string | undefined;
   timeframe?: Timeframe | undefined;
   /** As typed: YYYY-MM-DD, YYYY-MM-DDTHH:MM (UTC) or epoch seconds. */
   start?: string | undefined;
@@ -13,7 +15,7 @@ export interface UrlQuery {
   t?: number | undefined;
 }
 
-const KEY_ORDER = ["symbol", "timeframe", "start", "end", "limit", "t"] as const;
+const KEY_ORDER = ["symbol", "exchange", "timeframe", "start", "end", "limit", "t"] as const;
 
 export function parseUrlQuery(search: string): UrlQuery {
   const params = new URLSearchParams(search);
@@ -25,6 +27,7 @@ export function parseUrlQuery(search: string): UrlQuery {
   const timeframe = text("timeframe");
   return {
     symbol: text("symbol")?.toUpperCase(),
+    exchange: text("exchange")?.toLowerCase(),
     // An unknown timeframe is dropped (the default applies) rather than sent to the API.
     timeframe: isTimeframe(timeframe) ? timeframe : undefined,
     start: text("start"),

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import type { MarketSymbol } from "@/lib/api-types";
 import { Spinner } from "@/components/Spinner";
 import { useCatalogRefetch } from "@/hooks/use-catalog-refetch";
 import { useStrategyCatalog } from "../api/get-catalog";
@@ -15,7 +16,7 @@ export type Selection = { kind: "run"; id: number } | { kind: "sweep"; id: numbe
 /** The Backtests page for a signed-in user: new run / sweep form, your runs, the selected run or
  * sweep. The selection lives in the URL: the app's router passes it in and changes it. */
 export function BacktestsView(props: {
-  symbols: string[];
+  symbols: readonly MarketSymbol[];
   selection: Selection;
   onSelect: (next: Selection) => void;
   /** The risk profile picker on the form (composed by the app from the risk feature). */
@@ -54,7 +55,7 @@ export function BacktestsView(props: {
 }
 
 function FormWithCatalog(props: {
-  symbols: string[];
+  symbols: readonly MarketSymbol[];
   initialStrategy: string | null;
   onRunCreated: (id: number) => void;
   onSweepCreated: (id: number) => void;

@@ -1,4 +1,9 @@
 import { ErrorText } from "./ErrorText";
+import { CommandLine } from "@/components/Banner";
+import { DataSourceBadge } from "@/components/DataSourceBadge";
+import { TIMEFRAME_SECONDS } from "@/config/timeframes";
+import { isTimeframe } from "@/lib/api-types";
+import { spanNotes } from "../model/span-notes";
 import { Spinner } from "@/components/Spinner";
 import { formatPrice } from "@/lib/format";
 import { useBacktest } from "../api/get-backtest";
@@ -27,8 +32,9 @@ function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: Rend
     <section className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
       <header className="bt-run__header">
         <h2>
-          Run #{run.id} · <span title={run.strategy}>{run.strategy_name}</span> · {run.symbol} {run.timeframe}
+          Run #{run.id} · <span title={run.strategy}>{run.strategy_name}</span> · {run.symbol} · {run.exchange} {run.timeframe}
         </h2>
+        <DataSourceBadge exchange={run.exchange} simulated={run.simulated} />
         <span className="muted small">
           {formatEpoch(run.start)} → {formatEpoch(run.end)} · params {Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(", ")} · fee{" "}
           {formatKpi(run.fee_rate, "percent")} · slippage {run.slippage_bps} bps · {profileNameOf(run.risk_limits) !== null ? `sized by the risk profile “${profileNameOf(run.risk_limits)}”` : `size ${run.size}`}
@@ -38,10 +44,26 @@ function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: Rend
         </span>
       </header>
       <RunStatusLine run={run} />
+      {done && <SpanNotes run={run} />}
       {renderRunRisk?.(run)}
       {done && run.kpis && <RunResults run={run} kpis={run.kpis} />}
       {done && <ReplaySection run={run} />}
     </section>
+  );
+}
+
+function SpanNotes({ run }: { run: BacktestRun }) {
+  const notes = spanNotes(run, isTimeframe(run.timeframe) ? TIMEFRAME_SECONDS[run.timeframe] : 0);
+  if (notes.length === 0) return null;
+  return (
+    <div className="bt-span-notes" data-testid="span-notes">
+      {notes.map((note) => (
+        <p key={note.kind} className="bt-span-note" data-kind={note.kind}>
+          {note.text}
+          {note.command && <CommandLine>{note.command}</CommandLine>}
+        </p>
+      ))}
+    </div>
   );
 }
 

@@ -1,9 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { TIMEFRAME_SECONDS } from "@/config/timeframes";
 import { ApiError } from "@/lib/api-client";
+import { isTimeframe, type MarketSymbol } from "@/lib/api-types";
+import { findSymbolRef, parseSymbolKey, symbolKey, symbolLabel } from "@/lib/symbol-ref";
 import { useCreateBacktest } from "../api/create-backtest";
 import { useCreateSweep } from "../api/create-sweep";
 import type { CatalogStrategy } from "../api/types";
-import { buildRunBody, buildSweepBody, defaultParams, errorFor, initialRunForm, type FormErrors, type RunFormState } from "../model/run-form";
+import { buildRunBody, buildSweepBody, defaultParams, errorFor, initialRunForm, storedSpan, type FormErrors, type RunFormState } from "../model/run-form";
 import { Field } from "@/components/Field";
 
 /** What the app's risk profile picker gets: the chosen id, how to change it, the API's error for it. */
@@ -13,9 +16,24 @@ export interface RiskPickerSlotProps {
   error: string | undefined;
 }
 
+/** The stored range of a symbol ("exchange:name") for a strategy's base timeframe. */
+function spanOf(symbols: readonly MarketSymbol[], key: string, strategy: CatalogStrategy) {
+  const timeframe = strategy.base_timeframe;
+  const seconds = isTimeframe(timeframe) ? TIMEFRAME_SECONDS[timeframe] : 0;
+  return storedSpan(findSymbolRef(symbols, parseSymbolKey(key)), timeframe, seconds);
+}
+
+/** The first symbol with candles of the strategy's timeframe (else the first), as a key. */
+function defaultSymbolKey(symbols: readonly MarketSymbol[], strategy: CatalogStrategy): string {
+  const withBase = symbols.find((s) => s.timeframes.some((t) => t.timeframe === strategy.base_timeframe && t.count > 0));
+  const chosen = withBase ?? symbols[0];
+  return chosen ? symbolKey(chosen) : "";
+}
+
 export function RunForm(props: {
   catalog: CatalogStrategy[];
-  symbols: string[];
+  /** Stored symbols with their exchange and coverage (the span defaults to what is stored). */
+  symbols: readonly MarketSymbol[];
   onRunCreated: (id: number) => void;
   onSweepCreated: (id: number) => void;
   /** The risk profile picker (another feature's, composed by the app); none: no profile. */
@@ -27,8 +45,11 @@ export function RunForm(props: {
   const first = catalog[0]!;
   const [form, setForm] = useState<RunFormState>(() => {
     const chosen = catalog.find((s) => s.key === initialStrategy) ?? first;
-    return initialRunForm(chosen.key, chosen.params, symbols[0] ?? "");
+    const symbol = defaultSymbolKey(symbols, chosen);
+    return initialRunForm(chosen.key, chosen.params, symbol, spanOf(symbols, symbol, chosen));
   });
+  // The span follows the chosen symbol's stored range until the user types a date.
+  const [spanTyped, setSpanTyped] = useState(false);
   const [localErrors, setLocalErrors] = useState<FormErrors>({});
   const [mode, setMode] = useState<"run" | "sweep">("run");
   const createRun = useCreateBacktest();
@@ -36,8 +57,13 @@ export function RunForm(props: {
   const strategy = catalog.find((s) => s.key === form.strategy) ?? first;
 
   useEffect(() => {
-    if (!form.symbol && symbols[0]) setForm((f) => ({ ...f, symbol: symbols[0]! }));
-  }, [symbols, form.symbol]);
+    if (!form.symbol && symbols.length > 0) setForm((f) => ({ ...f, symbol: defaultSymbolKey(symbols, strategy) }));
+  }, [symbols, form.symbol, strategy]);
+  const stored = spanOf(symbols, form.symbol, strategy);
+  useEffect(() => {
+    if (spanTyped || !stored) return;
+    setForm((f) => (f.start === stored.start && f.end === stored.end ? f : { ...f, start: stored.start, end: stored.end }));
+  }, [spanTyped, stored?.start, stored?.end]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Another link's strategy while the page is open: choose it, once per link (a run's own URL has
   // none: keep the form as it is).
@@ -132,21 +158,41 @@ export function RunForm(props: {
             />
           </Field>
         ))}
-        <Field label="Symbol" error={errors.symbol}>
-          <select data-testid="bt-symbol" value={form.symbol} onChange={(e) => set("symbol", e.target.value)}>
+        <Field label="Symbol" error={errors.symbol ?? errors.exchange}>
+          <select
+            data-testid="bt-symbol"
+            value={form.symbol}
+            onChange={(e) => {
+              set("symbol", e.target.value);
+              setSpanTyped(false);
+            }}
+          >
             {symbols.map((s) => (
-              <option key={s} value={s}>
-                {s}
+              <option key={symbolKey(s)} value={symbolKey(s)}>
+                {symbolLabel(s)}
               </option>
             ))}
           </select>
         </Field>
         <Field label="Start (UTC)" error={errors.start}>
-          <input data-testid="bt-start" type="date" value={form.start} onChange={(e) => set("start", e.target.value)} />
+          <input data-testid="bt-start" type="text" inputMode="numeric" placeholder="YYYY-MM-DD HH:MM" spellCheck={false} value={form.start} onChange={(e) => { set("start", e.target.value); setSpanTyped(true); }} />
         </Field>
         <Field label="End (UTC, excluded)" error={errors.end}>
-          <input data-testid="bt-end" type="date" value={form.end} onChange={(e) => set("end", e.target.value)} />
+          <input data-testid="bt-end" type="text" inputMode="numeric" placeholder="YYYY-MM-DD HH:MM" spellCheck={false} value={form.end} onChange={(e) => { set("end", e.target.value); setSpanTyped(true); }} />
         </Field>
+        <p className="muted small bt-span-hint" data-testid="bt-stored-span">
+          {stored
+            ? `Stored ${strategy.base_timeframe} candles: ${stored.start} → ${stored.end} UTC (${stored.count.toLocaleString("en-US")}).`
+            : `No ${strategy.base_timeframe} candles of this symbol are stored.`}
+          {spanTyped && stored && (
+            <>
+              {" "}
+              <button type="button" className="link-button" data-testid="bt-span-stored" onClick={() => setSpanTyped(false)}>
+                Use the stored range
+              </button>
+            </>
+          )}
+        </p>
         <Field label="Fee %" error={errors.fee_rate}>
           <input data-testid="bt-fee" type="number" step="any" min={0} value={form.feePercent} onChange={(e) => set("feePercent", e.target.value)} />
         </Field>

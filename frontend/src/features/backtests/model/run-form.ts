@@ -1,11 +1,16 @@
 // The new-run and sweep forms as plain data, and the request bodies they become. Pure: unit tested.
+import type { MarketSymbol } from "@/lib/api-types";
+import { parseSymbolKey } from "@/lib/symbol-ref";
+import { formatUtc, parseUtc } from "@/lib/time";
 import type { StrategyParamSchema } from "../api/types";
 
 export interface RunFormState {
   strategy: string;
   /** Parameter name -> the text typed (defaults from the schema). */
   params: Record<string, string>;
+  /** "exchange:name" (lib/symbol-ref): the same name can be stored from two exchanges. */
   symbol: string;
+  /** UTC, as typed: "YYYY-MM-DD" or "YYYY-MM-DD HH:MM" (24-hour). */
   start: string;
   end: string;
   /** Percent, e.g. "0.1" for 0.1 %. */
@@ -22,6 +27,7 @@ export interface RunFormState {
 export interface RunRequestBody {
   strategy: string;
   symbol: string;
+  exchange?: string;
   start: string;
   end: string;
   params: Record<string, number>;
@@ -46,13 +52,21 @@ export function defaultParams(schema: StrategyParamSchema[]): Record<string, str
   return Object.fromEntries(schema.map((param) => [param.name, String(param.default)]));
 }
 
-export function initialRunForm(strategy: string, schema: StrategyParamSchema[], symbol: string): RunFormState {
+/** The span a symbol's stored candles of `timeframe` cover: first open to last close (UTC text). */
+export function storedSpan(symbol: MarketSymbol | undefined, timeframe: string, timeframeSeconds: number): { start: string; end: string; count: number } | null {
+  const coverage = symbol?.timeframes.find((t) => t.timeframe === timeframe && t.count > 0);
+  if (!coverage) return null;
+  const text = (seconds: number) => formatUtc(seconds, { suffix: false }).replace(/ 00:00$/, "");
+  return { start: text(coverage.first), end: text(coverage.last + timeframeSeconds), count: coverage.count };
+}
+
+export function initialRunForm(strategy: string, schema: StrategyParamSchema[], symbol: string, span: { start: string; end: string } | null = null): RunFormState {
   return {
     strategy,
     params: defaultParams(schema),
     symbol,
-    start: "2024-06-01",
-    end: "2024-06-15",
+    start: span?.start ?? "",
+    end: span?.end ?? "",
     feePercent: "0.1",
     slippageBps: "0",
     size: "1",
@@ -100,17 +114,22 @@ export function buildRunBody(
     if (problem) errors[`params.${param.name}`] = problem;
     else params[param.name] = value;
   }
-  if (!form.symbol) errors.symbol = "pick a symbol";
-  if (!form.start) errors.start = "required";
-  if (!form.end) errors.end = "required";
+  const symbol = parseSymbolKey(form.symbol);
+  if (!symbol.name) errors.symbol = "pick a symbol";
+  const start = utcField(form.start);
+  const end = utcField(form.end);
+  if (start.error) errors.start = start.error;
+  if (end.error) errors.end = end.error;
+  if (start.seconds !== null && end.seconds !== null && end.seconds <= start.seconds) errors.end = "must be after start";
   const body: RunRequestBody = {
     strategy: form.strategy,
-    symbol: form.symbol,
-    start: form.start,
-    end: form.end,
+    symbol: symbol.name,
+    start: start.iso,
+    end: end.iso,
     params,
     allow_short: form.allowShort,
   };
+  if (symbol.exchange) body.exchange = symbol.exchange;
   const optional: [keyof RunFormState, "fee_rate" | "slippage_bps" | "size" | "stop_loss" | "take_profit", boolean][] = [
     ["feePercent", "fee_rate", true],
     ["slippageBps", "slippage_bps", false],
@@ -127,6 +146,17 @@ export function buildRunBody(
     else body[field] = percent ? percentToFraction(value) : value;
   }
   return Object.keys(errors).length > 0 ? { body: null, errors } : { body, errors: null };
+}
+
+const UTC_TEXT = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2})?$/;
+
+/** A typed UTC date ("2024-06-01" or "2024-06-01 13:30"): the ISO text the API takes, or why not. */
+export function utcField(text: string): { iso: string; seconds: number | null; error: string | null } {
+  const trimmed = text.trim();
+  if (!trimmed) return { iso: "", seconds: null, error: "required" };
+  const iso = trimmed.replace(" ", "T");
+  const seconds = UTC_TEXT.test(trimmed) ? parseUtc(iso) : null;
+  return seconds === null ? { iso, seconds, error: "use YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC, 24-hour)" } : { iso, seconds, error: null };
 }
 
 /** "6, 12,24" -> [6, 12, 24]; null when not a list of numbers. */

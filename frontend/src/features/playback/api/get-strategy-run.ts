@@ -5,6 +5,8 @@ import type { StrategyRun, Timeframe } from "@/lib/api-types";
 
 export interface StrategyRunParams {
   symbol: string;
+  /** The symbol's exchange; absent: the API's default. */
+  exchange?: string | undefined;
   timeframe: Timeframe;
   limit: number;
   /** YYYY-MM-DD, ISO 8601 (UTC when no offset) or epoch seconds, as the API accepts. */
