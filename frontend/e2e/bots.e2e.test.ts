@@ -81,7 +81,7 @@ describe.skipIf(!CLOCK_READY)("bots live over WebSocket", () => {
     await page.getByTestId("bot-name").fill("e2e paper");
     await page.getByTestId("bot-param-fast_period").fill("1"); // below the schema's minimum
     await page.getByTestId("bot-param-slow_period").fill("20");
-    await page.getByTestId("bot-symbol").selectOption("simulated:BTCUSDT");
+    await page.getByTestId("bot-symbol").selectOption("e2eclock:BTCUSDT");
     await page.getByTestId("bot-create").click();
     await expect.poll(() => page.getByTestId("field-error").first().textContent()).toBeTruthy();
     await page.getByTestId("bot-param-fast_period").fill("5");

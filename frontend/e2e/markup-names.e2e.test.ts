@@ -225,7 +225,7 @@ describe("names with markup", () => {
     await open("/backtests");
     await page.getByTestId("run-form").waitFor();
     await page.getByTestId("strategy-select").selectOption("ema-cross");
-    await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
+    await page.getByTestId("bt-symbol").selectOption("binance:BTCUSDT");
     await page.getByTestId("bt-start").fill("2024-06-01");
     await page.getByTestId("bt-end").fill("2024-06-08");
     await expectInert("/backtests form", '[data-testid="risk-profile-picker"]', [], [{ select: "risk-profile-picker", name: RISK }]);

@@ -41,7 +41,7 @@ describe("replay under load", () => {
     await page.getByTestId("login-submit").click();
     await page.getByTestId("run-form").waitFor();
     await page.getByTestId("strategy-select").selectOption("ema-cross");
-    await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
+    await page.getByTestId("bt-symbol").selectOption("binance:BTCUSDT");
     await page.getByTestId("bt-start").fill("2024-01-01");
     await page.getByTestId("bt-end").fill("2024-03-01"); // 17,280 5m candles
     await page.getByTestId("run-submit").click();

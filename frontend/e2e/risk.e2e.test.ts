@@ -102,7 +102,7 @@ describe("risk profiles", () => {
     await page.getByTestId("nav-backtests").click();
     await page.getByTestId("run-form").waitFor();
     await page.getByTestId("strategy-select").selectOption("ema-cross");
-    await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
+    await page.getByTestId("bt-symbol").selectOption("binance:BTCUSDT");
     await page.getByTestId("bt-start").fill("2024-06-01");
     await page.getByTestId("bt-end").fill("2024-06-15");
     await page.getByTestId("risk-profile-picker").selectOption({ label: `${TIGHT} (default)` });

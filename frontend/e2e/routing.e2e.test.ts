@@ -19,7 +19,7 @@ manageBrowser(
 
 async function queueRun(): Promise<string> {
   await page.getByTestId("strategy-select").selectOption("ema-cross");
-  await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
+  await page.getByTestId("bt-symbol").selectOption("binance:BTCUSDT");
   await page.getByTestId("bt-start").fill("2024-06-01");
   await page.getByTestId("bt-end").fill("2024-06-03");
   await page.getByTestId("run-submit").click();

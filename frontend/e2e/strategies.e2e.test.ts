@@ -134,7 +134,7 @@ describe("strategies", () => {
     // Its entries on BTCUSDT 5m, as arrows on the replay's chart.
     const preview = page.getByTestId("strategy-preview");
     await preview.scrollIntoViewIfNeeded();
-    await preview.getByTestId("symbol-select").selectOption("BTCUSDT");
+    await preview.getByTestId("symbol-select").selectOption("binance:BTCUSDT");
     await preview.getByTestId("timeframe-select").selectOption("5m");
     await page.locator(`[data-testid="strategy-preview"][data-key="${key}"][data-ready="true"]`).waitFor({ timeout: 30_000 });
     const entries = Number(await page.getByTestId("preview-entries").getAttribute("data-count"));
@@ -152,7 +152,7 @@ describe("strategies", () => {
     expect(pathOf(page)).toBe(`/backtests?strategy=${key}`);
     expect(await page.getByTestId("strategy-select").inputValue()).toBe(key);
     expect(await page.getByTestId("param-fast").inputValue()).toBe("12");
-    await page.getByTestId("bt-symbol").selectOption("BTCUSDT");
+    await page.getByTestId("bt-symbol").selectOption("binance:BTCUSDT");
     await page.getByTestId("bt-start").fill("2024-06-01");
     await page.getByTestId("bt-end").fill("2024-06-08");
     await page.getByTestId("run-submit").click();

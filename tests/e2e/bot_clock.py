@@ -7,11 +7,12 @@ after-commit hook enqueues the bots' steps for the Celery worker).
     python tests/e2e/bot_clock.py bots USER N           # N stopped paper bots (load)
     python tests/e2e/bot_clock.py flood USER RATE SECS  # RATE equity messages/s to USER's sockets
 
-The paper symbol is BTCUSDT on the `simulated` exchange (never downloaded from an exchange), so
-the replay's binance BTCUSDT is untouched. With --live the symbol is ETHUSDT on binance, which
-tests/e2e/test_browser.py's exchange emulator (E2E_EMULATOR_URL) serves from the same real
-BTC/USDT rows: the clock then also moves the emulator's market clock to each stored candle's
-close, so a live bot's market order fills at the very close it decided on.
+The paper symbol is BTCUSDT on an exchange id of its own, `e2eclock` (no exchange to download
+it from: only this clock stores its candles; the demo's `simulated` market would fill them in from
+its generator), so the replay's binance BTCUSDT is untouched. With --live the symbol is ETHUSDT
+on binance, which tests/e2e/test_browser.py's exchange emulator (E2E_EMULATOR_URL) serves from
+the same real BTC/USDT rows: the clock then also moves the emulator's market clock to each stored
+candle's close, so a live bot's market order fills at the very close it decided on.
 `prepare` picks the stretch of real history whose first new candle is an ema-cross (fast, slow)
 crossing (a long entry with --live: spot markets are not shorted), so a bot started now enters
 at the first close. `advance` stores each candle once the previous one's steps are committed
@@ -41,7 +42,7 @@ import numpy as np  # noqa: E402
 
 from apps.datafeeds.arrays import CandleArrays  # noqa: E402
 from apps.datafeeds.importers import candle_file_read  # noqa: E402
-from apps.datafeeds.models import SIMULATED_EXCHANGE, Candle, Symbol  # noqa: E402
+from apps.datafeeds.models import Candle, Symbol  # noqa: E402
 from apps.datafeeds.storage import candles_upsert  # noqa: E402
 from apps.execution.models import Bot, BotStatus  # noqa: E402
 from apps.strategies.registry import strategy_spec  # noqa: E402
@@ -56,7 +57,7 @@ def real_rows() -> np.ndarray:
     return np.asarray(rows, dtype=np.float64)
 
 
-PAPER = (SIMULATED_EXCHANGE, "BTCUSDT", "BTC/USDT")
+PAPER = ("e2eclock", "BTCUSDT", "BTC/USDT")  # only this clock stores its candles
 LIVE = ("binance", "ETHUSDT", "ETH/USDT")  # the emulator's copy of the real rows
 
 

@@ -188,7 +188,7 @@ const BotRow = memo(function BotRow({
       <td className="num" data-testid="bot-pnl">
         <Money value={bot.total_pnl} unit={unit} signed />
       </td>
-      <td>
+      <td data-testid="bot-last-decision">
         <UtcTime seconds={isoSeconds(bot.last_decision_at) ?? bot.last_candle} />
       </td>
       <td className="bot-actions">
