@@ -55,7 +55,7 @@ describe("the first hour on the demo", () => {
     await openSignedIn("/backtests");
     await page.getByTestId("run-form").waitFor();
     expect(await page.getByTestId("bt-symbol").inputValue()).toBe("simulated:BTCUSDT");
-    expect(await page.locator('[data-testid="bt-symbol"] option:checked').textContent()).toBe("BTCUSDT · simulated (demo data)");
+    expect(await page.locator('[data-testid="bt-symbol"] option:checked').textContent()).toBe("BTCUSDT · simulated");
     // The span shown is what is stored of the strategy's timeframe, in 24-hour ISO UTC.
     const strategy = await page.getByTestId("strategy-select").inputValue();
     const catalog = await api<{ key: string; base_timeframe: string }[]>("GET", "/api/strategies/catalog/");

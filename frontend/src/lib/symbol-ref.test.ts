@@ -27,6 +27,6 @@ describe("symbol refs", () => {
     expect(findSymbolRef(symbols, { name: "BTCUSDT" })).toBe(symbols[0]);
     expect(findSymbolRef(symbols, { name: "BTCUSDT", exchange: "kraken" })).toBeUndefined();
     expect(symbolLabel(symbols[0]!)).toBe("BTCUSDT · binance");
-    expect(symbolLabel(symbols[1]!)).toBe("BTCUSDT · simulated (demo data)");
+    expect(symbolLabel(symbols[1]!)).toBe("BTCUSDT · simulated");
   });
 });

@@ -24,7 +24,7 @@ export function findSymbolRef(symbols: readonly MarketSymbol[] | undefined, ref:
   return symbols?.find((s) => s.name === ref.name && (!ref.exchange || s.exchange === ref.exchange));
 }
 
-/** "BTCUSDT · binance", "BTCUSDT · simulated (demo data)". */
-export function symbolLabel(symbol: Pick<MarketSymbol, "name" | "exchange" | "simulated">): string {
-  return `${symbol.name} · ${symbol.exchange}${symbol.simulated ? " (demo data)" : ""}`;
+/** "BTCUSDT · binance", "BTCUSDT · simulated" (the demo market's exchange id says what it is). */
+export function symbolLabel(symbol: Pick<MarketSymbol, "name" | "exchange">): string {
+  return `${symbol.name} · ${symbol.exchange}`;
 }

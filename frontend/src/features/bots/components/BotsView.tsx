@@ -174,7 +174,9 @@ const BotRow = memo(function BotRow({
           </span>
         )}
       </td>
-      <td>{bot.symbol}</td>
+      <td>
+        {bot.symbol} <span className="muted small">{bot.exchange}</span>
+      </td>
       <td title={bot.strategy}>{bot.strategy_name}</td>
       <td className="num" data-testid="bot-position">
         {position ? `${position.side > 0 ? "long" : "short"} ${numberText(position.size)}` : "flat"}
