@@ -32,6 +32,28 @@ async function addAccount(label: string, apiKey: string, secret: string) {
   await page.getByTestId("account-save").click();
 }
 
+const README_KEY = process.env.E2E_README_API_KEY ?? "";
+const README_SECRET = process.env.E2E_README_SECRET ?? "";
+
+describe.skipIf(!README_KEY)("the README's exchange emulator walk-through", () => {
+  it("adds the documented emulator key on the Accounts page and checks it: connected, its balance", async () => {
+    page = await newPage(browser);
+    await openPath(page, "/accounts");
+    await signIn(page, USERNAME, PASSWORD);
+    await page.getByTestId("accounts").waitFor();
+    const label = `README emulator ${suffix}`;
+    await addAccount(label, README_KEY, README_SECRET);
+    const row = account(label);
+    await row.waitFor(); // accepted by the form as documented (keys of 8 characters at least)
+    await row.getByTestId("account-check").click();
+    const answer = row.getByTestId("account-check-result");
+    await answer.waitFor();
+    expect(await answer.getAttribute("data-ok")).toBe("true");
+    expect(await row.locator('[data-testid="account-balances"] tr[data-asset="USDT"]').textContent()).toContain("10,000");
+    await screenshot(page, "50b-accounts-readme-key");
+  });
+});
+
 describe.skipIf(!API_KEY)("exchange accounts", () => {
   it("adds an account with masked secrets, checks it, refuses a wrong secret in words, deletes with confirmation", async () => {
     page = await newPage(browser);

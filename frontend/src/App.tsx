@@ -102,6 +102,7 @@ export function App() {
         start={urlQuery.start}
         end={urlQuery.end}
         limit={limit}
+        stored={coverageOf(symbol, timeframe)}
         onSubmit={reload}
         busy={run.isFetching}
       />

@@ -21,6 +21,7 @@ from apps.datafeeds.importers import candle_file_read
 from apps.datafeeds.models import Symbol
 from apps.datafeeds.resample import resample_rows
 from apps.datafeeds.storage import candles_upsert
+from tests.readme_walkthrough import readme_walkthrough
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
@@ -57,6 +58,9 @@ def demo_user(db):
 # The exchange account the Accounts page scenario adds and checks: the emulator knows this key.
 EMULATOR_API_KEY = "e2eKeyQ4mZ8a1b2"
 EMULATOR_SECRET = "e2eS3cret-only-in-the-emulator"
+# The README's exchange emulator walk-through (read from README.md): its documented account.
+_WALKTHROUGH = readme_walkthrough()
+README_ACCOUNT = _WALKTHROUGH.emulator[_WALKTHROUGH.emulator.index("--account") + 1]
 # The account the live bot scenario trades on (its own balances, whatever ran before it).
 LIVE_API_KEY = "e2eLiveK7w3Xp9"
 LIVE_SECRET = "e2eLiveS3cret-only-in-the-emulator"
@@ -98,6 +102,9 @@ def exchange_emulator(python, subprocess_env, shared_data):
             f"{EMULATOR_API_KEY}:{EMULATOR_SECRET}:USDT=10000,BTC=0.5",
             "--account",
             f"{LIVE_API_KEY}:{LIVE_SECRET}:USDT=10000",
+            # The README's walk-through key, as documented (accounts.e2e adds it on the page).
+            "--account",
+            README_ACCOUNT,
         ],
         env=subprocess_env,
         cwd=ROOT,
@@ -199,6 +206,8 @@ def test_browser_scenarios(platform, subprocess_env):
             "E2E_EMULATOR_URL": emulator_url,
             "E2E_LIVE_API_KEY": LIVE_API_KEY,
             "E2E_LIVE_SECRET": LIVE_SECRET,
+            "E2E_README_API_KEY": _WALKTHROUGH.api_key,
+            "E2E_README_SECRET": _WALKTHROUGH.secret,
         },
         capture_output=True,
         text=True,

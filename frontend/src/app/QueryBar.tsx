@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { MAX_CANDLE_LIMIT } from "@/config/api";
-import { parseUtc, toDateTimeInputValue } from "@/lib/time";
+import { formatUtc, parseUtc } from "@/lib/time";
 
 export interface WindowDraft {
   start: string;
@@ -8,11 +8,19 @@ export interface WindowDraft {
   limit: string;
 }
 
-/** A date from the URL shown in a datetime-local input (which only takes YYYY-MM-DDTHH:MM). */
+/** A date from the URL as the inputs show it: 24-hour ISO UTC, "2024-08-17 16:35". */
 function toInputValue(value: string | undefined): string {
   if (!value) return "";
   const seconds = parseUtc(value);
-  return seconds === null ? value : toDateTimeInputValue(seconds);
+  return seconds === null ? value : formatUtc(seconds, { suffix: false });
+}
+
+/** What an input's text becomes in the URL ("2024-08-17T16:35"), or null when it is not a date. */
+export function windowDate(text: string): string | null {
+  const trimmed = text.trim();
+  if (!trimmed) return "";
+  const iso = trimmed.replace(" ", "T");
+  return parseUtc(iso) === null ? null : iso;
 }
 
 /**
@@ -25,10 +33,13 @@ export function QueryBar(props: {
   start: string | undefined;
   end: string | undefined;
   limit: number;
+  /** What is stored of the chosen symbol and timeframe (epoch seconds of the first and last open). */
+  stored?: { first: number; last: number; count: number } | undefined;
   onSubmit: (draft: WindowDraft) => void;
   busy: boolean;
 }) {
-  const { start, end, limit, onSubmit, busy } = props;
+  const { start, end, limit, stored, onSubmit, busy } = props;
+  const [invalid, setInvalid] = useState<string | null>(null);
   const [draft, setDraft] = useState<WindowDraft>({ start: toInputValue(start), end: toInputValue(end), limit: String(limit) });
 
   // The window can also change from outside (a timeframe switch recentres it): show it.
@@ -38,7 +49,13 @@ export function QueryBar(props: {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onSubmit(draft);
+    const [startIso, endIso] = [windowDate(draft.start), windowDate(draft.end)];
+    if (startIso === null || endIso === null) {
+      setInvalid(`${startIso === null ? "Start" : "End"}: use YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC, 24-hour).`);
+      return;
+    }
+    setInvalid(null);
+    onSubmit({ ...draft, start: startIso, end: endIso });
   };
   const set = (key: keyof WindowDraft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
 
@@ -54,11 +71,11 @@ export function QueryBar(props: {
       </label>
       <label className="field">
         <span>Start (UTC)</span>
-        <input type="datetime-local" data-testid="start-input" value={draft.start} onChange={set("start")} />
+        <input type="text" inputMode="numeric" spellCheck={false} placeholder="YYYY-MM-DD HH:MM" data-testid="start-input" value={draft.start} onChange={set("start")} aria-invalid={invalid?.startsWith("Start") || undefined} />
       </label>
       <label className="field">
         <span>End (UTC)</span>
-        <input type="datetime-local" data-testid="end-input" value={draft.end} onChange={set("end")} />
+        <input type="text" inputMode="numeric" spellCheck={false} placeholder="YYYY-MM-DD HH:MM" data-testid="end-input" value={draft.end} onChange={set("end")} aria-invalid={invalid?.startsWith("End") || undefined} />
       </label>
       <label className="field field--narrow">
         <span>Candles</span>
@@ -71,6 +88,17 @@ export function QueryBar(props: {
         <button type="button" className="button button--ghost" data-testid="clear-dates" onClick={() => onSubmit({ ...draft, start: "", end: "" })}>
           Latest
         </button>
+      )}
+      {invalid ? (
+        <span className="bt-error small" role="alert" data-testid="window-error">
+          {invalid}
+        </span>
+      ) : (
+        stored && (
+          <span className="muted small" data-testid="stored-range">
+            Stored: {formatUtc(stored.first, { suffix: false })} → {formatUtc(stored.last)} ({stored.count.toLocaleString("en-US")} candles)
+          </span>
+        )
       )}
     </form>
   );
