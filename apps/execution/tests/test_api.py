@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from apps.datafeeds.models import Symbol
@@ -54,9 +56,17 @@ def test_create_needs_the_candles_the_strategy_needs(client, btc_symbol, ana):
     body = missing.json()
     assert body["field"] == "symbol"
     assert "needs at least 131" in body["detail"]
-    assert "python manage.py fetch_ohlcv BTCUSDT 5m --exchange binance --base BTC" in body["detail"]
+    # Runnable as printed: a real date (the warm-up back from now), tracked for the bot.
+    command = body["detail"].split("Fetch them: ", 1)[1]
+    assert re.fullmatch(
+        r"python manage\.py fetch_ohlcv BTCUSDT 5m --exchange binance "
+        r"--since \d{4}-\d{2}-\d{2} --track",
+        command,
+    )
     unknown = create(client, symbol="NOPEUSDT")
     assert unknown.status_code == 404 and unknown.json()["field"] == "symbol"
+    # An unknown symbol's hint names its assets, guessed from the usual quote currencies.
+    assert "fetch_ohlcv NOPEUSDT 1h --base NOPE --quote USDT" in unknown.json()["detail"]
 
 
 def test_a_created_bot_is_stopped_with_its_costs(client, btc_may):
