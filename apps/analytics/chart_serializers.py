@@ -1,0 +1,39 @@
+"""Output shape of a run's chart (documentation for the schema: the view writes NumPy columns)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+_NUMBERS = serializers.ListField(child=serializers.FloatField())
+_NULLABLE_NUMBERS = serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+
+class CandleColumnsSerializer(serializers.Serializer):
+    """One array per column, index i of each is candle i (compact: no object per bar)."""
+
+    time = serializers.ListField(child=serializers.IntegerField(), help_text="open, epoch s UTC")
+    open = _NUMBERS
+    high = _NUMBERS
+    low = _NUMBERS
+    close = _NUMBERS
+    volume = _NUMBERS
+
+
+class RunChartSerializer(serializers.Serializer):
+    run = serializers.IntegerField()
+    symbol = serializers.CharField()
+    exchange = serializers.CharField()
+    simulated = serializers.BooleanField()
+    timeframe = serializers.CharField(help_text="the run's (the strategy's base) timeframe")
+    truncated = serializers.BooleanField(
+        help_text="the span has more candles than one chart holds: only its last ones are here"
+    )
+    candles = CandleColumnsSerializer()
+    lines = serializers.DictField(
+        child=_NULLABLE_NUMBERS,
+        help_text="the strategy's lines by name, aligned to the candles (null: undefined yet)",
+    )
+    buy_and_hold = serializers.ListField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="equity of buying at the first open (one fee) and holding, at each close",
+    )
