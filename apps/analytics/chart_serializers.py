@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-_NUMBERS = serializers.ListField(child=serializers.FloatField())
-_NULLABLE_NUMBERS = serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+def _numbers(*, nullable: bool = False, **kwargs) -> serializers.ListField:
+    """A new field each time: a serializer binds each field instance to one name."""
+    return serializers.ListField(child=serializers.FloatField(allow_null=nullable), **kwargs)
 
 
 class CandleColumnsSerializer(serializers.Serializer):
     """One array per column, index i of each is candle i (compact: no object per bar)."""
 
     time = serializers.ListField(child=serializers.IntegerField(), help_text="open, epoch s UTC")
-    open = _NUMBERS
-    high = _NUMBERS
-    low = _NUMBERS
-    close = _NUMBERS
-    volume = _NUMBERS
+    open = _numbers()
+    high = _numbers()
+    low = _numbers()
+    close = _numbers()
+    volume = _numbers()
 
 
 class RunChartSerializer(serializers.Serializer):
@@ -30,10 +32,10 @@ class RunChartSerializer(serializers.Serializer):
     )
     candles = CandleColumnsSerializer()
     lines = serializers.DictField(
-        child=_NULLABLE_NUMBERS,
+        child=_numbers(nullable=True),
         help_text="the strategy's lines by name, aligned to the candles (null: undefined yet)",
     )
-    buy_and_hold = serializers.ListField(
-        child=serializers.FloatField(allow_null=True),
+    buy_and_hold = _numbers(
+        nullable=True,
         help_text="equity of buying at the first open (one fee) and holding, at each close",
     )

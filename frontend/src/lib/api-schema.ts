@@ -1593,9 +1593,12 @@ export interface components {
         };
         /** @description One array per column, index i of each is candle i (compact: no object per bar). */
         CandleColumns: {
+            close: number[];
+            high: number[];
+            low: number[];
+            open: number[];
             /** @description open, epoch s UTC */
             time: number[];
-            /** Open */
             volume: number[];
         };
         CandlesResponse: {

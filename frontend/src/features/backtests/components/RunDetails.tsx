@@ -9,7 +9,11 @@ import { formatKpi, kpiRows } from "../model/kpi-format";
 import { profileNameOf } from "../model/risk-summary";
 import { EquityChart } from "./EquityChart";
 import { ReplayPanel } from "./ReplayPanel";
-import { useState, type ReactNode } from "react";
+import { RunChart, type TradeFocus } from "./RunChart";
+import { useBacktestChart } from "../api/get-backtest-chart";
+import { benchmarkPoints } from "../model/benchmark";
+import { EQUITY_POINTS } from "../api/get-backtest-equity";
+import { useMemo, useState, type ReactNode } from "react";
 import { formatEpoch } from "./time";
 
 type RenderRunRisk = ((run: BacktestRun) => ReactNode) | undefined;
@@ -81,12 +85,25 @@ export function RunStatusLine({ run }: { run: BacktestRun }) {
 function RunResults({ run, kpis }: { run: BacktestRun; kpis: Kpis }) {
   const equity = useBacktestEquity(run.id, true);
   const trades = useBacktestTrades(run.id, true);
+  const chart = useBacktestChart(run.id, true);
+  const [focus, setFocus] = useState<TradeFocus | null>(null);
+  const buyAndHold = useMemo(
+    () => (chart.data ? benchmarkPoints(chart.data.candles.time, chart.data.buy_and_hold, EQUITY_POINTS) : undefined),
+    [chart.data],
+  );
   return (
     <div className="bt-results">
+      <RunChart run={run} chart={chart} trades={trades.data} focus={focus} />
       <KpiTable kpis={kpis} />
       <div className="bt-results__main">
-        {equity.error ? <ErrorText error={equity.error} /> : equity.data ? <EquityChart equity={equity.data.equity} /> : <Spinner label="Loading the equity curve…" />}
-        {trades.error ? <ErrorText error={trades.error} /> : trades.data ? <TradesTable trades={trades.data} /> : <Spinner label="Loading the trades…" />}
+        {equity.error ? <ErrorText error={equity.error} /> : equity.data ? <EquityChart equity={equity.data.equity} buyAndHold={buyAndHold} /> : <Spinner label="Loading the equity curve…" />}
+        {trades.error ? (
+          <ErrorText error={trades.error} />
+        ) : trades.data ? (
+          <TradesTable trades={trades.data} selected={focus?.trade.number ?? null} onTradeSelect={(trade) => setFocus((f) => ({ trade, seq: (f?.seq ?? 0) + 1 }))} />
+        ) : (
+          <Spinner label="Loading the trades…" />
+        )}
       </div>
     </div>
   );
@@ -110,7 +127,8 @@ function KpiTable({ kpis }: { kpis: Kpis }) {
 /** Units of the base asset, 4 significant digits. */
 const formatSize = (size: number) => (Number.isFinite(size) ? Number(size.toPrecision(4)).toString() : "—");
 
-function TradesTable({ trades }: { trades: BacktestTrade[] }) {
+function TradesTable(props: { trades: BacktestTrade[]; selected: number | null; onTradeSelect: (trade: BacktestTrade) => void }) {
+  const { trades, selected, onTradeSelect } = props;
   return (
     <div className="bt-table-wrap">
       <table className="bt-table bt-trades" data-testid="trades-table">
@@ -131,7 +149,8 @@ function TradesTable({ trades }: { trades: BacktestTrade[] }) {
         </thead>
         <tbody>
           {trades.map((t) => (
-            <tr key={t.number}>
+            // A click shows the trade on the candle chart above.
+            <tr key={t.number} data-trade={t.number} className={`bt-trade-row${selected === t.number ? " is-selected" : ""}`} title="Show this trade on the chart" onClick={() => onTradeSelect(t)}>
               <td>{t.number + 1}</td>
               <td className={t.side === "long" ? "up" : "down"}>{t.side}</td>
               <td>{formatEpoch(t.entry_time, true)}</td>

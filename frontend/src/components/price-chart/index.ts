@@ -1,0 +1,5 @@
+export { PriceChart, type PriceChartProps } from "./PriceChart";
+export type { PriceChartDebug } from "./debug";
+export { type CandleColumns, type PriceLine, indexAtOrBefore } from "./model/columns";
+export { tradeMarkers, markerId, type MarkedTrade, type TradeMarkerInfo, type TradeMarkers } from "./model/trade-markers";
+export { tradeZoomRange, type LogicalRange } from "./model/zoom";

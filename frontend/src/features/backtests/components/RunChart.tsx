@@ -1,0 +1,84 @@
+import { useEffect, useMemo, useRef } from "react";
+import "./run-chart.css";
+import { PriceChart, tradeMarkers, tradeZoomRange, type CandleColumns, type PriceLine, type TradeMarkerInfo } from "@/components/price-chart";
+import { Spinner } from "@/components/Spinner";
+import { formatPrice } from "@/lib/format";
+import type { BacktestRun, BacktestTrade, RunChartData } from "../api/types";
+import { formatKpi } from "../model/kpi-format";
+import { ErrorText } from "./ErrorText";
+import { formatEpoch } from "./time";
+
+/** A trade picked in the table; `seq` makes picking the same row again zoom again. */
+export interface TradeFocus {
+  trade: BacktestTrade;
+  seq: number;
+}
+
+/** The run's candle chart, drawn at once: candles of its span, volume, the strategy's lines and
+ * every trade's entry and exit (side, reason and prices on hover); a picked trade is zoomed to. */
+export function RunChart(props: { run: BacktestRun; chart: { data?: RunChartData; error: unknown }; trades: BacktestTrade[] | undefined; focus: TradeFocus | null }) {
+  const { run, chart, trades, focus } = props;
+  const data = chart.data;
+  const sectionRef = useRef<HTMLDivElement | null>(null);
+  const candles: CandleColumns | null = data?.candles ?? null;
+  const lines: PriceLine[] = useMemo(() => Object.entries(data?.lines ?? {}).map(([name, values]) => ({ name, values })), [data]);
+  const marked = useMemo(() => (candles && trades ? tradeMarkers(trades, candles.time) : null), [candles, trades]);
+  const zoom = useMemo(() => (focus && candles ? tradeZoomRange(candles.time, focus.trade.entry_time, focus.trade.exit_time) : null), [focus, candles]);
+
+  useEffect(() => {
+    // The table is under the chart: bring the chart into view when a row far below is picked.
+    if (zoom) sectionRef.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+  }, [zoom]);
+
+  if (chart.error || !data || !candles)
+    return <div className="bt-run-chart">{chart.error ? <ErrorText error={chart.error} /> : <Spinner label="Loading the candles…" />}</div>;
+  return (
+    <div className="bt-run-chart" ref={sectionRef} data-testid="run-chart" data-trades={marked ? "ready" : "loading"}>
+      {data.truncated && <p className="muted small">The span has more candles than one chart holds: its last {candles.time.length.toLocaleString("en-US")} are drawn.</p>}
+      <PriceChart
+        title={`${run.symbol} ${run.timeframe}`}
+        candles={candles}
+        lines={lines}
+        markers={marked?.markers}
+        markerTooltip={(id) => {
+          const info = marked?.byId.get(id);
+          return info ? <TradeTooltip info={info} /> : null;
+        }}
+        focus={zoom}
+        initialBars={500}
+        debugName="__runChart"
+        className="run-chart"
+        testId="run-price-chart"
+      />
+    </div>
+  );
+}
+
+function TradeTooltip({ info }: { info: TradeMarkerInfo }) {
+  const { trade, kind } = info;
+  const long = trade.side === "long";
+  return (
+    <>
+      <div className={long ? "up" : "down"}>
+        <strong>
+          {long ? "LONG" : "SHORT"} {kind}
+        </strong>{" "}
+        · trade #{trade.number + 1}
+      </div>
+      {kind === "entry" ? (
+        <div className="marker-tooltip__row">
+          {formatEpoch(trade.entry_time, true)} at <b>{formatPrice(trade.entry_price)}</b>
+        </div>
+      ) : (
+        <>
+          <div className="marker-tooltip__row">
+            {formatEpoch(trade.exit_time, true)} at <b>{formatPrice(trade.exit_price)}</b> · reason <b>{trade.exit_reason}</b>
+          </div>
+          <div className="marker-tooltip__row">
+            PnL <b className={trade.pnl >= 0 ? "up" : "down"}>{formatKpi(trade.pnl, "money")}</b> ({formatKpi(trade.return_fraction, "percent")})
+          </div>
+        </>
+      )}
+    </>
+  );
+}
