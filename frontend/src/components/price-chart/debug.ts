@@ -1,5 +1,5 @@
 // A tiny read-only view of a price chart for the end-to-end tests (e2e build only).
-import { PriceScaleMode } from "lightweight-charts";
+import { PriceScaleMode, type UTCTimestamp } from "lightweight-charts";
 import type { PriceChartHandles } from "./PriceChart";
 
 export type PriceChartDebugName = "__runChart" | "__botChart";
@@ -17,6 +17,8 @@ export interface PriceChartDebug {
   /** Times (epoch s) of the first and last bars in view, null before data. */
   visibleTimeRange(): { from: number; to: number } | null;
   logScale(): boolean;
+  /** Where a (time, price) is drawn, in px from the chart's top-left corner (null off screen). */
+  pointOf(time: number, price: number): { x: number; y: number } | null;
 }
 
 declare global {
@@ -43,5 +45,10 @@ export function createPriceChartDebug(h: PriceChartHandles, created: () => numbe
       return range ? { from: range.from as number, to: range.to as number } : null;
     },
     logScale: () => h.chart.priceScale("right").options().mode === PriceScaleMode.Logarithmic,
+    pointOf: (time, price) => {
+      const x = h.chart.timeScale().timeToCoordinate(time as UTCTimestamp);
+      const y = h.candles.priceToCoordinate(price);
+      return x === null || y === null ? null : { x, y };
+    },
   };
 }

@@ -27,7 +27,7 @@ export function RunChart(props: { run: BacktestRun; chart: { data?: RunChartData
 
   useEffect(() => {
     // The table is under the chart: bring the chart into view when a row far below is picked.
-    if (zoom) sectionRef.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+    if (zoom) sectionRef.current?.scrollIntoView?.({ block: "nearest" });
   }, [zoom]);
 
   if (chart.error || !data || !candles)
