@@ -15,6 +15,7 @@ const env = process.env;
 const BASE_URL = env.BENCH_BASE_URL;
 const SYMBOL = env.BENCH_SYMBOL;
 const CANDLES = Number(env.BENCH_CANDLES);
+const AFTER_EVERY_CANDLE = 4_102_444_800; // 2100-01-01, epoch s: a replay moment after any window
 const REF_CANDLES = Math.max(100, Math.round(CANDLES / 10));
 const PLAYED = Number(env.BENCH_PLAYED_CANDLES);
 const BOTS = Number(env.BENCH_BOTS);
@@ -101,7 +102,8 @@ async function heapUsedMiB(cdp) {
 
 /** Opens the replay page on `limit` candles; ms from the API answer to the chart drawn. */
 async function renderMs(page, limit) {
-  await page.goto(`${BASE_URL}/?symbol=${SYMBOL}&timeframe=5m&limit=${limit}`);
+  // t after the window: every candle drawn (without one the replay opens halfway through).
+  await page.goto(`${BASE_URL}/?symbol=${SYMBOL}&timeframe=5m&limit=${limit}&t=${AFTER_EVERY_CANDLE}`);
   await page.waitForFunction((count) => window.__chart?.visibleCandles() === count, limit);
   await page.locator('[data-testid="playback"][data-timeframe="5m"][data-ready="true"]').waitFor();
   await page.waitForFunction(() => performance.getEntriesByName("chart:rendered").length > 0);

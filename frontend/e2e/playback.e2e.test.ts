@@ -44,19 +44,68 @@ const at = (i: number) => times[i] as number;
 
 describe("replay of real candles", () => {
   it("loads the symbol's 1h candles with every line, the markers and the data-source badge", async () => {
+    // Without a chosen moment the replay opens halfway through, not on the outcome.
     await open();
+    const start = Math.floor((times.length - 1) / 2);
+    expect(await cursorTime(page)).toBe(at(start));
+    expect((await chartState(page)).visibleCandles).toBe(start + 1);
+    expect(await page.getByTestId("last-candle-verdict").count()).toBe(0); // no spoilers
+    await page.waitForURL((url) => url.searchParams.get("t") === String(at(start)));
+
+    await page.keyboard.press("End");
+    await page.waitForFunction((last) => window.__chart?.lastCandleTime() === last, times.at(-1)!);
     const chart = await chartState(page);
     expect(chart.visibleCandles).toBe(times.length);
-    expect(chart.lastCandleTime).toBe(times.at(-1));
     expect(await cursorTime(page)).toBe(times.at(-1));
     expect(Object.keys(chart.lines).sort()).toEqual(["hma1h", "hma4h", "sma"]);
     expect(chart.lines.sma).toBeCloseTo(hourly.sma?.at(-1) as number, 6);
     expect(chart.markers.length).toBeGreaterThan(0);
+    await page.getByTestId("last-candle-verdict").waitFor(); // at the end, the verdict is no spoiler
     const badge = page.getByTestId("data-source-badge");
     expect(await badge.textContent()).toBe(symbol.simulated ? "SIMULATED data" : `Real exchange data (${symbol.exchange})`);
     expect(await page.getByTestId("panel-close").textContent()).not.toBe("—");
-    expect(new URL(page.url()).searchParams.get("t")).toBe(String(times.at(-1)));
+    await page.waitForURL((url) => url.searchParams.get("t") === String(times.at(-1)));
     await screenshot(page, "01-loaded-1h");
+  });
+
+  it("picks the start on the chart in select-bar mode, then goes to the first and last bars with Home / End", async () => {
+    await open({ t: at(300) });
+    expect(await page.getByTestId("last-candle-verdict").count()).toBe(0);
+    await page.getByTestId("select-bar").click();
+    await page.getByTestId("select-bar-hint").waitFor();
+    // Every candle is shown to choose from; the panels stay at the cursor.
+    await page.waitForFunction((count) => window.__chart?.visibleCandles() === count, times.length);
+    expect(await cursorTime(page)).toBe(at(300));
+    expect(await page.getByTestId("last-candle-verdict").count()).toBe(0);
+    await screenshot(page, "10-select-bar");
+
+    const chosen = times.length - 60; // in the opening view (the newest 180 slots)
+    const x = await page.evaluate((time) => window.__chart!.xOf(time), at(chosen));
+    expect(x).not.toBeNull();
+    const box = (await page.getByTestId("chart").boundingBox())!;
+    await page.mouse.click(box.x + x!, box.y + box.height / 2);
+    await page.getByTestId("select-bar-hint").waitFor({ state: "detached" });
+    await page.waitForFunction((count) => window.__chart?.visibleCandles() === count, chosen + 1);
+    expect(await cursorTime(page)).toBe(at(chosen));
+    expect((await chartState(page)).lastCandleTime).toBe(at(chosen)); // the future is cut off
+    await page.waitForURL((url) => url.searchParams.get("t") === String(at(chosen)));
+    expect(await page.getByTestId("last-candle-verdict").count()).toBe(0);
+    await screenshot(page, "11-select-bar-picked");
+
+    await page.keyboard.press("Home");
+    await page.waitForFunction((first) => window.__chart?.lastCandleTime() === first, at(0));
+    expect(await cursorTime(page)).toBe(at(0));
+    await page.keyboard.press("End");
+    await page.waitForFunction((last) => window.__chart?.lastCandleTime() === last, times.at(-1)!);
+    expect(await cursorTime(page)).toBe(times.at(-1));
+    await page.getByTestId("last-candle-verdict").waitFor();
+
+    // Escape leaves select-bar mode without moving.
+    await page.getByTestId("select-bar").click();
+    await page.getByTestId("select-bar-hint").waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByTestId("select-bar-hint").waitFor({ state: "detached" });
+    expect(await cursorTime(page)).toBe(times.at(-1));
   });
 
   it("plays and pauses, showing only the candles up to the cursor", async () => {

@@ -14,6 +14,7 @@ import {
   type UTCTimestamp,
 } from "lightweight-charts";
 import { useEffect, useRef, useState, type ReactNode } from "react";
+import "../chip.css";
 import "./price-chart.css";
 import { CHART_OPTIONS, COLORS } from "@/config/chart-theme";
 import { candleData, indexAtOrBefore, lineColor, lineData, volumeData, type CandleColumns, type PriceLine } from "./model/columns";

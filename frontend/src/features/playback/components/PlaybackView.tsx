@@ -2,6 +2,7 @@ import { useMemo } from "react";
 import { Banner } from "@/components/Banner";
 import type { StrategyRun } from "@/lib/api-types";
 import { useCursorReport, usePlayback } from "../hooks/use-playback";
+import { shownCursor } from "../model/playback-machine";
 import { toPlaybackSeriesData } from "../model/series-data";
 import { CursorPanel } from "./CursorPanel";
 import { PlaybackChart } from "./PlaybackChart";
@@ -30,6 +31,9 @@ export function PlaybackView({ run, initialCursorTime, onCursorChange }: Playbac
     );
   }
   const cursor = loaded ? state.cursor : data.times.length - 1;
+  // While a bar is being selected the chart shows every candle; the panels stay at the cursor.
+  const chartCursor = loaded ? shownCursor(state) : cursor;
+  const atEnd = cursor >= data.times.length - 1;
   return (
     <div
       className="playback"
@@ -41,10 +45,22 @@ export function PlaybackView({ run, initialCursorTime, onCursorChange }: Playbac
     >
       <div className="playback__main">
         {!run.warmup_complete && <WarmupBanner run={run} />}
-        <PlaybackChart run={run} data={data} cursor={cursor} playing={state.playing} loaded={loaded} />
+        {state.selectingBar && (
+          <div className="select-bar-hint" role="status" data-testid="select-bar-hint">
+            Select bar: click the candle to start the replay from (Esc cancels).
+          </div>
+        )}
+        <PlaybackChart
+          run={run}
+          data={data}
+          cursor={chartCursor}
+          playing={state.playing}
+          loaded={loaded}
+          onBarClick={state.selectingBar ? (index) => dispatch({ type: "pickBar", index }) : undefined}
+        />
         <PlaybackControls state={state} dispatch={dispatch} />
       </div>
-      <CursorPanel run={run} data={data} cursor={cursor} />
+      <CursorPanel run={run} data={data} cursor={cursor} atEnd={atEnd} />
     </div>
   );
 }

@@ -51,7 +51,7 @@ export function useChart(containerRef: RefObject<HTMLDivElement | null>): ChartH
     const lines = { sma: addLine("sma"), hma1h: addLine("hma1h"), hma4h: addLine("hma4h") };
     const markers = createSeriesMarkers(candles, []);
     const created: ChartHandles = { chart, candles, lines, markers };
-    const debug = createChartDebug({ candles, lines, markers });
+    const debug = createChartDebug({ chart, candles, lines, markers });
     // The e2e tests' view of the chart: test builds only (vite --mode e2e), never shipped.
     if (import.meta.env.MODE === "e2e") window.__chart = debug;
     setHandles(created);
