@@ -34,6 +34,10 @@ export interface PriceChartProps {
   focus?: LogicalRange | null;
   /** Newest bars shown when data first arrives. */
   initialBars?: number;
+  /** More buttons beside the log-scale toggle. */
+  tools?: ReactNode;
+  /** Called on the animation frame after the chart drew new data (performance marks). */
+  onDrawn?: () => void;
   /** The e2e build's window handle of this chart. */
   debugName?: PriceChartDebugName;
   className?: string;
@@ -65,7 +69,7 @@ let chartsCreated = 0; // e2e: a live page must never rebuild its chart
  * new data is set on the same series (the bot page appends candles live).
  */
 export function PriceChart(props: PriceChartProps) {
-  const { candles, lines, markers, focus, initialBars = 300, debugName } = props;
+  const { candles, lines, markers, focus, initialBars = 300, debugName, onDrawn } = props;
   const containerRef = useRef<HTMLDivElement | null>(null);
   const [handles, setHandles] = useState<PriceChartHandles | null>(null);
   const [logScale, setLogScale] = useState(false);
@@ -142,6 +146,13 @@ export function PriceChart(props: PriceChartProps) {
   }, [handles, markers]);
 
   useEffect(() => {
+    if (!handles || !onDrawn) return;
+    // The chart draws on its next animation frame; a frame requested now runs right after it.
+    const frame = requestAnimationFrame(onDrawn);
+    return () => cancelAnimationFrame(frame);
+  }, [handles, candles, lines, markers, onDrawn]);
+
+  useEffect(() => {
     if (handles && focus) handles.chart.timeScale().setVisibleLogicalRange(focus);
   }, [handles, focus]);
 
@@ -182,6 +193,7 @@ export function PriceChart(props: PriceChartProps) {
         >
           Log
         </button>
+        {props.tools}
       </div>
       {tooltip && (
         <div className="marker-tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }} data-testid="marker-tooltip">
