@@ -139,6 +139,29 @@ describe("a run's candle chart", () => {
     await screenshot(page, "62-run-chart-marker-tooltip");
   });
 
+  it("edits the strategy's parameters from the chart: the API's field error, then a new run", async () => {
+    page = await newPage(browser);
+    const run = await openDoneRun();
+    await page.getByTestId("edit-params").click();
+    const fast = page.getByTestId("edit-param-fast_period");
+    expect(await fast.inputValue()).toBe("12");
+    // The API refuses a fast EMA slower than the slow one: its words under the input.
+    await fast.fill("40");
+    await page.getByTestId("rerun-submit").click();
+    expect(await page.getByTestId("edit-param-error-fast_period").textContent()).toContain("slow_period");
+    await screenshot(page, "64-run-chart-params-error");
+
+    await fast.fill("8");
+    await page.getByTestId("rerun-submit").click();
+    await page.waitForURL((url) => /^\/backtests\/\d+$/.test(url.pathname) && url.pathname !== `/backtests/${run.id}`);
+    const newId = Number(new URL(page.url()).pathname.split("/").at(-1));
+    const created = await api<{ params: Record<string, number>; start: number; end: number; symbol: string }>("GET", `/api/analytics/backtests/${newId}/`);
+    expect(created.data.params).toEqual({ fast_period: 8, slow_period: 26 });
+    const original = await api<{ start: number; end: number; symbol: string }>("GET", `/api/analytics/backtests/${run.id}/`);
+    expect([created.data.symbol, created.data.start, created.data.end]).toEqual([original.data.symbol, original.data.start, original.data.end]);
+    await page.locator(`[data-testid="run-details"][data-run-id="${newId}"]`).waitFor();
+  });
+
   it("fits a phone", async () => {
     page = await newPage(browser);
     phone = true;

@@ -2450,6 +2450,10 @@ export interface components {
          *     `display` keys are declared here (optional), so the schema names every one.
          */
         StrategyRunResponse: {
+            /** @description above the base timeframe only: {name: the base-timeframe indicator the signals use (hma-sma: sma is the 5m SMA), as it stood at each candle's close} */
+            base_indicators?: {
+                [key: string]: (number | null)[];
+            };
             base_timeframe: components["schemas"]["TimeframeEnum"];
             candles: components["schemas"]["Candle"][];
             /** @description ema-cross: fast EMA */

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import "./run-chart.css";
 import { PriceChart, tradeMarkers, tradeZoomRange, type CandleColumns, type PriceLine, type TradeMarkerInfo } from "@/components/price-chart";
@@ -7,6 +7,7 @@ import { formatPrice } from "@/lib/format";
 import type { BacktestRun, BacktestTrade, RunChartData } from "../api/types";
 import { formatKpi } from "../model/kpi-format";
 import { ErrorText } from "./ErrorText";
+import { ParamsEditor } from "./ParamsEditor";
 import { formatEpoch } from "./time";
 
 export const RUN_CHART_RENDERED_MARK = "run-chart:rendered";
@@ -24,6 +25,7 @@ export function RunChart(props: { run: BacktestRun; chart: { data?: RunChartData
   const data = chart.data;
   const sectionRef = useRef<HTMLDivElement | null>(null);
   const [hidden, toggle] = useHiddenLayers();
+  const [editing, setEditing] = useState(false);
   const candles: CandleColumns | null = data?.candles ?? null;
   const lines: PriceLine[] = useMemo(
     () => (hidden.has("lines") ? [] : Object.entries(data?.lines ?? {}).map(([name, values]) => ({ name, values }))),
@@ -61,7 +63,19 @@ export function RunChart(props: { run: BacktestRun; chart: { data?: RunChartData
         }}
         focus={zoom}
         onDrawn={onDrawn}
-        tools={LAYERS.map((layer) => (
+        tools={[
+          <button
+            key="params"
+            type="button"
+            className={`chip${editing ? " chip--on" : ""}`}
+            aria-pressed={editing}
+            data-testid="edit-params"
+            title="Change the strategy's parameters and run this backtest again"
+            onClick={() => setEditing((on) => !on)}
+          >
+            Parameters
+          </button>,
+          ...LAYERS.map((layer) => (
           <button
             key={layer}
             type="button"
@@ -73,12 +87,14 @@ export function RunChart(props: { run: BacktestRun; chart: { data?: RunChartData
           >
             {layer === "lines" ? "Lines" : "Trades"}
           </button>
-        ))}
+          )),
+        ]}
         initialBars={500}
         debugName="__runChart"
         className="run-chart"
         testId="run-price-chart"
       />
+      {editing && <ParamsEditor run={run} onClose={() => setEditing(false)} />}
     </div>
   );
 }

@@ -38,7 +38,8 @@ export function strategyLines(run: Record<string, unknown>, candles: RunCandle[]
     lines.push({ name, values: values.map((v: number | null) => (v !== null && Number.isFinite(v) ? v : null)) });
   };
   for (const [key, value] of Object.entries(run)) {
-    if (key === "candles" || key === "entries" || key === "timeline") continue;
+    // base_indicators: the base timeframe's values, not lines of the shown one.
+    if (key === "candles" || key === "entries" || key === "timeline" || key === "base_indicators") continue;
     if (Array.isArray(value)) add(key, value);
     else if (value && typeof value === "object") for (const [sub, values] of Object.entries(value)) add(`${key} ${sub}`, values);
   }

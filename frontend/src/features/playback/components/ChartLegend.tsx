@@ -10,16 +10,22 @@ export function lineLabels(run: StrategyRun): Record<LineKey, string> {
     sma: `SMA ${run.params.sma_period} (${run.timeframe})`,
     hma1h: `HMA ${run.params.hma_period} 1h`,
     hma4h: `HMA ${run.params.hma_period} 4h`,
+    baseSma: `SMA ${run.params.sma_period} (${run.base_timeframe}, the signals')`,
   };
 }
 
 /** The lines this run has (hma-sma's three; another strategy's run has none of them). */
-export function presentLines(run: StrategyRun): LineKey[] {
-  const present: Record<LineKey, boolean> = { sma: run.sma !== undefined, hma1h: run.hma?.["1h"] !== undefined, hma4h: run.hma?.["4h"] !== undefined };
+export function presentLines(run: StrategyRun, baseSmaShown = false): LineKey[] {
+  const present: Record<LineKey, boolean> = {
+    sma: run.sma !== undefined,
+    hma1h: run.hma?.["1h"] !== undefined,
+    hma4h: run.hma?.["4h"] !== undefined,
+    baseSma: baseSmaShown,
+  };
   return (Object.keys(present) as LineKey[]).filter((key) => present[key]);
 }
 
-const LINE_COLORS: Record<LineKey, string> = { sma: COLORS.sma, hma1h: COLORS.hma1h, hma4h: COLORS.hma4h };
+const LINE_COLORS: Record<LineKey, string> = { sma: COLORS.sma, hma1h: COLORS.hma1h, hma4h: COLORS.hma4h, baseSma: COLORS.baseSma };
 
 /** Values at the crosshair (or at the cursor when the mouse is off the chart), over the chart's top-left corner. */
 export function ChartLegend({ run, data, index }: { run: StrategyRun; data: PlaybackSeriesData; index: number }) {
@@ -41,7 +47,7 @@ export function ChartLegend({ run, data, index }: { run: StrategyRun; data: Play
         </div>
       )}
       <div className="legend__lines">
-        {presentLines(run).map((key) => (
+        {presentLines(run, data.baseSmaShown).map((key) => (
           <span key={key} data-testid={`legend-${key}`}>
             <i className="swatch" style={{ background: LINE_COLORS[key] }} />
             {labels[key]} <b>{formatPrice(lineValueAt(data.lines[key], index))}</b>

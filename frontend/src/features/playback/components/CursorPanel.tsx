@@ -42,6 +42,11 @@ export function CursorPanel({ run, data, cursor, atEnd }: { run: StrategyRun; da
           <Field label={labels.sma} testId="panel-sma">{formatPrice(lineValueAt(data.lines.sma, cursor))}</Field>
           <Field label={labels.hma1h} testId="panel-hma-1h">{formatPrice(lineValueAt(data.lines.hma1h, cursor))}</Field>
           <Field label={labels.hma4h} testId="panel-hma-4h">{formatPrice(lineValueAt(data.lines.hma4h, cursor))}</Field>
+          {data.baseSmaShown && (
+            <Field label={labels.baseSma} testId="panel-base-sma">
+              {formatPrice(lineValueAt(data.lines.baseSma, cursor))}
+            </Field>
+          )}
         </dl>
       </section>
       <section>
