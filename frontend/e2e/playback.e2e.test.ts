@@ -108,6 +108,20 @@ describe("replay of real candles", () => {
     expect(await cursorTime(page)).toBe(times.at(-1));
   });
 
+  it("draws the 5m SMA the signals use on the 1h chart when asked", async () => {
+    await open({ t: times.at(-1)! });
+    expect(Object.keys((await chartState(page)).lines)).not.toContain("baseSma");
+    await page.getByTestId("base-sma-toggle").check();
+    await page.waitForFunction(() => "baseSma" in (window.__chart?.lines() ?? {}));
+    const lines = (await chartState(page)).lines;
+    expect(lines.baseSma).toBeCloseTo(hourly.base_indicators!.sma!.at(-1) as number, 6);
+    expect(lines.baseSma).not.toBeCloseTo(lines.sma!, 2); // another line than the 1h SMA
+    expect(await page.getByTestId("panel-base-sma").textContent()).not.toBe("—");
+    await screenshot(page, "12-base-sma");
+    await page.getByTestId("base-sma-toggle").uncheck();
+    await page.waitForFunction(() => !("baseSma" in (window.__chart?.lines() ?? {})));
+  });
+
   it("plays and pauses, showing only the candles up to the cursor", async () => {
     await open({ t: at(100) });
     expect((await chartState(page)).visibleCandles).toBe(101);

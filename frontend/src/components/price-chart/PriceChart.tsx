@@ -179,9 +179,7 @@ export function PriceChart(props: PriceChartProps) {
   const legendIndex = hover.index ?? candles.time.length - 1;
   const tooltip = hover.markerId && props.markerTooltip ? props.markerTooltip(hover.markerId) : null;
   return (
-    <div className={`chart price-chart ${props.className ?? ""}`} data-testid={props.testId ?? "price-chart"} data-candles={candles.time.length}>
-      <div ref={containerRef} className="chart__canvas" />
-      <PriceLegend title={props.title} candles={candles} lines={lines ?? []} index={legendIndex} />
+    <div className={`price-chart ${props.className ?? ""}`} data-testid={props.testId ?? "price-chart"} data-candles={candles.time.length}>
       <div className="price-chart__tools">
         <button
           type="button"
@@ -195,11 +193,15 @@ export function PriceChart(props: PriceChartProps) {
         </button>
         {props.tools}
       </div>
-      {tooltip && (
-        <div className="marker-tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }} data-testid="marker-tooltip">
-          {tooltip}
-        </div>
-      )}
+      <div className="chart">
+        <div ref={containerRef} className="chart__canvas" />
+        <PriceLegend title={props.title} candles={candles} lines={lines ?? []} index={legendIndex} />
+        {tooltip && (
+          <div className="marker-tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }} data-testid="marker-tooltip">
+            {tooltip}
+          </div>
+        )}
+      </div>
     </div>
   );
 }
