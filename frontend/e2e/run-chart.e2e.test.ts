@@ -139,6 +139,34 @@ describe("a run's candle chart", () => {
     await screenshot(page, "62-run-chart-marker-tooltip");
   });
 
+  it("replays the run from a bar picked on its chart, with Home and End", async () => {
+    page = await newPage(browser);
+    const run = await openDoneRun();
+    await page.waitForFunction(() => (window.__runChart?.markers() ?? 0) > 0);
+    const chart = await api<{ candles: { time: number[]; close: number[] } }>("GET", `/api/analytics/backtests/${run.id}/chart/`);
+    const index = run.bars - 100; // in the opening view (the newest 500 bars), far from the first
+    const time = chart.data.candles.time[index]!;
+    await page.getByTestId("replay-select-bar").click();
+    await page.getByTestId("run-select-bar-hint").waitFor();
+    const point = (await page.evaluate(([t, p]) => window.__runChart!.pointOf(t!, p!), [time, chart.data.candles.close[index]!]))!;
+    const canvas = (await page.locator('[data-testid="run-price-chart"] .chart__canvas').boundingBox())!;
+    await page.mouse.click(canvas.x + point.x, canvas.y + point.y);
+    await page.getByTestId("run-select-bar-hint").waitFor({ state: "detached" });
+
+    // Paused on the chosen candle: the chart cut there, nothing after it.
+    const panel = page.locator('[data-testid="replay-panel"][data-phase="paused"]');
+    await expect.poll(async () => Number(await page.getByTestId("replay-time").getAttribute("data-time")), { timeout: 30_000 }).toBe(time);
+    await panel.waitFor();
+    expect(await page.evaluate(() => window.__replayChart!.lastTime())).toBe(time);
+    await screenshot(page, "65-run-replay-from-bar");
+
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // keys go to the page
+    await page.keyboard.press("Home");
+    await expect.poll(async () => Number(await panel.getAttribute("data-index"))).toBe(0);
+    await page.keyboard.press("End");
+    await expect.poll(async () => Number(await page.getByTestId("replay-panel").getAttribute("data-index"))).toBeGreaterThanOrEqual(run.bars - 1);
+  });
+
   it("edits the strategy's parameters from the chart: the API's field error, then a new run", async () => {
     page = await newPage(browser);
     const run = await openDoneRun();

@@ -36,6 +36,8 @@ export interface PriceChartProps {
   initialBars?: number;
   /** More buttons beside the log-scale toggle. */
   tools?: ReactNode;
+  /** Select-bar mode: a click on the chart gives the open time of the candle under it. */
+  onBarClick?: (time: number) => void;
   /** Called on the animation frame after the chart drew new data (performance marks). */
   onDrawn?: () => void;
   /** The e2e build's window handle of this chart. */
@@ -69,7 +71,7 @@ let chartsCreated = 0; // e2e: a live page must never rebuild its chart
  * new data is set on the same series (the bot page appends candles live).
  */
 export function PriceChart(props: PriceChartProps) {
-  const { candles, lines, markers, focus, initialBars = 300, debugName, onDrawn } = props;
+  const { candles, lines, markers, focus, initialBars = 300, debugName, onDrawn, onBarClick } = props;
   const containerRef = useRef<HTMLDivElement | null>(null);
   const [handles, setHandles] = useState<PriceChartHandles | null>(null);
   const [logScale, setLogScale] = useState(false);
@@ -176,6 +178,15 @@ export function PriceChart(props: PriceChartProps) {
     return () => handles.chart.unsubscribeCrosshairMove(onMove);
   }, [handles, candles]);
 
+  useEffect(() => {
+    if (!handles || !onBarClick) return;
+    const onClick = (param: MouseEventParams<Time>) => {
+      if (param.time !== undefined) onBarClick(param.time as number);
+    };
+    handles.chart.subscribeClick(onClick);
+    return () => handles.chart.unsubscribeClick(onClick);
+  }, [handles, onBarClick]);
+
   const legendIndex = hover.index ?? candles.time.length - 1;
   const tooltip = hover.markerId && props.markerTooltip ? props.markerTooltip(hover.markerId) : null;
   return (
@@ -193,7 +204,7 @@ export function PriceChart(props: PriceChartProps) {
         </button>
         {props.tools}
       </div>
-      <div className="chart">
+      <div className={`chart${onBarClick ? " chart--select-bar" : ""}`}>
         <div ref={containerRef} className="chart__canvas" />
         <PriceLegend title={props.title} candles={candles} lines={lines ?? []} index={legendIndex} />
         {tooltip && (

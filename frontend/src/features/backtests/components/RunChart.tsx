@@ -20,12 +20,35 @@ export interface TradeFocus {
 
 /** The run's candle chart, drawn at once: candles of its span, volume, the strategy's lines and
  * every trade's entry and exit (side, reason and prices on hover); a picked trade is zoomed to. */
-export function RunChart(props: { run: BacktestRun; chart: { data?: RunChartData; error: unknown }; trades: BacktestTrade[] | undefined; focus: TradeFocus | null }) {
-  const { run, chart, trades, focus } = props;
+export function RunChart(props: {
+  run: BacktestRun;
+  chart: { data?: RunChartData; error: unknown };
+  trades: BacktestTrade[] | undefined;
+  focus: TradeFocus | null;
+  /** Select-bar mode picked a candle: replay the run from its open time. */
+  onReplayFrom?: (time: number) => void;
+}) {
+  const { run, chart, trades, focus, onReplayFrom } = props;
   const data = chart.data;
   const sectionRef = useRef<HTMLDivElement | null>(null);
   const [hidden, toggle] = useHiddenLayers();
   const [editing, setEditing] = useState(false);
+  const [selectingBar, setSelectingBar] = useState(false);
+  const pickBar = useCallback(
+    (time: number) => {
+      setSelectingBar(false);
+      onReplayFrom?.(time);
+    },
+    [onReplayFrom],
+  );
+  useEffect(() => {
+    if (!selectingBar) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") setSelectingBar(false);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [selectingBar]);
   const candles: CandleColumns | null = data?.candles ?? null;
   const lines: PriceLine[] = useMemo(
     () => (hidden.has("lines") ? [] : Object.entries(data?.lines ?? {}).map(([name, values]) => ({ name, values }))),
@@ -51,6 +74,11 @@ export function RunChart(props: { run: BacktestRun; chart: { data?: RunChartData
     return <div className="bt-run-chart">{chart.error ? <ErrorText error={chart.error} /> : <Spinner label="Loading the candles…" />}</div>;
   return (
     <div className="bt-run-chart" ref={sectionRef} data-testid="run-chart" data-trades={marked ? "ready" : "loading"}>
+      {selectingBar && (
+        <div className="select-bar-hint" role="status" data-testid="run-select-bar-hint">
+          Select bar: click the candle to replay the run from (Esc cancels).
+        </div>
+      )}
       {data.truncated && <p className="muted small">The span has more candles than one chart holds: its last {candles.time.length.toLocaleString("en-US")} are drawn.</p>}
       <PriceChart
         title={`${run.symbol} ${run.timeframe}`}
@@ -63,6 +91,7 @@ export function RunChart(props: { run: BacktestRun; chart: { data?: RunChartData
         }}
         focus={zoom}
         onDrawn={onDrawn}
+        onBarClick={selectingBar ? pickBar : undefined}
         tools={[
           <button
             key="params"
@@ -75,6 +104,21 @@ export function RunChart(props: { run: BacktestRun; chart: { data?: RunChartData
           >
             Parameters
           </button>,
+          ...(onReplayFrom
+            ? [
+                <button
+                  key="replay"
+                  type="button"
+                  className={`chip${selectingBar ? " chip--on" : ""}`}
+                  aria-pressed={selectingBar}
+                  data-testid="replay-select-bar"
+                  title="Replay the run from a bar: click it on the chart"
+                  onClick={() => setSelectingBar((on) => !on)}
+                >
+                  Replay from a bar
+                </button>,
+              ]
+            : []),
           ...LAYERS.map((layer) => (
           <button
             key={layer}

@@ -27,6 +27,9 @@ export function RunDetails({ id, renderRunRisk }: { id: number; renderRunRisk?: 
 
 function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: RenderRunRisk }) {
   const done = run.status === "done";
+  // The streamed replay: closed, or open from a start (null: the first bar); `seq` re-opens.
+  const [replay, setReplay] = useState<{ start: number | null; seq: number } | null>(null);
+  const openReplay = (start: number | null) => setReplay((r) => ({ start, seq: (r?.seq ?? 0) + 1 }));
   return (
     <section className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
       <header className="bt-run__header">
@@ -43,18 +46,18 @@ function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: Rend
       </header>
       <RunStatusLine run={run} />
       {renderRunRisk?.(run)}
-      {done && run.kpis && <RunResults run={run} kpis={run.kpis} />}
-      {done && <ReplaySection run={run} />}
+      {done && run.kpis && <RunResults run={run} kpis={run.kpis} onReplayFrom={openReplay} />}
+      {done && <ReplaySection run={run} replay={replay} onOpen={() => openReplay(null)} onClose={() => setReplay(null)} />}
     </section>
   );
 }
 
-function ReplaySection({ run }: { run: BacktestRun }) {
-  const [open, setOpen] = useState(false);
-  if (open) return <ReplayPanel key={run.id} run={run} onClose={() => setOpen(false)} />;
+function ReplaySection(props: { run: BacktestRun; replay: { start: number | null; seq: number } | null; onOpen: () => void; onClose: () => void }) {
+  const { run, replay } = props;
+  if (replay) return <ReplayPanel key={`${run.id}-${replay.seq}`} run={run} startTime={replay.start} onClose={props.onClose} />;
   return (
     <div className="bt-replay">
-      <button type="button" data-testid="replay-open" onClick={() => setOpen(true)}>
+      <button type="button" data-testid="replay-open" onClick={props.onOpen}>
         Replay this run
       </button>
     </div>
@@ -82,7 +85,7 @@ export function RunStatusLine({ run }: { run: BacktestRun }) {
   );
 }
 
-function RunResults({ run, kpis }: { run: BacktestRun; kpis: Kpis }) {
+function RunResults({ run, kpis, onReplayFrom }: { run: BacktestRun; kpis: Kpis; onReplayFrom: (time: number) => void }) {
   const equity = useBacktestEquity(run.id, true);
   const trades = useBacktestTrades(run.id, true);
   const chart = useBacktestChart(run.id, true);
@@ -93,7 +96,7 @@ function RunResults({ run, kpis }: { run: BacktestRun; kpis: Kpis }) {
   );
   return (
     <div className="bt-results">
-      <RunChart run={run} chart={chart} trades={trades.data} focus={focus} />
+      <RunChart run={run} chart={chart} trades={trades.data} focus={focus} onReplayFrom={onReplayFrom} />
       <KpiTable kpis={kpis} />
       <div className="bt-results__main">
         {equity.error ? <ErrorText error={equity.error} /> : equity.data ? <EquityChart equity={equity.data.equity} buyAndHold={buyAndHold} /> : <Spinner label="Loading the equity curve…" />}
