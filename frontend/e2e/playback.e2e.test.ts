@@ -61,6 +61,12 @@ describe("replay of real candles", () => {
     expect(chart.lines.sma).toBeCloseTo(hourly.sma?.at(-1) as number, 6);
     expect(chart.markers.length).toBeGreaterThan(0);
     await page.getByTestId("last-candle-verdict").waitFor(); // at the end, the verdict is no spoiler
+    // The legend: the change from the previous close, and the volume.
+    const [before, last] = hourly.candles.slice(-2);
+    const change = ((last!.close - before!.close) / before!.close) * 100;
+    const sign = change < 0 && change.toFixed(2) !== "-0.00" ? "-" : "+";
+    expect(await page.getByTestId("legend-change").textContent()).toBe(`${sign}${Math.abs(change).toFixed(2)}%`);
+    expect(await page.getByTestId("legend-volume").textContent()).toMatch(/^Vol [\d,.]+$/);
     const badge = page.getByTestId("data-source-badge");
     expect(await badge.textContent()).toBe(symbol.simulated ? "SIMULATED data" : `Real exchange data (${symbol.exchange})`);
     expect(await page.getByTestId("panel-close").textContent()).not.toBe("—");

@@ -1,6 +1,8 @@
 import { COLORS } from "@/config/chart-theme";
 import type { StrategyRun } from "@/lib/api-types";
-import { formatPrice } from "@/lib/format";
+import { useMemo } from "react";
+import { formatChange, legendAt } from "@/components/price-chart";
+import { formatPrice, formatVolume } from "@/lib/format";
 import { formatUtc } from "@/lib/time";
 import { countAtOrBefore } from "../model/cursor";
 import { lineValueAt, type EntryMarker, type LineKey, type PlaybackSeriesData } from "../model/series-data";
@@ -32,6 +34,7 @@ export function ChartLegend({ run, data, index }: { run: StrategyRun; data: Play
   const candle = data.candles[index];
   const time = data.times[index];
   const labels = lineLabels(run);
+  const change = useMemo(() => legendAt(candleColumnsAround(run, index), Math.min(index, 1)), [run, index]);
   return (
     <div className="legend" data-testid="chart-legend">
       <div className="legend__title">
@@ -44,6 +47,16 @@ export function ChartLegend({ run, data, index }: { run: StrategyRun; data: Play
           <span>H <b>{formatPrice(candle.high)}</b></span>
           <span>L <b>{formatPrice(candle.low)}</b></span>
           <span>C <b className={candle.close >= candle.open ? "up" : "down"}>{formatPrice(candle.close)}</b></span>
+          {change && (
+            <span data-testid="legend-change">
+              <b className={change.changePercent >= 0 ? "up" : "down"}>{formatChange(change.changePercent)}</b>
+            </span>
+          )}
+          {change?.volume !== null && change?.volume !== undefined && (
+            <span data-testid="legend-volume">
+              Vol <b>{formatVolume(change.volume)}</b>
+            </span>
+          )}
         </div>
       )}
       <div className="legend__lines">
@@ -59,6 +72,19 @@ export function ChartLegend({ run, data, index }: { run: StrategyRun; data: Play
       </div>
     </div>
   );
+}
+
+/** The candle at `index` and the one before (the change is from the previous close), as columns. */
+function candleColumnsAround(run: StrategyRun, index: number) {
+  const rows = run.candles.slice(Math.max(0, index - 1), index + 1);
+  return {
+    time: rows.map((c) => c.time),
+    open: rows.map((c) => c.open),
+    high: rows.map((c) => c.high),
+    low: rows.map((c) => c.low),
+    close: rows.map((c) => c.close),
+    volume: rows.map((c) => c.volume),
+  };
 }
 
 function markersAt(data: PlaybackSeriesData, time: number): EntryMarker[] {
