@@ -114,6 +114,21 @@ describe("replay of real candles", () => {
     expect(await cursorTime(page)).toBe(times.at(-1));
   });
 
+  it("offers select-bar on a phone", async () => {
+    page = await newPage(browser);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await openApp(page, { symbol: symbol.name, timeframe: "1h", t: at(300) });
+    await waitForTimeframe(page, "1h");
+    const button = page.getByTestId("select-bar");
+    await button.scrollIntoViewIfNeeded();
+    const box = (await button.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390); // reachable without scrolling sideways
+    await button.click();
+    await page.getByTestId("select-bar-hint").waitFor();
+    await page.getByTestId("chart").scrollIntoViewIfNeeded();
+    await screenshot(page, "15-select-bar-390");
+  });
+
   it("draws the 5m SMA the signals use on the 1h chart when asked", async () => {
     await open({ t: times.at(-1)! });
     expect(Object.keys((await chartState(page)).lines)).not.toContain("baseSma");
