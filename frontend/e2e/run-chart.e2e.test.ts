@@ -143,7 +143,7 @@ describe("a run's candle chart", () => {
     page = await newPage(browser);
     const run = await openDoneRun();
     await page.waitForFunction(() => (window.__runChart?.markers() ?? 0) > 0);
-    const chart = await api<{ candles: { time: number[]; close: number[] } }>("GET", `/api/analytics/backtests/${run.id}/chart/`);
+    const chart = await api<{ candles: { time: number[]; close: number[]; low: number[]; high: number[] } }>("GET", `/api/analytics/backtests/${run.id}/chart/`);
     const index = run.bars - 100; // in the opening view (the newest 500 bars), far from the first
     const time = chart.data.candles.time[index]!;
     await page.getByTestId("replay-select-bar").click();
@@ -158,6 +158,26 @@ describe("a run's candle chart", () => {
     await expect.poll(async () => Number(await page.getByTestId("replay-time").getAttribute("data-time")), { timeout: 30_000 }).toBe(time);
     await panel.waitFor();
     expect(await page.evaluate(() => window.__replayChart!.lastTime())).toBe(time);
+
+    // The replay's markers carry no text: hovering the last entry before the chosen bar names it.
+    const trade = run.trades.filter((t) => t.entry_time < time).at(-1)!;
+    const at = chart.data.candles.time.findLastIndex((t) => t <= trade.entry_time);
+    const candles = chart;
+    const long = trade.side === "long";
+    const anchor = await page.evaluate(
+      ([t, p]) => window.__replayChart!.pointOf(t!, p!),
+      [chart.data.candles.time[at]!, long ? candles.data.candles.low[at]! : candles.data.candles.high[at]!],
+    );
+    expect(anchor, "the last entry before the chosen bar is in view").not.toBeNull();
+    const replayCanvas = (await page.locator('[data-testid="replay-chart"] .chart__canvas').boundingBox())!;
+    const tooltip = page.getByTestId("replay-marker-tooltip");
+    const expected = `${long ? "LONG" : "SHORT"} entry · trade #${trade.number + 1}`;
+    const named = async () => (await tooltip.isVisible()) && ((await tooltip.textContent()) ?? "").includes(expected);
+    // On a reversal the previous trade's exit sits on the same side of the same candle: walk on.
+    for (let offset = 2; offset <= 60 && !(await named()); offset += 2) {
+      await page.mouse.move(replayCanvas.x + anchor!.x, replayCanvas.y + anchor!.y + (long ? offset : -offset));
+    }
+    expect(await tooltip.textContent()).toContain(expected);
     await screenshot(page, "65-run-replay-from-bar");
 
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // keys go to the page

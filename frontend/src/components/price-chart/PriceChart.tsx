@@ -18,6 +18,7 @@ import "../chip.css";
 import "./price-chart.css";
 import { CHART_OPTIONS, COLORS } from "@/config/chart-theme";
 import { candleData, indexAtOrBefore, lineColor, lineData, volumeData, type CandleColumns, type PriceLine } from "./model/columns";
+import { tooltipPosition } from "./model/tooltip";
 import type { LogicalRange } from "./model/zoom";
 import { PriceLegend } from "./PriceLegend";
 import { createPriceChartDebug, type PriceChartDebugName } from "./debug";
@@ -208,7 +209,7 @@ export function PriceChart(props: PriceChartProps) {
         <div ref={containerRef} className="chart__canvas" />
         <PriceLegend title={props.title} candles={candles} lines={lines ?? []} index={legendIndex} />
         {tooltip && (
-          <div className="marker-tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }} data-testid="marker-tooltip">
+          <div className="marker-tooltip" style={tooltipPosition(hover.x, hover.y, containerRef.current?.clientWidth ?? 0)} data-testid="marker-tooltip">
             {tooltip}
           </div>
         )}

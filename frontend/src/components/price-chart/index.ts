@@ -4,3 +4,4 @@ export { type CandleColumns, type PriceLine, indexAtOrBefore } from "./model/col
 export { tradeMarkers, markerId, type MarkedTrade, type TradeMarkerInfo, type TradeMarkers } from "./model/trade-markers";
 export { tradeZoomRange, type LogicalRange } from "./model/zoom";
 export { formatChange, legendAt, type LegendValues } from "./model/legend";
+export { tooltipPosition } from "./model/tooltip";

@@ -12,6 +12,7 @@ import {
 } from "lightweight-charts";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { CHART_OPTIONS, COLORS } from "@/config/chart-theme";
+import { tooltipPosition } from "@/components/price-chart";
 import { formatPrice } from "@/lib/format";
 import { formatKpi } from "../model/kpi-format";
 import type { BacktestRun } from "../api/types";
@@ -28,6 +29,8 @@ export interface ReplayChartDebug {
   lastTime: () => number | null;
   /** Candles received over every connection: each once, in order (duplicates = gaps = 0). */
   stream: () => ReplayStreamStats;
+  /** Where a (time, price) is drawn, in px from the chart's top-left corner (null off screen). */
+  pointOf: (time: number, price: number) => { x: number; y: number } | null;
 }
 
 declare global {
@@ -98,6 +101,11 @@ export function ReplayPanel({ run, startTime = null, onClose }: { run: BacktestR
         return last ? (last.time as number) : null;
       },
       stream: () => ({ ...statsRef.current.current }),
+      pointOf: (time, price) => {
+        const x = chart.timeScale().timeToCoordinate(time as UTCTimestamp);
+        const y = series.priceToCoordinate(price);
+        return x === null || y === null ? null : { x, y };
+      },
     };
     if (import.meta.env.MODE === "e2e") window.__replayChart = debug; // test builds only
     return () => {
@@ -247,7 +255,7 @@ export function ReplayPanel({ run, startTime = null, onClose }: { run: BacktestR
       <div className="chart bt-replay__chart" data-testid="replay-chart">
         <div ref={containerRef} className="chart__canvas" />
         {hovered && (
-          <div className="marker-tooltip" style={{ left: hovered.x + 14, top: hovered.y + 14 }} data-testid="replay-marker-tooltip">
+          <div className="marker-tooltip" style={tooltipPosition(hovered.x, hovered.y, containerRef.current?.clientWidth ?? 0)} data-testid="replay-marker-tooltip">
             <div className={hovered.marker.side === "long" ? "up" : "down"}>
               <strong>
                 {hovered.marker.side.toUpperCase()} {hovered.marker.kind}
