@@ -134,7 +134,7 @@ export function RunChart(props: {
           )),
         ]}
         initialBars={500}
-        debugName="__runChart"
+        debugName={import.meta.env.MODE === "e2e" ? "__runChart" : undefined}
         className="run-chart"
         testId="run-price-chart"
       />

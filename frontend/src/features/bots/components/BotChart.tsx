@@ -29,7 +29,7 @@ export function BotChart(props: { title: string; candles: RunCandle[]; lines: Li
       markers={chartMarkers}
       markerTooltip={tooltip}
       initialBars={120}
-      debugName="__botChart"
+      debugName={import.meta.env.MODE === "e2e" ? "__botChart" : undefined}
       className="bot-chart"
       testId="bot-chart"
     />
