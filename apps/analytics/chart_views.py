@@ -13,6 +13,10 @@ from .chart_serializers import RunChartSerializer
 from .selectors import backtest_run_get
 
 
+def _drawn(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=np.float32)
+
+
 class BacktestChartView(APIView):
     @extend_schema(
         responses={
@@ -47,7 +51,8 @@ class BacktestChartView(APIView):
                     "close": candles.close,
                     "volume": candles.volume,
                 },
-                "lines": {name: np.ascontiguousarray(v) for name, v in chart.lines.items()},
-                "buy_and_hold": np.ascontiguousarray(chart.buy_and_hold),
+                # Drawn only: float32's 7 digits (about half the JSON of float64's 17).
+                "lines": {name: _drawn(values) for name, values in chart.lines.items()},
+                "buy_and_hold": _drawn(chart.buy_and_hold),
             }
         )
