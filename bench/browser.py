@@ -3,7 +3,9 @@ page at rest, measured in one run (frontend/bench/browser-figures.mjs says what 
 
 The web process serves the e2e build (frontend/dist-e2e: the production bundle plus read-only
 chart handles) as tests/e2e/test_browser.py does; the data is what bench_run_endpoint stored
-(BTCUSDT 5m/1h/4h) plus a user of its own with stopped paper bots and a done backtest.
+(BTCUSDT 5m/1h/4h) plus a user of its own with stopped paper bots and a done backtest; and for
+the run page's chart, a backtest with about 1,000 trades on 100,000 5m candles (the real series
+tiled, bench/candles.py, stored as a symbol of its own).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.candles import tiled_candles
 from bench.scale import Scale
 from bench.servers import start_server, stop_server
 
@@ -26,6 +29,8 @@ DIST = FRONTEND / "dist-e2e"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SYMBOL = "BTCUSDT"  # stored by bench_run_endpoint
 USERNAME, PASSWORD = "bench-browser", "bench-browser-pw"
+CHART_SYMBOL = "TILEDUSDT"  # the tiled BTC/USDT 5m series
+CHART_PARAMS = {"fast_period": 36, "slow_period": 108}  # 994 trades on 100,000 of its candles
 
 
 def _check_prerequisites() -> str:
@@ -39,8 +44,9 @@ def _check_prerequisites() -> str:
     return node
 
 
-def _prepare(scale: Scale) -> int:
-    """The user, its stopped paper bots and a done ema-cross backtest; the backtest's id."""
+def _prepare(scale: Scale) -> tuple[int, int]:
+    """The user, its stopped paper bots, a done ema-cross backtest to replay and one to chart;
+    their ids."""
     from django.contrib.auth import get_user_model
 
     from apps.analytics.services import backtest_run_create, backtest_run_execute
@@ -72,10 +78,35 @@ def _prepare(scale: Scale) -> int:
         end_ms=first + scale.browser_replay_candles * 300_000,
     )
     backtest_run_execute(run_id=run.pk)
+    return run.pk, _chart_run(owner, scale)
+
+
+def _chart_run(owner, scale: Scale) -> int:
+    """A done ema-cross backtest over `browser_chart_candles` tiled 5m candles."""
+    from apps.analytics.services import backtest_run_create, backtest_run_execute
+    from apps.datafeeds.models import Symbol
+    from apps.datafeeds.storage import candles_upsert
+
+    symbol = Symbol.objects.create(
+        name=CHART_SYMBOL, base="TILED", quote="USDT", market_symbol="TILED/USDT"
+    )
+    candles = tiled_candles(scale.browser_chart_candles)
+    candles_upsert(symbol=symbol, timeframe="5m", rows=candles.rows())
+    first = int(candles.open_time[0])
+    run = backtest_run_create(
+        owner=owner,
+        strategy="ema-cross",
+        symbol=symbol,
+        params=CHART_PARAMS,
+        start_ms=first,
+        end_ms=first + len(candles) * 300_000,
+    )
+    backtest_run_execute(run_id=run.pk)
     return run.pk
 
 
-def _figures(node: str, url: str, run_id: int, scale: Scale) -> dict:
+def _figures(node: str, url: str, run_ids: tuple[int, int], scale: Scale) -> dict:
+    run_id, chart_run_id = run_ids
     env = {
         **os.environ,
         "BENCH_BASE_URL": url,
@@ -85,6 +116,7 @@ def _figures(node: str, url: str, run_id: int, scale: Scale) -> dict:
         "BENCH_BOTS": str(scale.browser_bots),
         "BENCH_SECONDS": str(scale.browser_seconds),
         "BENCH_RUN_ID": str(run_id),
+        "BENCH_CHART_RUN_ID": str(chart_run_id),
         "BENCH_USERNAME": USERNAME,
         "BENCH_PASSWORD": PASSWORD,
         "BENCH_PYTHON": sys.executable,  # tests/e2e/bot_clock.py's flood, in this environment
@@ -101,10 +133,10 @@ def _figures(node: str, url: str, run_id: int, scale: Scale) -> dict:
 
 def bench_browser(record: Callable[..., None], scale: Scale) -> None:
     node = _check_prerequisites()
-    run_id = _prepare(scale)
+    run_ids = _prepare(scale)
     server, port = start_server(FRONTEND_DIST=str(DIST))
     try:
-        figures = _figures(node, f"http://127.0.0.1:{port}", run_id, scale)
+        figures = _figures(node, f"http://127.0.0.1:{port}", run_ids, scale)
     finally:
         stop_server(server)
     _record_replay_page(record, figures["replay_page"], scale)
@@ -116,6 +148,15 @@ def bench_browser(record: Callable[..., None], scale: Scale) -> None:
         bots["idle_frame_p95_ms"],
         False,
         size=f"{scale.browser_bots} bots, {scale.browser_seconds:g} s",
+    )
+    chart = figures["run_chart"]
+    record(
+        "browser: run page first render, trades and lines (ref. the candles alone)",
+        chart["full_ms"],
+        "ms",
+        chart["candles_ms"],
+        False,
+        size=f"{chart['trades']:,} trades on {chart['candles']:,} 5m candles",
     )
     socket = figures["replay_socket"]
     size = f"{socket['total']:,} candles"

@@ -34,6 +34,7 @@ class Scale:
     browser_bots: int  # on the Bots page under load
     browser_seconds: float  # of frames measured per page state (idle, under load)
     browser_replay_candles: int  # of the backtest replayed over WebSocket in the browser
+    browser_chart_candles: int  # 5m candles of the backtest whose run page is drawn at once
 
 
 FULL = Scale(
@@ -62,6 +63,7 @@ FULL = Scale(
     browser_bots=200,
     browser_seconds=10.0,
     browser_replay_candles=17_280,  # 60 days of 5m candles
+    browser_chart_candles=100_000,  # ema-cross 36/108 trades 994 times on them
 )
 
 TINY = Scale(
@@ -92,4 +94,5 @@ TINY = Scale(
     # Three credit windows (analytics/replay.MAX_CREDIT): at max speed the whole replay can
     # never arrive between two frames, so Pause always finds it playing.
     browser_replay_candles=6_000,
+    browser_chart_candles=3_000,
 )

@@ -70,6 +70,7 @@ FIGURES = [
     "browser: replay page playback at max",
     "browser: JS heap growth over the playback",
     "browser: Bots page frame p95, 50 events/s (ref. idle)",
+    "browser: run page first render, trades and lines (ref. the candles alone)",
     "browser: backtest replay frame p95 at max (ref. paused)",
     "browser: backtest replay longest frame at max (ref. paused)",
     "browser: backtest replay Pause shown, at max (ref. at 10/s)",

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .chart_views import BacktestChartView
 from .views import (
     BacktestDetailView,
     BacktestEquityView,
@@ -15,6 +16,7 @@ urlpatterns = [
     path("backtests/<int:pk>/", BacktestDetailView.as_view(), name="backtest-detail"),
     path("backtests/<int:pk>/trades/", BacktestTradesView.as_view(), name="backtest-trades"),
     path("backtests/<int:pk>/equity/", BacktestEquityView.as_view(), name="backtest-equity"),
+    path("backtests/<int:pk>/chart/", BacktestChartView.as_view(), name="backtest-chart"),
     path("backtests/sweeps/", SweepCreateView.as_view(), name="sweep-create"),
     path("backtests/sweeps/<int:pk>/", SweepDetailView.as_view(), name="sweep-detail"),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from apps.datafeeds.arrays import CandleArrays
-from apps.datafeeds.timeframes import bucket_next
+from apps.datafeeds.timeframes import bucket_next, timeframe_ms
 
 from .inputs import DisplayInputs
 from .registry import StrategyResult, StrategySpec
@@ -36,6 +36,9 @@ class Evaluation:
     entries: list[Entry]
     warmup_complete: bool
     result: StrategyResult
+    # Above the base timeframe only: each base indicator (e.g. the 5m SMA the signals compare
+    # with) as it stood at each displayed candle's close, NaN before the first base bar.
+    base_indicators: dict[str, np.ndarray]
 
 
 def _lines_defined_at(lines: dict[str, Any], index: int) -> bool:
@@ -68,6 +71,12 @@ def strategy_evaluate(
     short_active = np.where(seen, result.short_setup[np.maximum(at_close, 0)], False)
 
     entries = _project_entries(base, base_close, result, shown, timeframe)
+    base_indicators = {}
+    if timeframe_ms(timeframe) > timeframe_ms(base_tf):
+        base_indicators = {
+            name: np.where(seen, values[np.maximum(at_close, 0)], np.nan)
+            for name, values in result.indicators.items()
+        }
     base_defined = seen[0] and all(
         np.isfinite(values[at_close[0]]) for values in result.indicators.values()
     )
@@ -82,6 +91,7 @@ def strategy_evaluate(
         entries=entries,
         warmup_complete=bool(base_defined and _lines_defined_at(lines, 0)),
         result=result,
+        base_indicators=base_indicators,
     )
 
 

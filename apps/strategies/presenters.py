@@ -38,6 +38,10 @@ def evaluation_payload(evaluation: Evaluation, *, symbol: Symbol) -> dict:
             if isinstance(line, dict)
             else _nullable(line)
         )
+    if evaluation.base_indicators:
+        payload["base_indicators"] = {
+            name: _nullable(values) for name, values in evaluation.base_indicators.items()
+        }
     payload["entries"] = [
         {
             "time": _seconds(e.display_open_ms),

@@ -144,6 +144,14 @@ class StrategyRunResponseSerializer(serializers.Serializer):
         required=False,
         help_text="your strategy: {name: each named series as known at each candle's close}",
     )
+    base_indicators = serializers.DictField(
+        child=serializers.ListField(child=serializers.FloatField(allow_null=True)),
+        required=False,
+        help_text=(
+            "above the base timeframe only: {name: the base-timeframe indicator the signals use "
+            "(hma-sma: sma is the 5m SMA), as it stood at each candle's close}"
+        ),
+    )
     entries = EntrySerializer(many=True)
     timeline = TimelinePointSerializer(many=True)
     should_enter_long = serializers.BooleanField()

@@ -6,6 +6,8 @@
 //   load to warm up first);
 // - its frame times while playing PLAYED candles at max, against the same page idle;
 // - the Bots page's frame times with BOTS bots receiving 50 events/s, against it idle;
+// - a backtest run's page: its candle chart's first render with the strategy's lines and every
+//   trade's markers (about 1,000 trades on 100,000 candles), against the candles alone;
 // - a backtest replay over WebSocket: frame times (p95 and the longest) at max against paused, and
 //   how soon Pause shows (the first frame at the final position) at max against at 10 candles/s.
 import { spawn } from "node:child_process";
@@ -15,11 +17,14 @@ const env = process.env;
 const BASE_URL = env.BENCH_BASE_URL;
 const SYMBOL = env.BENCH_SYMBOL;
 const CANDLES = Number(env.BENCH_CANDLES);
+const AFTER_EVERY_CANDLE = 4_102_444_800; // 2100-01-01, epoch s: a replay moment after any window
 const REF_CANDLES = Math.max(100, Math.round(CANDLES / 10));
 const PLAYED = Number(env.BENCH_PLAYED_CANDLES);
 const BOTS = Number(env.BENCH_BOTS);
 const SECONDS = Number(env.BENCH_SECONDS);
 const RUN_ID = env.BENCH_RUN_ID;
+const CHART_RUN_ID = env.BENCH_CHART_RUN_ID;
+const CHART_LOADS = 3; // loads per variant of the run page, interleaved; the median is kept
 const USERNAME = env.BENCH_USERNAME;
 const PASSWORD = env.BENCH_PASSWORD;
 const FLOOD_RATE = 50; // equity messages per second, as the Bots page's e2e scenario sends
@@ -101,7 +106,8 @@ async function heapUsedMiB(cdp) {
 
 /** Opens the replay page on `limit` candles; ms from the API answer to the chart drawn. */
 async function renderMs(page, limit) {
-  await page.goto(`${BASE_URL}/?symbol=${SYMBOL}&timeframe=5m&limit=${limit}`);
+  // t after the window: every candle drawn (without one the replay opens halfway through).
+  await page.goto(`${BASE_URL}/?symbol=${SYMBOL}&timeframe=5m&limit=${limit}&t=${AFTER_EVERY_CANDLE}`);
   await page.waitForFunction((count) => window.__chart?.visibleCandles() === count, limit);
   await page.locator('[data-testid="playback"][data-timeframe="5m"][data-ready="true"]').waitFor();
   await page.waitForFunction(() => performance.getEntriesByName("chart:rendered").length > 0);
@@ -152,6 +158,37 @@ async function replayPage(browser) {
   };
 }
 
+/** Opens a run's page; ms from its chart's data received to the chart drawn with it all. */
+async function runChartMs(page, query) {
+  await page.goto(`${BASE_URL}/backtests/${CHART_RUN_ID}${query}`);
+  await page.waitForFunction(() => performance.getEntriesByName("run-chart:rendered").length > 0, null, { timeout: 300_000 });
+  return page.evaluate(() => {
+    const received = performance.getEntriesByName("run-chart:received").at(-1);
+    const rendered = performance.getEntriesByName("run-chart:rendered").at(-1);
+    if (!received || !rendered) throw new Error("the run chart's performance marks are missing");
+    return rendered.startTime - received.startTime;
+  });
+}
+
+/** The run page's first render with the strategy's lines and every trade's markers, against the
+ * same page with both layers hidden (`?hide=lines,trades`: the candles and volume alone). */
+async function runChart(browser) {
+  const page = await newPage(browser);
+  await signIn(page);
+  const candlesOnly = "?hide=lines,trades";
+  await runChartMs(page, candlesOnly); // warm-up: the bundle's first parse and compile
+  const full = [];
+  const candles = [];
+  for (let i = 0; i < CHART_LOADS; i++) {
+    candles.push(await runChartMs(page, candlesOnly));
+    full.push(await runChartMs(page, ""));
+  }
+  const shown = await page.evaluate(() => ({ candles: window.__runChart.candles(), markers: window.__runChart.markers(), lines: window.__runChart.lines().length }));
+  if (shown.markers === 0 || shown.lines === 0) throw new Error(`the run chart drew no markers or lines: ${JSON.stringify(shown)}`);
+  await page.context().close();
+  return { full_ms: percentile(full, 50), candles_ms: percentile(candles, 50), candles: shown.candles, trades: shown.markers / 2 };
+}
+
 /** tests/e2e/bot_clock.py's flood: `rate` equity messages/s to the user's sockets. */
 function flood(seconds) {
   const child = spawn(env.BENCH_PYTHON, ["tests/e2e/bot_clock.py", "flood", USERNAME, String(FLOOD_RATE), String(seconds)], {
@@ -193,10 +230,13 @@ async function botsPage(browser) {
 async function pauseMs(page, received = 0) {
   return page.evaluate(async (count) => {
     const chart = window.__replayChart;
-    while ((chart.stream().received ?? 0) <= count) await new Promise((resolve) => requestAnimationFrame(resolve));
+    // The Pause button too: on a loaded machine the candles can arrive before React has drawn
+    // the playing state (and its button).
+    const pauseButton = () => document.querySelector('[data-testid="replay-pause"]');
+    while ((chart.stream().received ?? 0) <= count || !pauseButton()) await new Promise((resolve) => requestAnimationFrame(resolve));
     if (window.__benchFrames) window.__benchFrames.running = false;
     const clickedAt = performance.now();
-    document.querySelector('[data-testid="replay-pause"]').click();
+    pauseButton().click();
     let last = chart.lastTime();
     let shownAt = null;
     while (performance.now() < clickedAt + 1_500) {
@@ -252,6 +292,7 @@ try {
   const figures = {
     replay_page: await replayPage(browser),
     bots_page: await botsPage(browser),
+    run_chart: await runChart(browser),
     replay_socket: await replaySocket(browser),
   };
   if (pageErrors.length > 0) throw new Error(`the pages threw: ${pageErrors.join("; ")}`);

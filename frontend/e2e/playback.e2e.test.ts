@@ -44,19 +44,103 @@ const at = (i: number) => times[i] as number;
 
 describe("replay of real candles", () => {
   it("loads the symbol's 1h candles with every line, the markers and the data-source badge", async () => {
+    // Without a chosen moment the replay opens halfway through, not on the outcome.
     await open();
+    const start = Math.floor((times.length - 1) / 2);
+    expect(await cursorTime(page)).toBe(at(start));
+    expect((await chartState(page)).visibleCandles).toBe(start + 1);
+    expect(await page.getByTestId("last-candle-verdict").count()).toBe(0); // no spoilers
+    await page.waitForURL((url) => url.searchParams.get("t") === String(at(start)));
+
+    await page.keyboard.press("End");
+    await page.waitForFunction((last) => window.__chart?.lastCandleTime() === last, times.at(-1)!);
     const chart = await chartState(page);
     expect(chart.visibleCandles).toBe(times.length);
-    expect(chart.lastCandleTime).toBe(times.at(-1));
     expect(await cursorTime(page)).toBe(times.at(-1));
     expect(Object.keys(chart.lines).sort()).toEqual(["hma1h", "hma4h", "sma"]);
     expect(chart.lines.sma).toBeCloseTo(hourly.sma?.at(-1) as number, 6);
     expect(chart.markers.length).toBeGreaterThan(0);
+    await page.getByTestId("last-candle-verdict").waitFor(); // at the end, the verdict is no spoiler
+    // The legend: the change from the previous close, and the volume.
+    const [before, last] = hourly.candles.slice(-2);
+    const change = ((last!.close - before!.close) / before!.close) * 100;
+    const sign = change < 0 && change.toFixed(2) !== "-0.00" ? "-" : "+";
+    expect(await page.getByTestId("legend-change").textContent()).toBe(`${sign}${Math.abs(change).toFixed(2)}%`);
+    expect(await page.getByTestId("legend-volume").textContent()).toMatch(/^Vol [\d,.]+$/);
     const badge = page.getByTestId("data-source-badge");
     expect(await badge.textContent()).toBe(symbol.simulated ? "SIMULATED data" : `Real exchange data (${symbol.exchange})`);
     expect(await page.getByTestId("panel-close").textContent()).not.toBe("—");
-    expect(new URL(page.url()).searchParams.get("t")).toBe(String(times.at(-1)));
+    await page.waitForURL((url) => url.searchParams.get("t") === String(times.at(-1)));
     await screenshot(page, "01-loaded-1h");
+  });
+
+  it("picks the start on the chart in select-bar mode, then goes to the first and last bars with Home / End", async () => {
+    await open({ t: at(300) });
+    expect(await page.getByTestId("last-candle-verdict").count()).toBe(0);
+    await page.getByTestId("select-bar").click();
+    await page.getByTestId("select-bar-hint").waitFor();
+    // Every candle is shown to choose from; the panels stay at the cursor.
+    await page.waitForFunction((count) => window.__chart?.visibleCandles() === count, times.length);
+    expect(await cursorTime(page)).toBe(at(300));
+    expect(await page.getByTestId("last-candle-verdict").count()).toBe(0);
+    await screenshot(page, "10-select-bar");
+
+    const chosen = times.length - 60; // in the opening view (the newest 180 slots)
+    const x = await page.evaluate((time) => window.__chart!.xOf(time), at(chosen));
+    expect(x).not.toBeNull();
+    const box = (await page.getByTestId("chart").boundingBox())!;
+    await page.mouse.click(box.x + x!, box.y + box.height / 2);
+    await page.getByTestId("select-bar-hint").waitFor({ state: "detached" });
+    await page.waitForFunction((count) => window.__chart?.visibleCandles() === count, chosen + 1);
+    expect(await cursorTime(page)).toBe(at(chosen));
+    expect((await chartState(page)).lastCandleTime).toBe(at(chosen)); // the future is cut off
+    await page.waitForURL((url) => url.searchParams.get("t") === String(at(chosen)));
+    expect(await page.getByTestId("last-candle-verdict").count()).toBe(0);
+    await screenshot(page, "11-select-bar-picked");
+
+    await page.keyboard.press("Home");
+    await page.waitForFunction((first) => window.__chart?.lastCandleTime() === first, at(0));
+    expect(await cursorTime(page)).toBe(at(0));
+    await page.keyboard.press("End");
+    await page.waitForFunction((last) => window.__chart?.lastCandleTime() === last, times.at(-1)!);
+    expect(await cursorTime(page)).toBe(times.at(-1));
+    await page.getByTestId("last-candle-verdict").waitFor();
+
+    // Escape leaves select-bar mode without moving.
+    await page.getByTestId("select-bar").click();
+    await page.getByTestId("select-bar-hint").waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByTestId("select-bar-hint").waitFor({ state: "detached" });
+    expect(await cursorTime(page)).toBe(times.at(-1));
+  });
+
+  it("offers select-bar on a phone", async () => {
+    page = await newPage(browser);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await openApp(page, { symbol: symbol.name, timeframe: "1h", t: at(300) });
+    await waitForTimeframe(page, "1h");
+    const button = page.getByTestId("select-bar");
+    await button.scrollIntoViewIfNeeded();
+    const box = (await button.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390); // reachable without scrolling sideways
+    await button.click();
+    await page.getByTestId("select-bar-hint").waitFor();
+    await page.getByTestId("chart").scrollIntoViewIfNeeded();
+    await screenshot(page, "15-select-bar-390");
+  });
+
+  it("draws the 5m SMA the signals use on the 1h chart when asked", async () => {
+    await open({ t: times.at(-1)! });
+    expect(Object.keys((await chartState(page)).lines)).not.toContain("baseSma");
+    await page.getByTestId("base-sma-toggle").check();
+    await page.waitForFunction(() => "baseSma" in (window.__chart?.lines() ?? {}));
+    const lines = (await chartState(page)).lines;
+    expect(lines.baseSma).toBeCloseTo(hourly.base_indicators!.sma!.at(-1) as number, 6);
+    expect(lines.baseSma).not.toBeCloseTo(lines.sma!, 2); // another line than the 1h SMA
+    expect(await page.getByTestId("panel-base-sma").textContent()).not.toBe("—");
+    await screenshot(page, "12-base-sma");
+    await page.getByTestId("base-sma-toggle").uncheck();
+    await page.waitForFunction(() => !("baseSma" in (window.__chart?.lines() ?? {})));
   });
 
   it("plays and pauses, showing only the candles up to the cursor", async () => {

@@ -69,6 +69,10 @@ def previous_rendering(symbol, timeframe, window, params) -> bytes:
             if isinstance(line, dict)
             else nullable(line)
         )
+    if ev.base_indicators:  # added since (issue 25): above the base timeframe only
+        payload["base_indicators"] = {
+            name: nullable(values) for name, values in ev.base_indicators.items()
+        }
     payload["entries"] = [
         {
             "time": int(e.display_open_ms) // 1000,

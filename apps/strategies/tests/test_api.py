@@ -293,3 +293,17 @@ def test_compiling_a_strategy_has_its_own_budget_per_user(monkeypatch, ana, bob)
     assert bob.post(url, body, format="json").status_code == 200  # per user
     assert ana.get("/api/strategies/catalog/").status_code == 200  # only compiling counts
     caches["throttle"].clear()
+
+
+def test_above_the_base_timeframe_the_base_sma_is_given_as_at_each_close(client, btc):
+    hourly = run(client, timeframe="1h", limit=50).json()
+    last = hourly["candles"][-1]["time"]
+    five = run(client, timeframe="5m", end=last + 55 * 60, limit=600).json()
+    five_sma = {c["time"]: v for c, v in zip(five["candles"], five["sma"], strict=True)}
+    base_sma = hourly["base_indicators"]["sma"]
+    assert len(base_sma) == 50
+    for candle, value in zip(hourly["candles"], base_sma, strict=True):
+        # The 5m bar closing with the hour opens 55 minutes after it.
+        assert value == pytest.approx(five_sma[candle["time"] + 55 * 60])
+    assert base_sma != pytest.approx(hourly["sma"])  # not the SMA of the 1h closes
+    assert "base_indicators" not in five  # at the base timeframe it is the shown line itself

@@ -10,6 +10,7 @@ export const COLORS = {
   sma: "#f5c542",
   hma1h: "#4fa3ff",
   hma4h: "#c77dff",
+  baseSma: "#ffd98a", // dashed: the base-timeframe SMA the signals use
 } as const;
 
 export const CHART_OPTIONS: DeepPartial<ChartOptions> = {

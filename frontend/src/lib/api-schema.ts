@@ -48,6 +48,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/backtests/{id}/chart/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A backtest's candle chart: candles, the strategy's lines, buy-and-hold
+         * @description The candles of the run's span on its timeframe as columns, the strategy's lines computed as the run endpoint does (null during warm-up) and the buy-and-hold equity, aligned to the candles. Trades: /trades/.
+         */
+        get: operations["analytics_backtests_chart_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/analytics/backtests/{id}/equity/": {
         parameters: {
             query?: never;
@@ -1579,6 +1599,16 @@ export interface components {
             /** Format: double */
             volume: number;
         };
+        /** @description One array per column, index i of each is candle i (compact: no object per bar). */
+        CandleColumns: {
+            close: number[];
+            high: number[];
+            low: number[];
+            open: number[];
+            /** @description open, epoch s UTC */
+            time: number[];
+            volume: number[];
+        };
         CandlesResponse: {
             candles: components["schemas"]["Candle"][];
             count: number;
@@ -2285,6 +2315,23 @@ export interface components {
              */
             take_profit?: number | null;
         };
+        RunChart: {
+            /** @description equity of buying at the first open (one fee) and holding, at each close */
+            buy_and_hold: (number | null)[];
+            candles: components["schemas"]["CandleColumns"];
+            exchange: string;
+            /** @description the strategy's lines by name, aligned to the candles (null: undefined yet) */
+            lines: {
+                [key: string]: (number | null)[];
+            };
+            run: number;
+            simulated: boolean;
+            symbol: string;
+            /** @description the run's (the strategy's base) timeframe */
+            timeframe: string;
+            /** @description the span has more candles than one chart holds: only its last ones are here */
+            truncated: boolean;
+        };
         /** @description A sweep's runs per status. */
         RunCounts: {
             done: number;
@@ -2411,6 +2458,10 @@ export interface components {
          *     `display` keys are declared here (optional), so the schema names every one.
          */
         StrategyRunResponse: {
+            /** @description above the base timeframe only: {name: the base-timeframe indicator the signals use (hma-sma: sma is the 5m SMA), as it stood at each candle's close} */
+            base_indicators?: {
+                [key: string]: (number | null)[];
+            };
             base_timeframe: components["schemas"]["TimeframeEnum"];
             candles: components["schemas"]["Candle"][];
             /** @description ema-cross: fast EMA */
@@ -2836,6 +2887,34 @@ export interface operations {
         responses: {
             /** @description No response body */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    analytics_backtests_chart_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunChart"];
+                };
+            };
+            /** @description no such run of yours, or its candles are gone */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-import { AreaSeries, createChart, LineSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
+import { AreaSeries, createChart, LineSeries, LineStyle, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
 import { useEffect, useRef, useState } from "react";
 import { CHART_OPTIONS, COLORS } from "@/config/chart-theme";
 import type { EquityPoint } from "../api/types";
@@ -8,6 +8,7 @@ import { drawdownSeries } from "../model/drawdown";
 export interface EquityChartDebug {
   equityPoints: () => number;
   drawdownPoints: () => number;
+  buyAndHoldPoints: () => number;
 }
 
 declare global {
@@ -20,12 +21,13 @@ interface Handles {
   chart: IChartApi;
   equity: ISeriesApi<"Line">;
   drawdown: ISeriesApi<"Area">;
+  buyAndHold: ISeriesApi<"Line">;
 }
 
 const toSeries = (points: EquityPoint[]) => points.map((p) => ({ time: p.time as UTCTimestamp, value: p.value }));
 
-/** Equity (top pane) and drawdown in percent (bottom pane). The chart is created once. */
-export function EquityChart({ equity }: { equity: EquityPoint[] }) {
+/** Equity and buy-and-hold (top pane) and drawdown in percent (bottom pane). Created once. */
+export function EquityChart({ equity, buyAndHold }: { equity: EquityPoint[]; buyAndHold?: EquityPoint[] }) {
   const containerRef = useRef<HTMLDivElement | null>(null);
   const [handles, setHandles] = useState<Handles | null>(null);
 
@@ -34,6 +36,13 @@ export function EquityChart({ equity }: { equity: EquityPoint[] }) {
     if (!container) return;
     const chart = createChart(container, { ...CHART_OPTIONS, timeScale: { ...CHART_OPTIONS.timeScale, rightOffset: 2 } });
     const equitySeries = chart.addSeries(LineSeries, { color: COLORS.hma1h, lineWidth: 2, priceLineVisible: false, title: "equity" });
+    const buyAndHoldSeries = chart.addSeries(LineSeries, {
+      color: "rgba(170, 180, 200, 0.75)",
+      lineWidth: 1,
+      lineStyle: LineStyle.Dashed,
+      priceLineVisible: false,
+      title: "buy & hold",
+    });
     const drawdown = chart.addSeries(
       AreaSeries,
       {
@@ -49,9 +58,9 @@ export function EquityChart({ equity }: { equity: EquityPoint[] }) {
       1,
     );
     chart.panes()[1]?.setHeight(110);
-    const debug: EquityChartDebug = { equityPoints: () => equitySeries.data().length, drawdownPoints: () => drawdown.data().length };
+    const debug: EquityChartDebug = { equityPoints: () => equitySeries.data().length, drawdownPoints: () => drawdown.data().length, buyAndHoldPoints: () => buyAndHoldSeries.data().length };
     if (import.meta.env.MODE === "e2e") window.__equityChart = debug; // test builds only
-    setHandles({ chart, equity: equitySeries, drawdown });
+    setHandles({ chart, equity: equitySeries, drawdown, buyAndHold: buyAndHoldSeries });
     return () => {
       if (import.meta.env.MODE === "e2e" && window.__equityChart === debug) delete window.__equityChart;
       chart.remove();
@@ -67,6 +76,10 @@ export function EquityChart({ equity }: { equity: EquityPoint[] }) {
     handles.drawdown.setData(dd);
     handles.chart.timeScale().fitContent();
   }, [handles, equity]);
+
+  useEffect(() => {
+    handles?.buyAndHold.setData(toSeries(buyAndHold ?? []));
+  }, [handles, buyAndHold]);
 
   return (
     <div className="chart bt-equity" data-testid="equity-chart" data-points={equity.length}>

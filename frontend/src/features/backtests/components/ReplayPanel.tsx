@@ -5,12 +5,15 @@ import {
   type IChartApi,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
+  type MouseEventParams,
   type SeriesMarker,
   type Time,
   type UTCTimestamp,
 } from "lightweight-charts";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { CHART_OPTIONS, COLORS } from "@/config/chart-theme";
+import { tooltipPosition } from "@/components/price-chart";
+import { formatPrice } from "@/lib/format";
 import { formatKpi } from "../model/kpi-format";
 import type { BacktestRun } from "../api/types";
 import { closeReason, SPEED_CHOICES, speedMessage, type ReplayCandle, type ReplayMarker, type ReplaySpeed } from "../model/replay";
@@ -26,6 +29,8 @@ export interface ReplayChartDebug {
   lastTime: () => number | null;
   /** Candles received over every connection: each once, in order (duplicates = gaps = 0). */
   stream: () => ReplayStreamStats;
+  /** Where a (time, price) is drawn, in px from the chart's top-left corner (null off screen). */
+  pointOf: (time: number, price: number) => { x: number; y: number } | null;
 }
 
 declare global {
@@ -42,23 +47,20 @@ interface Handles {
 
 const toBar = (c: ReplayCandle) => ({ time: c.time as UTCTimestamp, open: c.open, high: c.high, low: c.low, close: c.close });
 
+const markerKey = (m: ReplayMarker) => `${m.kind}-${m.trade}`;
+
+// No text on the chart (labels of neighbouring trades pile up): hovering a marker names it.
 const toMarker = (m: ReplayMarker): SeriesMarker<Time> => {
   const up = m.side === "long";
   if (m.kind === "entry")
     return {
+      id: markerKey(m),
       time: m.time as UTCTimestamp,
       position: up ? "belowBar" : "aboveBar",
       shape: up ? "arrowUp" : "arrowDown",
       color: up ? COLORS.candleUp : COLORS.candleDown,
-      text: `${m.side} #${m.trade + 1}`,
     };
-  return {
-    time: m.time as UTCTimestamp,
-    position: up ? "aboveBar" : "belowBar",
-    shape: "circle",
-    color: COLORS.sma,
-    text: `exit #${m.trade + 1}${m.reason ? ` ${m.reason}` : ""}`,
-  };
+  return { id: markerKey(m), time: m.time as UTCTimestamp, position: up ? "aboveBar" : "belowBar", shape: "circle", color: COLORS.sma };
 };
 
 const APPEND_ONE_BY_ONE = 8; // bars per frame up to which update() beats a setData
@@ -68,8 +70,11 @@ const speedLabel = (s: ReplaySpeed | null) => (s === null ? "–" : s === "max" 
 
 const toLocalInput = (epoch: number) => new Date(epoch * 1000).toISOString().slice(0, 16);
 
-export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () => void }) {
+/** `startTime`: replay from the candle opening then (picked on the run's chart), else from the first. */
+export function ReplayPanel({ run, startTime = null, onClose }: { run: BacktestRun; startTime?: number | null; onClose: () => void }) {
   const containerRef = useRef<HTMLDivElement | null>(null);
+  const sectionRef = useRef<HTMLElement | null>(null);
+  const [chartApi, setChartApi] = useState<IChartApi | null>(null);
   const handlesRef = useRef<Handles | null>(null);
   const statsRef = useRef<{ current: ReplayStreamStats }>({ current: { received: 0, duplicates: 0, gaps: 0, reconnects: 0 } });
 
@@ -86,6 +91,7 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
     });
     const markers = createSeriesMarkers(series, []);
     handlesRef.current = { chart, series, markers };
+    setChartApi(chart);
     const debug: ReplayChartDebug = {
       candles: () => series.data().length,
       markers: () => markers.markers().length,
@@ -95,11 +101,17 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
         return last ? (last.time as number) : null;
       },
       stream: () => ({ ...statsRef.current.current }),
+      pointOf: (time, price) => {
+        const x = chart.timeScale().timeToCoordinate(time as UTCTimestamp);
+        const y = series.priceToCoordinate(price);
+        return x === null || y === null ? null : { x, y };
+      },
     };
     if (import.meta.env.MODE === "e2e") window.__replayChart = debug; // test builds only
     return () => {
       if (import.meta.env.MODE === "e2e" && window.__replayChart === debug) delete window.__replayChart;
       handlesRef.current = null;
+      setChartApi(null);
       chart.remove();
     };
   }, []);
@@ -122,8 +134,24 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
   );
   const { state, send, stats } = useReplay(run.id, sink);
   statsRef.current = stats;
-  const [seekTime, setSeekTime] = useState(() => toLocalInput(run.start));
+  const [seekTime, setSeekTime] = useState(() => toLocalInput(startTime ?? run.start));
   const open = state.connection === "open";
+
+  // A chosen start (the stream starts at the first bar): paused there, as after TradingView's
+  // select bar, once the socket is open. The seek goes to the first candle opening after the
+  // chosen one's open, so the chart shows up to and including the chosen candle.
+  const startSent = useRef(startTime === null);
+  useEffect(() => {
+    if (!open || startSent.current || startTime === null) return;
+    startSent.current = true;
+    send({ action: "pause" });
+    send({ action: "seek", time: startTime + 1 });
+  }, [open, startTime, send]);
+  useEffect(() => {
+    sectionRef.current?.scrollIntoView?.({ block: "nearest" });
+  }, []);
+  useReplayKeys(open, state.total, send);
+  const hovered = useHoveredMarker(chartApi, state.markers);
   const lost = state.connection === "reconnecting";
   const problem = state.connection === "closed" ? closeReason(state.closeCode, state.closeReason) : null;
   const phase = state.ended ? "end" : state.paused ? "paused" : open ? "playing" : state.connection;
@@ -135,6 +163,7 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
 
   return (
     <section
+      ref={sectionRef}
       className="bt-replay"
       data-testid="replay-panel"
       data-connection={state.connection}
@@ -195,7 +224,7 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
             max={toLocalInput(run.end)}
             onChange={(e) => setSeekTime(e.target.value)}
           />
-          <button type="button" data-testid="replay-seek" disabled={!open} onClick={seek}>
+          <button type="button" data-testid="replay-seek" disabled={!open} onClick={seek} title="Home / End: the first / last candle">
             Seek (UTC)
           </button>
           <button type="button" data-testid="replay-close" onClick={onClose}>
@@ -225,7 +254,60 @@ export function ReplayPanel({ run, onClose }: { run: BacktestRun; onClose: () =>
       )}
       <div className="chart bt-replay__chart" data-testid="replay-chart">
         <div ref={containerRef} className="chart__canvas" />
+        {hovered && (
+          <div className="marker-tooltip" style={tooltipPosition(hovered.x, hovered.y, containerRef.current?.clientWidth ?? 0)} data-testid="replay-marker-tooltip">
+            <div className={hovered.marker.side === "long" ? "up" : "down"}>
+              <strong>
+                {hovered.marker.side.toUpperCase()} {hovered.marker.kind}
+              </strong>{" "}
+              · trade #{hovered.marker.trade + 1}
+            </div>
+            <div className="marker-tooltip__row">
+              {formatEpoch(hovered.marker.time, true)} at <b>{formatPrice(hovered.marker.price)}</b>
+              {hovered.marker.reason && (
+                <>
+                  {" "}
+                  · reason <b>{hovered.marker.reason}</b>
+                </>
+              )}
+            </div>
+          </div>
+        )}
       </div>
     </section>
   );
+}
+
+/** The replay marker under the mouse (Lightweight Charts' hit test), with the mouse position. */
+function useHoveredMarker(chart: IChartApi | null, markers: ReplayMarker[]) {
+  const [hovered, setHovered] = useState<{ id: string; x: number; y: number } | null>(null);
+  useEffect(() => {
+    if (!chart) return;
+    const onMove = (param: MouseEventParams<Time>) => {
+      const id = typeof param.hoveredObjectId === "string" ? param.hoveredObjectId : null;
+      setHovered(id && param.point ? { id, x: param.point.x, y: param.point.y } : null);
+    };
+    chart.subscribeCrosshairMove(onMove);
+    return () => chart.unsubscribeCrosshairMove(onMove);
+  }, [chart]);
+  const marker = hovered ? markers.find((m) => markerKey(m) === hovered.id) : undefined;
+  return marker && hovered ? { marker, x: hovered.x, y: hovered.y } : null;
+}
+
+/** Home / End: seek to the first / last candle (not while typing in a field). */
+function useReplayKeys(open: boolean, total: number | null, send: ReturnType<typeof useReplay>["send"]) {
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+      const target = event.target;
+      if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
+      if (event.key === "Home") send({ action: "seek", index: 0 });
+      else if (event.key === "End" && total !== null && total > 0) send({ action: "seek", index: total - 1 });
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open, total, send]);
 }

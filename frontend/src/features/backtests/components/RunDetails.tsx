@@ -14,7 +14,11 @@ import { formatKpi, kpiRows } from "../model/kpi-format";
 import { profileNameOf } from "../model/risk-summary";
 import { EquityChart } from "./EquityChart";
 import { ReplayPanel } from "./ReplayPanel";
-import { useState, type ReactNode } from "react";
+import { RunChart, type TradeFocus } from "./RunChart";
+import { useBacktestChart } from "../api/get-backtest-chart";
+import { benchmarkPoints } from "../model/benchmark";
+import { EQUITY_POINTS } from "../api/get-backtest-equity";
+import { useMemo, useState, type ReactNode } from "react";
 import { formatEpoch } from "./time";
 
 type RenderRunRisk = ((run: BacktestRun) => ReactNode) | undefined;
@@ -28,6 +32,9 @@ export function RunDetails({ id, renderRunRisk }: { id: number; renderRunRisk?: 
 
 function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: RenderRunRisk }) {
   const done = run.status === "done";
+  // The streamed replay: closed, or open from a start (null: the first bar); `seq` re-opens.
+  const [replay, setReplay] = useState<{ start: number | null; seq: number } | null>(null);
+  const openReplay = (start: number | null) => setReplay((r) => ({ start, seq: (r?.seq ?? 0) + 1 }));
   return (
     <section className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
       <header className="bt-run__header">
@@ -46,8 +53,8 @@ function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: Rend
       <RunStatusLine run={run} />
       {done && <SpanNotes run={run} />}
       {renderRunRisk?.(run)}
-      {done && run.kpis && <RunResults run={run} kpis={run.kpis} />}
-      {done && <ReplaySection run={run} />}
+      {done && run.kpis && <RunResults run={run} kpis={run.kpis} onReplayFrom={openReplay} />}
+      {done && <ReplaySection run={run} replay={replay} onOpen={() => openReplay(null)} onClose={() => setReplay(null)} />}
     </section>
   );
 }
@@ -67,12 +74,12 @@ function SpanNotes({ run }: { run: BacktestRun }) {
   );
 }
 
-function ReplaySection({ run }: { run: BacktestRun }) {
-  const [open, setOpen] = useState(false);
-  if (open) return <ReplayPanel key={run.id} run={run} onClose={() => setOpen(false)} />;
+function ReplaySection(props: { run: BacktestRun; replay: { start: number | null; seq: number } | null; onOpen: () => void; onClose: () => void }) {
+  const { run, replay } = props;
+  if (replay) return <ReplayPanel key={`${run.id}-${replay.seq}`} run={run} startTime={replay.start} onClose={props.onClose} />;
   return (
     <div className="bt-replay">
-      <button type="button" data-testid="replay-open" onClick={() => setOpen(true)}>
+      <button type="button" data-testid="replay-open" onClick={props.onOpen}>
         Replay this run
       </button>
     </div>
@@ -100,15 +107,28 @@ export function RunStatusLine({ run }: { run: BacktestRun }) {
   );
 }
 
-function RunResults({ run, kpis }: { run: BacktestRun; kpis: Kpis }) {
+function RunResults({ run, kpis, onReplayFrom }: { run: BacktestRun; kpis: Kpis; onReplayFrom: (time: number) => void }) {
   const equity = useBacktestEquity(run.id, true);
   const trades = useBacktestTrades(run.id, true);
+  const chart = useBacktestChart(run.id, true);
+  const [focus, setFocus] = useState<TradeFocus | null>(null);
+  const buyAndHold = useMemo(
+    () => (chart.data ? benchmarkPoints(chart.data.candles.time, chart.data.buy_and_hold, EQUITY_POINTS) : undefined),
+    [chart.data],
+  );
   return (
     <div className="bt-results">
+      <RunChart run={run} chart={chart} trades={trades.data} focus={focus} onReplayFrom={onReplayFrom} />
       <KpiTable kpis={kpis} />
       <div className="bt-results__main">
-        {equity.error ? <ErrorText error={equity.error} /> : equity.data ? <EquityChart equity={equity.data.equity} /> : <Spinner label="Loading the equity curve…" />}
-        {trades.error ? <ErrorText error={trades.error} /> : trades.data ? <TradesTable trades={trades.data} /> : <Spinner label="Loading the trades…" />}
+        {equity.error ? <ErrorText error={equity.error} /> : equity.data ? <EquityChart equity={equity.data.equity} buyAndHold={buyAndHold} /> : <Spinner label="Loading the equity curve…" />}
+        {trades.error ? (
+          <ErrorText error={trades.error} />
+        ) : trades.data ? (
+          <TradesTable trades={trades.data} selected={focus?.trade.number ?? null} onTradeSelect={(trade) => setFocus((f) => ({ trade, seq: (f?.seq ?? 0) + 1 }))} />
+        ) : (
+          <Spinner label="Loading the trades…" />
+        )}
       </div>
     </div>
   );
@@ -132,7 +152,8 @@ function KpiTable({ kpis }: { kpis: Kpis }) {
 /** Units of the base asset, 4 significant digits. */
 const formatSize = (size: number) => (Number.isFinite(size) ? Number(size.toPrecision(4)).toString() : "—");
 
-function TradesTable({ trades }: { trades: BacktestTrade[] }) {
+function TradesTable(props: { trades: BacktestTrade[]; selected: number | null; onTradeSelect: (trade: BacktestTrade) => void }) {
+  const { trades, selected, onTradeSelect } = props;
   return (
     <div className="bt-table-wrap">
       <table className="bt-table bt-trades" data-testid="trades-table">
@@ -153,7 +174,8 @@ function TradesTable({ trades }: { trades: BacktestTrade[] }) {
         </thead>
         <tbody>
           {trades.map((t) => (
-            <tr key={t.number}>
+            // A click shows the trade on the candle chart above.
+            <tr key={t.number} data-trade={t.number} className={`bt-trade-row${selected === t.number ? " is-selected" : ""}`} title="Show this trade on the chart" onClick={() => onTradeSelect(t)}>
               <td>{t.number + 1}</td>
               <td className={t.side === "long" ? "up" : "down"}>{t.side}</td>
               <td>{formatEpoch(t.entry_time, true)}</td>

@@ -56,7 +56,7 @@ function BotDetail({ bot }: { bot: Bot }) {
   });
   const candles = run.data?.candles ?? [];
   const lines = useMemo(() => (run.data ? strategyLines(run.data, run.data.candles) : []), [run.data]);
-  const markers = useMemo(() => fillMarkers(orders.data ?? [], TIMEFRAME_SECONDS[bot.timeframe] ?? 300), [orders.data, bot.timeframe]);
+  const fills = useMemo(() => fillMarkers(orders.data ?? [], TIMEFRAME_SECONDS[bot.timeframe] ?? 300), [orders.data, bot.timeframe]);
   const position = bot.position;
 
   return (
@@ -115,7 +115,7 @@ function BotDetail({ bot }: { bot: Bot }) {
       </section>
       <section className="bt-card">
         <h3>Price, strategy lines and fills</h3>
-        {candles.length ? <BotChart candles={candles} lines={lines} markers={markers} /> : <p className="muted">No candles stored for {bot.symbol} {bot.timeframe} yet: the bot fetches them when it starts.</p>}
+        {candles.length ? <BotChart title={`${bot.symbol} ${bot.timeframe}`} candles={candles} lines={lines} markers={fills.markers} fills={fills.fills} /> : <p className="muted">No candles stored for {bot.symbol} {bot.timeframe} yet: the bot fetches them when it starts.</p>}
       </section>
       <section className="bt-card">
         <h3>Equity at each close</h3>

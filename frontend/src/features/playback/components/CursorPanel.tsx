@@ -8,8 +8,9 @@ import { lineLabels } from "./ChartLegend";
 
 const RECENT_ENTRIES_SHOWN = 5;
 
-/** Everything known at the cursor candle's close, plus the strategy's verdict at the last loaded candle. */
-export function CursorPanel({ run, data, cursor }: { run: StrategyRun; data: PlaybackSeriesData; cursor: number }) {
+/** Everything known at the cursor candle's close, plus the strategy's verdict at the last loaded
+ * candle once the replay is there (before, it would tell the future: no spoilers). */
+export function CursorPanel({ run, data, cursor, atEnd }: { run: StrategyRun; data: PlaybackSeriesData; cursor: number; atEnd: boolean }) {
   const candle = run.candles[cursor];
   const setup = run.timeline[cursor];
   const labels = lineLabels(run);
@@ -41,6 +42,11 @@ export function CursorPanel({ run, data, cursor }: { run: StrategyRun; data: Pla
           <Field label={labels.sma} testId="panel-sma">{formatPrice(lineValueAt(data.lines.sma, cursor))}</Field>
           <Field label={labels.hma1h} testId="panel-hma-1h">{formatPrice(lineValueAt(data.lines.hma1h, cursor))}</Field>
           <Field label={labels.hma4h} testId="panel-hma-4h">{formatPrice(lineValueAt(data.lines.hma4h, cursor))}</Field>
+          {data.baseSmaShown && (
+            <Field label={labels.baseSma} testId="panel-base-sma">
+              {formatPrice(lineValueAt(data.lines.baseSma, cursor))}
+            </Field>
+          )}
         </dl>
       </section>
       <section>
@@ -70,14 +76,16 @@ export function CursorPanel({ run, data, cursor }: { run: StrategyRun; data: Pla
           </ol>
         )}
       </section>
-      <section>
-        <h2>At the last loaded candle</h2>
-        <p className="muted small">{formatUtc(run.candles[run.candles.length - 1]?.time ?? candle.time)}</p>
-        <div className="flags">
-          <Flag label="Enter long" active={run.should_enter_long} testId="should-enter-long" tone="up" />
-          <Flag label="Enter short" active={run.should_enter_short} testId="should-enter-short" tone="down" />
-        </div>
-      </section>
+      {atEnd && (
+        <section data-testid="last-candle-verdict">
+          <h2>At the last loaded candle</h2>
+          <p className="muted small">{formatUtc(run.candles[run.candles.length - 1]?.time ?? candle.time)}</p>
+          <div className="flags">
+            <Flag label="Enter long" active={run.should_enter_long} testId="should-enter-long" tone="up" />
+            <Flag label="Enter short" active={run.should_enter_short} testId="should-enter-short" tone="down" />
+          </div>
+        </section>
+      )}
     </aside>
   );
 }

@@ -1,3 +1,5 @@
+import "@/components/chip.css";
+import "./playback-controls.css";
 import type { Dispatch } from "react";
 import { PauseIcon, PlayIcon, StepBackIcon, StepForwardIcon } from "@/components/Icons";
 import { formatUtc } from "@/lib/time";
@@ -47,6 +49,17 @@ export function PlaybackControls({ state, dispatch }: { state: PlaybackState; di
           onClick={() => dispatch({ type: "stepForward" })}
         >
           <StepForwardIcon />
+        </button>
+        <button
+          type="button"
+          className={`chip${state.selectingBar ? " chip--on" : ""}`}
+          data-testid="select-bar"
+          title="Choose where the replay starts: click a candle on the chart (Home / End: first / last candle)"
+          aria-pressed={state.selectingBar}
+          disabled={disabled}
+          onClick={() => dispatch({ type: state.selectingBar ? "cancelSelectBar" : "selectBar" })}
+        >
+          Select bar
         </button>
         <label className="controls__speed">
           <span>Speed</span>

@@ -3,6 +3,7 @@ import {
   createChart,
   createSeriesMarkers,
   LineSeries,
+  LineStyle,
   type IChartApi,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
@@ -20,7 +21,7 @@ export interface ChartHandles {
   markers: ISeriesMarkersPluginApi<Time>;
 }
 
-const LINE_COLORS: Record<LineKey, string> = { sma: COLORS.sma, hma1h: COLORS.hma1h, hma4h: COLORS.hma4h };
+const LINE_COLORS: Record<LineKey, string> = { sma: COLORS.sma, hma1h: COLORS.hma1h, hma4h: COLORS.hma4h, baseSma: COLORS.baseSma };
 
 /**
  * Creates the chart and its series once for the container's lifetime and removes them on unmount.
@@ -44,14 +45,16 @@ export function useChart(containerRef: RefObject<HTMLDivElement | null>): ChartH
       chart.addSeries(LineSeries, {
         color: LINE_COLORS[key],
         lineWidth: 2,
+        // The base SMA dashed: the same SMA period as the solid one, on another timeframe.
+        lineStyle: key === "baseSma" ? LineStyle.Dashed : LineStyle.Solid,
         priceLineVisible: false,
         lastValueVisible: false,
         crosshairMarkerRadius: 3,
       });
-    const lines = { sma: addLine("sma"), hma1h: addLine("hma1h"), hma4h: addLine("hma4h") };
+    const lines = { sma: addLine("sma"), hma1h: addLine("hma1h"), hma4h: addLine("hma4h"), baseSma: addLine("baseSma") };
     const markers = createSeriesMarkers(candles, []);
     const created: ChartHandles = { chart, candles, lines, markers };
-    const debug = createChartDebug({ candles, lines, markers });
+    const debug = createChartDebug({ chart, candles, lines, markers });
     // The e2e tests' view of the chart: test builds only (vite --mode e2e), never shipped.
     if (import.meta.env.MODE === "e2e") window.__chart = debug;
     setHandles(created);

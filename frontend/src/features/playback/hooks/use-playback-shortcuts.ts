@@ -1,7 +1,8 @@
 import { useEffect, type Dispatch } from "react";
 import type { PlaybackAction } from "../model/playback-machine";
 
-/** Space: play/pause; ArrowRight / ArrowLeft: one candle forward / back. */
+/** Space: play/pause; ArrowRight / ArrowLeft: one candle forward / back; Home / End: the first /
+ * last candle; Escape: leave select-bar mode. */
 export function usePlaybackShortcuts(dispatch: Dispatch<PlaybackAction>) {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -26,6 +27,9 @@ function actionForKey(key: string, onSlider: boolean): PlaybackAction | null {
   if (onSlider) return null;
   if (key === "ArrowRight") return { type: "stepForward" };
   if (key === "ArrowLeft") return { type: "stepBack" };
+  if (key === "Home") return { type: "first" };
+  if (key === "End") return { type: "last" };
+  if (key === "Escape") return { type: "cancelSelectBar" };
   return null;
 }
 

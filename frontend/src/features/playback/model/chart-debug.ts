@@ -1,5 +1,5 @@
 // A tiny read-only view of what the chart draws, for the end-to-end tests (window.__chart).
-import type { ISeriesApi, ISeriesMarkersPluginApi, SeriesType, Time } from "lightweight-charts";
+import type { IChartApi, ISeriesApi, ISeriesMarkersPluginApi, SeriesType, Time } from "lightweight-charts";
 import type { EntrySide } from "@/lib/api-types";
 
 export interface ChartDebug {
@@ -10,6 +10,8 @@ export interface ChartDebug {
   lastCandleTime(): number;
   /** Value of each line at its newest point (lines without a value there are left out). */
   lines(): Record<string, number>;
+  /** x of a candle's centre in px from the chart's left edge (null when off screen). */
+  xOf(time: number): number | null;
 }
 
 declare global {
@@ -19,6 +21,7 @@ declare global {
 }
 
 export function createChartDebug(parts: {
+  chart: IChartApi;
   candles: ISeriesApi<"Candlestick">;
   lines: Record<string, ISeriesApi<SeriesType>>;
   markers: ISeriesMarkersPluginApi<Time>;
@@ -41,5 +44,6 @@ export function createChartDebug(parts: {
       }
       return values;
     },
+    xOf: (time) => parts.chart.timeScale().timeToCoordinate(time as Time),
   };
 }

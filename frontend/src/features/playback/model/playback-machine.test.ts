@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   cursorTime,
+  shownCursor,
   initialPlaybackState,
   MAX_SPEED_CANDLES_PER_FRAME,
   MAX_TICK_MS,
@@ -22,10 +23,11 @@ function loaded(count = 10, anchorTime: number | null = null): PlaybackState {
 }
 
 describe("load", () => {
-  it("puts the cursor on the last candle when there is no anchor", () => {
+  it("opens halfway through the candles when no start was chosen (not on the outcome)", () => {
     const state = loaded(10);
-    expect(state.cursor).toBe(9);
+    expect(state.cursor).toBe(4);
     expect(state.playing).toBe(false);
+    expect(loaded(1).cursor).toBe(0);
   });
 
   it("puts the cursor on the candle containing the anchor time", () => {
@@ -84,7 +86,7 @@ describe("play and pause", () => {
   });
 
   it("starts over from the first candle when played at the end", () => {
-    const state = run(loaded(10), { type: "play" });
+    const state = run(loaded(10, T0 + 9 * HOUR), { type: "play" });
     expect(state.cursor).toBe(0);
     expect(state.playing).toBe(true);
   });
@@ -156,7 +158,7 @@ describe("steps", () => {
 
   it("stays within the data at both ends", () => {
     expect(run(loaded(10, T0), { type: "stepBack" }).cursor).toBe(0);
-    expect(run(loaded(10), { type: "stepForward" }).cursor).toBe(9);
+    expect(run(loaded(10, T0 + 9 * HOUR), { type: "stepForward" }).cursor).toBe(9);
   });
 });
 
@@ -168,5 +170,34 @@ describe("scrub", () => {
     expect(run(state, { type: "seek", index: 70 }).cursor).toBe(9);
     expect(run(state, { type: "seek", index: -3 }).cursor).toBe(0);
     expect(run(state, { type: "seek", index: 2.6 }).cursor).toBe(3);
+  });
+});
+
+describe("Bar-Replay habits", () => {
+  it("goes to the first and the last candle (Home / End), pausing", () => {
+    const playing = run(loaded(10, T0 + 5 * HOUR), { type: "play" });
+    expect(run(playing, { type: "first" })).toMatchObject({ cursor: 0, playing: false });
+    expect(run(playing, { type: "last" })).toMatchObject({ cursor: 9, playing: false });
+  });
+
+  it("shows every candle while selecting a bar, then cuts the chart at the bar picked", () => {
+    const selecting = run(loaded(10, T0 + 5 * HOUR), { type: "play" }, { type: "selectBar" });
+    expect(selecting).toMatchObject({ selectingBar: true, playing: false, cursor: 5 });
+    expect(shownCursor(selecting)).toBe(9);
+    const picked = run(selecting, { type: "pickBar", index: 2 });
+    expect(picked).toMatchObject({ selectingBar: false, cursor: 2 });
+    expect(shownCursor(picked)).toBe(2);
+  });
+
+  it("leaves select-bar mode unchanged on cancel, and on play", () => {
+    const selecting = run(loaded(10, T0 + 5 * HOUR), { type: "selectBar" });
+    expect(run(selecting, { type: "cancelSelectBar" })).toMatchObject({ selectingBar: false, cursor: 5 });
+    expect(run(selecting, { type: "play" })).toMatchObject({ selectingBar: false, playing: true, cursor: 5 });
+  });
+
+  it("clamps a picked bar to the candles, and cannot select without candles", () => {
+    expect(run(loaded(10, T0), { type: "selectBar" }, { type: "pickBar", index: 99 }).cursor).toBe(9);
+    const empty = playbackReducer(initialPlaybackState, { type: "load", times: [], anchorTime: null });
+    expect(run(empty, { type: "selectBar" }).selectingBar).toBe(false);
   });
 });

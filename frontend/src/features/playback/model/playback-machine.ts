@@ -25,6 +25,8 @@ export interface PlaybackState {
   speed: PlaybackSpeed;
   /** Elapsed milliseconds not yet turned into a whole candle. */
   carryMs: number;
+  /** Select-bar mode (TradingView's): every candle shown, a click picks the replay's start. */
+  selectingBar: boolean;
 }
 
 export type PlaybackAction =
@@ -42,6 +44,13 @@ export type PlaybackAction =
   /** Scrub to a candle index (clamped); playing continues from there. */
   | { type: "seek"; index: number }
   | { type: "setSpeed"; speed: PlaybackSpeed }
+  /** Home / End: the first / last candle (paused). */
+  | { type: "first" }
+  | { type: "last" }
+  /** Select-bar mode on (paused) / off without choosing; `pickBar` chooses and leaves it. */
+  | { type: "selectBar" }
+  | { type: "cancelSelectBar" }
+  | { type: "pickBar"; index: number }
   | { type: "tick"; elapsedMs: number };
 
 export const initialPlaybackState: PlaybackState = {
@@ -50,7 +59,21 @@ export const initialPlaybackState: PlaybackState = {
   playing: false,
   speed: DEFAULT_SPEED,
   carryMs: 0,
+  selectingBar: false,
 };
+
+/**
+ * Where a replay opens without a chosen moment: halfway through the loaded candles, so there is
+ * history to read and as much left to replay (opening on the last candle would show the outcome).
+ */
+export function defaultReplayStart(count: number): number {
+  return count === 0 ? -1 : Math.floor((count - 1) / 2);
+}
+
+/** The candle the chart draws up to: every one while a bar is being selected. */
+export function shownCursor(state: PlaybackState): number {
+  return state.selectingBar ? state.times.length - 1 : state.cursor;
+}
 
 export function cursorTime(state: PlaybackState): number | null {
   return state.times[state.cursor] ?? null;
@@ -71,26 +94,41 @@ export function playbackReducer(state: PlaybackState, action: PlaybackAction): P
     case "togglePlay":
       return state.playing ? playbackReducer(state, { type: "pause" }) : play(state);
     case "stepForward":
-      return moveTo({ ...state, playing: false, carryMs: 0 }, state.cursor + 1);
+      return moveTo(paused(state), state.cursor + 1);
     case "stepBack":
-      return moveTo({ ...state, playing: false, carryMs: 0 }, state.cursor - 1);
+      return moveTo(paused(state), state.cursor - 1);
     case "seek":
       return moveTo({ ...state, carryMs: 0 }, action.index);
     case "setSpeed":
       return { ...state, speed: action.speed, carryMs: 0 };
     case "tick":
       return tick(state, action.elapsedMs);
+    case "first":
+      return moveTo(paused(state), 0);
+    case "last":
+      return moveTo(paused(state), state.times.length - 1);
+    case "selectBar":
+      return state.times.length === 0 ? state : { ...paused(state), selectingBar: true };
+    case "cancelSelectBar":
+      return state.selectingBar ? { ...state, selectingBar: false } : state;
+    case "pickBar":
+      return moveTo({ ...paused(state), selectingBar: false }, action.index);
   }
 }
+
+const paused = (state: PlaybackState): PlaybackState => ({ ...state, playing: false, carryMs: 0 });
 
 function load(state: PlaybackState, times: readonly number[], anchorTime: number | null): PlaybackState {
   const anchor = cursorTime(state) ?? anchorTime;
   const last = times.length - 1;
-  const cursor = anchor !== null && timesContain(times, anchor) ? candleIndexAt(times, anchor) : last;
-  return { ...state, times, cursor, playing: false, carryMs: 0 };
+  let cursor: number;
+  if (anchor === null) cursor = defaultReplayStart(times.length);
+  else cursor = timesContain(times, anchor) ? candleIndexAt(times, anchor) : last;
+  return { ...state, times, cursor, playing: false, carryMs: 0, selectingBar: false };
 }
 
 function play(state: PlaybackState): PlaybackState {
+  if (state.selectingBar) state = { ...state, selectingBar: false };
   if (state.times.length < 2 || state.playing) return state;
   // Like a replay that reached the present: pressing play again starts over from the first candle.
   const cursor = isAtEnd(state) ? 0 : state.cursor;

@@ -99,3 +99,16 @@ describe("toPlaybackSeriesData", () => {
     expect(data.chartMarkers).toHaveLength(1);
   });
 });
+
+describe("the base-timeframe SMA", () => {
+  const withBase = run({ base_indicators: { sma: [null, 10.4, 11.6] } });
+
+  it("is drawn only when asked for and the run has it", () => {
+    expect(toPlaybackSeriesData(withBase).baseSmaShown).toBe(false);
+    expect(toPlaybackSeriesData(withBase).lines.baseSma.every((p) => !("value" in p))).toBe(true);
+    const shown = toPlaybackSeriesData(withBase, { baseSma: true });
+    expect(shown.baseSmaShown).toBe(true);
+    expect(shown.lines.baseSma.map((p) => lineValueAt([p], 0))).toEqual([null, 10.4, 11.6]);
+    expect(toPlaybackSeriesData(run(), { baseSma: true }).baseSmaShown).toBe(false); // at the base timeframe: none
+  });
+});

@@ -12,7 +12,7 @@ import type { Candle, EntrySide, StrategyEntry, StrategyRun } from "@/lib/api-ty
 export type LinePoint = LineData<UTCTimestamp> | WhitespaceData<UTCTimestamp>;
 
 /** The strategy's lines, keyed as the legend, the debug object and the tests name them. */
-export const LINE_KEYS = ["sma", "hma1h", "hma4h"] as const;
+export const LINE_KEYS = ["sma", "hma1h", "hma4h", "baseSma"] as const;
 export type LineKey = (typeof LINE_KEYS)[number];
 
 /** One arrow on the chart: the entries of one side within one displayed candle. */
@@ -28,6 +28,8 @@ export interface PlaybackSeriesData {
   times: number[];
   candles: CandlestickData<UTCTimestamp>[];
   lines: Record<LineKey, LinePoint[]>;
+  /** The base-timeframe SMA is drawn (asked for, and the run has it). */
+  baseSmaShown: boolean;
   markers: EntryMarker[];
   chartMarkers: SeriesMarker<UTCTimestamp>[];
   /** `markers[i].time`, for counting the markers up to the cursor. */
@@ -106,7 +108,13 @@ export function toChartMarkers(markers: readonly EntryMarker[]): SeriesMarker<UT
   });
 }
 
-export function toPlaybackSeriesData(run: StrategyRun): PlaybackSeriesData {
+/** Whether the run has the base-timeframe SMA the signals use (only above the base timeframe). */
+export function hasBaseSma(run: StrategyRun): boolean {
+  return Array.isArray(run.base_indicators?.sma);
+}
+
+/** `options.baseSma`: also draw the base-timeframe SMA (hma-sma's 5m SMA) as at each close. */
+export function toPlaybackSeriesData(run: StrategyRun, options: { baseSma?: boolean } = {}): PlaybackSeriesData {
   const times = run.candles.map((c) => c.time);
   const markers = toEntryMarkers(run.entries);
   const entries = sortEntries(run.entries);
@@ -118,7 +126,9 @@ export function toPlaybackSeriesData(run: StrategyRun): PlaybackSeriesData {
       sma: toLineData(times, run.sma ?? []),
       hma1h: toLineData(times, run.hma?.["1h"] ?? []),
       hma4h: toLineData(times, run.hma?.["4h"] ?? []),
+      baseSma: toLineData(times, options.baseSma ? (run.base_indicators?.sma ?? []) : []),
     },
+    baseSmaShown: Boolean(options.baseSma) && hasBaseSma(run),
     markers,
     chartMarkers: toChartMarkers(markers),
     markerTimes: markers.map((m) => m.time),
