@@ -20,26 +20,30 @@ export function App() {
   const symbols = useSymbols();
 
   // Without a symbol in the URL, the first stored one; without a timeframe, 1h or the closest stored.
+  // A URL naming no exchange asks the API for its default one (the URL is not rewritten: that
+  // would load the run twice); picking a symbol puts its exchange in the URL.
   const first = symbols.data?.[0];
-  const symbolRef: SymbolRef | null = urlQuery.symbol
+  const requested: SymbolRef | null = urlQuery.symbol
     ? { name: urlQuery.symbol, exchange: urlQuery.exchange }
     : first
       ? { name: first.name, exchange: first.exchange }
       : null;
-  const symbolName = symbolRef?.name ?? null;
-  const symbol = findSymbolRef(symbols.data, symbolRef);
-  const exchange = symbol?.exchange ?? symbolRef?.exchange;
-  const timeframe: Timeframe = urlQuery.timeframe ?? pickTimeframe(symbol, DEFAULT_SYMBOL_TIMEFRAME);
+  const symbolName = requested?.name ?? null;
+  const timeframe: Timeframe = urlQuery.timeframe ?? pickTimeframe(findSymbolRef(symbols.data, requested), DEFAULT_SYMBOL_TIMEFRAME);
   const limit = clampLimit(urlQuery.limit ?? DEFAULT_CANDLE_LIMIT);
   const runParams: StrategyRunParams | null = symbolName
-    ? { symbol: symbolName, exchange, timeframe, limit, start: urlQuery.start, end: urlQuery.end }
+    ? { symbol: symbolName, exchange: requested?.exchange, timeframe, limit, start: urlQuery.start, end: urlQuery.end }
     : null;
   const run = useStrategyRun(runParams);
+  // The symbol shown: the one the API answered for when the URL named no exchange.
+  const symbolRef: SymbolRef | null =
+    requested && !requested.exchange && run.data?.symbol === requested.name ? { name: requested.name, exchange: run.data.exchange } : requested;
+  const symbol = findSymbolRef(symbols.data, symbolRef);
 
   // Write the defaults into the URL once known, so the address always reproduces the view.
   useEffect(() => {
-    if (symbolName && (!urlQuery.symbol || !urlQuery.timeframe || (!urlQuery.exchange && exchange))) updateUrl({ symbol: symbolName, exchange, timeframe });
-  }, [symbolName, exchange, timeframe, urlQuery.symbol, urlQuery.exchange, urlQuery.timeframe, updateUrl]);
+    if (symbolName && (!urlQuery.symbol || !urlQuery.timeframe)) updateUrl({ symbol: symbolName, exchange: requested?.exchange, timeframe });
+  }, [symbolName, requested?.exchange, timeframe, urlQuery.symbol, urlQuery.timeframe, updateUrl]);
 
   // The cursor moves every frame while playing: keep it in a ref, and in the URL once it settles.
   const cursorTimeRef = useRef<number | null>(urlQuery.t ?? null);
