@@ -1,14 +1,14 @@
 import { ErrorText } from "./ErrorText";
 import { Spinner } from "@/components/Spinner";
-import { formatPrice } from "@/lib/format";
 import { useBacktest } from "../api/get-backtest";
 import { useBacktestEquity } from "../api/get-backtest-equity";
 import { useBacktestTrades } from "../api/get-backtest-trades";
-import type { BacktestRun, BacktestTrade, Kpis } from "../api/types";
+import type { BacktestRun, Kpis } from "../api/types";
 import { formatKpi, kpiRows } from "../model/kpi-format";
 import { profileNameOf } from "../model/risk-summary";
 import { EquityChart } from "./EquityChart";
 import { ReplayPanel } from "./ReplayPanel";
+import { TradesTable } from "./TradesTable";
 import { useState, type ReactNode } from "react";
 import { formatEpoch } from "./time";
 
@@ -104,48 +104,5 @@ function KpiTable({ kpis }: { kpis: Kpis }) {
         ))}
       </tbody>
     </table>
-  );
-}
-
-/** Units of the base asset, 4 significant digits. */
-const formatSize = (size: number) => (Number.isFinite(size) ? Number(size.toPrecision(4)).toString() : "—");
-
-function TradesTable({ trades }: { trades: BacktestTrade[] }) {
-  return (
-    <div className="bt-table-wrap">
-      <table className="bt-table bt-trades" data-testid="trades-table">
-        <caption>{trades.length} trades</caption>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Side</th>
-            <th>Entry time</th>
-            <th>Entry price</th>
-            <th>Exit time</th>
-            <th>Exit price</th>
-            <th>Size</th>
-            <th>PnL</th>
-            <th>Return</th>
-            <th>Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {trades.map((t) => (
-            <tr key={t.number}>
-              <td>{t.number + 1}</td>
-              <td className={t.side === "long" ? "up" : "down"}>{t.side}</td>
-              <td>{formatEpoch(t.entry_time, true)}</td>
-              <td>{formatPrice(t.entry_price)}</td>
-              <td>{formatEpoch(t.exit_time, true)}</td>
-              <td>{formatPrice(t.exit_price)}</td>
-              <td>{formatSize(t.size)}</td>
-              <td className={t.pnl >= 0 ? "up" : "down"}>{formatKpi(t.pnl, "money")}</td>
-              <td className={t.return_fraction >= 0 ? "up" : "down"}>{formatKpi(t.return_fraction, "percent")}</td>
-              <td>{t.exit_reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
