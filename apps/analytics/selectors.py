@@ -14,7 +14,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from .engine.kpis import Kpis
-from .equity import equity_decode, minmax_downsample
+from .equity import equity_decode, minmax_downsample, period_returns
 from .models import BacktestRun, BacktestStatus, BacktestSweep, BacktestTrade
 
 KPI_NAMES = tuple(Kpis.__dataclass_fields__)
@@ -62,6 +62,28 @@ def backtest_equity(*, run: BacktestRun, points: int | None = None) -> EquitySer
         keep = minmax_downsample(values, points)
         return EquitySeries(times[keep], values[keep], len(values))
     return EquitySeries(times, values, len(values))
+
+
+def backtest_monthly_returns(*, run: BacktestRun) -> dict[str, list[dict[str, Any]]]:
+    """The run's return per calendar month and per year (UTC) of its full stored curve, oldest
+    first: {"months": [{"period": "2024-06", "return_fraction": 0.012}, ...], "years":
+    [{"period": "2024", ...}]}; empty lists until the run is done. A non-finite return (from
+    zero equity) is None."""
+    series = backtest_equity(run=run)
+    return {
+        key: _period_rows(
+            *period_returns(series.times_ms, series.values, run.initial_capital, unit)
+        )
+        for key, unit in (("months", "M"), ("years", "Y"))
+    }
+
+
+def _period_rows(periods: np.ndarray, returns: np.ndarray) -> list[dict[str, Any]]:
+    finite = np.isfinite(returns).tolist()
+    return [
+        {"period": period, "return_fraction": value if ok else None}
+        for period, value, ok in zip(periods.tolist(), returns.tolist(), finite, strict=True)
+    ]
 
 
 def backtest_sweep_get(*, owner: AbstractBaseUser, sweep_id: int) -> BacktestSweep:

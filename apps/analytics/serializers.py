@@ -244,6 +244,24 @@ class EquityResponseSerializer(serializers.Serializer):
     equity = EquityPointSerializer(many=True)
 
 
+class PeriodReturnSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text='a calendar month "YYYY-MM" or year "YYYY", UTC')
+    return_fraction = serializers.FloatField(
+        allow_null=True,
+        help_text="equity at the period's last bar over that at the previous period's last bar "
+        "(the starting capital for the first), minus one; null when not finite",
+    )
+
+
+class MonthlyReturnsResponseSerializer(serializers.Serializer):
+    run = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=BacktestStatus.choices)
+    months = PeriodReturnSerializer(
+        many=True, help_text="oldest first; months without a bar are absent"
+    )
+    years = PeriodReturnSerializer(many=True, help_text="the same per calendar year")
+
+
 class SweepQuerySerializer(serializers.Serializer):
     order = serializers.ChoiceField(
         choices=[*SWEEP_ORDER_KEYS, *(f"-{key}" for key in SWEEP_ORDER_KEYS)],

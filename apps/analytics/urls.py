@@ -4,6 +4,7 @@ from .views import (
     BacktestDetailView,
     BacktestEquityView,
     BacktestListCreateView,
+    BacktestMonthlyReturnsView,
     BacktestTradesView,
     SweepCreateView,
     SweepDetailView,
@@ -15,6 +16,11 @@ urlpatterns = [
     path("backtests/<int:pk>/", BacktestDetailView.as_view(), name="backtest-detail"),
     path("backtests/<int:pk>/trades/", BacktestTradesView.as_view(), name="backtest-trades"),
     path("backtests/<int:pk>/equity/", BacktestEquityView.as_view(), name="backtest-equity"),
+    path(
+        "backtests/<int:pk>/monthly-returns/",
+        BacktestMonthlyReturnsView.as_view(),
+        name="backtest-monthly-returns",
+    ),
     path("backtests/sweeps/", SweepCreateView.as_view(), name="sweep-create"),
     path("backtests/sweeps/<int:pk>/", SweepDetailView.as_view(), name="sweep-detail"),
 ]

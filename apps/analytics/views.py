@@ -17,6 +17,7 @@ from config.validation import validated
 
 from .selectors import (
     backtest_equity,
+    backtest_monthly_returns,
     backtest_run_get,
     backtest_run_list,
     backtest_sweep_get,
@@ -30,6 +31,7 @@ from .serializers import (
     BacktestRunSerializer,
     EquityQuerySerializer,
     EquityResponseSerializer,
+    MonthlyReturnsResponseSerializer,
     SweepCreateSerializer,
     SweepQuerySerializer,
     SweepSerializer,
@@ -145,6 +147,21 @@ class BacktestEquityView(APIView):
                 "equity": equity,
             }
         )
+
+
+class BacktestMonthlyReturnsView(APIView):
+    @extend_schema(
+        responses=MonthlyReturnsResponseSerializer,
+        summary="A backtest's return per calendar month and per year (UTC)",
+        description=(
+            "Computed from the full stored equity curve (not a downsampled one): each month's "
+            "equity at its last bar over the previous month's, minus one; the first month from "
+            "the starting capital. Empty until the run is done."
+        ),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        run = backtest_run_get(owner=request.user, run_id=pk)
+        return Response({"run": run.pk, "status": run.status, **backtest_monthly_returns(run=run)})
 
 
 class SweepCreateView(APIView):

@@ -131,11 +131,24 @@ def test_equity_is_downsampled_on_request_keeping_extremes(client, done_run):
     assert "points" in client.get(url, {"points": 2}).json()
 
 
+def test_monthly_returns_chain_to_the_runs_total_return(client, done_run):
+    body = client.get(f"{RUNS}{done_run['id']}/monthly-returns/").json()
+    assert (body["run"], body["status"]) == (done_run["id"], "done")
+    # April 2024 (the span's last bar opens on April 30th at 23:55).
+    assert [m["period"] for m in body["months"]] == ["2024-04"]
+    assert [y["period"] for y in body["years"]] == ["2024"]
+    total = done_run["kpis"]["total_return"]
+    assert body["months"][0]["return_fraction"] == pytest.approx(total)
+    assert body["years"][0]["return_fraction"] == pytest.approx(total)
+
+
 def test_a_queued_run_has_no_trades_or_equity_yet(client, btc_symbol):
     run_id = post(client, RUNS, strategy="hma-sma", **APRIL).json()["id"]
     assert client.get(f"{RUNS}{run_id}/trades/").json() == []
     body = client.get(f"{RUNS}{run_id}/equity/").json()
     assert (body["status"], body["total"], body["equity"]) == ("queued", 0, [])
+    body = client.get(f"{RUNS}{run_id}/monthly-returns/").json()
+    assert (body["status"], body["months"], body["years"]) == ("queued", [], [])
 
 
 def test_others_runs_are_404_and_not_listed(client, btc_symbol, bob):
@@ -143,7 +156,7 @@ def test_others_runs_are_404_and_not_listed(client, btc_symbol, bob):
         owner=bob, strategy="hma-sma", symbol=btc_symbol, start_ms=0, end_ms=1
     )
     mine = post(client, RUNS, strategy="hma-sma", **APRIL).json()
-    for suffix in ("", "trades/", "equity/"):
+    for suffix in ("", "trades/", "equity/", "monthly-returns/"):
         assert client.get(f"{RUNS}{theirs.pk}/{suffix}").status_code == 404
     assert client.delete(f"{RUNS}{theirs.pk}/").status_code == 404
     assert BacktestRun.objects.filter(pk=theirs.pk).exists()

@@ -68,6 +68,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/backtests/{id}/monthly-returns/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A backtest's return per calendar month and per year (UTC)
+         * @description Computed from the full stored equity curve (not a downsampled one): each month's equity at its last bar over the previous month's, minus one; the first month from the starting capital. Empty until the run is done.
+         */
+        get: operations["analytics_backtests_monthly_returns_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/analytics/backtests/{id}/trades/": {
         parameters: {
             query?: never;
@@ -1926,6 +1946,14 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "paper" | "live";
+        MonthlyReturnsResponse: {
+            /** @description oldest first; months without a bar are absent */
+            months: components["schemas"]["PeriodReturn"][];
+            run: number;
+            status: components["schemas"]["BacktestStatusEnum"];
+            /** @description the same per calendar year */
+            years: components["schemas"]["PeriodReturn"][];
+        };
         /**
          * @description * `stopped` - stopped
          *     * `closing` - closing
@@ -2109,6 +2137,15 @@ export interface components {
             };
             /** Format: date-time */
             readonly updated_at?: string;
+        };
+        PeriodReturn: {
+            /** @description a calendar month "YYYY-MM" or year "YYYY", UTC */
+            period: string;
+            /**
+             * Format: double
+             * @description equity at the period's last bar over that at the previous period's last bar (the starting capital for the first), minus one; null when not finite
+             */
+            return_fraction: number | null;
         };
         /** @description One field of the form: its bounds, default and help text. */
         ProfileField: {
@@ -2855,6 +2892,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EquityResponse"];
+                };
+            };
+        };
+    };
+    analytics_backtests_monthly_returns_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyReturnsResponse"];
                 };
             };
         };
