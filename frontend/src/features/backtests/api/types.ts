@@ -16,3 +16,4 @@ export type EquityPoint = Schemas["EquityPoint"];
 export type BacktestEquity = Schemas["EquityResponse"];
 export type SweepRun = Schemas["SweepRun"];
 export type BacktestSweep = Schemas["Sweep"];
+export type MonthlyReturns = Schemas["MonthlyReturnsResponse"];

@@ -8,6 +8,8 @@ import { formatKpi, kpiRows } from "../model/kpi-format";
 import { profileNameOf } from "../model/risk-summary";
 import { EquityChart } from "./EquityChart";
 import { ReplayPanel } from "./ReplayPanel";
+import { MonthlyReturns } from "./MonthlyReturns";
+import { TradesCsvButton } from "./CsvButtons";
 import { TradesTable } from "./TradesTable";
 import { useState, type ReactNode } from "react";
 import { formatEpoch } from "./time";
@@ -86,7 +88,17 @@ function RunResults({ run, kpis }: { run: BacktestRun; kpis: Kpis }) {
       <KpiTable kpis={kpis} />
       <div className="bt-results__main">
         {equity.error ? <ErrorText error={equity.error} /> : equity.data ? <EquityChart equity={equity.data.equity} /> : <Spinner label="Loading the equity curve…" />}
-        {trades.error ? <ErrorText error={trades.error} /> : trades.data ? <TradesTable trades={trades.data} /> : <Spinner label="Loading the trades…" />}
+        <MonthlyReturns runId={run.id} />
+        {trades.error ? (
+          <ErrorText error={trades.error} />
+        ) : trades.data ? (
+          <>
+            <TradesCsvButton runId={run.id} trades={trades.data} />
+            <TradesTable trades={trades.data} />
+          </>
+        ) : (
+          <Spinner label="Loading the trades…" />
+        )}
       </div>
     </div>
   );

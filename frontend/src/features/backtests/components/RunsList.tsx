@@ -1,65 +1,206 @@
+import { useState, type KeyboardEvent } from "react";
 import { Spinner } from "@/components/Spinner";
 import { useBacktests } from "../api/get-backtests";
+import type { BacktestRun } from "../api/types";
+import { COMPARE_MAX_RUNS } from "../model/compare";
 import { formatKpi } from "../model/kpi-format";
+import { groupRuns, type RunsEntry } from "../model/run-groups";
+import { RunsCsvButton } from "./CsvButtons";
 import { ErrorText } from "./ErrorText";
 import { formatEpoch } from "./time";
 
-export function RunsList(props: { selectedId: number | null; onOpen: (id: number) => void; onOpenSweep: (id: number) => void }) {
+interface RunsListProps {
+  selectedId: number | null;
+  selectedSweep: number | null;
+  onOpen: (id: number) => void;
+  onOpenSweep: (id: number) => void;
+  onCompare: (ids: number[]) => void;
+}
+
+/** Enter (or Space) on a focused row does what a click does. */
+const activateOn = (action: () => void) => (event: KeyboardEvent<HTMLElement>) => {
+  if (event.target !== event.currentTarget) return; // a checkbox or button inside keeps its keys
+  if (event.key === "Enter" || event.key === " ") {
+    event.preventDefault();
+    action();
+  }
+};
+
+/** "Your runs": newest first, a sweep as one entry (expandable to its runs); tick runs to compare. */
+export function RunsList(props: RunsListProps) {
   const runs = useBacktests();
+  const [picked, setPicked] = useState<number[]>([]);
+  const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
   if (runs.error) return <ErrorText error={runs.error} />;
   if (!runs.data) return <Spinner label="Loading your runs…" />;
+  const entries = groupRuns(runs.data.results);
+  const toggle = (id: number) =>
+    setPicked((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : ids.length < COMPARE_MAX_RUNS ? [...ids, id] : ids));
+  const toggleSweep = (sweep: number) =>
+    setExpanded((open) => {
+      const next = new Set(open);
+      if (!next.delete(sweep)) next.add(sweep);
+      return next;
+    });
+  const rowProps = { picked, onToggle: toggle, selectedId: props.selectedId, onOpen: props.onOpen };
   return (
     <div className="bt-card bt-runs">
-      <h3>
-        Your runs <span className="muted small">({runs.data.count})</span>
-      </h3>
+      <div className="bt-runs__head">
+        <h3>
+          Your runs <span className="muted small">({runs.data.count})</span>
+        </h3>
+        <button
+          type="button"
+          className="button button--small"
+          data-testid="compare-runs"
+          disabled={picked.length < 2}
+          title={picked.length < 2 ? "Tick two or more runs to compare them" : undefined}
+          onClick={() => props.onCompare(picked)}
+        >
+          Compare{picked.length > 0 ? ` (${picked.length})` : ""}
+        </button>
+        <RunsCsvButton runs={runs.data.results} />
+      </div>
       {runs.data.results.length === 0 && <p className="muted small">No runs yet.</p>}
-      <div className="bt-table-wrap">
+      <div className="bt-table-wrap bt-table-wrap--sticky">
         <table className="bt-table bt-runs-table" data-testid="runs-list">
           <thead>
             <tr>
-              <th>#</th>
-              <th>Strategy</th>
-              <th>Span</th>
-              <th>Status</th>
-              <th>Return</th>
+              <th scope="col">#</th>
+              <th scope="col">Strategy</th>
+              <th scope="col">Span</th>
+              <th scope="col">Status</th>
+              <th scope="col">Return</th>
+              <th scope="col">
+                <span className="visually-hidden">Compare</span>
+              </th>
             </tr>
           </thead>
           <tbody>
-            {runs.data.results.map((run) => (
-              <tr
-                key={run.id}
-                className={`bt-clickable${run.id === props.selectedId ? " selected" : ""}`}
-                data-testid="runs-list-row"
-                data-run-id={run.id}
-                onClick={() => props.onOpen(run.id)}
-              >
-                <td>{run.id}</td>
-                <td>
-                  <span title={run.strategy}>{run.strategy_name}</span> {run.symbol}
-                  {run.sweep !== null && (
-                    <button
-                      type="button"
-                      className="bt-link"
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        props.onOpenSweep(run.sweep!);
-                      }}
-                    >
-                      sweep {run.sweep}
-                    </button>
-                  )}
-                </td>
-                <td className="small" title={`${formatEpoch(run.start)} → ${formatEpoch(run.end)}`}>
-                  {formatEpoch(run.start).slice(2)} → {formatEpoch(run.end).slice(5)}
-                </td>
-                <td>{run.status}</td>
-                <td>{formatKpi(run.kpis?.total_return, "percent")}</td>
-              </tr>
-            ))}
+            {entries.map((entry) =>
+              entry.kind === "run" ? (
+                <RunRow key={`run-${entry.run.id}`} run={entry.run} {...rowProps} />
+              ) : (
+                <SweepEntry
+                  key={`sweep-${entry.sweep}`}
+                  entry={entry}
+                  open={expanded.has(entry.sweep)}
+                  selected={entry.sweep === props.selectedSweep}
+                  onToggleOpen={() => toggleSweep(entry.sweep)}
+                  onOpenSweep={props.onOpenSweep}
+                  {...rowProps}
+                />
+              ),
+            )}
           </tbody>
         </table>
       </div>
     </div>
+  );
+}
+
+interface RowProps {
+  picked: number[];
+  onToggle: (id: number) => void;
+  selectedId: number | null;
+  onOpen: (id: number) => void;
+}
+
+function RunRow({ run, picked, onToggle, selectedId, onOpen, inSweep = false }: RowProps & { run: BacktestRun; inSweep?: boolean }) {
+  const open = () => onOpen(run.id);
+  return (
+    <tr
+      tabIndex={0}
+      className={`bt-row bt-clickable${run.id === selectedId ? " selected" : ""}${inSweep ? " bt-row--child" : ""}`}
+      aria-current={run.id === selectedId ? "page" : undefined}
+      data-testid="runs-list-row"
+      data-run-id={run.id}
+      onClick={open}
+      onKeyDown={activateOn(open)}
+    >
+      <td>{run.id}</td>
+      <td className="wrap">
+        {inSweep ? (
+          <span className="small">{Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(" ")}</span>
+        ) : (
+          <>
+            <span title={run.strategy}>{run.strategy_name}</span> {run.symbol}
+          </>
+        )}
+      </td>
+      <td className="small" title={`${formatEpoch(run.start)} → ${formatEpoch(run.end)}`}>
+        {formatEpoch(run.start).slice(2)} → {formatEpoch(run.end).slice(5)}
+      </td>
+      <td>{run.status}</td>
+      <td>{formatKpi(run.kpis?.total_return, "percent")}</td>
+      <td onClick={(event) => event.stopPropagation()}>
+        <input
+          type="checkbox"
+          data-testid="compare-pick"
+          aria-label={`Compare run ${run.id}`}
+          checked={picked.includes(run.id)}
+          onChange={() => onToggle(run.id)}
+        />
+      </td>
+    </tr>
+  );
+}
+
+function SweepEntry({
+  entry,
+  open,
+  selected,
+  onToggleOpen,
+  onOpenSweep,
+  ...rowProps
+}: RowProps & {
+  entry: Extract<RunsEntry, { kind: "sweep" }>;
+  open: boolean;
+  selected: boolean;
+  onToggleOpen: () => void;
+  onOpenSweep: (id: number) => void;
+}) {
+  const first = entry.runs[0]!;
+  const pending = entry.counts.queued + entry.counts.running;
+  const openSweep = () => onOpenSweep(entry.sweep);
+  return (
+    <>
+      <tr
+        tabIndex={0}
+        className={`bt-row bt-clickable bt-row--sweep${selected ? " selected" : ""}`}
+        aria-current={selected ? "page" : undefined}
+        data-testid="runs-list-sweep"
+        data-sweep-id={entry.sweep}
+        onClick={openSweep}
+        onKeyDown={activateOn(openSweep)}
+      >
+        <td>
+          <button
+            type="button"
+            className="bt-expand"
+            aria-expanded={open}
+            aria-label={`${open ? "Hide" : "Show"} the ${entry.runs.length} runs of sweep ${entry.sweep}`}
+            data-testid="sweep-expand"
+            onClick={(event) => {
+              event.stopPropagation();
+              onToggleOpen();
+            }}
+          >
+            {open ? "▾" : "▸"}
+          </button>
+        </td>
+        <td className="wrap">
+          <b>Sweep {entry.sweep}</b> · <span title={first.strategy}>{first.strategy_name}</span> {first.symbol}{" "}
+          <span className="muted small">{entry.runs.length} runs</span>
+        </td>
+        <td className="small" title={`${formatEpoch(first.start)} → ${formatEpoch(first.end)}`}>
+          {formatEpoch(first.start).slice(2)} → {formatEpoch(first.end).slice(5)}
+        </td>
+        <td>{pending > 0 ? `${entry.counts.done}/${entry.runs.length}` : entry.counts.failed > 0 ? `${entry.counts.failed} failed` : "done"}</td>
+        <td title="the best run's total return">{entry.best ? `best ${formatKpi(entry.best.kpis?.total_return, "percent")}` : "—"}</td>
+        <td />
+      </tr>
+      {open && entry.runs.map((run) => <RunRow key={run.id} run={run} inSweep {...rowProps} />)}
+    </>
   );
 }

@@ -1,0 +1,184 @@
+// Every route of the app, signed in and with data (two runs, a sweep, a paper bot, a strategy of
+// one's own, the replay), at a phone's 390x844 and at 1280x800: the page never scrolls sideways
+// (wide tables scroll inside their own box), its charts and tables are drawn (nonzero size), and
+// axe-core finds no serious or critical violation. At 1280 the header is one line. Needs the `demo`
+// user, BTCUSDT 5m candles over June 2024 and a Celery worker (tests/e2e/test_browser.py).
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manageBrowser, newPage, openPath, screenshot } from "./support/browser";
+import {
+  axeViolations,
+  DESKTOP,
+  horizontalOverflow,
+  makeData,
+  PHONE,
+  removeMade,
+  signedInPage,
+  type AxeFinding,
+  type Made,
+} from "./support/signed-in-data";
+
+let browser: Browser;
+let page: Page;
+manageBrowser(
+  (launched) => (browser = launched),
+  () => page,
+);
+
+let made: Made;
+
+beforeAll(async () => {
+  const setup = await signedInPage(browser, "/backtests");
+  try {
+    made = await makeData(setup);
+  } finally {
+    await setup.context().close();
+  }
+});
+
+afterAll(async () => {
+  await removeMade(browser, made ?? {});
+});
+
+interface Route {
+  path: string;
+  /** Shown once the page has its data. */
+  ready: string;
+  /** Charts and tables that must be drawn (nonzero width and height). */
+  drawn: string[];
+  name: string;
+}
+
+function routes(): Route[] {
+  const [first, second] = made.runs;
+  return [
+    { name: "replay", path: "/", ready: '[data-testid="playback"][data-ready="true"]', drawn: ['[data-testid="chart"]'] },
+    { name: "dashboard", path: "/dashboard", ready: '[data-testid="dashboard-summary"]', drawn: [] },
+    { name: "backtests", path: "/backtests", ready: '[data-testid="runs-list"]', drawn: ['[data-testid="run-form"]', '[data-testid="runs-list"]'] },
+    {
+      name: "run",
+      path: `/backtests/${first}`,
+      ready: '[data-testid="trades-table"]',
+      drawn: ['[data-testid="kpi-table"]', '[data-testid="equity-chart"]', '[data-testid="monthly-returns"]', '[data-testid="trades-table"]'],
+    },
+    { name: "sweep", path: `/backtests/sweeps/${made.sweep}`, ready: '[data-testid="sweep-row"]', drawn: ['[data-testid="sweep-table"]'] },
+    {
+      name: "compare",
+      path: `/backtests/compare?ids=${first},${second}`,
+      ready: '[data-testid="compare-chart"]',
+      drawn: ['[data-testid="compare-chart"]', '[data-testid="compare-table"]'],
+    },
+    { name: "strategies", path: "/strategies", ready: '[data-testid="builtin-row"]', drawn: [] },
+    { name: "strategy-new", path: "/strategies/new", ready: '[data-testid="strategy-editor"] .cm-content', drawn: ['[data-testid="strategy-editor"]'] },
+    {
+      name: "strategy",
+      path: `/strategies/${made.definition}`,
+      ready: `[data-testid="strategy-workspace"][data-strategy-id="${made.definition}"]`,
+      drawn: ['[data-testid="strategy-editor"]'],
+    },
+    { name: "risk", path: "/risk", ready: '[data-testid="risk-profiles"]', drawn: [] },
+    { name: "accounts", path: "/accounts", ready: '[data-testid="accounts"]', drawn: [] },
+    { name: "alerts", path: "/alerts", ready: '[data-testid="alert-channels"]', drawn: [] },
+    { name: "bots", path: "/bots", ready: `[data-testid="bot-row-${made.bot}"]`, drawn: ['[data-testid="bot-form"]'] },
+    { name: "bot", path: `/bots/${made.bot}`, ready: '[data-testid="bot-chart"]', drawn: ['[data-testid="bot-chart"]'] },
+    { name: "not-found", path: "/no/such/page", ready: '[data-testid="not-found"]', drawn: [] },
+  ];
+}
+
+/** Width and height of each of `selectors`' first match (0 x 0 when hidden or missing). */
+function sizes(selectors: string[]) {
+  return page.evaluate(
+    (list) =>
+      Object.fromEntries(
+        list.map((selector) => {
+          const rect = document.querySelector(selector)?.getBoundingClientRect();
+          return [selector, rect ? [Math.round(rect.width), Math.round(rect.height)] : [0, 0]];
+        }),
+      ),
+    selectors,
+  );
+}
+
+/** Opens each route in turn on `page` and returns what is wrong on each (empty when all is well). */
+async function checkRoutes(size: { width: number; height: number }, label: string) {
+  const problems: Record<string, { overflow?: number; hidden?: string[]; axe?: AxeFinding[] }> = {};
+  for (const route of routes()) {
+    await openPath(page, route.path);
+    await page.locator(route.ready).first().waitFor();
+    for (const selector of route.drawn) await page.locator(selector).first().waitFor();
+    const found: (typeof problems)[string] = {};
+    const overflow = await horizontalOverflow(page);
+    if (overflow > 0) found.overflow = overflow;
+    const hidden = Object.entries(await sizes(route.drawn))
+      .filter(([, [width, height]]) => !(width! > 0 && height! > 0))
+      .map(([selector, box]) => `${selector} ${box!.join("x")}`);
+    if (hidden.length) found.hidden = hidden;
+    if (size.width < 600) {
+      // Wide tables scroll inside their own box, never wider than the window.
+      const wide = await page.evaluate(
+        (width) => Array.from(document.querySelectorAll(".bt-table-wrap"), (el) => el.getBoundingClientRect().right).filter((right) => right > width + 1).length,
+        size.width,
+      );
+      if (wide) found.hidden = [...(found.hidden ?? []), `${wide} table boxes wider than the window`];
+    }
+    const axe = await axeViolations(page);
+    if (axe.length) found.axe = axe;
+    if (Object.keys(found).length) problems[route.path] = found;
+    await screenshot(page, `80-${label}-${route.name}`);
+  }
+  return problems;
+}
+
+describe("every page", () => {
+  it("fits a 390x844 phone: no sideways scroll, charts and tables drawn, no serious axe violation", async () => {
+    page = await signedInPage(browser, "/", PHONE);
+    expect(await checkRoutes(PHONE, "phone")).toEqual({});
+    // The header's pages are behind a menu button on a phone; it opens, and a link in it works.
+    await openPath(page, "/backtests");
+    await page.getByTestId("runs-list").waitFor();
+    const menu = page.getByTestId("nav-menu");
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    expect(await page.getByTestId("nav-bots").isVisible()).toBe(false);
+    await menu.click();
+    expect(await menu.getAttribute("aria-expanded")).toBe("true");
+    await screenshot(page, "81-phone-menu-open");
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByTestId("nav-bots").click();
+    await page.getByTestId("bot-form").waitFor();
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+  });
+
+  it("at 1280x800: the header on one line, tables whole or scrolling in their box, no serious axe violation", async () => {
+    page = await signedInPage(browser, "/", DESKTOP);
+    expect(await checkRoutes(DESKTOP, "desktop")).toEqual({});
+    for (const path of ["/", "/backtests"]) {
+      await openPath(page, path);
+      await page.getByTestId("nav-bots").waitFor();
+      const header = await page.evaluate(() => {
+        const tops = Array.from(document.querySelectorAll(".app-header .page-nav a, .app-header h1, .app-header .user-menu"), (el) =>
+          Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2),
+        );
+        return { height: document.querySelector(".app-header")!.getBoundingClientRect().height, rows: new Set(tops).size };
+      });
+      expect(header.rows, `${path}: header items on one line`).toBe(1);
+      expect(header.height, `${path}: header height`).toBeLessThan(64);
+      expect(await page.getByTestId("nav-menu").isVisible()).toBe(false);
+    }
+  });
+
+  it("signed out: the sign-in and sign-up pages fit a phone and pass axe", async () => {
+    page = await newPage(browser);
+    await page.setViewportSize(PHONE);
+    for (const [path, ready] of [
+      ["/login", "login-form"],
+      ["/signup", "signup-form"],
+    ] as const) {
+      await openPath(page, path);
+      await page.getByTestId(ready).waitFor();
+      expect(await horizontalOverflow(page), path).toBeLessThanOrEqual(0);
+      expect(await axeViolations(page), path).toEqual([]);
+      await screenshot(page, `82-phone-${ready}`);
+    }
+  });
+});
