@@ -3,9 +3,12 @@
 // (wide tables scroll inside their own box), its charts and tables are drawn (nonzero size), and
 // axe-core finds no serious or critical violation. At 1280 the header is one line. Needs the `demo`
 // user, BTCUSDT 5m candles over June 2024 and a Celery worker (tests/e2e/test_browser.py).
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manageBrowser, newPage, openPath, screenshot } from "./support/browser";
+import { ARTIFACTS_DIR } from "./support/env";
 import {
   axeViolations,
   DESKTOP,
@@ -126,6 +129,8 @@ async function checkRoutes(size: { width: number; height: number }, label: strin
     if (Object.keys(found).length) problems[route.path] = found;
     await screenshot(page, `80-${label}-${route.name}`);
   }
+  // The whole list, for reading when an assertion's message is cut short.
+  writeFileSync(fileURLToPath(new URL(`every-page-${label}.json`, ARTIFACTS_DIR)), JSON.stringify(problems, null, 2));
   return problems;
 }
 

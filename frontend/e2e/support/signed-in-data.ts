@@ -59,10 +59,12 @@ const SOURCE = [
   "stop_loss = 2%",
 ].join("\n");
 
+/** Waits until the run or sweep at `path` is done (re-read by the page every half second). */
 async function waitDone(page: Page, path: string): Promise<void> {
-  await expect
-    .poll(async () => (await api<{ status: string }>(page, "GET", path)).data.status, { timeout: 90_000, interval: 500 })
-    .toBe("done");
+  await page.waitForFunction(async (url) => ((await (await fetch(url)).json()) as { status: string }).status === "done", path, {
+    polling: 500,
+    timeout: 90_000,
+  });
 }
 
 /** Two done runs (different parameters, so they differ), a done 2-run sweep, a stopped paper bot

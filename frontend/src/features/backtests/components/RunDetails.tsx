@@ -52,7 +52,7 @@ function ReplaySection({ run }: { run: BacktestRun }) {
   if (open) return <ReplayPanel key={run.id} run={run} onClose={() => setOpen(false)} />;
   return (
     <div className="bt-replay">
-      <button type="button" data-testid="replay-open" onClick={() => setOpen(true)}>
+      <button type="button" className="button button--ghost" data-testid="replay-open" onClick={() => setOpen(true)}>
         Replay this run
       </button>
     </div>

@@ -67,9 +67,7 @@ export function RunsList(props: RunsListProps) {
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">Strategy</th>
-              <th scope="col">Span</th>
-              <th scope="col">Status</th>
+              <th scope="col" className="text-left">Strategy, span</th>
               <th scope="col">Return</th>
               <th scope="col">
                 <span className="visually-hidden">Compare</span>
@@ -119,7 +117,7 @@ function RunRow({ run, picked, onToggle, selectedId, onOpen, inSweep = false }: 
       onKeyDown={activateOn(open)}
     >
       <td>{run.id}</td>
-      <td className="wrap">
+      <td className="bt-runs__what">
         {inSweep ? (
           <span className="small">{Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(" ")}</span>
         ) : (
@@ -127,12 +125,9 @@ function RunRow({ run, picked, onToggle, selectedId, onOpen, inSweep = false }: 
             <span title={run.strategy}>{run.strategy_name}</span> {run.symbol}
           </>
         )}
+        <Span run={run} />
       </td>
-      <td className="small" title={`${formatEpoch(run.start)} → ${formatEpoch(run.end)}`}>
-        {formatEpoch(run.start).slice(2)} → {formatEpoch(run.end).slice(5)}
-      </td>
-      <td>{run.status}</td>
-      <td>{formatKpi(run.kpis?.total_return, "percent")}</td>
+      <td>{run.status === "done" ? formatKpi(run.kpis?.total_return, "percent") : run.status}</td>
       <td onClick={(event) => event.stopPropagation()}>
         <input
           type="checkbox"
@@ -189,18 +184,26 @@ function SweepEntry({
             {open ? "▾" : "▸"}
           </button>
         </td>
-        <td className="wrap">
+        <td className="bt-runs__what">
           <b>Sweep {entry.sweep}</b> · <span title={first.strategy}>{first.strategy_name}</span> {first.symbol}{" "}
-          <span className="muted small">{entry.runs.length} runs</span>
+          <span className="muted small">
+            {entry.runs.length} runs{pending > 0 ? `, ${entry.counts.done} done` : entry.counts.failed > 0 ? `, ${entry.counts.failed} failed` : ""}
+          </span>
+          <Span run={first} />
         </td>
-        <td className="small" title={`${formatEpoch(first.start)} → ${formatEpoch(first.end)}`}>
-          {formatEpoch(first.start).slice(2)} → {formatEpoch(first.end).slice(5)}
-        </td>
-        <td>{pending > 0 ? `${entry.counts.done}/${entry.runs.length}` : entry.counts.failed > 0 ? `${entry.counts.failed} failed` : "done"}</td>
         <td title="the best run's total return">{entry.best ? `best ${formatKpi(entry.best.kpis?.total_return, "percent")}` : "—"}</td>
         <td />
       </tr>
       {open && entry.runs.map((run) => <RunRow key={run.id} run={run} inSweep {...rowProps} />)}
     </>
+  );
+}
+
+/** The run's span, e.g. "24-06-01 → 06-10" (UTC), the full dates on hover. */
+function Span({ run }: { run: BacktestRun }) {
+  return (
+    <span className="bt-runs__span" title={`${formatEpoch(run.start)} → ${formatEpoch(run.end)} (UTC)`}>
+      {formatEpoch(run.start).slice(2)} → {formatEpoch(run.end).slice(5)}
+    </span>
   );
 }

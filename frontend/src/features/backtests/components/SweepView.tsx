@@ -34,11 +34,11 @@ export function SweepView({ id, onOpenRun }: { id: number; onOpenRun: (id: numbe
         </span>
         {sweep.isFetching && <Spinner label="Updating…" />}
       </header>
-      <div className="bt-table-wrap">
+      <div className="bt-table-wrap bt-table-wrap--sticky">
         <table className="bt-table" data-testid="sweep-table" data-order={data.order}>
           <thead>
             <tr>
-              <th>Run</th>
+              <th scope="col">Run</th>
               {paramNames.map((name) => (
                 <th key={name}>{name}</th>
               ))}
@@ -56,7 +56,20 @@ export function SweepView({ id, onOpenRun }: { id: number; onOpenRun: (id: numbe
           </thead>
           <tbody>
             {data.runs.map((run) => (
-              <tr key={run.id} className="bt-clickable" onClick={() => onOpenRun(run.id)} data-testid="sweep-row">
+              <tr
+                key={run.id}
+                tabIndex={0}
+                className="bt-row bt-clickable"
+                onClick={() => onOpenRun(run.id)}
+                onKeyDown={(event) => {
+                  if (event.target === event.currentTarget && (event.key === "Enter" || event.key === " ")) {
+                    event.preventDefault();
+                    onOpenRun(run.id);
+                  }
+                }}
+                data-testid="sweep-row"
+                data-run-id={run.id}
+              >
                 <td>{run.id}</td>
                 {paramNames.map((name) => (
                   <td key={name}>{run.params[name] ?? data.params[name]}</td>
