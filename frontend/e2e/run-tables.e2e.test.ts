@@ -157,6 +157,15 @@ describe("run tables", () => {
     await tabTo('[data-testid="trade-row"]', 300);
     expect(await page.evaluate(() => document.activeElement!.getAttribute("data-trade-number"))).toBe("0");
     expect((await focusRing()).style).not.toBe("none");
+    // Enter selects it (what a chart zooms to); the next row by Tab, Enter moves the selection.
+    const row = (n: number) => page.locator(`[data-testid="trade-row"][data-trade-number="${n}"]`);
+    expect(await row(0).getAttribute("aria-selected")).toBe("false");
+    await page.keyboard.press("Enter");
+    await page.locator('[data-testid="trade-row"][data-trade-number="0"][aria-selected="true"]').waitFor();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.locator('[data-testid="trade-row"][data-trade-number="1"][aria-selected="true"]').waitFor();
+    expect(await row(0).getAttribute("aria-selected")).toBe("false");
     await screenshot(page, "88-keyboard-trade-row");
   });
 

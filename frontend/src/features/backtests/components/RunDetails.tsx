@@ -83,6 +83,8 @@ export function RunStatusLine({ run }: { run: BacktestRun }) {
 function RunResults({ run, kpis }: { run: BacktestRun; kpis: Kpis }) {
   const equity = useBacktestEquity(run.id, true);
   const trades = useBacktestTrades(run.id, true);
+  // The trade chosen in the table (click or Enter); a chart can zoom to it.
+  const [selectedTrade, setSelectedTrade] = useState<number | undefined>();
   return (
     <div className="bt-results">
       <KpiTable kpis={kpis} />
@@ -94,7 +96,7 @@ function RunResults({ run, kpis }: { run: BacktestRun; kpis: Kpis }) {
         ) : trades.data ? (
           <>
             <TradesCsvButton runId={run.id} trades={trades.data} />
-            <TradesTable trades={trades.data} />
+            <TradesTable trades={trades.data} selectedTrade={selectedTrade} onSelect={setSelectedTrade} />
           </>
         ) : (
           <Spinner label="Loading the trades…" />

@@ -35,7 +35,7 @@ export function SweepView({ id, onOpenRun }: { id: number; onOpenRun: (id: numbe
         {sweep.isFetching && <Spinner label="Updating…" />}
       </header>
       <div className="bt-table-wrap bt-table-wrap--sticky">
-        <table className="bt-table" data-testid="sweep-table" data-order={data.order}>
+        <table className="bt-table bt-sweep-table" data-testid="sweep-table" data-order={data.order}>
           <thead>
             <tr>
               <th scope="col">Run</th>
