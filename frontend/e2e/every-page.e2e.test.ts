@@ -132,6 +132,8 @@ async function checkRoutes(size: { width: number; height: number }, label: strin
     if (axe.length) found.axe = axe;
     if (Object.keys(found).length) problems[route.path] = found;
     await screenshot(page, `80-${label}-${route.name}`);
+    // The whole page too on a phone: what is below the fold is what the phone's user scrolls to.
+    if (size.width < 600) await page.screenshot({ path: fileURLToPath(new URL(`80-${label}-${route.name}-full.png`, ARTIFACTS_DIR)), fullPage: true });
   }
   // The whole list, for reading when an assertion's message is cut short.
   writeFileSync(fileURLToPath(new URL(`every-page-${label}.json`, ARTIFACTS_DIR)), JSON.stringify(problems, null, 2));

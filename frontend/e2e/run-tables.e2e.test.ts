@@ -139,6 +139,11 @@ describe("run tables", () => {
     // A real URL: a reload shows the same comparison.
     await page.reload();
     expect((await drawn()).runs).toEqual([first, second]);
+    // Leaving it inside the app (no reload) takes the chart down cleanly (no page error).
+    await page.locator('[data-testid="compare-table"] thead th[data-run-id] button').first().click();
+    await page.locator(`[data-testid="run-details"][data-run-id="${first}"]`).waitFor();
+    await page.getByTestId("nav-dashboard").click();
+    await page.getByTestId("dashboard-summary").waitFor();
   });
 
   it("keyboard: Tab reaches a run row, Enter opens it, Tab reaches a trade row that Enter selects", async () => {

@@ -28,13 +28,17 @@ const percent = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}%`;
 export function CompareChart({ curves }: { curves: ComparedCurve[] }) {
   const containerRef = useRef<HTMLDivElement | null>(null);
   const [chart, setChart] = useState<IChartApi | null>(null);
+  // On unmount this effect's cleanup runs before the lines' one: the lines then go with the chart.
+  const removedRef = useRef(false);
 
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
     const created = createChart(container, { ...CHART_OPTIONS, timeScale: { ...CHART_OPTIONS.timeScale, rightOffset: 2 } });
+    removedRef.current = false;
     setChart(created);
     return () => {
+      removedRef.current = true;
       created.remove();
       setChart(null);
     };
@@ -58,7 +62,7 @@ export function CompareChart({ curves }: { curves: ComparedCurve[] }) {
     if (import.meta.env.MODE === "e2e") window.__compareChart = debug; // test builds only
     return () => {
       if (import.meta.env.MODE === "e2e" && window.__compareChart === debug) delete window.__compareChart;
-      for (const line of lines) chart.removeSeries(line.series);
+      if (!removedRef.current) for (const line of lines) chart.removeSeries(line.series);
     };
   }, [chart, curves]);
 

@@ -4,6 +4,7 @@ import { useComparedRuns } from "../api/get-compare";
 import type { BacktestRun } from "../api/types";
 import { bestIndex, normaliseEquity } from "../model/compare";
 import { formatKpi, KPI_DEFINITIONS } from "../model/kpi-format";
+import { profileNameOf } from "../model/risk-summary";
 import { CompareChart, type ComparedCurve } from "./CompareChart";
 import { ErrorText } from "./ErrorText";
 import { formatEpoch } from "./time";
@@ -63,6 +64,7 @@ export function CompareView({ ids, onOpenRun }: { ids: number[]; onOpenRun: (id:
             <SettingRow label="Symbol" runs={loaded} value={(run) => `${run.symbol} ${run.timeframe} · ${run.exchange}`} />
             <SettingRow label="Span" runs={loaded} value={(run) => `${formatEpoch(run.start)} → ${formatEpoch(run.end)}`} />
             <SettingRow label="Parameters" runs={loaded} value={(run) => Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join(" ")} />
+            <SettingRow label="Sizing" runs={loaded} value={sizing} />
             <SettingRow label="Status" runs={loaded} value={(run) => run.status} />
             {KPI_DEFINITIONS.map((def) => {
               const values = loaded.map((run) => run.kpis?.[def.key] ?? null);
@@ -84,6 +86,13 @@ export function CompareView({ ids, onOpenRun }: { ids: number[]; onOpenRun: (id:
       </div>
     </section>
   );
+}
+
+/** What sized the entries: the risk profile (by name) or the fixed fraction, and the stops. */
+function sizing(run: BacktestRun): string {
+  const profile = profileNameOf(run.risk_limits);
+  const stops = [run.stop_loss !== null && `SL ${formatKpi(run.stop_loss, "percent")}`, run.take_profit !== null && `TP ${formatKpi(run.take_profit, "percent")}`];
+  return [profile !== null ? `risk profile “${profile}”` : `size ${run.size}`, ...stops.filter(Boolean)].join(" · ");
 }
 
 function SettingRow({ label, runs, value }: { label: string; runs: BacktestRun[]; value: (run: BacktestRun) => string }) {
