@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, FloatField, QuerySet
-from django.db.models.fields.json import KT
+from django.db.models import Count, F, FloatField, Max, Q, QuerySet
+from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -22,10 +22,15 @@ SWEEP_ORDER_KEYS = ("id", *KPI_NAMES)
 _BLOBS = ("equity", "equity_times")  # megabytes per long run: read only by the equity selector
 
 
-def backtest_run_list(*, owner: AbstractBaseUser, sweep_id: int | None = None) -> QuerySet:
+def backtest_run_list(
+    *, owner: AbstractBaseUser, sweep_id: int | None = None, standalone: bool = False
+) -> QuerySet:
+    """The owner's runs, newest first; only one sweep's, or only those of no sweep (standalone)."""
     runs = BacktestRun.objects.filter(owner=owner).select_related("symbol").defer(*_BLOBS)
     if sweep_id is not None:
         runs = runs.filter(sweep_id=sweep_id)
+    if standalone:
+        runs = runs.filter(sweep__isnull=True)
     return runs
 
 
@@ -91,6 +96,25 @@ def backtest_sweep_get(*, owner: AbstractBaseUser, sweep_id: int) -> BacktestSwe
     if sweep is None:
         raise Http404(f"No sweep {sweep_id}.")
     return sweep
+
+
+def backtest_sweep_list(*, owner: AbstractBaseUser) -> QuerySet:
+    """The owner's sweeps, newest first, each annotated in the same query with its runs per
+    status (`n_queued`, `n_running`, `n_done`, `n_failed`) and the best total return of its done
+    runs (`best_total_return`, None while none has one)."""
+    per_status = {
+        f"n_{status}": Count("runs", filter=Q(runs__status=status))
+        for status in BacktestStatus.values
+    }
+    # ->> gives text (SQL NULL for a JSON null), cast to a number so that 0.10 beats 0.09.
+    total_return = Cast(KeyTextTransform("total_return", "runs__kpis"), FloatField())
+    best = Max(total_return, filter=Q(runs__status=BacktestStatus.DONE))
+    return (
+        BacktestSweep.objects.filter(owner=owner)
+        .select_related("symbol")
+        .annotate(**per_status, best_total_return=best)
+        .order_by("-created_at", "-id")
+    )
 
 
 def backtest_sweep_progress(*, sweep: BacktestSweep) -> dict[str, Any]:

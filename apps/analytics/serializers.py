@@ -220,6 +220,9 @@ def trade_rows(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class BacktestListQuerySerializer(serializers.Serializer):
     sweep = IdField(required=False, help_text="only this sweep's runs")
+    standalone = serializers.BooleanField(
+        required=False, default=False, help_text="only runs that belong to no sweep"
+    )
 
 
 class EquityQuerySerializer(serializers.Serializer):
@@ -288,6 +291,47 @@ class RunCountsSerializer(serializers.Serializer):
     running = serializers.IntegerField()
     done = serializers.IntegerField()
     failed = serializers.IntegerField()
+
+
+class SweepSummarySerializer(serializers.ModelSerializer):
+    """A sweep in the list of your sweeps: what it ran, its runs per status and its best return
+    (annotated by selectors.backtest_sweep_list)."""
+
+    strategy_name = StrategyLabelField()
+    symbol = serializers.CharField(source="symbol.name", read_only=True)
+    exchange = serializers.CharField(source="symbol.exchange", read_only=True)
+    start = EpochSecondsField(source="start_ms")
+    end = EpochSecondsField(source="end_ms")
+    timeframe = serializers.ChoiceField(choices=TIMEFRAMES, read_only=True)
+    params = ParamValuesField(read_only=True, help_text="parameters fixed for every run")
+    grid = GridField(read_only=True)
+    counts = serializers.SerializerMethodField()
+    best_total_return = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="the best total return of its done runs"
+    )
+
+    class Meta:
+        model = BacktestSweep
+        fields = [
+            "id",
+            "strategy",
+            "strategy_name",
+            "symbol",
+            "exchange",
+            "timeframe",
+            "start",
+            "end",
+            "params",
+            "grid",
+            "created_at",
+            "counts",
+            "best_total_return",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(RunCountsSerializer)
+    def get_counts(self, sweep: BacktestSweep) -> dict[str, int]:
+        return {status: getattr(sweep, f"n_{status}") for status in BacktestStatus.values}
 
 
 class SweepSerializer(serializers.ModelSerializer):

@@ -6,8 +6,8 @@ from .views import (
     BacktestListCreateView,
     BacktestMonthlyReturnsView,
     BacktestTradesView,
-    SweepCreateView,
     SweepDetailView,
+    SweepListCreateView,
 )
 
 app_name = "analytics"
@@ -21,6 +21,6 @@ urlpatterns = [
         BacktestMonthlyReturnsView.as_view(),
         name="backtest-monthly-returns",
     ),
-    path("backtests/sweeps/", SweepCreateView.as_view(), name="sweep-create"),
+    path("backtests/sweeps/", SweepListCreateView.as_view(), name="sweep-list"),
     path("backtests/sweeps/<int:pk>/", SweepDetailView.as_view(), name="sweep-detail"),
 ]

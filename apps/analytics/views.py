@@ -21,6 +21,7 @@ from .selectors import (
     backtest_run_get,
     backtest_run_list,
     backtest_sweep_get,
+    backtest_sweep_list,
     backtest_sweep_progress,
     backtest_sweep_runs,
     backtest_trades,
@@ -35,6 +36,7 @@ from .serializers import (
     SweepCreateSerializer,
     SweepQuerySerializer,
     SweepSerializer,
+    SweepSummarySerializer,
     TradeSerializer,
     trade_rows,
 )
@@ -57,7 +59,9 @@ class BacktestListCreateView(generics.ListAPIView):
 
     def get_queryset(self):
         query = validated(BacktestListQuerySerializer, self.request.query_params).validated_data
-        return backtest_run_list(owner=self.request.user, sweep_id=query.get("sweep"))
+        return backtest_run_list(
+            owner=self.request.user, sweep_id=query.get("sweep"), standalone=query["standalone"]
+        )
 
     @extend_schema(
         parameters=[BacktestListQuerySerializer],
@@ -164,7 +168,20 @@ class BacktestMonthlyReturnsView(APIView):
         return Response({"run": run.pk, "status": run.status, **backtest_monthly_returns(run=run)})
 
 
-class SweepCreateView(APIView):
+class SweepListCreateView(generics.ListAPIView):
+    """Your sweeps, newest first, each with its runs per status and best return (the runs list
+    shows a sweep as one entry with these); POST queues a new one."""
+
+    serializer_class = SweepSummarySerializer
+    pagination_class = RunPagination
+
+    def get_queryset(self):
+        return backtest_sweep_list(owner=self.request.user)
+
+    @extend_schema(summary="List your sweeps")
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
     @extend_schema(
         request=SweepCreateSerializer,
         responses={

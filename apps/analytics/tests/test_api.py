@@ -206,6 +206,44 @@ def test_sweep_fans_out_and_sorts_its_results_by_a_kpi(client, btc, bob):
     assert other.get(url).status_code == 404
 
 
+def test_sweeps_are_listed_with_their_counts_and_best_return_and_runs_apart(client, btc, bob):
+    single = post(client, RUNS, strategy="ema-cross", **{**APRIL, "start": "2024-04-25"}).json()
+    sweep = post(
+        client,
+        SWEEPS,
+        strategy="ema-cross",
+        grid={"fast_period": [6, 12]},
+        **{**APRIL, "start": "2024-04-25"},
+    ).json()
+    queued = client.get(SWEEPS).json()
+    assert queued["count"] == 1
+    listed = queued["results"][0]
+    assert (listed["id"], listed["strategy"], listed["symbol"]) == (
+        sweep["id"],
+        "ema-cross",
+        "BTCUSDT",
+    )
+    assert listed["counts"] == {"queued": 2, "running": 0, "done": 0, "failed": 0}
+    assert listed["best_total_return"] is None and listed["strategy_name"]
+    execute_all()
+
+    done = client.get(SWEEPS).json()["results"][0]
+    assert done["counts"]["done"] == 2
+    returns = [
+        r["kpis"]["total_return"] for r in client.get(f"{SWEEPS}{sweep['id']}/").json()["runs"]
+    ]
+    assert done["best_total_return"] == pytest.approx(max(returns))
+    # The runs list without the sweep's runs: the single run alone; with them, all three.
+    alone = client.get(RUNS, {"standalone": "true"}).json()
+    assert [r["id"] for r in alone["results"]] == [single["id"]]
+    assert client.get(RUNS).json()["count"] == 3
+    assert "standalone" in client.get(RUNS, {"standalone": "maybe"}).json()
+
+    other = APIClient()
+    other.force_authenticate(bob)
+    assert other.get(SWEEPS).json()["results"] == []
+
+
 def test_a_sweep_over_the_cap_is_400_naming_the_grid(client, btc_symbol):
     response = post(
         client,

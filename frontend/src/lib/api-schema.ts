@@ -112,7 +112,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List your sweeps
+         * @description Your sweeps, newest first, each with its runs per status and best return (the runs list
+         *     shows a sweep as one entry with these); POST queues a new one.
+         */
+        get: operations["analytics_backtests_sweeps_list"];
         put?: never;
         /**
          * Queue a parameter sweep
@@ -1992,6 +1997,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["BacktestRun"][];
         };
+        PaginatedSweepSummaryList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["SweepSummary"][];
+        };
         ParamSchema: {
             /** Format: double */
             default: number;
@@ -2615,6 +2635,42 @@ export interface components {
          * @enum {string}
          */
         SweepStatusEnum: "queued" | "running" | "done";
+        /**
+         * @description A sweep in the list of your sweeps: what it ran, its runs per status and its best return
+         *     (annotated by selectors.backtest_sweep_list).
+         */
+        SweepSummary: {
+            /**
+             * Format: double
+             * @description the best total return of its done runs
+             */
+            readonly best_total_return: number | null;
+            readonly counts: components["schemas"]["RunCounts"];
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly end: number;
+            readonly exchange: string;
+            readonly grid: {
+                [key: string]: number[];
+            };
+            readonly id: number;
+            /**
+             * @description parameters fixed for every run
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly params: {
+                [key: string]: number;
+            };
+            readonly start: number;
+            /** @description registry key, e.g. hma-sma */
+            readonly strategy: string;
+            /** @example My EMA cross (v2) */
+            readonly strategy_name: string;
+            readonly symbol: string;
+            readonly timeframe: components["schemas"]["TimeframeEnum"];
+        };
         Symbol: {
             base: string;
             exchange: string;
@@ -2766,6 +2822,8 @@ export interface operations {
                 limit?: number;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
+                /** @description only runs that belong to no sweep */
+                standalone?: boolean;
                 /** @description only this sweep's runs */
                 sweep?: number;
             };
@@ -2934,6 +2992,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Trade"][];
+                };
+            };
+        };
+    };
+    analytics_backtests_sweeps_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSweepSummaryList"];
                 };
             };
         };
