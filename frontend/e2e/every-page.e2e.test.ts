@@ -50,6 +50,8 @@ interface Route {
   ready: string;
   /** Charts and tables that must be drawn (nonzero width and height). */
   drawn: string[];
+  /** Tables that show every column at 1280 px (their box does not scroll sideways). */
+  fitAtDesktop?: string[];
   name: string;
 }
 
@@ -64,8 +66,15 @@ function routes(): Route[] {
       path: `/backtests/${first}`,
       ready: '[data-testid="trades-table"]',
       drawn: ['[data-testid="kpi-table"]', '[data-testid="equity-chart"]', '[data-testid="monthly-returns"]', '[data-testid="trades-table"]'],
+      fitAtDesktop: ['[data-testid="trades-table"]', '[data-testid="monthly-returns"]'],
     },
-    { name: "sweep", path: `/backtests/sweeps/${made.sweep}`, ready: '[data-testid="sweep-row"]', drawn: ['[data-testid="sweep-table"]'] },
+    {
+      name: "sweep",
+      path: `/backtests/sweeps/${made.sweep}`,
+      ready: '[data-testid="sweep-row"]',
+      drawn: ['[data-testid="sweep-table"]'],
+      fitAtDesktop: ['[data-testid="sweep-table"]'],
+    },
     {
       name: "compare",
       path: `/backtests/compare?ids=${first},${second}`,
@@ -105,7 +114,7 @@ function sizes(selectors: string[]) {
 
 /** Opens each route in turn on `page` and returns what is wrong on each (empty when all is well). */
 async function checkRoutes(size: { width: number; height: number }, label: string) {
-  const problems: Record<string, { overflow?: number; sticking?: string[]; hidden?: string[]; axe?: AxeFinding[] }> = {};
+  const problems: Record<string, { overflow?: number; sticking?: string[]; hidden?: string[]; cut?: string[]; axe?: AxeFinding[] }> = {};
   for (const route of routes()) {
     await openPath(page, route.path);
     await page.locator(route.ready).first().waitFor();
@@ -127,6 +136,19 @@ async function checkRoutes(size: { width: number; height: number }, label: strin
         size.width,
       );
       if (wide) found.hidden = [...(found.hidden ?? []), `${wide} table boxes wider than the window`];
+    }
+    if (size.width >= 1280 && route.fitAtDesktop) {
+      // Every column in view: the table is no wider than the box it scrolls in.
+      const cut = await page.evaluate(
+        (selectors) =>
+          selectors.filter((selector) => {
+            const table = document.querySelector(selector)!;
+            const box = table.closest(".bt-table-wrap") ?? table.parentElement!;
+            return table.getBoundingClientRect().width > box.clientWidth + 1;
+          }),
+        route.fitAtDesktop,
+      );
+      if (cut.length) found.cut = cut;
     }
     const axe = await axeViolations(page);
     if (axe.length) found.axe = axe;

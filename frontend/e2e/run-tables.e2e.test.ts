@@ -76,7 +76,7 @@ describe("run tables", () => {
 
     const runs = await download("runs-csv");
     const [runsHeader, ...runRows] = parseCsv(runs.text);
-    const listed = await page.evaluate(async () => (await (await fetch("/api/analytics/backtests/?limit=50")).json()) as { results: { id: number; kpis: { total_return: number } | null }[] });
+    const listed = await page.evaluate(async () => (await (await fetch("/api/analytics/backtests/?limit=500")).json()) as { results: { id: number; kpis: { total_return: number } | null }[] });
     const idColumn = runsHeader!.indexOf("id");
     const returnColumn = runsHeader!.indexOf("total_return");
     expect(runRows.map((row) => Number(row[idColumn]))).toEqual(listed.results.map((run) => run.id));

@@ -17,3 +17,4 @@ export type BacktestEquity = Schemas["EquityResponse"];
 export type SweepRun = Schemas["SweepRun"];
 export type BacktestSweep = Schemas["Sweep"];
 export type MonthlyReturns = Schemas["MonthlyReturnsResponse"];
+export type SweepSummary = Schemas["SweepSummary"];

@@ -1,10 +1,11 @@
 import { useState, type KeyboardEvent } from "react";
 import { Spinner } from "@/components/Spinner";
-import { useBacktests } from "../api/get-backtests";
-import type { BacktestRun } from "../api/types";
+import { useBacktests, useSweepRuns } from "../api/get-backtests";
+import { useSweeps } from "../api/get-sweeps";
+import type { BacktestRun, SweepSummary } from "../api/types";
 import { COMPARE_MAX_RUNS } from "../model/compare";
 import { formatKpi } from "../model/kpi-format";
-import { groupRuns, type RunsEntry } from "../model/run-groups";
+import { mergeRunsAndSweeps, sweepProgress } from "../model/run-groups";
 import { RunsCsvButton } from "./CsvButtons";
 import { ErrorText } from "./ErrorText";
 import { formatEpoch } from "./time";
@@ -26,14 +27,16 @@ const activateOn = (action: () => void) => (event: KeyboardEvent<HTMLElement>) =
   }
 };
 
-/** "Your runs": newest first, a sweep as one entry (expandable to its runs); tick runs to compare. */
+/** "Your runs": newest first, a sweep as one entry (unfolded to its runs); tick runs to compare. */
 export function RunsList(props: RunsListProps) {
   const runs = useBacktests();
+  const sweeps = useSweeps();
   const [picked, setPicked] = useState<number[]>([]);
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
-  if (runs.error) return <ErrorText error={runs.error} />;
-  if (!runs.data) return <Spinner label="Loading your runs…" />;
-  const entries = groupRuns(runs.data.results);
+  const error = runs.error ?? sweeps.error;
+  if (error) return <ErrorText error={error} />;
+  if (!runs.data || !sweeps.data) return <Spinner label="Loading your runs…" />;
+  const entries = mergeRunsAndSweeps(runs.data.results, sweeps.data.results);
   const toggle = (id: number) =>
     setPicked((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : ids.length < COMPARE_MAX_RUNS ? [...ids, id] : ids));
   const toggleSweep = (sweep: number) =>
@@ -47,7 +50,7 @@ export function RunsList(props: RunsListProps) {
     <div className="bt-card bt-runs">
       <div className="bt-runs__head">
         <h3>
-          Your runs <span className="muted small">({runs.data.count})</span>
+          Your runs <span className="muted small">({runs.data.count + sweeps.data.count})</span>
         </h3>
         <button
           type="button"
@@ -59,9 +62,9 @@ export function RunsList(props: RunsListProps) {
         >
           Compare{picked.length > 0 ? ` (${picked.length})` : ""}
         </button>
-        <RunsCsvButton runs={runs.data.results} />
+        <RunsCsvButton />
       </div>
-      {runs.data.results.length === 0 && <p className="muted small">No runs yet.</p>}
+      {entries.length === 0 && <p className="muted small">No runs yet.</p>}
       <div className="bt-table-wrap bt-table-wrap--sticky">
         <table className="bt-table bt-runs-table" data-testid="runs-list">
           <thead>
@@ -80,11 +83,11 @@ export function RunsList(props: RunsListProps) {
                 <RunRow key={`run-${entry.run.id}`} run={entry.run} {...rowProps} />
               ) : (
                 <SweepEntry
-                  key={`sweep-${entry.sweep}`}
-                  entry={entry}
-                  open={expanded.has(entry.sweep)}
-                  selected={entry.sweep === props.selectedSweep}
-                  onToggleOpen={() => toggleSweep(entry.sweep)}
+                  key={`sweep-${entry.sweep.id}`}
+                  sweep={entry.sweep}
+                  open={expanded.has(entry.sweep.id)}
+                  selected={entry.sweep.id === props.selectedSweep}
+                  onToggleOpen={() => toggleSweep(entry.sweep.id)}
                   onOpenSweep={props.onOpenSweep}
                   {...rowProps}
                 />
@@ -125,7 +128,7 @@ function RunRow({ run, picked, onToggle, selectedId, onOpen, inSweep = false }: 
             <span title={run.strategy}>{run.strategy_name}</span> {run.symbol}
           </>
         )}
-        <Span run={run} />
+        <Span start={run.start} end={run.end} />
       </td>
       <td>{run.status === "done" ? formatKpi(run.kpis?.total_return, "percent") : run.status}</td>
       <td onClick={(event) => event.stopPropagation()}>
@@ -142,22 +145,22 @@ function RunRow({ run, picked, onToggle, selectedId, onOpen, inSweep = false }: 
 }
 
 function SweepEntry({
-  entry,
+  sweep,
   open,
   selected,
   onToggleOpen,
   onOpenSweep,
   ...rowProps
 }: RowProps & {
-  entry: Extract<RunsEntry, { kind: "sweep" }>;
+  sweep: SweepSummary;
   open: boolean;
   selected: boolean;
   onToggleOpen: () => void;
   onOpenSweep: (id: number) => void;
 }) {
-  const first = entry.runs[0]!;
-  const pending = entry.counts.queued + entry.counts.running;
-  const openSweep = () => onOpenSweep(entry.sweep);
+  const runs = useSweepRuns(sweep.id, open);
+  const total = sweep.counts.queued + sweep.counts.running + sweep.counts.done + sweep.counts.failed;
+  const openSweep = () => onOpenSweep(sweep.id);
   return (
     <>
       <tr
@@ -165,7 +168,7 @@ function SweepEntry({
         className={`bt-row bt-clickable bt-row--sweep${selected ? " selected" : ""}`}
         aria-current={selected ? "page" : undefined}
         data-testid="runs-list-sweep"
-        data-sweep-id={entry.sweep}
+        data-sweep-id={sweep.id}
         onClick={openSweep}
         onKeyDown={activateOn(openSweep)}
       >
@@ -174,7 +177,7 @@ function SweepEntry({
             type="button"
             className="bt-expand"
             aria-expanded={open}
-            aria-label={`${open ? "Hide" : "Show"} the ${entry.runs.length} runs of sweep ${entry.sweep}`}
+            aria-label={`${open ? "Hide" : "Show"} the ${total} runs of sweep ${sweep.id}`}
             data-testid="sweep-expand"
             onClick={(event) => {
               event.stopPropagation();
@@ -185,25 +188,30 @@ function SweepEntry({
           </button>
         </td>
         <td className="bt-runs__what">
-          <b>Sweep {entry.sweep}</b> · <span title={first.strategy}>{first.strategy_name}</span> {first.symbol}{" "}
-          <span className="muted small">
-            {entry.runs.length} runs{pending > 0 ? `, ${entry.counts.done} done` : entry.counts.failed > 0 ? `, ${entry.counts.failed} failed` : ""}
-          </span>
-          <Span run={first} />
+          <b>Sweep {sweep.id}</b> · <span title={sweep.strategy}>{sweep.strategy_name}</span> {sweep.symbol}{" "}
+          <span className="muted small">{sweepProgress(sweep.counts)}</span>
+          <Span start={sweep.start} end={sweep.end} />
         </td>
-        <td title="the best run's total return">{entry.best ? `best ${formatKpi(entry.best.kpis?.total_return, "percent")}` : "—"}</td>
+        <td title="the best total return of its runs">
+          {sweep.best_total_return === null ? "—" : `best ${formatKpi(sweep.best_total_return, "percent")}`}
+        </td>
         <td />
       </tr>
-      {open && entry.runs.map((run) => <RunRow key={run.id} run={run} inSweep {...rowProps} />)}
+      {open && !runs.data && (
+        <tr>
+          <td colSpan={4}>{runs.error ? <ErrorText error={runs.error} /> : <Spinner label={`Loading sweep ${sweep.id}'s runs…`} />}</td>
+        </tr>
+      )}
+      {open && runs.data?.results.map((run) => <RunRow key={run.id} run={run} inSweep {...rowProps} />)}
     </>
   );
 }
 
-/** The run's span, e.g. "24-06-01 → 06-10" (UTC), the full dates on hover. */
-function Span({ run }: { run: BacktestRun }) {
+/** A span, e.g. "24-06-01 → 06-10" (UTC), the full dates on hover. */
+function Span({ start, end }: { start: number; end: number }) {
   return (
-    <span className="bt-runs__span" title={`${formatEpoch(run.start)} → ${formatEpoch(run.end)} (UTC)`}>
-      {formatEpoch(run.start).slice(2)} → {formatEpoch(run.end).slice(5)}
+    <span className="bt-runs__span" title={`${formatEpoch(start)} → ${formatEpoch(end)} (UTC)`}>
+      {formatEpoch(start).slice(2)} → {formatEpoch(end).slice(5)}
     </span>
   );
 }

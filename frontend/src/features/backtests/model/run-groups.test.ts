@@ -1,33 +1,34 @@
 import { describe, expect, it } from "vitest";
-import type { BacktestRun } from "../api/types";
-import { groupRuns } from "./run-groups";
+import type { BacktestRun, SweepSummary } from "../api/types";
+import { mergeRunsAndSweeps, sweepProgress } from "./run-groups";
 
-const run = (id: number, sweep: number | null, status = "done", total: number | null = null) =>
-  ({ id, sweep, status, kpis: total === null ? null : { total_return: total } }) as unknown as BacktestRun;
+const run = (id: number, created: string) => ({ id, sweep: null, created_at: created }) as unknown as BacktestRun;
+const sweep = (id: number, created: string) => ({ id, created_at: created }) as unknown as SweepSummary;
+const label = (entries: ReturnType<typeof mergeRunsAndSweeps>) => entries.map((e) => (e.kind === "run" ? `run ${e.run.id}` : `sweep ${e.sweep.id}`));
 
-describe("groupRuns", () => {
-  it("keeps single runs as they are and makes one entry per sweep, where its newest run is", () => {
-    const entries = groupRuns([run(9, null), run(8, 2), run(7, 2), run(6, null), run(5, 1), run(4, 2)]);
-    expect(entries.map((e) => (e.kind === "run" ? `run ${e.run.id}` : `sweep ${e.sweep}`))).toEqual([
-      "run 9",
-      "sweep 2",
-      "run 6",
-      "sweep 1",
-    ]);
-    const sweep = entries[1]!;
-    expect(sweep.kind === "sweep" && sweep.runs.map((r) => r.id)).toEqual([8, 7, 4]);
+describe("mergeRunsAndSweeps", () => {
+  it("lists runs and sweeps newest first, one entry per sweep", () => {
+    const entries = mergeRunsAndSweeps(
+      [run(9, "2026-12-07T10:05:00Z"), run(6, "2026-12-07T09:00:00Z")],
+      [sweep(2, "2026-12-07T09:30:00.5Z"), sweep(1, "2026-12-06T23:00:00+00:00")],
+    );
+    expect(label(entries)).toEqual(["run 9", "sweep 2", "run 6", "sweep 1"]);
   });
 
-  it("counts a sweep's runs per status and names its best done run by total return", () => {
-    const [entry] = groupRuns([run(4, 1, "running"), run(3, 1, "done", 0.02), run(2, 1, "done", 0.05), run(1, 1, "failed")]);
-    expect(entry?.kind).toBe("sweep");
-    if (entry?.kind !== "sweep") return;
-    expect(entry.counts).toEqual({ queued: 0, running: 1, done: 2, failed: 1 });
-    expect(entry.best?.id).toBe(2);
+  it("puts a sweep before a run made in the same instant, then higher ids first", () => {
+    const at = "2026-12-07T10:00:00Z";
+    expect(label(mergeRunsAndSweeps([run(3, at), run(4, at)], [sweep(1, at)]))).toEqual(["sweep 1", "run 4", "run 3"]);
   });
 
-  it("has no best run while none is done with a finite return", () => {
-    const [entry] = groupRuns([run(2, 1, "queued"), run(1, 1, "done", null)]);
-    expect(entry?.kind === "sweep" && entry.best).toBeNull();
+  it("is empty without runs or sweeps", () => {
+    expect(mergeRunsAndSweeps([], [])).toEqual([]);
+  });
+});
+
+describe("sweepProgress", () => {
+  it("says how many runs, and how many are done while some are pending, or failed once finished", () => {
+    expect(sweepProgress({ queued: 2, running: 1, done: 1, failed: 0 })).toBe("4 runs, 1 done");
+    expect(sweepProgress({ queued: 0, running: 0, done: 3, failed: 1 })).toBe("4 runs, 1 failed");
+    expect(sweepProgress({ queued: 0, running: 0, done: 1, failed: 0 })).toBe("1 run");
   });
 });

@@ -1,32 +1,23 @@
-// "Your runs" lists a sweep as one entry (expandable to its runs) instead of one row per run.
-import type { BacktestRun } from "../api/types";
+// "Your runs" lists a sweep as one entry (unfolded on demand to its runs) instead of one row per
+// run: the server lists the runs of no sweep and the sweeps apart; this merges them.
+import type { BacktestRun, SweepSummary } from "../api/types";
 
-export type RunsEntry =
-  | { kind: "run"; run: BacktestRun }
-  | { kind: "sweep"; sweep: number; runs: BacktestRun[]; counts: Record<BacktestRun["status"], number>; best: BacktestRun | null };
+export type RunsEntry = { kind: "run"; run: BacktestRun } | { kind: "sweep"; sweep: SweepSummary };
 
-/** The runs (newest first, as the API lists them) as entries: a run alone, or a sweep where its
- * newest run is, holding its runs in the same order, how many are in each status and the best
- * done run by total return. */
-export function groupRuns(runs: BacktestRun[]): RunsEntry[] {
-  const entries: RunsEntry[] = [];
-  const sweeps = new Map<number, Extract<RunsEntry, { kind: "sweep" }>>();
-  for (const run of runs) {
-    if (run.sweep === null) {
-      entries.push({ kind: "run", run });
-      continue;
-    }
-    let entry = sweeps.get(run.sweep);
-    if (!entry) {
-      entry = { kind: "sweep", sweep: run.sweep, runs: [], counts: { queued: 0, running: 0, done: 0, failed: 0 }, best: null };
-      sweeps.set(run.sweep, entry);
-      entries.push(entry);
-    }
-    entry.runs.push(run);
-    entry.counts[run.status] += 1;
-    const value = run.kpis?.total_return;
-    const best = entry.best?.kpis?.total_return;
-    if (run.status === "done" && typeof value === "number" && Number.isFinite(value) && (typeof best !== "number" || value > best)) entry.best = run;
-  }
-  return entries;
+const createdMs = (entry: RunsEntry) => Date.parse(entry.kind === "run" ? entry.run.created_at : entry.sweep.created_at);
+const idOf = (entry: RunsEntry) => (entry.kind === "run" ? entry.run.id : entry.sweep.id);
+
+/** Standalone runs and sweeps (each newest first, as the API lists them) as one list, newest
+ * first by creation time; a tie puts the sweep first, then the higher id. */
+export function mergeRunsAndSweeps(runs: BacktestRun[], sweeps: SweepSummary[]): RunsEntry[] {
+  const entries: RunsEntry[] = [...runs.map((run) => ({ kind: "run" as const, run })), ...sweeps.map((sweep) => ({ kind: "sweep" as const, sweep }))];
+  return entries.sort((a, b) => createdMs(b) - createdMs(a) || (a.kind === b.kind ? idOf(b) - idOf(a) : a.kind === "sweep" ? -1 : 1));
+}
+
+/** "3 runs", "3 runs, 1 done", "3 runs, 1 failed": how far a sweep is. */
+export function sweepProgress(counts: SweepSummary["counts"]): string {
+  const total = counts.queued + counts.running + counts.done + counts.failed;
+  const runs = `${total} run${total === 1 ? "" : "s"}`;
+  if (counts.queued + counts.running > 0) return `${runs}, ${counts.done} done`;
+  return counts.failed > 0 ? `${runs}, ${counts.failed} failed` : runs;
 }
