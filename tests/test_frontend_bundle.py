@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 FRONTEND = Path(__file__).resolve().parents[1] / "frontend"
-# window.__chart (replay chart), __equityChart (backtest equity), __replayChart (backtest replay)
-TEST_HANDLE = re.compile(r"(?<![\w-])__(?:chart|equityChart|replayChart)\b")
+# window.__chart (replay chart), __equityChart (backtest equity), __replayChart (backtest replay),
+# __compareChart (runs compared)
+TEST_HANDLE = re.compile(r"(?<![\w-])__(?:chart|equityChart|replayChart|compareChart)\b")
 
 
 def _bundle(build: str) -> str:
@@ -25,7 +26,7 @@ def test_the_production_bundle_exposes_no_test_handles():
 
 
 def test_the_e2e_bundle_exposes_the_handles_the_browser_tests_read():
-    assert set(TEST_HANDLE.findall(_bundle("dist-e2e"))) >= {"__chart", "__equityChart"}
+    assert set(TEST_HANDLE.findall(_bundle("dist-e2e"))) >= {"__chart", "__equityChart", "__compareChart"}
 
 
 def test_the_handle_pattern_ignores_css_class_names():
