@@ -4,10 +4,12 @@
 // it, Tab to a trade row; a sweep entry and a sweep's row open by Enter). Needs the `demo` user,
 // BTCUSDT 5m candles over June 2024 and a Celery worker (tests/e2e/test_browser.py).
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv, TRADE_FIELDS } from "../src/features/backtests/model/csv";
 import { manageBrowser, pathOf, screenshot } from "./support/browser";
+import { ARTIFACTS_DIR } from "./support/env";
 import { api, makeData, removeMade, signedInPage, type Made } from "./support/signed-in-data";
 
 let browser: Browser;
@@ -97,7 +99,7 @@ describe("run tables", () => {
     await entry.getByTestId("sweep-expand").click();
     expect(await entry.getByTestId("sweep-expand").getAttribute("aria-expanded")).toBe("true");
     for (const id of sweepRuns) await rowOf(id).waitFor();
-    await screenshot(page, "85-runs-list-sweep-expanded");
+    await page.locator(".bt-runs").screenshot({ path: fileURLToPath(new URL("85-runs-list-sweep-expanded.png", ARTIFACTS_DIR)) });
     await entry.focus();
     await page.keyboard.press("Enter");
     await page.getByTestId("sweep-table").waitFor();

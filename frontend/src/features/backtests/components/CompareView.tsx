@@ -75,7 +75,12 @@ export function CompareView({ ids, onOpenRun }: { ids: number[]; onOpenRun: (id:
                   {values.map((value, i) => (
                     <td key={loaded[i]!.id} className={i === best ? "bt-best" : undefined}>
                       {formatKpi(value, def.kind)}
-                      {i === best && <span aria-label=" (best)"> ★</span>}
+                      {i === best && (
+                        <>
+                          <span aria-hidden="true"> ★</span>
+                          <span className="visually-hidden"> (best)</span>
+                        </>
+                      )}
                     </td>
                   ))}
                 </tr>
