@@ -11,7 +11,7 @@ import { ReplayPanel } from "./ReplayPanel";
 import { MonthlyReturns } from "./MonthlyReturns";
 import { TradesCsvButton } from "./CsvButtons";
 import { TradesTable } from "./TradesTable";
-import { useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { formatEpoch } from "./time";
 
 type RenderRunRisk = ((run: BacktestRun) => ReactNode) | undefined;
@@ -25,8 +25,12 @@ export function RunDetails({ id, renderRunRisk }: { id: number; renderRunRisk?: 
 
 function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: RenderRunRisk }) {
   const done = run.status === "done";
+  // A run opened from the list (Enter or a click) takes the focus: the next Tab goes into the run
+  // (its buttons, its trade rows), not through the rest of the list.
+  const sectionRef = useRef<HTMLElement | null>(null);
+  useEffect(() => sectionRef.current?.focus({ preventScroll: true }), [run.id]);
   return (
-    <section className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
+    <section ref={sectionRef} tabIndex={-1} className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
       <header className="bt-run__header">
         <h2>
           Run #{run.id} · <span title={run.strategy}>{run.strategy_name}</span> · {run.symbol} {run.timeframe}

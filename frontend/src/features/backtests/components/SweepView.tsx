@@ -4,6 +4,7 @@ import { useSweep } from "../api/get-sweep";
 import { formatKpi, KPI_DEFINITIONS } from "../model/kpi-format";
 import { blockedTotal, profileNameOf } from "../model/risk-summary";
 import { ErrorText } from "./ErrorText";
+import { activateOnKey } from "./row-keys";
 import { formatEpoch } from "./time";
 
 const SWEEP_COLUMNS = KPI_DEFINITIONS.filter((def) =>
@@ -61,12 +62,7 @@ export function SweepView({ id, onOpenRun }: { id: number; onOpenRun: (id: numbe
                 tabIndex={0}
                 className="bt-row bt-clickable"
                 onClick={() => onOpenRun(run.id)}
-                onKeyDown={(event) => {
-                  if (event.target === event.currentTarget && (event.key === "Enter" || event.key === " ")) {
-                    event.preventDefault();
-                    onOpenRun(run.id);
-                  }
-                }}
+                onKeyDown={activateOnKey(() => onOpenRun(run.id))}
                 data-testid="sweep-row"
                 data-run-id={run.id}
               >

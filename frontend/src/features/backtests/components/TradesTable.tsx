@@ -1,7 +1,7 @@
-import type { KeyboardEvent } from "react";
 import { formatPrice } from "@/lib/format";
 import type { BacktestTrade } from "../api/types";
 import { formatKpi } from "../model/kpi-format";
+import { activateOnKey } from "./row-keys";
 import { formatEpoch } from "./time";
 
 /** Units of the base asset, 4 significant digits. */
@@ -18,12 +18,6 @@ export function TradesTable({
   selectedTrade?: number;
   onSelect?: (tradeNumber: number) => void;
 }) {
-  const onKeyDown = (event: KeyboardEvent<HTMLTableRowElement>, tradeNumber: number) => {
-    if (event.key === "Enter" || event.key === " ") {
-      event.preventDefault();
-      onSelect?.(tradeNumber);
-    }
-  };
   return (
     <div className="bt-table-wrap bt-table-wrap--sticky">
       <table className="bt-table bt-trades" data-testid="trades-table">
@@ -52,7 +46,7 @@ export function TradesTable({
               data-testid="trade-row"
               data-trade-number={t.number}
               onClick={onSelect ? () => onSelect(t.number) : undefined}
-              onKeyDown={(event) => onKeyDown(event, t.number)}
+              onKeyDown={onSelect ? activateOnKey(() => onSelect(t.number)) : undefined}
             >
               <td>{t.number + 1}</td>
               <td className={t.side === "long" ? "up" : "down"}>{t.side}</td>
