@@ -104,6 +104,13 @@ describe("run tables", () => {
     await page.keyboard.press("Enter");
     await page.getByTestId("sweep-table").waitFor();
     expect(pathOf(page)).toBe(`/backtests/sweeps/${made.sweep}`);
+    // Its done runs, in the table's order, compared side by side.
+    const inOrder = await page.getByTestId("sweep-row").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-run-id")));
+    await page.getByTestId("sweep-compare").click();
+    await page.getByTestId("compare-view").waitFor();
+    expect(pathOf(page)).toBe(`/backtests/compare?ids=${inOrder.join(",")}`);
+    await page.goBack();
+    await page.getByTestId("sweep-table").waitFor();
     // A sweep's row: Tab to it, Enter opens its run.
     await tabTo('[data-testid="sweep-row"]', 200);
     const runId = await page.evaluate(() => document.activeElement!.getAttribute("data-run-id"));
@@ -161,7 +168,9 @@ describe("run tables", () => {
     await page.locator(`[data-testid="run-details"][data-run-id="${runId}"]`).waitFor();
     expect(pathOf(page)).toBe(`/backtests/${runId}`);
     await page.getByTestId("trades-table").waitFor();
-    await tabTo('[data-testid="trade-row"]', 300);
+    // The opened run has the focus: Tab goes on inside it, not through the rest of the list.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("run-details");
+    await tabTo('[data-testid="trade-row"]', 10);
     expect(await page.evaluate(() => document.activeElement!.getAttribute("data-trade-number"))).toBe("0");
     expect((await focusRing()).style).not.toBe("none");
     // Enter selects it (what a chart zooms to); the next row by Tab, Enter moves the selection.

@@ -49,7 +49,14 @@ export function BacktestsView(props: {
       </aside>
       <div className="bt-main">
         {selection?.kind === "run" && <RunDetails key={selection.id} id={selection.id} renderRunRisk={props.renderRunRisk} />}
-        {selection?.kind === "sweep" && <SweepView key={selection.id} id={selection.id} onOpenRun={(id) => select({ kind: "run", id })} />}
+        {selection?.kind === "sweep" && (
+          <SweepView
+            key={selection.id}
+            id={selection.id}
+            onOpenRun={(id) => select({ kind: "run", id })}
+            onCompare={(ids) => select({ kind: "compare", ids })}
+          />
+        )}
         {selection?.kind === "compare" && <CompareView ids={selection.ids} onOpenRun={(id) => select({ kind: "run", id })} />}
         {!selection && <p className="muted placeholder">Queue a run, or open one from the list.</p>}
       </div>
