@@ -3,12 +3,12 @@ import { apiRequest } from "@/lib/api-client";
 import { currentPollInterval } from "./run-events";
 import type { Paginated, SweepSummary } from "./types";
 
-/** Your sweeps, newest first, each with its runs per status and best return. Under the "list"
- * key: a pushed run that is in no cached list (a sweep's) makes every list re-read, so the
- * counts follow the runs. */
+/** Your sweeps, newest first, each with its runs per status and best return; re-read when one of
+ * their runs changes (run events socket). Not under the runs lists' "list" key: those caches are
+ * patched with pushed runs by id, and a sweep's id is not a run's. */
 export function useSweeps(limit = 50) {
   return useQuery({
-    queryKey: ["backtests", "list", "sweeps", limit],
+    queryKey: ["backtests", "sweeps", limit],
     queryFn: ({ signal }) => apiRequest<Paginated<SweepSummary>>("/analytics/backtests/sweeps/", { params: { limit }, signal }),
     staleTime: 0,
     refetchInterval: (query) =>
