@@ -196,6 +196,13 @@ describe("every page", () => {
     await page.getByTestId("nav-bots").click();
     await page.getByTestId("bot-form").waitFor();
     expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    // A run tapped in "Your runs" (below the form on a phone) is shown at once: in view, on top.
+    await openPath(page, "/backtests");
+    await page.locator(`[data-testid="runs-list-row"][data-run-id="${made.runs[0]}"]`).click();
+    await page.locator(`[data-testid="run-details"][data-run-id="${made.runs[0]}"]`).waitFor();
+    const top = await page.getByTestId("run-details").evaluate((el) => el.getBoundingClientRect().top);
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThan(PHONE.height / 2);
   });
 
   it("at 1280x800: the header on one line on every page, wide tables whole, no serious axe violation", async () => {

@@ -26,9 +26,10 @@ export function RunDetails({ id, renderRunRisk }: { id: number; renderRunRisk?: 
 function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: RenderRunRisk }) {
   const done = run.status === "done";
   // A run opened from the list (Enter or a click) takes the focus: the next Tab goes into the run
-  // (its buttons, its trade rows), not through the rest of the list.
+  // (its buttons, its trade rows), not through the rest of the list; and the window scrolls to it
+  // when it is out of view (on a phone the list is below it).
   const sectionRef = useRef<HTMLElement | null>(null);
-  useEffect(() => sectionRef.current?.focus({ preventScroll: true }), [run.id]);
+  useEffect(() => sectionRef.current?.focus(), [run.id]);
   return (
     <section ref={sectionRef} tabIndex={-1} className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
       <header className="bt-run__header">
