@@ -10,8 +10,11 @@ import pytest
 
 FRONTEND = Path(__file__).resolve().parents[1] / "frontend"
 # window.__chart (replay chart), __equityChart (backtest equity), __replayChart (backtest replay),
-# __runChart and __botChart (the shared price chart on a run's and a bot's page)
-TEST_HANDLE = re.compile(r"(?<![\w-])__(?:chart|equityChart|replayChart|runChart|botChart)\b")
+# __runChart and __botChart (the shared price chart on a run's and a bot's page), __compareChart
+# (runs compared)
+TEST_HANDLE = re.compile(
+    r"(?<![\w-])__(?:chart|equityChart|replayChart|runChart|botChart|compareChart)\b"
+)
 
 
 def _bundle(build: str) -> str:
@@ -26,12 +29,8 @@ def test_the_production_bundle_exposes_no_test_handles():
 
 
 def test_the_e2e_bundle_exposes_the_handles_the_browser_tests_read():
-    assert set(TEST_HANDLE.findall(_bundle("dist-e2e"))) >= {
-        "__chart",
-        "__equityChart",
-        "__runChart",
-        "__botChart",
-    }
+    handles = set(TEST_HANDLE.findall(_bundle("dist-e2e")))
+    assert handles >= {"__chart", "__equityChart", "__runChart", "__botChart", "__compareChart"}
 
 
 def test_the_handle_pattern_ignores_css_class_names():

@@ -106,3 +106,25 @@ def equity_window(
         np.concatenate(kept_times) if kept_times else empty.astype(np.int64),
         (np.concatenate(kept_values) if kept_values else empty).astype(np.float64),
     )
+
+
+def period_returns(
+    times_ms: np.ndarray, values: np.ndarray, initial: float, unit: str = "M"
+) -> tuple[np.ndarray, np.ndarray]:
+    """(periods as strings, return of each period) of a curve, per calendar period of NumPy
+    datetime `unit` ("M": months "YYYY-MM", "Y": years "YYYY"), UTC: the equity at the period's
+    last point over the equity at the previous period's last point, minus one. The first period
+    is measured from `initial` (the run's starting capital, so its warm-up bars count, as in the
+    KPIs). Only periods with a point appear. Pure and vectorised (one pass over the bars)."""
+    if len(values) == 0:
+        return np.empty(0, dtype="<U7"), np.empty(0)
+    periods = (
+        np.asarray(times_ms, dtype=np.int64).astype("datetime64[ms]").astype(f"datetime64[{unit}]")
+    )
+    # The last point of each period: where the next point's period differs, and the very last.
+    last = np.flatnonzero(np.append(periods[1:] != periods[:-1], True))
+    closes = np.asarray(values, dtype=np.float64)[last]
+    opens = np.concatenate([[initial], closes[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = closes / opens - 1.0
+    return periods[last].astype(str), returns

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, FloatField, QuerySet
-from django.db.models.fields.json import KT
+from django.db.models import Count, F, FloatField, Max, Q, QuerySet
+from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import Http404
 
 from .engine.kpis import Kpis
-from .equity import equity_decode, minmax_downsample
+from .equity import equity_decode, minmax_downsample, period_returns
 from .models import BacktestRun, BacktestStatus, BacktestSweep, BacktestTrade
 
 KPI_NAMES = tuple(Kpis.__dataclass_fields__)
@@ -22,10 +22,15 @@ SWEEP_ORDER_KEYS = ("id", *KPI_NAMES)
 _BLOBS = ("equity", "equity_times")  # megabytes per long run: read only by the equity selector
 
 
-def backtest_run_list(*, owner: AbstractBaseUser, sweep_id: int | None = None) -> QuerySet:
+def backtest_run_list(
+    *, owner: AbstractBaseUser, sweep_id: int | None = None, standalone: bool = False
+) -> QuerySet:
+    """The owner's runs, newest first; only one sweep's, or only those of no sweep (standalone)."""
     runs = BacktestRun.objects.filter(owner=owner).select_related("symbol").defer(*_BLOBS)
     if sweep_id is not None:
         runs = runs.filter(sweep_id=sweep_id)
+    if standalone:
+        runs = runs.filter(sweep__isnull=True)
     return runs
 
 
@@ -64,11 +69,52 @@ def backtest_equity(*, run: BacktestRun, points: int | None = None) -> EquitySer
     return EquitySeries(times, values, len(values))
 
 
+def backtest_monthly_returns(*, run: BacktestRun) -> dict[str, list[dict[str, Any]]]:
+    """The run's return per calendar month and per year (UTC) of its full stored curve, oldest
+    first: {"months": [{"period": "2024-06", "return_fraction": 0.012}, ...], "years":
+    [{"period": "2024", ...}]}; empty lists until the run is done. A non-finite return (from
+    zero equity) is None."""
+    series = backtest_equity(run=run)
+    return {
+        key: _period_rows(
+            *period_returns(series.times_ms, series.values, run.initial_capital, unit)
+        )
+        for key, unit in (("months", "M"), ("years", "Y"))
+    }
+
+
+def _period_rows(periods: np.ndarray, returns: np.ndarray) -> list[dict[str, Any]]:
+    finite = np.isfinite(returns).tolist()
+    return [
+        {"period": period, "return_fraction": value if ok else None}
+        for period, value, ok in zip(periods.tolist(), returns.tolist(), finite, strict=True)
+    ]
+
+
 def backtest_sweep_get(*, owner: AbstractBaseUser, sweep_id: int) -> BacktestSweep:
     sweep = BacktestSweep.objects.filter(owner=owner, pk=sweep_id).select_related("symbol").first()
     if sweep is None:
         raise Http404(f"No sweep {sweep_id}.")
     return sweep
+
+
+def backtest_sweep_list(*, owner: AbstractBaseUser) -> QuerySet:
+    """The owner's sweeps, newest first, each annotated in the same query with its runs per
+    status (`n_queued`, `n_running`, `n_done`, `n_failed`) and the best total return of its done
+    runs (`best_total_return`, None while none has one)."""
+    per_status = {
+        f"n_{status}": Count("runs", filter=Q(runs__status=status))
+        for status in BacktestStatus.values
+    }
+    # ->> gives text (SQL NULL for a JSON null), cast to a number so that 0.10 beats 0.09.
+    total_return = Cast(KeyTextTransform("total_return", "runs__kpis"), FloatField())
+    best = Max(total_return, filter=Q(runs__status=BacktestStatus.DONE))
+    return (
+        BacktestSweep.objects.filter(owner=owner)
+        .select_related("symbol")
+        .annotate(**per_status, best_total_return=best)
+        .order_by("-created_at", "-id")
+    )
 
 
 def backtest_sweep_progress(*, sweep: BacktestSweep) -> dict[str, Any]:

@@ -239,6 +239,9 @@ def trade_rows(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class BacktestListQuerySerializer(serializers.Serializer):
     sweep = IdField(required=False, help_text="only this sweep's runs")
+    standalone = serializers.BooleanField(
+        required=False, default=False, help_text="only runs that belong to no sweep"
+    )
 
 
 class EquityQuerySerializer(serializers.Serializer):
@@ -261,6 +264,24 @@ class EquityResponseSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text="bars in the stored curve")
     points = serializers.IntegerField(help_text="points returned")
     equity = EquityPointSerializer(many=True)
+
+
+class PeriodReturnSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text='a calendar month "YYYY-MM" or year "YYYY", UTC')
+    return_fraction = serializers.FloatField(
+        allow_null=True,
+        help_text="equity at the period's last bar over that at the previous period's last bar "
+        "(the starting capital for the first), minus one; null when not finite",
+    )
+
+
+class MonthlyReturnsResponseSerializer(serializers.Serializer):
+    run = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=BacktestStatus.choices)
+    months = PeriodReturnSerializer(
+        many=True, help_text="oldest first; months without a bar are absent"
+    )
+    years = PeriodReturnSerializer(many=True, help_text="the same per calendar year")
 
 
 class SweepQuerySerializer(serializers.Serializer):
@@ -289,6 +310,47 @@ class RunCountsSerializer(serializers.Serializer):
     running = serializers.IntegerField()
     done = serializers.IntegerField()
     failed = serializers.IntegerField()
+
+
+class SweepSummarySerializer(serializers.ModelSerializer):
+    """A sweep in the list of your sweeps: what it ran, its runs per status and its best return
+    (annotated by selectors.backtest_sweep_list)."""
+
+    strategy_name = StrategyLabelField()
+    symbol = serializers.CharField(source="symbol.name", read_only=True)
+    exchange = serializers.CharField(source="symbol.exchange", read_only=True)
+    start = EpochSecondsField(source="start_ms")
+    end = EpochSecondsField(source="end_ms")
+    timeframe = serializers.ChoiceField(choices=TIMEFRAMES, read_only=True)
+    params = ParamValuesField(read_only=True, help_text="parameters fixed for every run")
+    grid = GridField(read_only=True)
+    counts = serializers.SerializerMethodField()
+    best_total_return = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="the best total return of its done runs"
+    )
+
+    class Meta:
+        model = BacktestSweep
+        fields = [
+            "id",
+            "strategy",
+            "strategy_name",
+            "symbol",
+            "exchange",
+            "timeframe",
+            "start",
+            "end",
+            "params",
+            "grid",
+            "created_at",
+            "counts",
+            "best_total_return",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(RunCountsSerializer)
+    def get_counts(self, sweep: BacktestSweep) -> dict[str, int]:
+        return {status: getattr(sweep, f"n_{status}") for status in BacktestStatus.values}
 
 
 class SweepSerializer(serializers.ModelSerializer):

@@ -5,9 +5,10 @@ from .views import (
     BacktestDetailView,
     BacktestEquityView,
     BacktestListCreateView,
+    BacktestMonthlyReturnsView,
     BacktestTradesView,
-    SweepCreateView,
     SweepDetailView,
+    SweepListCreateView,
 )
 
 app_name = "analytics"
@@ -17,6 +18,11 @@ urlpatterns = [
     path("backtests/<int:pk>/trades/", BacktestTradesView.as_view(), name="backtest-trades"),
     path("backtests/<int:pk>/equity/", BacktestEquityView.as_view(), name="backtest-equity"),
     path("backtests/<int:pk>/chart/", BacktestChartView.as_view(), name="backtest-chart"),
-    path("backtests/sweeps/", SweepCreateView.as_view(), name="sweep-create"),
+    path(
+        "backtests/<int:pk>/monthly-returns/",
+        BacktestMonthlyReturnsView.as_view(),
+        name="backtest-monthly-returns",
+    ),
+    path("backtests/sweeps/", SweepListCreateView.as_view(), name="sweep-list"),
     path("backtests/sweeps/<int:pk>/", SweepDetailView.as_view(), name="sweep-detail"),
 ]

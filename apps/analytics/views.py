@@ -17,9 +17,11 @@ from config.validation import validated
 
 from .selectors import (
     backtest_equity,
+    backtest_monthly_returns,
     backtest_run_get,
     backtest_run_list,
     backtest_sweep_get,
+    backtest_sweep_list,
     backtest_sweep_progress,
     backtest_sweep_runs,
     backtest_trades,
@@ -30,9 +32,11 @@ from .serializers import (
     BacktestRunSerializer,
     EquityQuerySerializer,
     EquityResponseSerializer,
+    MonthlyReturnsResponseSerializer,
     SweepCreateSerializer,
     SweepQuerySerializer,
     SweepSerializer,
+    SweepSummarySerializer,
     TradeSerializer,
     trade_rows,
 )
@@ -55,7 +59,9 @@ class BacktestListCreateView(generics.ListAPIView):
 
     def get_queryset(self):
         query = validated(BacktestListQuerySerializer, self.request.query_params).validated_data
-        return backtest_run_list(owner=self.request.user, sweep_id=query.get("sweep"))
+        return backtest_run_list(
+            owner=self.request.user, sweep_id=query.get("sweep"), standalone=query["standalone"]
+        )
 
     @extend_schema(
         parameters=[BacktestListQuerySerializer],
@@ -147,7 +153,35 @@ class BacktestEquityView(APIView):
         )
 
 
-class SweepCreateView(APIView):
+class BacktestMonthlyReturnsView(APIView):
+    @extend_schema(
+        responses=MonthlyReturnsResponseSerializer,
+        summary="A backtest's return per calendar month and per year (UTC)",
+        description=(
+            "Computed from the full stored equity curve (not a downsampled one): each month's "
+            "equity at its last bar over the previous month's, minus one; the first month from "
+            "the starting capital. Empty until the run is done."
+        ),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        run = backtest_run_get(owner=request.user, run_id=pk)
+        return Response({"run": run.pk, "status": run.status, **backtest_monthly_returns(run=run)})
+
+
+class SweepListCreateView(generics.ListAPIView):
+    """Your sweeps, newest first, each with its runs per status and best return (the runs list
+    shows a sweep as one entry with these); POST queues a new one."""
+
+    serializer_class = SweepSummarySerializer
+    pagination_class = RunPagination
+
+    def get_queryset(self):
+        return backtest_sweep_list(owner=self.request.user)
+
+    @extend_schema(summary="List your sweeps")
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
     @extend_schema(
         request=SweepCreateSerializer,
         responses={

@@ -160,6 +160,11 @@ describe("sweeps", () => {
       .allTextContents()
       .then((texts) => texts.map((t) => Number.parseFloat(t.replace(/[,%]/g, ""))));
     expect(returns).toEqual([...returns].sort((a, b) => b - a));
+    // "Your runs" shows the new sweep as one entry, finished: 4 runs and the best return.
+    const sweepId = pathOf(page).split("/").at(-1);
+    const entry = page.locator(`[data-testid="runs-list-sweep"][data-sweep-id="${sweepId}"]`);
+    await entry.filter({ hasText: "best" }).waitFor();
+    expect(await entry.textContent()).toContain("4 runs");
     await screenshot(page, "21-backtest-sweep");
   });
 });

@@ -256,6 +256,7 @@ describe("names with markup", () => {
     // scenario's 200 when the whole suite ran before, maybe not.
     const leaders = await api<Record<"best" | "worst", { bot: number }[]>>("GET", "/api/execution/dashboard/leaders/");
     const onDashboard = [...leaders.data.best, ...leaders.data.worst].some((row) => row.bot === made.bot) ? [BOT] : [];
+    const sweepRun = (await api<{ results: { id: number }[] }>("GET", `/api/analytics/backtests/?sweep=${made.sweep}`)).data.results[0]!.id;
     const pages: [string, string, string[], { select: string; name: string }[]][] = [
       ["/accounts", `[data-testid="account-row"][data-account-id="${made.account}"]`, [ACCOUNT], []],
       ["/bots", `[data-testid="bot-row-${made.bot}"]`, [BOT], [{ select: "bot-risk", name: RISK }]],
@@ -264,6 +265,8 @@ describe("names with markup", () => {
       ["/backtests", '[data-testid="risk-profile-picker"]', [], [{ select: "risk-profile-picker", name: RISK }]],
       [`/backtests/${made.run}`, '[data-testid="risk-report"]', [`sized by the risk profile “${RISK}”`, `Risk profile “${RISK}”`], []],
       [`/backtests/sweeps/${made.sweep}`, '[data-testid="sweep-row"]', [`risk profile “${RISK}”`], []],
+      // The run beside one of the sweep's, both under the profile: its name in each column.
+      [`/backtests/compare?ids=${made.run},${sweepRun}`, '[data-testid="compare-table"]', [`risk profile “${RISK}”`], []],
     ];
     for (const [path, ready, names, options] of pages) {
       await openPath(page, path);

@@ -5,6 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { BASE_URL } from "./support/env";
 import { manageBrowser, newPage, openPath, pathOf, screenshot, signIn } from "./support/browser";
+import { api } from "./support/signed-in-data";
 
 const USERNAME = process.env.E2E_USERNAME ?? "demo";
 const PASSWORD = process.env.E2E_PASSWORD ?? "demo-pass-123";
@@ -95,6 +96,37 @@ describe("routes", () => {
       await signIn(other, USERNAME, PASSWORD);
       await runShown(other, runId);
       expect(pathOf(other)).toBe(`/backtests/${runId}`);
+    } finally {
+      await other.context().close();
+    }
+  });
+
+  it("keeps a comparison's URL through sign-in and a reload", async () => {
+    page = await newPage(browser);
+    await openPath(page, "/backtests");
+    await signIn(page, USERNAME, PASSWORD);
+    await page.getByTestId("runs-list").waitFor();
+    // A run of its own (queued is enough: the comparison shows runs in any state) and the newest other.
+    const made = await api<{ id: number }>(page, "POST", "/api/analytics/backtests/", {
+      strategy: "ema-cross",
+      symbol: "BTCUSDT",
+      start: "2024-06-01",
+      end: "2024-06-02",
+    });
+    expect(made.status).toBe(202);
+    const newest = await page.locator(`[data-testid="runs-list-row"]:not([data-run-id="${made.data.id}"])`).first().getAttribute("data-run-id");
+    const ids = [String(made.data.id), newest];
+    const path = `/backtests/compare?ids=${ids.join(",")}`;
+    const other = await newPage(browser);
+    try {
+      await openPath(other, path);
+      await other.getByTestId("login-form").waitFor();
+      await signIn(other, USERNAME, PASSWORD);
+      await other.locator(`[data-testid="compare-view"][data-runs="${ids.join(",")}"]`).waitFor();
+      expect(pathOf(other)).toBe(path);
+      await other.reload();
+      await other.locator(`[data-testid="compare-view"][data-runs="${ids.join(",")}"]`).waitFor();
+      expect(await other.getByTestId("nav-backtests").getAttribute("class")).toContain("active");
     } finally {
       await other.context().close();
     }

@@ -110,11 +110,11 @@ describe("a run's candle chart", () => {
     const before = await page.evaluate(() => window.__runChart!.visibleTimeRange());
     expect(contains(before)).toBe(false);
 
-    await page.locator(`[data-testid="trades-table"] tr[data-trade="${trade.number}"]`).click();
+    await page.locator(`[data-testid="trades-table"] tr[data-trade-number="${trade.number}"]`).click();
     await expect.poll(async () => contains(await page.evaluate(() => window.__runChart!.visibleTimeRange()))).toBe(true);
     const after = (await page.evaluate(() => window.__runChart!.visibleTimeRange()))!;
     expect(after.to - after.from).toBeLessThan(before!.to - before!.from + 1); // zoomed to it, not the whole span
-    expect(await page.locator(`tr[data-trade="${trade.number}"]`).getAttribute("class")).toContain("is-selected");
+    expect(await page.locator(`tr[data-trade-number="${trade.number}"]`).getAttribute("aria-selected")).toBe("true");
     await page.waitForFunction(() => {
       const box = document.querySelector('[data-testid="run-price-chart"]')!.getBoundingClientRect();
       return box.top >= 0 && box.bottom <= window.innerHeight; // brought into view for the screenshot

@@ -72,6 +72,7 @@ MATRIX: dict[str, str] = {
     "api/analytics/backtests/<int:pk>/trades/": OWNED_RUN,
     "api/analytics/backtests/<int:pk>/equity/": OWNED_RUN,
     "api/analytics/backtests/<int:pk>/chart/": OWNED_RUN,
+    "api/analytics/backtests/<int:pk>/monthly-returns/": OWNED_RUN,
     "api/analytics/backtests/sweeps/": COLLECTION,
     "api/analytics/backtests/sweeps/<int:pk>/": OWNED_SWEEP,
     "api/risk/profiles/": COLLECTION,

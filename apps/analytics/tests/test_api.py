@@ -131,11 +131,24 @@ def test_equity_is_downsampled_on_request_keeping_extremes(client, done_run):
     assert "points" in client.get(url, {"points": 2}).json()
 
 
+def test_monthly_returns_chain_to_the_runs_total_return(client, done_run):
+    body = client.get(f"{RUNS}{done_run['id']}/monthly-returns/").json()
+    assert (body["run"], body["status"]) == (done_run["id"], "done")
+    # April 2024 (the span's last bar opens on April 30th at 23:55).
+    assert [m["period"] for m in body["months"]] == ["2024-04"]
+    assert [y["period"] for y in body["years"]] == ["2024"]
+    total = done_run["kpis"]["total_return"]
+    assert body["months"][0]["return_fraction"] == pytest.approx(total)
+    assert body["years"][0]["return_fraction"] == pytest.approx(total)
+
+
 def test_a_queued_run_has_no_trades_or_equity_yet(client, btc_symbol):
     run_id = post(client, RUNS, strategy="hma-sma", **APRIL).json()["id"]
     assert client.get(f"{RUNS}{run_id}/trades/").json() == []
     body = client.get(f"{RUNS}{run_id}/equity/").json()
     assert (body["status"], body["total"], body["equity"]) == ("queued", 0, [])
+    body = client.get(f"{RUNS}{run_id}/monthly-returns/").json()
+    assert (body["status"], body["months"], body["years"]) == ("queued", [], [])
 
 
 def test_others_runs_are_404_and_not_listed(client, btc_symbol, bob):
@@ -143,7 +156,7 @@ def test_others_runs_are_404_and_not_listed(client, btc_symbol, bob):
         owner=bob, strategy="hma-sma", symbol=btc_symbol, start_ms=0, end_ms=1
     )
     mine = post(client, RUNS, strategy="hma-sma", **APRIL).json()
-    for suffix in ("", "trades/", "equity/"):
+    for suffix in ("", "trades/", "equity/", "monthly-returns/"):
         assert client.get(f"{RUNS}{theirs.pk}/{suffix}").status_code == 404
     assert client.delete(f"{RUNS}{theirs.pk}/").status_code == 404
     assert BacktestRun.objects.filter(pk=theirs.pk).exists()
@@ -191,6 +204,44 @@ def test_sweep_fans_out_and_sorts_its_results_by_a_kpi(client, btc, bob):
     other = APIClient()
     other.force_authenticate(bob)
     assert other.get(url).status_code == 404
+
+
+def test_sweeps_are_listed_with_their_counts_and_best_return_and_runs_apart(client, btc, bob):
+    single = post(client, RUNS, strategy="ema-cross", **{**APRIL, "start": "2024-04-25"}).json()
+    sweep = post(
+        client,
+        SWEEPS,
+        strategy="ema-cross",
+        grid={"fast_period": [6, 12]},
+        **{**APRIL, "start": "2024-04-25"},
+    ).json()
+    queued = client.get(SWEEPS).json()
+    assert queued["count"] == 1
+    listed = queued["results"][0]
+    assert (listed["id"], listed["strategy"], listed["symbol"]) == (
+        sweep["id"],
+        "ema-cross",
+        "BTCUSDT",
+    )
+    assert listed["counts"] == {"queued": 2, "running": 0, "done": 0, "failed": 0}
+    assert listed["best_total_return"] is None and listed["strategy_name"]
+    execute_all()
+
+    done = client.get(SWEEPS).json()["results"][0]
+    assert done["counts"]["done"] == 2
+    returns = [
+        r["kpis"]["total_return"] for r in client.get(f"{SWEEPS}{sweep['id']}/").json()["runs"]
+    ]
+    assert done["best_total_return"] == pytest.approx(max(returns))
+    # The runs list without the sweep's runs: the single run alone; with them, all three.
+    alone = client.get(RUNS, {"standalone": "true"}).json()
+    assert [r["id"] for r in alone["results"]] == [single["id"]]
+    assert client.get(RUNS).json()["count"] == 3
+    assert "standalone" in client.get(RUNS, {"standalone": "maybe"}).json()
+
+    other = APIClient()
+    other.force_authenticate(bob)
+    assert other.get(SWEEPS).json()["results"] == []
 
 
 def test_a_sweep_over_the_cap_is_400_naming_the_grid(client, btc_symbol):

@@ -13,6 +13,7 @@ describe("the app's URLs", () => {
     expect(landing("/")).toEqual({ path: "/", params: {} });
     expect(landing("/backtests")).toEqual({ path: "/backtests", params: {} });
     expect(landing("/backtests/12")).toEqual({ path: "/backtests/:runId", params: { runId: "12" } });
+    expect(landing("/backtests/compare?ids=3,5")).toEqual({ path: "/backtests/compare", params: {} });
     expect(landing("/backtests/sweeps/3")).toEqual({ path: "/backtests/sweeps/:sweepId", params: { sweepId: "3" } });
     expect(landing("/risk")?.path).toBe("/risk");
     expect(landing("/accounts")?.path).toBe("/accounts");
@@ -32,7 +33,7 @@ describe("the app's URLs", () => {
   });
 
   it("keep the risk, accounts, backtests and strategies pages behind sign-in", () => {
-    for (const path of ["/risk", "/accounts", "/alerts", "/backtests", "/strategies", "/strategies/new", "/strategies/:strategyId"]) {
+    for (const path of ["/risk", "/accounts", "/alerts", "/backtests", "/backtests/compare", "/strategies", "/strategies/new", "/strategies/:strategyId"]) {
       const route = routes.find((r) => r.path === path);
       expect((route?.element as { type?: { name?: string } } | undefined)?.type?.name).toBe("RequireAuth");
     }

@@ -39,6 +39,15 @@ const backtestsPage = (
 export const routes: RouteObject[] = [
   { path: "/", element: <ReplayRoute />, handle: replay },
   { path: "/backtests", element: backtestsPage, handle: backtests },
+  {
+    path: "/backtests/compare",
+    element: (
+      <RequireAuth>
+        <BacktestsPage compare />
+      </RequireAuth>
+    ),
+    handle: { title: "Compare runs", subtitle: backtests.subtitle },
+  },
   { path: "/backtests/:runId", element: backtestsPage, handle: backtests },
   { path: "/backtests/sweeps/:sweepId", element: backtestsPage, handle: backtests },
   { path: "/strategies", element: <RequireAuth><StrategiesPage /></RequireAuth>, handle: strategies },

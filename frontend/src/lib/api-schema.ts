@@ -88,6 +88,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/backtests/{id}/monthly-returns/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A backtest's return per calendar month and per year (UTC)
+         * @description Computed from the full stored equity curve (not a downsampled one): each month's equity at its last bar over the previous month's, minus one; the first month from the starting capital. Empty until the run is done.
+         */
+        get: operations["analytics_backtests_monthly_returns_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/analytics/backtests/{id}/trades/": {
         parameters: {
             query?: never;
@@ -112,7 +132,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List your sweeps
+         * @description Your sweeps, newest first, each with its runs per status and best return (the runs list
+         *     shows a sweep as one entry with these); POST queues a new one.
+         */
+        get: operations["analytics_backtests_sweeps_list"];
         put?: never;
         /**
          * Queue a parameter sweep
@@ -1964,6 +1989,14 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "paper" | "live";
+        MonthlyReturnsResponse: {
+            /** @description oldest first; months without a bar are absent */
+            months: components["schemas"]["PeriodReturn"][];
+            run: number;
+            status: components["schemas"]["BacktestStatusEnum"];
+            /** @description the same per calendar year */
+            years: components["schemas"]["PeriodReturn"][];
+        };
         /**
          * @description * `stopped` - stopped
          *     * `closing` - closing
@@ -2001,6 +2034,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["BacktestRun"][];
+        };
+        PaginatedSweepSummaryList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["SweepSummary"][];
         };
         ParamSchema: {
             /** Format: double */
@@ -2147,6 +2195,15 @@ export interface components {
             };
             /** Format: date-time */
             readonly updated_at?: string;
+        };
+        PeriodReturn: {
+            /** @description a calendar month "YYYY-MM" or year "YYYY", UTC */
+            period: string;
+            /**
+             * Format: double
+             * @description equity at the period's last bar over that at the previous period's last bar (the starting capital for the first), minus one; null when not finite
+             */
+            return_fraction: number | null;
         };
         /** @description One field of the form: its bounds, default and help text. */
         ProfileField: {
@@ -2637,6 +2694,42 @@ export interface components {
          * @enum {string}
          */
         SweepStatusEnum: "queued" | "running" | "done";
+        /**
+         * @description A sweep in the list of your sweeps: what it ran, its runs per status and its best return
+         *     (annotated by selectors.backtest_sweep_list).
+         */
+        SweepSummary: {
+            /**
+             * Format: double
+             * @description the best total return of its done runs
+             */
+            readonly best_total_return: number | null;
+            readonly counts: components["schemas"]["RunCounts"];
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly end: number;
+            readonly exchange: string;
+            readonly grid: {
+                [key: string]: number[];
+            };
+            readonly id: number;
+            /**
+             * @description parameters fixed for every run
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly params: {
+                [key: string]: number;
+            };
+            readonly start: number;
+            /** @description registry key, e.g. hma-sma */
+            readonly strategy: string;
+            /** @example My EMA cross (v2) */
+            readonly strategy_name: string;
+            readonly symbol: string;
+            readonly timeframe: components["schemas"]["TimeframeEnum"];
+        };
         Symbol: {
             base: string;
             exchange: string;
@@ -2788,6 +2881,8 @@ export interface operations {
                 limit?: number;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
+                /** @description only runs that belong to no sweep */
+                standalone?: boolean;
                 /** @description only this sweep's runs */
                 sweep?: number;
             };
@@ -2946,6 +3041,27 @@ export interface operations {
             };
         };
     };
+    analytics_backtests_monthly_returns_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyReturnsResponse"];
+                };
+            };
+        };
+    };
     analytics_backtests_trades_list: {
         parameters: {
             query?: never;
@@ -2963,6 +3079,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Trade"][];
+                };
+            };
+        };
+    };
+    analytics_backtests_sweeps_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSweepSummaryList"];
                 };
             };
         };

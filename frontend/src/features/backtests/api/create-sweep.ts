@@ -8,6 +8,7 @@ export function useCreateSweep() {
   return useMutation({
     mutationFn: (body: SweepRequestBody) =>
       apiRequest<BacktestSweep>("/analytics/backtests/sweeps/", { method: "POST", body }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["backtests", "list"] }),
+    // The new sweep is an entry of "Your runs" (api/get-sweeps.ts).
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["backtests", "sweeps"] }),
   });
 }

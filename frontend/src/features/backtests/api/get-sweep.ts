@@ -19,10 +19,12 @@ export function useSweep(id: number | null, order: string) {
       return counts && counts.queued + counts.running === 0 ? false : currentPollInterval();
     },
   });
-  // When the sweep finishes, the runs list shows its runs' statuses and returns.
+  // When the sweep finishes, "Your runs" shows its counts and best return, and its runs' statuses.
   const finished = query.data ? query.data.counts.queued + query.data.counts.running === 0 : false;
   useEffect(() => {
-    if (finished) void queryClient.invalidateQueries({ queryKey: ["backtests", "list"] });
+    if (!finished) return;
+    void queryClient.invalidateQueries({ queryKey: ["backtests", "sweeps"] });
+    void queryClient.invalidateQueries({ queryKey: ["backtests", "list"] });
   }, [finished, queryClient]);
   return query;
 }

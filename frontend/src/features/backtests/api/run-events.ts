@@ -46,7 +46,11 @@ export function useRunEvents(): void {
       // A sweep's runs change together: a read already under way answers for them (no restart).
       const once = { cancelRefetch: false };
       if (missing) void queryClient.invalidateQueries({ queryKey: ["backtests", "list"] }, once);
-      if (run.sweep !== null) void queryClient.invalidateQueries({ queryKey: ["backtests", "sweep", run.sweep] }, once);
+      if (run.sweep !== null) {
+        void queryClient.invalidateQueries({ queryKey: ["backtests", "sweep", run.sweep] }, once);
+        // The sweeps' counts and best returns in "Your runs" (api/get-sweeps.ts).
+        void queryClient.invalidateQueries({ queryKey: ["backtests", "sweeps"] }, once);
+      }
     };
 
     const socket = openRealtimeSocket({

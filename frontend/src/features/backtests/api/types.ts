@@ -17,3 +17,5 @@ export type BacktestEquity = Schemas["EquityResponse"];
 export type SweepRun = Schemas["SweepRun"];
 export type BacktestSweep = Schemas["Sweep"];
 export type RunChartData = Schemas["RunChart"];
+export type MonthlyReturns = Schemas["MonthlyReturnsResponse"];
+export type SweepSummary = Schemas["SweepSummary"];

@@ -4,6 +4,7 @@ import { Spinner } from "@/components/Spinner";
 import { useCatalogRefetch } from "@/hooks/use-catalog-refetch";
 import { useStrategyCatalog } from "../api/get-catalog";
 import { useRunEvents, useRunEventsPushing } from "../api/run-events";
+import { CompareView } from "./CompareView";
 import { ErrorText } from "./ErrorText";
 import { RunDetails } from "./RunDetails";
 import type { BacktestRun } from "../api/types";
@@ -11,7 +12,7 @@ import { RunForm, type RiskPickerSlotProps } from "./RunForm";
 import { RunsList } from "./RunsList";
 import { SweepView } from "./SweepView";
 
-export type Selection = { kind: "run"; id: number } | { kind: "sweep"; id: number } | null;
+export type Selection = { kind: "run"; id: number } | { kind: "sweep"; id: number } | { kind: "compare"; ids: number[] } | null;
 
 /** The Backtests page for a signed-in user: new run / sweep form, your runs, the selected run or
  * sweep. The selection lives in the URL: the app's router passes it in and changes it. */
@@ -41,13 +42,23 @@ export function BacktestsView(props: {
         />
         <RunsList
           selectedId={selection?.kind === "run" ? selection.id : null}
+          selectedSweep={selection?.kind === "sweep" ? selection.id : null}
           onOpen={(id) => select({ kind: "run", id })}
           onOpenSweep={(id) => select({ kind: "sweep", id })}
+          onCompare={(ids) => select({ kind: "compare", ids })}
         />
       </aside>
       <div className="bt-main">
         {selection?.kind === "run" && <RunDetails key={selection.id} id={selection.id} renderRunRisk={props.renderRunRisk} />}
-        {selection?.kind === "sweep" && <SweepView key={selection.id} id={selection.id} onOpenRun={(id) => select({ kind: "run", id })} />}
+        {selection?.kind === "sweep" && (
+          <SweepView
+            key={selection.id}
+            id={selection.id}
+            onOpenRun={(id) => select({ kind: "run", id })}
+            onCompare={(ids) => select({ kind: "compare", ids })}
+          />
+        )}
+        {selection?.kind === "compare" && <CompareView ids={selection.ids} onOpenRun={(id) => select({ kind: "run", id })} />}
         {!selection && <p className="muted placeholder">Queue a run, or open one from the list.</p>}
       </div>
     </div>

@@ -1,3 +1,4 @@
+import { parseUtc } from "@/lib/time";
 import {
   CandlestickSeries,
   createChart,
@@ -68,7 +69,8 @@ const LIVE_BARS = 2_000; // bars on the chart while many arrive per frame
 
 const speedLabel = (s: ReplaySpeed | null) => (s === null ? "–" : s === "max" ? "max" : `${s}/s`);
 
-const toLocalInput = (epoch: number) => new Date(epoch * 1000).toISOString().slice(0, 16);
+/** "2024-02-20 00:00": the seek input's 24-hour ISO UTC text (it also takes a "T"). */
+const toLocalInput = (epoch: number) => new Date(epoch * 1000).toISOString().slice(0, 16).replace("T", " ");
 
 /** `startTime`: replay from the candle opening then (picked on the run's chart), else from the first. */
 export function ReplayPanel({ run, startTime = null, onClose }: { run: BacktestRun; startTime?: number | null; onClose: () => void }) {
@@ -135,6 +137,7 @@ export function ReplayPanel({ run, startTime = null, onClose }: { run: BacktestR
   const { state, send, stats } = useReplay(run.id, sink);
   statsRef.current = stats;
   const [seekTime, setSeekTime] = useState(() => toLocalInput(startTime ?? run.start));
+  const [seekInvalid, setSeekInvalid] = useState(false);
   const open = state.connection === "open";
 
   // A chosen start (the stream starts at the first bar): paused there, as after TradingView's
@@ -157,8 +160,9 @@ export function ReplayPanel({ run, startTime = null, onClose }: { run: BacktestR
   const phase = state.ended ? "end" : state.paused ? "paused" : open ? "playing" : state.connection;
 
   const seek = () => {
-    const time = Math.floor(Date.parse(`${seekTime}Z`) / 1000);
-    if (Number.isFinite(time)) send({ action: "seek", time });
+    const time = parseUtc(seekTime.trim().replace(" ", "T"));
+    setSeekInvalid(time === null);
+    if (time !== null) send({ action: "seek", time });
   };
 
   return (
@@ -217,11 +221,15 @@ export function ReplayPanel({ run, startTime = null, onClose }: { run: BacktestR
             </select>
           </label>
           <input
-            type="datetime-local"
+            type="text"
+            inputMode="numeric"
+            spellCheck={false}
+            placeholder="YYYY-MM-DD HH:MM"
+            aria-label="Seek to (UTC, 24-hour)"
+            aria-invalid={seekInvalid || undefined}
+            title={`UTC, ${toLocalInput(run.start)} to ${toLocalInput(run.end)}`}
             data-testid="replay-seek-time"
             value={seekTime}
-            min={toLocalInput(run.start)}
-            max={toLocalInput(run.end)}
             onChange={(e) => setSeekTime(e.target.value)}
           />
           <button type="button" data-testid="replay-seek" disabled={!open} onClick={seek} title="Home / End: the first / last candle">

@@ -5,11 +5,10 @@ import { TIMEFRAME_SECONDS } from "@/config/timeframes";
 import { isTimeframe } from "@/lib/api-types";
 import { spanNotes } from "../model/span-notes";
 import { Spinner } from "@/components/Spinner";
-import { formatPrice } from "@/lib/format";
 import { useBacktest } from "../api/get-backtest";
 import { useBacktestEquity } from "../api/get-backtest-equity";
 import { useBacktestTrades } from "../api/get-backtest-trades";
-import type { BacktestRun, BacktestTrade, Kpis } from "../api/types";
+import type { BacktestRun, Kpis } from "../api/types";
 import { formatKpi, kpiRows } from "../model/kpi-format";
 import { profileNameOf } from "../model/risk-summary";
 import { EquityChart } from "./EquityChart";
@@ -18,7 +17,10 @@ import { RunChart, type TradeFocus } from "./RunChart";
 import { useBacktestChart } from "../api/get-backtest-chart";
 import { benchmarkPoints } from "../model/benchmark";
 import { EQUITY_POINTS } from "../api/get-backtest-equity";
-import { useMemo, useState, type ReactNode } from "react";
+import { MonthlyReturns } from "./MonthlyReturns";
+import { TradesCsvButton } from "./CsvButtons";
+import { TradesTable } from "./TradesTable";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { formatEpoch } from "./time";
 
 type RenderRunRisk = ((run: BacktestRun) => ReactNode) | undefined;
@@ -35,8 +37,13 @@ function RunView({ run, renderRunRisk }: { run: BacktestRun; renderRunRisk: Rend
   // The streamed replay: closed, or open from a start (null: the first bar); `seq` re-opens.
   const [replay, setReplay] = useState<{ start: number | null; seq: number } | null>(null);
   const openReplay = (start: number | null) => setReplay((r) => ({ start, seq: (r?.seq ?? 0) + 1 }));
+  // A run opened from the list (Enter or a click) takes the focus: the next Tab goes into the run
+  // (its buttons, its trade rows), not through the rest of the list; and the window scrolls to it
+  // when it is out of view (on a phone the list is below it).
+  const sectionRef = useRef<HTMLElement | null>(null);
+  useEffect(() => sectionRef.current?.focus(), [run.id]);
   return (
-    <section className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
+    <section ref={sectionRef} tabIndex={-1} className="bt-run" data-testid="run-details" data-status={run.status} data-run-id={run.id}>
       <header className="bt-run__header">
         <h2>
           Run #{run.id} · <span title={run.strategy}>{run.strategy_name}</span> · {run.symbol} · {run.exchange} {run.timeframe}
@@ -79,7 +86,7 @@ function ReplaySection(props: { run: BacktestRun; replay: { start: number | null
   if (replay) return <ReplayPanel key={`${run.id}-${replay.seq}`} run={run} startTime={replay.start} onClose={props.onClose} />;
   return (
     <div className="bt-replay">
-      <button type="button" data-testid="replay-open" onClick={props.onOpen}>
+      <button type="button" className="button button--ghost" data-testid="replay-open" onClick={props.onOpen}>
         Replay this run
       </button>
     </div>
@@ -112,6 +119,10 @@ function RunResults({ run, kpis, onReplayFrom }: { run: BacktestRun; kpis: Kpis;
   const trades = useBacktestTrades(run.id, true);
   const chart = useBacktestChart(run.id, true);
   const [focus, setFocus] = useState<TradeFocus | null>(null);
+  const selectTrade = (number: number) => {
+    const trade = trades.data?.find((t) => t.number === number);
+    if (trade) setFocus((f) => ({ trade, seq: (f?.seq ?? 0) + 1 }));
+  };
   const buyAndHold = useMemo(
     () => (chart.data ? benchmarkPoints(chart.data.candles.time, chart.data.buy_and_hold, EQUITY_POINTS) : undefined),
     [chart.data],
@@ -122,10 +133,15 @@ function RunResults({ run, kpis, onReplayFrom }: { run: BacktestRun; kpis: Kpis;
       <KpiTable kpis={kpis} />
       <div className="bt-results__main">
         {equity.error ? <ErrorText error={equity.error} /> : equity.data ? <EquityChart equity={equity.data.equity} buyAndHold={buyAndHold} /> : <Spinner label="Loading the equity curve…" />}
+        <MonthlyReturns runId={run.id} />
         {trades.error ? (
           <ErrorText error={trades.error} />
         ) : trades.data ? (
-          <TradesTable trades={trades.data} selected={focus?.trade.number ?? null} onTradeSelect={(trade) => setFocus((f) => ({ trade, seq: (f?.seq ?? 0) + 1 }))} />
+          <>
+            <TradesCsvButton runId={run.id} trades={trades.data} />
+            {/* A click or Enter on a trade zooms the candle chart above to it. */}
+            <TradesTable trades={trades.data} selectedTrade={focus?.trade.number} onSelect={(number) => selectTrade(number)} />
+          </>
         ) : (
           <Spinner label="Loading the trades…" />
         )}
@@ -146,50 +162,5 @@ function KpiTable({ kpis }: { kpis: Kpis }) {
         ))}
       </tbody>
     </table>
-  );
-}
-
-/** Units of the base asset, 4 significant digits. */
-const formatSize = (size: number) => (Number.isFinite(size) ? Number(size.toPrecision(4)).toString() : "—");
-
-function TradesTable(props: { trades: BacktestTrade[]; selected: number | null; onTradeSelect: (trade: BacktestTrade) => void }) {
-  const { trades, selected, onTradeSelect } = props;
-  return (
-    <div className="bt-table-wrap">
-      <table className="bt-table bt-trades" data-testid="trades-table">
-        <caption>{trades.length} trades</caption>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Side</th>
-            <th>Entry time</th>
-            <th>Entry price</th>
-            <th>Exit time</th>
-            <th>Exit price</th>
-            <th>Size</th>
-            <th>PnL</th>
-            <th>Return</th>
-            <th>Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {trades.map((t) => (
-            // A click shows the trade on the candle chart above.
-            <tr key={t.number} data-trade={t.number} className={`bt-trade-row${selected === t.number ? " is-selected" : ""}`} title="Show this trade on the chart" onClick={() => onTradeSelect(t)}>
-              <td>{t.number + 1}</td>
-              <td className={t.side === "long" ? "up" : "down"}>{t.side}</td>
-              <td>{formatEpoch(t.entry_time, true)}</td>
-              <td>{formatPrice(t.entry_price)}</td>
-              <td>{formatEpoch(t.exit_time, true)}</td>
-              <td>{formatPrice(t.exit_price)}</td>
-              <td>{formatSize(t.size)}</td>
-              <td className={t.pnl >= 0 ? "up" : "down"}>{formatKpi(t.pnl, "money")}</td>
-              <td className={t.return_fraction >= 0 ? "up" : "down"}>{formatKpi(t.return_fraction, "percent")}</td>
-              <td>{t.exit_reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }

@@ -1,62 +1,87 @@
+import { useState } from "react";
 import { Spinner } from "@/components/Spinner";
 import { useBacktests } from "../api/get-backtests";
-import { formatKpi } from "../model/kpi-format";
+import { useSweeps } from "../api/get-sweeps";
+import { COMPARE_MAX_RUNS } from "../model/compare";
+import { mergeRunsAndSweeps } from "../model/run-groups";
+import { RunsCsvButton } from "./CsvButtons";
 import { ErrorText } from "./ErrorText";
-import { formatEpoch } from "./time";
+import { RunRow, SweepEntry } from "./RunsListRows";
 
-export function RunsList(props: { selectedId: number | null; onOpen: (id: number) => void; onOpenSweep: (id: number) => void }) {
+interface RunsListProps {
+  selectedId: number | null;
+  selectedSweep: number | null;
+  onOpen: (id: number) => void;
+  onOpenSweep: (id: number) => void;
+  onCompare: (ids: number[]) => void;
+}
+
+/** "Your runs": newest first, a sweep as one entry (unfolded to its runs); tick runs to compare. */
+export function RunsList(props: RunsListProps) {
   const runs = useBacktests();
-  if (runs.error) return <ErrorText error={runs.error} />;
-  if (!runs.data) return <Spinner label="Loading your runs…" />;
+  const sweeps = useSweeps();
+  const [picked, setPicked] = useState<number[]>([]);
+  const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
+  const error = runs.error ?? sweeps.error;
+  if (error) return <ErrorText error={error} />;
+  if (!runs.data || !sweeps.data) return <Spinner label="Loading your runs…" />;
+  const entries = mergeRunsAndSweeps(runs.data.results, sweeps.data.results);
+  const toggle = (id: number) =>
+    setPicked((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : ids.length < COMPARE_MAX_RUNS ? [...ids, id] : ids));
+  const toggleSweep = (sweep: number) =>
+    setExpanded((open) => {
+      const next = new Set(open);
+      if (!next.delete(sweep)) next.add(sweep);
+      return next;
+    });
+  const rowProps = { picked, onToggle: toggle, selectedId: props.selectedId, onOpen: props.onOpen };
   return (
     <div className="bt-card bt-runs">
-      <h3>
-        Your runs <span className="muted small">({runs.data.count})</span>
-      </h3>
-      {runs.data.results.length === 0 && <p className="muted small">No runs yet.</p>}
-      <div className="bt-table-wrap">
+      <div className="bt-runs__head">
+        <h3>
+          Your runs <span className="muted small">({runs.data.count + sweeps.data.count})</span>
+        </h3>
+        <button
+          type="button"
+          className="button button--small"
+          data-testid="compare-runs"
+          disabled={picked.length < 2}
+          title={picked.length < 2 ? "Tick two or more runs to compare them" : undefined}
+          onClick={() => props.onCompare(picked)}
+        >
+          Compare{picked.length > 0 ? ` (${picked.length})` : ""}
+        </button>
+        <RunsCsvButton />
+      </div>
+      {entries.length === 0 && <p className="muted small">No runs yet.</p>}
+      <div className="bt-table-wrap bt-table-wrap--sticky">
         <table className="bt-table bt-runs-table" data-testid="runs-list">
           <thead>
             <tr>
-              <th>#</th>
-              <th>Strategy</th>
-              <th>Span</th>
-              <th>Status</th>
-              <th>Return</th>
+              <th scope="col">#</th>
+              <th scope="col" className="text-left">Strategy, span</th>
+              <th scope="col">Return</th>
+              <th scope="col">
+                <span className="visually-hidden">Compare</span>
+              </th>
             </tr>
           </thead>
           <tbody>
-            {runs.data.results.map((run) => (
-              <tr
-                key={run.id}
-                className={`bt-clickable${run.id === props.selectedId ? " selected" : ""}`}
-                data-testid="runs-list-row"
-                data-run-id={run.id}
-                onClick={() => props.onOpen(run.id)}
-              >
-                <td>{run.id}</td>
-                <td>
-                  <span title={run.strategy}>{run.strategy_name}</span> {run.symbol}
-                  {run.sweep !== null && (
-                    <button
-                      type="button"
-                      className="bt-link"
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        props.onOpenSweep(run.sweep!);
-                      }}
-                    >
-                      sweep {run.sweep}
-                    </button>
-                  )}
-                </td>
-                <td className="small" title={`${formatEpoch(run.start)} → ${formatEpoch(run.end)}`}>
-                  {formatEpoch(run.start).slice(2)} → {formatEpoch(run.end).slice(5)}
-                </td>
-                <td>{run.status}</td>
-                <td>{formatKpi(run.kpis?.total_return, "percent")}</td>
-              </tr>
-            ))}
+            {entries.map((entry) =>
+              entry.kind === "run" ? (
+                <RunRow key={`run-${entry.run.id}`} run={entry.run} {...rowProps} />
+              ) : (
+                <SweepEntry
+                  key={`sweep-${entry.sweep.id}`}
+                  sweep={entry.sweep}
+                  open={expanded.has(entry.sweep.id)}
+                  selected={entry.sweep.id === props.selectedSweep}
+                  onToggleOpen={() => toggleSweep(entry.sweep.id)}
+                  onOpenSweep={props.onOpenSweep}
+                  {...rowProps}
+                />
+              ),
+            )}
           </tbody>
         </table>
       </div>

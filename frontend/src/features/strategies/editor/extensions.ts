@@ -66,7 +66,7 @@ export const editorTheme = EditorView.theme(
     ".cm-scroller": { fontFamily: 'ui-monospace, "JetBrains Mono", Menlo, Consolas, monospace', lineHeight: "1.55", minHeight: "320px" },
     ".cm-content": { caretColor: "#e5e9f2", padding: "8px 0" },
     ".cm-cursor, .cm-dropCursor": { borderLeftColor: "#e5e9f2" },
-    ".cm-gutters": { backgroundColor: "#121826", color: "#6b7891", border: "none", borderRight: "1px solid var(--border)" },
+    ".cm-gutters": { backgroundColor: "#121826", color: "#8592aa", border: "none", borderRight: "1px solid var(--border)" },
     ".cm-activeLine": { backgroundColor: "rgba(79, 140, 255, 0.06)" },
     ".cm-activeLineGutter": { backgroundColor: "rgba(79, 140, 255, 0.12)", color: "#aab4c8" },
     "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, ::selection": {
