@@ -12,6 +12,7 @@ when the tests end.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import optuna
@@ -21,6 +22,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)  # a line per trial floods the worker log
+# Heartbeats and RetryFailedTrialCallback are "experimental" in Optuna since 2.9: pinned here.
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 _storages: dict[tuple[str, int], optuna.storages.RDBStorage] = {}
 

@@ -120,7 +120,7 @@ class StudyImportanceView(APIView):
             "ParameterImportance",
             {"importance": serializers.DictField(child=serializers.FloatField())},
         ),
-        summary="Parameter importance (Optuna's fANOVA evaluator; sums to 1)",
+        summary="Parameter importance (Optuna's PED-ANOVA evaluator; sums to 1)",
     )
     def get(self, request: Request, pk: int) -> Response:
         study = study_get(owner=request.user, study_id=pk)
