@@ -167,10 +167,26 @@ class StudySerializer(_SearchOutput):
         return None if study.oos_end_ms is None else study.oos_end_ms // 1000
 
 
+class DeflatedSharpeSerializer(serializers.Serializer):
+    best_sharpe = serializers.FloatField(help_text="the best trial's Sharpe, annualised")
+    best_sharpe_per_bar = serializers.FloatField()
+    sharpe_variance_per_bar = serializers.FloatField(help_text="across the trials")
+    expected_max_sharpe_per_bar = serializers.FloatField(help_text="SR0: chance's best")
+    expected_max_sharpe = serializers.FloatField(help_text="SR0 annualised")
+    dsr = serializers.FloatField(help_text="probability that the true Sharpe is above zero")
+    sentence = serializers.CharField()
+
+
+class PboSerializer(serializers.Serializer):
+    pbo = serializers.FloatField(help_text="probability of backtest overfitting (CSCV)")
+    splits = serializers.IntegerField()
+    sentence = serializers.CharField()
+
+
 class DiagnosticsSerializer(serializers.Serializer):
-    trials = serializers.IntegerField()
-    deflated_sharpe = serializers.DictField(required=False)
-    pbo = serializers.DictField(required=False)
+    trials = serializers.IntegerField(help_text="complete trials")
+    deflated_sharpe = DeflatedSharpeSerializer(required=False)
+    pbo = PboSerializer(required=False)
 
 
 class StudyDetailSerializer(StudySerializer):

@@ -11,6 +11,7 @@ from apps.analytics.engine import BacktestConfig, run_backtest
 from apps.analytics.equity import equity_decode
 from apps.datafeeds.times import parse_time_ms
 from apps.optimisation.models import StudyStatus, StudyTrial, TrialState
+from apps.optimisation.selectors import study_diagnostics, study_importance, study_trials
 from apps.optimisation.services import (
     study_cancel,
     study_create,
@@ -19,7 +20,6 @@ from apps.optimisation.services import (
     study_work,
     walk_forward_create,
 )
-from apps.optimisation.selectors import study_diagnostics, study_importance, study_trials
 from apps.strategies.registry import strategy_spec
 from apps.strategies.selectors import strategy_inputs
 
