@@ -12,6 +12,7 @@ when the tests end.
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from pathlib import Path
 
@@ -19,12 +20,14 @@ import optuna
 from django.conf import settings
 from django.db import connection
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)  # a line per trial floods the worker log
 # Heartbeats and RetryFailedTrialCallback are "experimental" in Optuna since 2.9: pinned here.
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
+_CREATE_ATTEMPTS = 5
 _storages: dict[tuple[str, int], optuna.storages.RDBStorage] = {}
 
 
@@ -50,11 +53,22 @@ def optuna_storage() -> optuna.storages.RDBStorage:
     key = (storage_url(), os.getpid())
     if key not in _storages:
         heartbeat = settings.OPTIMISATION_HEARTBEAT_SECONDS
-        _storages[key] = optuna.storages.RDBStorage(
-            key[0],
-            engine_kwargs={"poolclass": NullPool},
-            heartbeat_interval=heartbeat,
-            grace_period=3 * heartbeat,
-            failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=2),
-        )
+        for attempt in range(_CREATE_ATTEMPTS):
+            try:
+                _storages[key] = optuna.storages.RDBStorage(
+                    key[0],
+                    engine_kwargs={"poolclass": NullPool},
+                    heartbeat_interval=heartbeat,
+                    grace_period=3 * heartbeat,
+                    heartbeat_stale_trial_callback=(
+                        optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=2)
+                    ),
+                )
+                break
+            except SQLAlchemyError:
+                # Two processes creating Optuna's tables at once on a fresh database: one
+                # loses the race on PostgreSQL's catalogue; the tables exist on the next try.
+                if attempt == _CREATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     return _storages[key]

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import optuna
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -17,6 +18,7 @@ from apps.ops.enqueue import tasks_send_on_commit
 
 from ..events import study_changed
 from ..models import Study, StudyStatus
+from ..storage import optuna_storage
 from ..task_names import STUDY_WORK
 from .validation import active_studies_quota_checked, search_checked, warmup_checked
 
@@ -63,6 +65,7 @@ def study_create(
         symbol=symbol, timeframe=search.spec.base_timeframe, start_ms=start_ms, end_ms=end_ms
     )
     warmup_checked(search=search, symbol=symbol, start_ms=start_ms, end_ms=end_ms, field="start")
+    name = optuna_study_create()
     with transaction.atomic():
         active_studies_quota_checked(owner=owner, adding=1)
         study = Study.objects.create(
@@ -70,15 +73,19 @@ def study_create(
             symbol=symbol,
             start_ms=start_ms,
             end_ms=end_ms,
-            optuna_name=new_optuna_name(),
+            optuna_name=name,
             **search.columns,
         )
         studies_enqueue(study_ids=[study.pk])
     return study
 
 
-def new_optuna_name() -> str:
-    return f"study-{uuid.uuid4()}"
+def optuna_study_create() -> str:
+    """A new, empty study in Optuna's storage (created here, so the workers only load it); its
+    name. Should the row's transaction then fail, the empty study is left unused: harmless."""
+    name = f"study-{uuid.uuid4()}"
+    optuna.create_study(study_name=name, storage=optuna_storage(), direction="maximize")
+    return name
 
 
 def studies_enqueue(*, study_ids: list[int]) -> None:

@@ -23,7 +23,7 @@ from ..models import Study, StudyStatus, WalkForward
 from ..stitching import curve_kpis, parameter_stability, stitched_equity, walk_forward_efficiency
 from ..trials import study_inputs, trial_run
 from ..windows import walk_forward_windows, windows_errors
-from .studies import new_optuna_name, studies_enqueue
+from .studies import optuna_study_create, studies_enqueue
 from .validation import active_studies_quota_checked, search_checked, warmup_checked
 
 
@@ -107,6 +107,7 @@ def walk_forward_create(
         end_ms=first.is_end_ms,
         field="in_sample",
     )
+    names = [optuna_study_create() for _ in windows]
     with transaction.atomic():
         active_studies_quota_checked(owner=owner, adding=len(windows))
         walk = WalkForward.objects.create(
@@ -130,7 +131,7 @@ def walk_forward_create(
                 oos_end_ms=w.oos_end_ms,
                 walk_forward=walk,
                 window=w.index,
-                optuna_name=new_optuna_name(),
+                optuna_name=names[w.index],
                 **search.columns,
             )
             for w in windows
