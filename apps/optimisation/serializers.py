@@ -9,7 +9,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.analytics.equity import equity_decode, minmax_downsample
-from apps.analytics.serializers import EpochSecondsField, KpisField, _SpanInput
+from apps.analytics.serializers import (
+    EpochSecondsField,
+    EquityPointSerializer,
+    KpisField,
+    _SpanInput,
+)
 from apps.strategies.serializers import ParamValuesField, StrategyLabelField
 
 from .models import Sampler, Study, StudyStatus, StudyTrial, WalkForward, WalkForwardMode
@@ -142,6 +147,13 @@ class _SearchOutput(serializers.ModelSerializer):
     ]
 
 
+class WindowSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    is_start = serializers.IntegerField(help_text="epoch seconds: the in-sample start")
+    is_end = serializers.IntegerField(help_text="the in-sample end = the out-of-sample start")
+    oos_end = serializers.IntegerField(help_text="the out-of-sample end (excluded)")
+
+
 class StudySerializer(_SearchOutput):
     best_params = ParamValuesField(read_only=True, allow_null=True)
     best_kpis = KpisField(read_only=True)
@@ -162,7 +174,9 @@ class StudySerializer(_SearchOutput):
             "oos_end",
             "oos_kpis",
         ]
+        read_only_fields = fields
 
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_oos_end(self, study: Study) -> int | None:
         return None if study.oos_end_ms is None else study.oos_end_ms // 1000
 
@@ -223,6 +237,7 @@ class WalkForwardSerializer(_SearchOutput):
             "windows",
             "results",
         ]
+        read_only_fields = fields
 
     def get_in_sample_hours(self, walk: WalkForward) -> int:
         return walk.in_sample_ms // MS_PER_HOUR
@@ -233,6 +248,7 @@ class WalkForwardSerializer(_SearchOutput):
     def get_step_hours(self, walk: WalkForward) -> int:
         return walk.step_ms // MS_PER_HOUR
 
+    @extend_schema_field(WindowSerializer(many=True))
     def get_windows(self, walk: WalkForward) -> list[dict[str, int]]:
         """Each window's bounds in epoch seconds (in-sample start, its end = the out-of-sample
         start, the out-of-sample end)."""
@@ -254,6 +270,7 @@ class WalkForwardDetailSerializer(WalkForwardSerializer):
     class Meta(WalkForwardSerializer.Meta):
         fields = [*WalkForwardSerializer.Meta.fields, "studies", "oos_equity"]
 
+    @extend_schema_field(EquityPointSerializer(many=True))
     def get_oos_equity(self, walk: WalkForward) -> list[dict[str, float]]:
         """The stitched out-of-sample curve, at most OOS_CURVE_POINTS points {time, value}."""
         if walk.oos_equity is None:

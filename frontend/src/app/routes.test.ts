@@ -14,6 +14,9 @@ describe("the app's URLs", () => {
     expect(landing("/backtests")).toEqual({ path: "/backtests", params: {} });
     expect(landing("/backtests/12")).toEqual({ path: "/backtests/:runId", params: { runId: "12" } });
     expect(landing("/backtests/sweeps/3")).toEqual({ path: "/backtests/sweeps/:sweepId", params: { sweepId: "3" } });
+    expect(landing("/optimisation")?.path).toBe("/optimisation");
+    expect(landing("/optimisation/studies/4")).toEqual({ path: "/optimisation/studies/:studyId", params: { studyId: "4" } });
+    expect(landing("/optimisation/walk-forwards/2")).toEqual({ path: "/optimisation/walk-forwards/:walkId", params: { walkId: "2" } });
     expect(landing("/risk")?.path).toBe("/risk");
     expect(landing("/accounts")?.path).toBe("/accounts");
     expect(landing("/alerts")?.path).toBe("/alerts");
@@ -32,7 +35,7 @@ describe("the app's URLs", () => {
   });
 
   it("keep the risk, accounts, backtests and strategies pages behind sign-in", () => {
-    for (const path of ["/risk", "/accounts", "/alerts", "/backtests", "/strategies", "/strategies/new", "/strategies/:strategyId"]) {
+    for (const path of ["/risk", "/accounts", "/alerts", "/backtests", "/strategies", "/strategies/new", "/strategies/:strategyId", "/optimisation", "/optimisation/studies/:studyId", "/optimisation/walk-forwards/:walkId"]) {
       const route = routes.find((r) => r.path === path);
       expect((route?.element as { type?: { name?: string } } | undefined)?.type?.name).toBe("RequireAuth");
     }

@@ -2758,23 +2758,23 @@ export interface components {
                 [key: string]: number;
             } | null;
             /** Format: double */
-            best_value?: number | null;
+            readonly best_value: number | null;
             /** @description the engine's costs and sizing for every trial */
-            config: unknown;
+            readonly config: unknown;
             /** Format: date-time */
             readonly created_at: string;
             readonly end: number;
-            error?: string;
+            readonly error: string;
             readonly exchange: string;
             /** Format: date-time */
-            finished_at?: string | null;
+            readonly finished_at: string | null;
             readonly id: number;
             /** @description fewer trades: pruned */
-            min_trades?: number;
+            readonly min_trades: number;
             /** @description finished trials (complete or pruned) asked */
-            n_trials: number;
+            readonly n_trials: number;
             /** @description the KPI maximised */
-            objective: string;
+            readonly objective: string;
             readonly oos_end: number | null;
             /** @description KPI name -> value (null when not finite); null until the run is done */
             readonly oos_kpis: {
@@ -2788,10 +2788,9 @@ export interface components {
             readonly params: {
                 [key: string]: number;
             };
-            risk_profile?: number | null;
-            sampler?: components["schemas"]["SamplerEnum"];
-            /** Format: int64 */
-            seed?: number | null;
+            readonly risk_profile: number | null;
+            readonly sampler: components["schemas"]["SamplerEnum"];
+            readonly seed: number | null;
             /**
              * @example {
              *       "sma_period": {
@@ -2811,16 +2810,16 @@ export interface components {
             readonly start: number;
             readonly status: components["schemas"]["Status22aEnum"];
             /** @description registry key, e.g. hma-sma */
-            strategy: string;
+            readonly strategy: string;
             /** @example My EMA cross (v2) */
             readonly strategy_name: string;
             readonly symbol: string;
-            timeframe: string;
+            readonly timeframe: string;
             /** @description complete + pruned */
-            trials_done?: number;
-            trials_pruned?: number;
-            walk_forward?: number | null;
-            window?: number | null;
+            readonly trials_done: number;
+            readonly trials_pruned: number;
+            readonly walk_forward: number | null;
+            readonly window: number | null;
         };
         /** @description What every backtest input shares: strategy, market, span [start, end), costs. */
         StudyCreate: {
@@ -2926,24 +2925,24 @@ export interface components {
                 [key: string]: number;
             } | null;
             /** Format: double */
-            best_value?: number | null;
+            readonly best_value: number | null;
             /** @description the engine's costs and sizing for every trial */
-            config: unknown;
+            readonly config: unknown;
             /** Format: date-time */
             readonly created_at: string;
             readonly diagnostics: components["schemas"]["Diagnostics"] | null;
             readonly end: number;
-            error?: string;
+            readonly error: string;
             readonly exchange: string;
             /** Format: date-time */
-            finished_at?: string | null;
+            readonly finished_at: string | null;
             readonly id: number;
             /** @description fewer trades: pruned */
-            min_trades?: number;
+            readonly min_trades: number;
             /** @description finished trials (complete or pruned) asked */
-            n_trials: number;
+            readonly n_trials: number;
             /** @description the KPI maximised */
-            objective: string;
+            readonly objective: string;
             readonly oos_end: number | null;
             /** @description KPI name -> value (null when not finite); null until the run is done */
             readonly oos_kpis: {
@@ -2957,10 +2956,9 @@ export interface components {
             readonly params: {
                 [key: string]: number;
             };
-            risk_profile?: number | null;
-            sampler?: components["schemas"]["SamplerEnum"];
-            /** Format: int64 */
-            seed?: number | null;
+            readonly risk_profile: number | null;
+            readonly sampler: components["schemas"]["SamplerEnum"];
+            readonly seed: number | null;
             /**
              * @example {
              *       "sma_period": {
@@ -2980,16 +2978,16 @@ export interface components {
             readonly start: number;
             readonly status: components["schemas"]["Status22aEnum"];
             /** @description registry key, e.g. hma-sma */
-            strategy: string;
+            readonly strategy: string;
             /** @example My EMA cross (v2) */
             readonly strategy_name: string;
             readonly symbol: string;
-            timeframe: string;
+            readonly timeframe: string;
             /** @description complete + pruned */
-            trials_done?: number;
-            trials_pruned?: number;
-            walk_forward?: number | null;
-            window?: number | null;
+            readonly trials_done: number;
+            readonly trials_pruned: number;
+            readonly walk_forward: number | null;
+            readonly window: number | null;
         };
         /** @description A sweep with its progress and its runs (given in the context, sorted by the view). */
         Sweep: {
@@ -3289,23 +3287,23 @@ export interface components {
         };
         WalkForward: {
             /** @description the engine's costs and sizing for every trial */
-            config: unknown;
+            readonly config: unknown;
             /** Format: date-time */
             readonly created_at: string;
             readonly end: number;
-            error?: string;
+            readonly error: string;
             readonly exchange: string;
             /** Format: date-time */
-            finished_at?: string | null;
+            readonly finished_at: string | null;
             readonly id: number;
             readonly in_sample_hours: number;
             /** @description fewer trades: pruned */
-            min_trades?: number;
-            mode: components["schemas"]["Mode9e3Enum"];
+            readonly min_trades: number;
+            readonly mode: components["schemas"]["Mode9e3Enum"];
             /** @description finished trials (complete or pruned) asked */
-            n_trials: number;
+            readonly n_trials: number;
             /** @description the KPI maximised */
-            objective: string;
+            readonly objective: string;
             readonly out_of_sample_hours: number;
             /**
              * @example {
@@ -3316,10 +3314,9 @@ export interface components {
                 [key: string]: number;
             };
             readonly results: unknown;
-            risk_profile?: number | null;
-            sampler?: components["schemas"]["SamplerEnum"];
-            /** Format: int64 */
-            seed?: number | null;
+            readonly risk_profile: number | null;
+            readonly sampler: components["schemas"]["SamplerEnum"];
+            readonly seed: number | null;
             /**
              * @example {
              *       "sma_period": {
@@ -3340,18 +3337,12 @@ export interface components {
             readonly status: components["schemas"]["Status22aEnum"];
             readonly step_hours: number;
             /** @description registry key, e.g. hma-sma */
-            strategy: string;
+            readonly strategy: string;
             /** @example My EMA cross (v2) */
             readonly strategy_name: string;
             readonly symbol: string;
-            timeframe: string;
-            /**
-             * @description Each window's bounds in epoch seconds (in-sample start, its end = the out-of-sample
-             *     start, the out-of-sample end).
-             */
-            readonly windows: {
-                [key: string]: number;
-            }[];
+            readonly timeframe: string;
+            readonly windows: components["schemas"]["Window"][];
         };
         /** @description What every backtest input shares: strategy, market, span [start, end), costs. */
         WalkForwardCreate: {
@@ -3451,27 +3442,24 @@ export interface components {
         };
         WalkForwardDetail: {
             /** @description the engine's costs and sizing for every trial */
-            config: unknown;
+            readonly config: unknown;
             /** Format: date-time */
             readonly created_at: string;
             readonly end: number;
-            error?: string;
+            readonly error: string;
             readonly exchange: string;
             /** Format: date-time */
-            finished_at?: string | null;
+            readonly finished_at: string | null;
             readonly id: number;
             readonly in_sample_hours: number;
             /** @description fewer trades: pruned */
-            min_trades?: number;
-            mode: components["schemas"]["Mode9e3Enum"];
+            readonly min_trades: number;
+            readonly mode: components["schemas"]["Mode9e3Enum"];
             /** @description finished trials (complete or pruned) asked */
-            n_trials: number;
+            readonly n_trials: number;
             /** @description the KPI maximised */
-            objective: string;
-            /** @description The stitched out-of-sample curve, at most OOS_CURVE_POINTS points {time, value}. */
-            readonly oos_equity: {
-                [key: string]: number;
-            }[];
+            readonly objective: string;
+            readonly oos_equity: components["schemas"]["EquityPoint"][];
             readonly out_of_sample_hours: number;
             /**
              * @example {
@@ -3482,10 +3470,9 @@ export interface components {
                 [key: string]: number;
             };
             readonly results: unknown;
-            risk_profile?: number | null;
-            sampler?: components["schemas"]["SamplerEnum"];
-            /** Format: int64 */
-            seed?: number | null;
+            readonly risk_profile: number | null;
+            readonly sampler: components["schemas"]["SamplerEnum"];
+            readonly seed: number | null;
             /**
              * @example {
              *       "sma_period": {
@@ -3506,19 +3493,13 @@ export interface components {
             readonly status: components["schemas"]["Status22aEnum"];
             readonly step_hours: number;
             /** @description registry key, e.g. hma-sma */
-            strategy: string;
+            readonly strategy: string;
             /** @example My EMA cross (v2) */
             readonly strategy_name: string;
             readonly studies: components["schemas"]["Study"][];
             readonly symbol: string;
-            timeframe: string;
-            /**
-             * @description Each window's bounds in epoch seconds (in-sample start, its end = the out-of-sample
-             *     start, the out-of-sample end).
-             */
-            readonly windows: {
-                [key: string]: number;
-            }[];
+            readonly timeframe: string;
+            readonly windows: components["schemas"]["Window"][];
         };
         Warmup: {
             /** @description base bars before the first signal */
@@ -3527,6 +3508,15 @@ export interface components {
             context: {
                 [key: string]: number;
             };
+        };
+        Window: {
+            index: number;
+            /** @description the in-sample end = the out-of-sample start */
+            is_end: number;
+            /** @description epoch seconds: the in-sample start */
+            is_start: number;
+            /** @description the out-of-sample end (excluded) */
+            oos_end: number;
         };
     };
     responses: never;
