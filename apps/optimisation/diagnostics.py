@@ -119,6 +119,11 @@ def probability_of_overfitting(returns: np.ndarray, *, blocks: int = 10) -> Pbo:
 
 def chance_sentence(*, trials: int, annual_sharpe: float, dsr: float) -> str:
     """What the DSR means for the user, in one sentence."""
+    if annual_sharpe <= 0:
+        return (
+            f"With {trials} trials, the best Sharpe in-sample ({annual_sharpe:.2f}) is not above "
+            "zero: there is no edge for chance to explain."
+        )
     chance = max(0.0, min(1.0, 1 - dsr))
     return (
         f"With {trials} trials, a Sharpe of {annual_sharpe:.2f} in-sample is what chance alone "

@@ -97,3 +97,7 @@ def test_chance_sentence():
         "With 400 trials, a Sharpe of 1.90 in-sample is what chance alone would give 31% of "
         "the time."
     )
+    assert chance_sentence(trials=3, annual_sharpe=-1.5, dsr=0.0) == (
+        "With 3 trials, the best Sharpe in-sample (-1.50) is not above zero: there is no edge "
+        "for chance to explain."
+    )

@@ -3,7 +3,7 @@ import { extentOf, scatterPoints, toPixel } from "../model/study-view";
 
 const WIDTH = 320;
 const HEIGHT = 200;
-const PAD = 32; // px for the axes' numbers
+const PAD = 48; // px for the axes' numbers
 
 /** One parameter against one KPI, a dot per trial (the best trial ringed). */
 export function Scatter({ trials, param, kpi, best }: { trials: Trial[]; param: string; kpi: string; best: number | null }) {
