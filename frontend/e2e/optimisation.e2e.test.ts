@@ -72,8 +72,11 @@ describe("optimisation", () => {
     await expect.poll(trades).toEqual([...(await trades())].sort((a, b) => a - b));
     expect(await page.getByTestId("study-paper-bot").isVisible()).toBe(true);
     await screenshot(page, "optimisation-study-1280");
+    // A phone opening the same link: the study first, the form below it.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByTestId("study-view").scrollIntoViewIfNeeded();
+    await page.reload();
+    await page.locator('[data-testid="study-view"][data-status="done"]').waitFor();
+    await page.locator('[data-testid="scatter-sma_period"][data-points="2"]').waitFor();
     await screenshot(page, "optimisation-study-390");
   });
 
@@ -100,11 +103,16 @@ describe("optimisation", () => {
     await page.locator('[data-testid="walk-forward-view"][data-status="done"]').waitFor({ timeout: DONE_TIMEOUT });
     const chart = page.getByTestId("oos-chart");
     await chart.waitFor();
-    expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(100);
+    const points = Number(await chart.getAttribute("data-points"));
+    expect(points).toBeGreaterThan(100);
+    await page.locator(`[data-testid="oos-chart"][data-drawn="${points}"]`).waitFor();
     expect(await page.getByTestId("walk-forward-efficiency").textContent()).toContain("Walk-forward efficiency:");
     expect(await page.getByTestId("walk-forward-stability").textContent()).toMatch(/sma_period (100|200) → (100|200)/);
     await screenshot(page, "optimisation-walk-forward-1280");
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.locator('[data-testid="walk-forward-view"][data-status="done"]').waitFor();
+    await page.locator(`[data-testid="oos-chart"][data-drawn="${points}"]`).waitFor();
     await screenshot(page, "optimisation-walk-forward-390");
   });
 });

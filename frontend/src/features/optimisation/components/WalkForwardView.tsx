@@ -37,6 +37,7 @@ export function WalkForwardView({ id, onStudy }: { id: number; onStudy: (id: num
       {results && (
         <>
           <OosChart walk={w} />
+          <div className="bt-table-wrap">
           <table className="bt-table" data-testid="walk-forward-results">
             <thead>
               <tr>
@@ -61,6 +62,7 @@ export function WalkForwardView({ id, onStudy }: { id: number; onStudy: (id: num
               </tr>
             </tbody>
           </table>
+          </div>
           <p data-testid="walk-forward-efficiency">
             Walk-forward efficiency: {fmt(results.walk_forward_efficiency)}
             <span className="muted small"> (annualised out-of-sample return / in-sample; undefined when in-sample did not gain)</span>
