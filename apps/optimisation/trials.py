@@ -117,18 +117,22 @@ def equity_samples(equity: np.ndarray) -> np.ndarray:
 
 
 def return_moments(equity: np.ndarray) -> dict[str, float]:
-    """Observations, skewness and (non-excess) kurtosis of the per-bar returns: the DSR's."""
-    if len(equity) < 3 or np.any(equity[:-1] <= 0):
-        return {"observations": max(len(equity) - 1, 0), "skew": 0.0, "kurtosis": 3.0}
-    returns = equity[1:] / equity[:-1] - 1
-    centred = returns - returns.mean()
-    variance = float((centred**2).mean())
+    """Observations, skewness and (non-excess) kurtosis of the per-bar returns: the DSR's.
+    Products instead of powers (** 3 on 100,000 floats costs more than the engine's whole run),
+    and sums instead of np.dot (BLAS threads wait for each other on a busy machine)."""
+    flat = {"observations": max(len(equity) - 1, 0), "skew": 0.0, "kurtosis": 3.0}
+    if len(equity) < 3 or equity[:-1].min() <= 0:
+        return flat
+    centred = equity[1:] / equity[:-1]
+    centred -= centred.mean()
+    squared = centred * centred
+    variance = float(squared.mean())
     if variance == 0:
-        return {"observations": len(returns), "skew": 0.0, "kurtosis": 3.0}
+        return flat
     return {
-        "observations": len(returns),
-        "skew": float((centred**3).mean() / variance**1.5),
-        "kurtosis": float((centred**4).mean() / variance**2),
+        "observations": len(centred),
+        "skew": float((squared * centred).mean() / variance**1.5),
+        "kurtosis": float((squared * squared).mean() / variance**2),
     }
 
 
