@@ -26,7 +26,7 @@ from apps.strategies.registry import InvalidParameters, strategy_spec
 from ..events import study_changed
 from ..models import Sampler, Study, StudyStatus, StudyTrial, TrialState
 from ..space import SearchRange, space_of_json
-from ..storage import optuna_storage
+from ..storage import fail_silent_trials, optuna_storage
 from ..trials import StudyInputs, study_inputs, trial_run
 from .walk_forward import walk_forward_fail, walk_forward_finish_if_complete, window_out_of_sample
 
@@ -54,7 +54,9 @@ def study_work(*, study_id: int, worker: str = "") -> str:
     while True:
         if _status(study_id) != StudyStatus.RUNNING:
             return "stopped"
-        optuna.storages.fail_stale_trials(ostudy)  # a killed worker's trial goes back to waiting
+        # A killed worker's trial goes back to waiting (silent after its beats, or before any).
+        optuna.storages.fail_stale_trials(ostudy)
+        fail_silent_trials(ostudy)
         states = Counter(t.state for t in ostudy.get_trials(deepcopy=False))
         finished = states[OptunaState.COMPLETE] + states[OptunaState.PRUNED]
         if finished >= study.n_trials:

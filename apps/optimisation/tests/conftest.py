@@ -22,3 +22,12 @@ def btc(btc_symbol, btc_5m_candles, btc_1h_candles, btc_4h_candles) -> Symbol:
 def client(ana_client):
     """These API tests sign in as ana (the root conftest's users)."""
     return ana_client
+
+
+@pytest.fixture(autouse=True)
+def _optuna_connections_closed():
+    """Optuna's pooled connections closed after each test: the test database can be dropped."""
+    yield
+    from apps.optimisation.storage import storages_dispose
+
+    storages_dispose()
