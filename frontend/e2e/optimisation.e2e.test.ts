@@ -1,5 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { BASE_URL } from "./support/env";
 import { manageBrowser, newPage, openPath, pathOf, screenshot, signIn } from "./support/browser";
 
 // A small grid study and a walk-forward, each to the end, on the platform tests/e2e/test_browser.py
@@ -70,11 +71,27 @@ describe("optimisation", () => {
     await page.getByTestId("sort-number_of_trades").click();
     await page.locator('[data-testid="trials-table"][data-ordering="number_of_trades"]').waitFor();
     await expect.poll(trades).toEqual([...(await trades())].sort((a, b) => a - b));
-    expect(await page.getByTestId("study-paper-bot").isVisible()).toBe(true);
     await screenshot(page, "optimisation-study-1280");
-    // A phone opening the same link: the study first, the form below it.
+    const studyPath = pathOf(page);
+    const best = (await page.getByTestId("study-progress").textContent())?.match(/sma_period=(\d+)/)?.[1];
+
+    // One click: a paper bot with the best parameters, started, its page open.
+    await page.getByTestId("study-paper-bot").click();
+    await page.waitForURL(/\/bots\/\d+$/);
+    const botId = pathOf(page).split("/").at(-1);
+    const bot = (await (await page.request.get(`${BASE_URL}/api/execution/bots/${botId}/`)).json()) as { mode: string; status: string; params: Record<string, number> };
+    expect(bot.mode).toBe("paper");
+    expect(bot.status).toBe("running");
+    expect(String(bot.params.sma_period)).toBe(best);
+    // Stopped and deleted again: the Bots scenario starts from no bot.
+    const csrf = (await page.context().cookies()).find((c) => c.name === "csrftoken")?.value ?? "";
+    const headers = { "X-CSRFToken": csrf };
+    expect((await page.request.post(`${BASE_URL}/api/execution/bots/${botId}/stop/`, { headers, data: { close_position: true } })).status()).toBe(200);
+    expect((await page.request.delete(`${BASE_URL}/api/execution/bots/${botId}/`, { headers })).status()).toBe(204);
+
+    // A phone opening the study's link: the study first, the form below it.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.reload();
+    await openPath(page, studyPath);
     await page.locator('[data-testid="study-view"][data-status="done"]').waitFor();
     await page.locator('[data-testid="scatter-sma_period"][data-points="2"]').waitFor();
     await screenshot(page, "optimisation-study-390");
