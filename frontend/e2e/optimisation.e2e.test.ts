@@ -71,6 +71,7 @@ describe("optimisation", () => {
     await page.getByTestId("sort-number_of_trades").click();
     await page.locator('[data-testid="trials-table"][data-ordering="number_of_trades"]').waitFor();
     await expect.poll(trades).toEqual([...(await trades())].sort((a, b) => a - b));
+    await page.getByTestId("study-importance").waitFor();
     await screenshot(page, "optimisation-study-1280");
     const studyPath = pathOf(page);
     const best = (await page.getByTestId("study-progress").textContent())?.match(/sma_period=(\d+)/)?.[1];
@@ -94,6 +95,7 @@ describe("optimisation", () => {
     await openPath(page, studyPath);
     await page.locator('[data-testid="study-view"][data-status="done"]').waitFor();
     await page.locator('[data-testid="scatter-sma_period"][data-points="2"]').waitFor();
+    await page.getByTestId("study-importance").waitFor();
     await screenshot(page, "optimisation-study-390");
   });
 
