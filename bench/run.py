@@ -427,6 +427,13 @@ def _risk(scale: Scale) -> None:
         add(entry)  # a risk profile: ratio = times slower than without one
 
 
+def _optimisation(scale: Scale) -> None:
+    from bench.optimisation import bench_study, bench_trial
+
+    bench_trial(record, scale.signal_bars, scale.timed_repeat)
+    bench_study(record, trials=scale.study_trials, days=scale.sweep_days)
+
+
 def _limiter(scale: Scale) -> None:
     from bench.exchanges import bench_rate_limiter
 
@@ -473,6 +480,7 @@ STEPS = {
     "language": _language,
     "risk": _risk,
     "sweep": bench_sweep,
+    "optimisation": _optimisation,
     "limiter": _limiter,
     "replay": _replay,
     "bots": _bots,

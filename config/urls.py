@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/strategies/", include("apps.strategies.urls")),
     path("api/analytics/", include("apps.analytics.urls")),
     path("api/execution/", include("apps.execution.urls")),
+    path("api/optimisation/", include("apps.optimisation.urls")),
     path("api/risk/", include("apps.risk.urls")),
     path("api/exchanges/", include("apps.exchanges.urls")),
     path("api/notifications/", include("apps.notifications.urls")),

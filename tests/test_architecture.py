@@ -25,6 +25,7 @@ APP_LAYERS = {
     # alerts to the users' channels (apprise); above ops, whose enqueue it uses
     "notifications": 3,
     "execution": 4,  # bots and orders
+    "optimisation": 4,  # parameter studies and walk-forwards: many backtests
 }
 
 

@@ -18,7 +18,7 @@ from apps.strategies.registry import strategy_specs
 from config.bounds import CAPITAL_MAX, ID_MAX, MONEY_LIMIT
 
 # Maps of strategy parameters: each value is checked against the registry's own range (below).
-PARAMETER_MAPS = {"params", "grid"}
+PARAMETER_MAPS = {"params", "grid", "space"}  # space: a study's ranges, low/high in the same range
 
 
 def _schema() -> dict:

@@ -49,3 +49,10 @@ class BacktestEventsConsumer(RealtimeConsumer):
         for run in event["messages"]:
             if self.run_id is None or run["id"] == self.run_id:
                 await self.send_message({"type": "run", "run": run})
+
+    async def backtest_study(self, event: dict[str, Any]) -> None:
+        """A parameter study's progress (apps/optimisation/events.py), on the user's socket."""
+        if not self.opened or self.run_id is not None:
+            return
+        for study in event["messages"]:
+            await self.send_message({"type": "study", "study": study})

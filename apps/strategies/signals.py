@@ -11,6 +11,7 @@ so nothing ever depends on data after T.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,7 +50,33 @@ def align_closed(
     return take_closed(values, latest_closed(source_close_ms, target_close_ms))
 
 
+# The last answers of higher_timeframe_candles, keyed by the identity of their inputs (each entry
+# holds them, so an id is never reused while cached): a parameter study computes one strategy on
+# the same candles hundreds of times, and this aggregation does not depend on its parameters.
+# Two timeframes of two base series at most: a year of 5m bars is ~5 MB.
+_HIGHER_CACHE_SIZE = 4
+_higher_cache: dict[tuple, tuple[CandleArrays, CandleArrays | None, tuple[CandleArrays, str]]] = {}
+_higher_lock = threading.Lock()
+
+
 def higher_timeframe_candles(
+    base: CandleArrays, base_timeframe: str, timeframe: str, stored: CandleArrays | None
+) -> tuple[CandleArrays, str]:
+    """The closed `timeframe` candles over the base series' span, and where they came from
+    (_higher_timeframe_candles), the last few answers reused for the same input objects."""
+    key = (id(base), id(stored), base_timeframe, timeframe)
+    hit = _higher_cache.get(key)
+    if hit is not None and hit[0] is base and hit[1] is stored:
+        return hit[2]
+    answer = _higher_timeframe_candles(base, base_timeframe, timeframe, stored)
+    with _higher_lock:
+        while len(_higher_cache) >= _HIGHER_CACHE_SIZE:
+            del _higher_cache[next(iter(_higher_cache))]
+        _higher_cache[key] = (base, stored, answer)
+    return answer
+
+
+def _higher_timeframe_candles(
     base: CandleArrays, base_timeframe: str, timeframe: str, stored: CandleArrays | None
 ) -> tuple[CandleArrays, str]:
     """The closed `timeframe` candles over the base series' span, and where they came from.

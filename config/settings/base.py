@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "apps.exchanges",
     "apps.execution",
     "apps.notifications",
+    "apps.optimisation",
 ]
 
 MIDDLEWARE = [
@@ -465,6 +466,16 @@ SPECTACULAR_SETTINGS = {
 BACKTEST_MAX_ACTIVE_RUNS = env.int("BACKTEST_MAX_ACTIVE_RUNS", default=200)
 # Runs (grid combinations) in one sweep.
 BACKTEST_MAX_SWEEP_RUNS = env.int("BACKTEST_MAX_SWEEP_RUNS", default=200)
+# Parameter studies (docs/optimisation.md): unfinished studies per user (a walk-forward counts
+# each window's study), and trials per study.
+OPTIMISATION_MAX_ACTIVE_STUDIES = env.int("OPTIMISATION_MAX_ACTIVE_STUDIES", default=20)
+OPTIMISATION_MAX_TRIALS = env.int("OPTIMISATION_MAX_TRIALS", default=5000)
+# Tasks sent per study: each pulls trials from the shared Optuna study until it is finished, so
+# this many backtest workers at most work on one study at once.
+OPTIMISATION_TASKS_PER_STUDY = env.int("OPTIMISATION_TASKS_PER_STUDY", default=2)
+# Seconds between a running trial's heartbeats; a trial silent for 3 heartbeats (its worker
+# killed) is failed and enqueued again by the workers still on the study.
+OPTIMISATION_HEARTBEAT_SECONDS = env.int("OPTIMISATION_HEARTBEAT_SECONDS", default=10)
 
 # --- Market data -------------------------------------------------------------------------
 # Per-exchange API host overrides, e.g. {"binance": "http://127.0.0.1:9100"} for the emulator.
@@ -526,6 +537,7 @@ CELERY_TASK_ROUTES = {
     "bots.*": {"queue": "bots"},
     "ops.*": {"queue": "bots"},  # the sweeper: small, and must not wait behind a sweep
     "analytics.*": {"queue": "backtests"},
+    "optimisation.*": {"queue": "backtests"},  # a study's trials are backtests
     "datafeeds.*": {"queue": "ingest"},
     # Alerts wait on other services (Telegram, SMTP...): a queue of their own, never the bots'.
     "notifications.*": {"queue": "notifications"},

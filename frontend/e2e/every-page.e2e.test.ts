@@ -89,6 +89,7 @@ function routes(): Route[] {
       ready: `[data-testid="strategy-workspace"][data-strategy-id="${made.definition}"]`,
       drawn: ['[data-testid="strategy-editor"]'],
     },
+    { name: "optimisation", path: "/optimisation", ready: '[data-testid="study-form"]', drawn: ['[data-testid="study-form"]'] },
     { name: "risk", path: "/risk", ready: '[data-testid="risk-profiles"]', drawn: [] },
     { name: "accounts", path: "/accounts", ready: '[data-testid="accounts"]', drawn: [] },
     { name: "alerts", path: "/alerts", ready: '[data-testid="alert-channels"]', drawn: [] },

@@ -30,6 +30,7 @@ from apps.exchanges.services import exchange_account_create
 from apps.execution.models import Bot, BotEvent
 from apps.notifications.models import NotificationAlert, NotificationChannel
 from apps.notifications.services import channel_create, channel_test
+from apps.optimisation.models import Study, WalkForward
 from apps.risk.models import RiskProfile
 from apps.risk.services import risk_profile_create
 from apps.strategies.models import Strategy, StrategyDefinition, StrategyVersion
@@ -44,6 +45,7 @@ OWNED_STRATEGY, OWNED_RUN, OWNED_SWEEP, OWNED_TOKEN = "strategy", "run", "sweep"
 OWNED_PROFILE, OWNED_ACCOUNT, OWNED_BOT = "risk profile", "exchange account", "bot"
 OWNED_DEFINITION = "strategy definition"
 OWNED_CHANNEL, OWNED_ALERT = "alert channel", "alert"
+OWNED_STUDY, OWNED_WALK_FORWARD = "study", "walk-forward"
 DASHBOARD = "dashboard"  # figures over the signed-in user's own bots: read only
 
 MATRIX: dict[str, str] = {
@@ -75,6 +77,16 @@ MATRIX: dict[str, str] = {
     "api/analytics/backtests/<int:pk>/monthly-returns/": OWNED_RUN,
     "api/analytics/backtests/sweeps/": COLLECTION,
     "api/analytics/backtests/sweeps/<int:pk>/": OWNED_SWEEP,
+    "api/optimisation/studies/": COLLECTION,
+    "api/optimisation/studies/<int:pk>/": OWNED_STUDY,
+    "api/optimisation/studies/<int:pk>/trials/": OWNED_STUDY,
+    "api/optimisation/studies/<int:pk>/importance/": OWNED_STUDY,
+    "api/optimisation/studies/<int:pk>/pause/": OWNED_STUDY,
+    "api/optimisation/studies/<int:pk>/resume/": OWNED_STUDY,
+    "api/optimisation/studies/<int:pk>/cancel/": OWNED_STUDY,
+    "api/optimisation/walk-forwards/": COLLECTION,
+    "api/optimisation/walk-forwards/<int:pk>/": OWNED_WALK_FORWARD,
+    "api/optimisation/walk-forwards/<int:pk>/cancel/": OWNED_WALK_FORWARD,
     "api/risk/profiles/": COLLECTION,
     "api/risk/profiles/<int:pk>/": OWNED_PROFILE,
     "api/risk/profile-fields/": SELF,
@@ -149,6 +161,8 @@ OWNED_MODELS = (
     Bot,
     NotificationChannel,
     NotificationAlert,
+    Study,
+    WalkForward,
 )
 
 
@@ -213,6 +227,22 @@ def world(db) -> dict[str, Any]:
         owner=ana, name="ana's channel", url="json://127.0.0.1:9/ana-token", events=["fill"]
     )
     objects[OWNED_CHANNEL] = channel
+    # Straight into the tables: creating through the services needs stored candles.
+    search = {
+        "owner": ana,
+        "strategy": "hma-sma",
+        "space": {"sma_period": {"low": 50, "high": 100, "step": 50}},
+        "symbol": symbol,
+        "timeframe": "5m",
+        "config": {},
+        "objective": "sharpe",
+        "n_trials": 10,
+        **span,
+    }
+    objects[OWNED_STUDY] = Study.objects.create(optuna_name="study-ana", **search)
+    objects[OWNED_WALK_FORWARD] = WalkForward.objects.create(
+        mode="rolling", in_sample_ms=1, out_of_sample_ms=1, step_ms=1, windows=[], **search
+    )
     objects[OWNED_ALERT] = channel_test(channel=channel)
     return {"ana": ana, "bob": bob, "objects": objects}
 

@@ -25,6 +25,9 @@ READ_ONLY = {
     "analytics.backtestrun",
     "analytics.backtestsweep",
     "analytics.backtesttrade",
+    "optimisation.study",  # status, progress and trials: the workers write them
+    "optimisation.studytrial",
+    "optimisation.walkforward",
     "datafeeds.candleseries",
     "ops.worklease",
     "ops.outboxtask",

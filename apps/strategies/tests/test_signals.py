@@ -173,3 +173,16 @@ def test_warmup_gives_no_setup_and_null_indicators(btc_5m_candles):
 def test_close_times_of_months_are_exact():
     months = CandleArrays.from_rows(np.array([[ms(2024, 2, 1), 1, 1, 1, 1, 1]]))
     assert close_times(months, "1M").tolist() == [ms(2024, 3, 1)]
+
+
+def test_higher_timeframe_candles_are_reused_for_the_same_inputs_only(btc_5m_candles):
+    """A parameter study calls the strategy on the same candles again and again: the aggregation
+    (independent of the parameters) is computed once for those objects, and again for others."""
+    first = higher_timeframe_candles(btc_5m_candles, "5m", "1h", None)
+    assert higher_timeframe_candles(btc_5m_candles, "5m", "1h", None) is first
+    copy = btc_5m_candles.slice(slice(None))
+    again = higher_timeframe_candles(copy, "5m", "1h", None)
+    assert again is not first
+    assert np.array_equal(again[0].close, first[0].close) and again[1] == first[1]
+    four = higher_timeframe_candles(btc_5m_candles, "5m", "4h", None)
+    assert len(four[0]) * 4 == pytest.approx(len(first[0]), abs=4)

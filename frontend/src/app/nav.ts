@@ -10,6 +10,7 @@ export const NAV: { to: string; label: string; testId: string; end?: boolean }[]
   { to: "/", label: "Replay", testId: "nav-replay", end: true },
   { to: "/strategies", label: "Strategies", testId: "nav-strategies" },
   { to: "/backtests", label: "Backtests", testId: "nav-backtests" },
+  { to: "/optimisation", label: "Optimisation", testId: "nav-optimisation" },
   { to: "/bots", label: "Bots", testId: "nav-bots" },
   { to: "/risk", label: "Risk", testId: "nav-risk" },
   { to: "/accounts", label: "Accounts", testId: "nav-accounts" },

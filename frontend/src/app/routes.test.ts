@@ -15,6 +15,9 @@ describe("the app's URLs", () => {
     expect(landing("/backtests/12")).toEqual({ path: "/backtests/:runId", params: { runId: "12" } });
     expect(landing("/backtests/compare?ids=3,5")).toEqual({ path: "/backtests/compare", params: {} });
     expect(landing("/backtests/sweeps/3")).toEqual({ path: "/backtests/sweeps/:sweepId", params: { sweepId: "3" } });
+    expect(landing("/optimisation")?.path).toBe("/optimisation");
+    expect(landing("/optimisation/studies/4")).toEqual({ path: "/optimisation/studies/:studyId", params: { studyId: "4" } });
+    expect(landing("/optimisation/walk-forwards/2")).toEqual({ path: "/optimisation/walk-forwards/:walkId", params: { walkId: "2" } });
     expect(landing("/risk")?.path).toBe("/risk");
     expect(landing("/accounts")?.path).toBe("/accounts");
     expect(landing("/alerts")?.path).toBe("/alerts");
@@ -33,7 +36,7 @@ describe("the app's URLs", () => {
   });
 
   it("keep the risk, accounts, backtests and strategies pages behind sign-in", () => {
-    for (const path of ["/risk", "/accounts", "/alerts", "/backtests", "/backtests/compare", "/strategies", "/strategies/new", "/strategies/:strategyId"]) {
+    for (const path of ["/risk", "/accounts", "/alerts", "/backtests", "/backtests/compare", "/strategies", "/strategies/new", "/strategies/:strategyId", "/optimisation", "/optimisation/studies/:studyId", "/optimisation/walk-forwards/:walkId"]) {
       const route = routes.find((r) => r.path === path);
       expect((route?.element as { type?: { name?: string } } | undefined)?.type?.name).toBe("RequireAuth");
     }

@@ -12,6 +12,7 @@ import { BacktestsPage } from "./BacktestsPage";
 import { BotPage, BotsPage, DashboardPage } from "./BotsPages";
 import type { PageHandle } from "./nav";
 import { NotFoundPage } from "./NotFoundPage";
+import { OptimisationPage } from "./OptimisationPage";
 import { legacyPagePath } from "./pages";
 import { RiskPage } from "./RiskPage";
 import { StrategiesPage, StrategyEditPage } from "./StrategiesPages";
@@ -22,6 +23,7 @@ const risk: PageHandle = { title: "Risk", subtitle: "how much a trade may risk, 
 const accounts: PageHandle = { title: "Exchange accounts", subtitle: "API keys your bots trade with, stored encrypted" };
 const alerts: PageHandle = { title: "Alerts", subtitle: "fills, errors and stalls sent to Telegram, Discord, e-mail…" };
 const strategies: PageHandle = { title: "Strategies", subtitle: "write your own, preview their entries, backtest them" };
+const optimisation: PageHandle = { title: "Optimisation", subtitle: "parameter studies, walk-forward, and how much is luck" };
 const strategy: PageHandle = { title: "Strategy", subtitle: "its source, parameters, versions and entries" };
 
 /** The replay, unless an old `/?page=backtests` link asks for another page. */
@@ -53,6 +55,9 @@ export const routes: RouteObject[] = [
   { path: "/strategies", element: <RequireAuth><StrategiesPage /></RequireAuth>, handle: strategies },
   { path: "/strategies/new", element: <RequireAuth><StrategyEditPage /></RequireAuth>, handle: { title: "New strategy", subtitle: strategy.subtitle } },
   { path: "/strategies/:strategyId", element: <RequireAuth><StrategyEditPage /></RequireAuth>, handle: strategy },
+  { path: "/optimisation", element: <RequireAuth><OptimisationPage /></RequireAuth>, handle: optimisation },
+  { path: "/optimisation/studies/:studyId", element: <RequireAuth><OptimisationPage /></RequireAuth>, handle: optimisation },
+  { path: "/optimisation/walk-forwards/:walkId", element: <RequireAuth><OptimisationPage /></RequireAuth>, handle: optimisation },
   {
     path: "/risk",
     element: (

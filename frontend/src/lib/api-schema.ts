@@ -821,6 +821,187 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/optimisation/studies/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your studies
+         * @description The signed-in user's studies, newest first (?walk_forward=<id>: one walk-forward's).
+         */
+        get: operations["optimisation_studies_list"];
+        put?: never;
+        /**
+         * Start a parameter study
+         * @description Searches the ranges of `space` (inside each parameter's bounds) with Optuna (TPE, grid or random), maximising `objective` over backtests of [start, end); trials with fewer than `min_trades` trades are pruned. The backtest workers share the study.
+         */
+        post: operations["optimisation_studies_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/optimisation/studies/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One study: progress, best trial, overfitting diagnostics */
+        get: operations["optimisation_studies_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/optimisation/studies/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a study for good */
+        post: operations["optimisation_studies_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/optimisation/studies/{id}/importance/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Parameter importance (Optuna's PED-ANOVA evaluator; sums to 1) */
+        get: operations["optimisation_studies_importance_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/optimisation/studies/{id}/pause/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a running study (after its current trials) */
+        post: operations["optimisation_studies_pause_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/optimisation/studies/{id}/resume/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused study */
+        post: operations["optimisation_studies_resume_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/optimisation/studies/{id}/trials/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A study's finished trials */
+        get: operations["optimisation_studies_trials_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/optimisation/walk-forwards/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your walk-forward analyses */
+        get: operations["optimisation_walk_forwards_list"];
+        put?: never;
+        /**
+         * Start a walk-forward analysis
+         * @description Rolling or anchored windows over [start, end): each in-sample stretch optimised by a study, its best parameters traded on the following out-of-sample stretch; the stretches are stitched into one curve once every window is done.
+         */
+        post: operations["optimisation_walk_forwards_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/optimisation/walk-forwards/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One walk-forward: windows, their studies, stitched out-of-sample curve */
+        get: operations["optimisation_walk_forwards_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/optimisation/walk-forwards/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a walk-forward and its unfinished studies */
+        post: operations["optimisation_walk_forwards_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/risk/profile-fields/": {
         parameters: {
             query?: never;
@@ -1354,7 +1535,7 @@ export interface components {
             readonly last_decision_at: string | null;
             /** @description equity marked at the close of the last candle decided (position included) */
             readonly marked_equity: string;
-            readonly mode: components["schemas"]["ModeEnum"];
+            readonly mode: components["schemas"]["Mode60dEnum"];
             readonly name: string;
             /**
              * Format: decimal
@@ -1529,7 +1710,7 @@ export interface components {
              */
             quantity?: string | null;
             side: components["schemas"]["BotOrderSideEnum"];
-            state?: components["schemas"]["StateEnum"];
+            state?: components["schemas"]["BotOrderStateEnum"];
             state_message?: string;
             /** Format: date-time */
             submitted_at?: string | null;
@@ -1546,6 +1727,17 @@ export interface components {
          * @enum {string}
          */
         BotOrderSideEnum: "buy" | "sell";
+        /**
+         * @description * `pending_submit` - Pending Submit
+         *     * `open` - Open
+         *     * `partially_filled` - Partially Filled
+         *     * `filled` - Filled
+         *     * `cancelled` - Cancelled
+         *     * `failed` - Failed
+         *     * `unknown` - Unknown
+         * @enum {string}
+         */
+        BotOrderStateEnum: "pending_submit" | "open" | "partially_filled" | "filled" | "cancelled" | "failed" | "unknown";
         BotPosition: {
             /** Format: decimal */
             entry_fee: string;
@@ -1872,6 +2064,42 @@ export interface components {
             /** @description the strategy in the strategy language (docs/strategies/language.md) */
             source: string;
         };
+        DeflatedSharpe: {
+            /**
+             * Format: double
+             * @description the best trial's Sharpe, annualised
+             */
+            best_sharpe: number;
+            /** Format: double */
+            best_sharpe_per_bar: number;
+            /**
+             * Format: double
+             * @description probability that the true Sharpe is above zero
+             */
+            dsr: number;
+            /**
+             * Format: double
+             * @description SR0 annualised
+             */
+            expected_max_sharpe: number;
+            /**
+             * Format: double
+             * @description SR0: chance's best
+             */
+            expected_max_sharpe_per_bar: number;
+            sentence: string;
+            /**
+             * Format: double
+             * @description across the trials
+             */
+            sharpe_variance_per_bar: number;
+        };
+        Diagnostics: {
+            deflated_sharpe?: components["schemas"]["DeflatedSharpe"];
+            pbo?: components["schemas"]["Pbo"];
+            /** @description complete trials */
+            trials: number;
+        };
         Entry: {
             /** @description open time of the base bar that entered */
             bar_time: number;
@@ -1984,11 +2212,17 @@ export interface components {
             username: string;
         };
         /**
+         * @description * `rolling` - Rolling
+         *     * `anchored` - Anchored
+         * @enum {string}
+         */
+        Mode9e3Enum: "rolling" | "anchored";
+        /**
          * @description * `paper` - Paper
          *     * `live` - Live
          * @enum {string}
          */
-        ModeEnum: "paper" | "live";
+        Mode60dEnum: "paper" | "live";
         MonthlyReturnsResponse: {
             /** @description oldest first; months without a bar are absent */
             months: components["schemas"]["PeriodReturn"][];
@@ -2035,6 +2269,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["BacktestRun"][];
         };
+        PaginatedStudyList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Study"][];
+        };
         PaginatedSweepSummaryList: {
             /** @example 123 */
             count: number;
@@ -2049,6 +2298,41 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["SweepSummary"][];
+        };
+        PaginatedTrialList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Trial"][];
+        };
+        PaginatedWalkForwardList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["WalkForward"][];
+        };
+        ParameterImportance: {
+            importance: {
+                [key: string]: number;
+            };
         };
         ParamSchema: {
             /** Format: double */
@@ -2195,6 +2479,15 @@ export interface components {
             };
             /** Format: date-time */
             readonly updated_at?: string;
+        };
+        Pbo: {
+            /**
+             * Format: double
+             * @description probability of backtest overfitting (CSCV)
+             */
+            pbo: number;
+            sentence: string;
+            splits: number;
         };
         PeriodReturn: {
             /** @description a calendar month "YYYY-MM" or year "YYYY", UTC */
@@ -2397,6 +2690,13 @@ export interface components {
             running: number;
         };
         /**
+         * @description * `tpe` - Tpe
+         *     * `grid` - Grid
+         *     * `random` - Random
+         * @enum {string}
+         */
+        SamplerEnum: "tpe" | "grid" | "random";
+        /**
          * @description * `long` - long
          *     * `short` - short
          * @enum {string}
@@ -2435,16 +2735,14 @@ export interface components {
             source: string;
         };
         /**
-         * @description * `pending_submit` - Pending Submit
-         *     * `open` - Open
-         *     * `partially_filled` - Partially Filled
-         *     * `filled` - Filled
+         * @description * `running` - Running
+         *     * `paused` - Paused
          *     * `cancelled` - Cancelled
+         *     * `done` - Done
          *     * `failed` - Failed
-         *     * `unknown` - Unknown
          * @enum {string}
          */
-        StateEnum: "pending_submit" | "open" | "partially_filled" | "filled" | "cancelled" | "failed" | "unknown";
+        Status22aEnum: "running" | "paused" | "cancelled" | "done" | "failed";
         StopAll: {
             /** @description also close every open position at market (stopped bots' too) */
             close_positions: boolean;
@@ -2465,7 +2763,7 @@ export interface components {
             before: components["schemas"]["BotStatusEnum"];
             bot_id: number;
             message: string;
-            mode: components["schemas"]["ModeEnum"];
+            mode: components["schemas"]["Mode60dEnum"];
             name: string;
             outcome: components["schemas"]["OutcomeEnum"];
             /**
@@ -2553,6 +2851,251 @@ export interface components {
             timeframe: components["schemas"]["TimeframeEnum"];
             timeline: components["schemas"]["TimelinePoint"][];
             warmup_complete: boolean;
+        };
+        Study: {
+            /** @description KPI name -> value (null when not finite); null until the run is done */
+            readonly best_kpis: {
+                [key: string]: number | null;
+            } | null;
+            /**
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly best_params: {
+                [key: string]: number;
+            } | null;
+            /** Format: double */
+            readonly best_value: number | null;
+            /** @description the engine's costs and sizing for every trial */
+            readonly config: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly end: number;
+            readonly error: string;
+            readonly exchange: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly id: number;
+            /** @description fewer trades: pruned */
+            readonly min_trades: number;
+            /** @description finished trials (complete or pruned) asked */
+            readonly n_trials: number;
+            /** @description the KPI maximised */
+            readonly objective: string;
+            readonly oos_end: number | null;
+            /** @description KPI name -> value (null when not finite); null until the run is done */
+            readonly oos_kpis: {
+                [key: string]: number | null;
+            } | null;
+            /**
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly params: {
+                [key: string]: number;
+            };
+            readonly risk_profile: number | null;
+            readonly sampler: components["schemas"]["SamplerEnum"];
+            readonly seed: number | null;
+            /**
+             * @example {
+             *       "sma_period": {
+             *         "high": 300,
+             *         "low": 50,
+             *         "step": 10
+             *       }
+             *     }
+             */
+            readonly space: {
+                [key: string]: {
+                    high: number;
+                    low: number;
+                    step?: number | null;
+                };
+            };
+            readonly start: number;
+            readonly status: components["schemas"]["Status22aEnum"];
+            /** @description registry key, e.g. hma-sma */
+            readonly strategy: string;
+            /** @example My EMA cross (v2) */
+            readonly strategy_name: string;
+            readonly symbol: string;
+            readonly timeframe: string;
+            /** @description complete + pruned */
+            readonly trials_done: number;
+            readonly trials_pruned: number;
+            readonly walk_forward: number | null;
+            readonly window: number | null;
+        };
+        /** @description What every backtest input shares: strategy, market, span [start, end), costs. */
+        StudyCreate: {
+            allow_short?: boolean;
+            /**
+             * @description as start, exclusive
+             * @example 2024-01-01
+             */
+            end: string;
+            exchange?: string;
+            /**
+             * Format: double
+             * @description per side, 0.001 = 0.1%
+             */
+            fee_rate?: number;
+            /**
+             * Format: double
+             * @description quote currency
+             */
+            initial_capital?: number;
+            /** @default 1 */
+            min_trades: number;
+            /** @default 100 */
+            n_trials: number;
+            /**
+             * @description sharpe, sortino, calmar, total_return, profit_factor
+             * @default sharpe
+             */
+            objective: string;
+            /**
+             * @description fixed parameters
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            params?: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description id of one of your risk profiles: it sizes and allows every entry and sets the stop-loss and take-profit (then leave size, stop_loss and take_profit out)
+             */
+            risk_profile?: number | null;
+            /** @default tpe */
+            sampler: components["schemas"]["SamplerEnum"];
+            seed?: number | null;
+            /**
+             * Format: double
+             * @description fraction of equity per entry
+             */
+            size?: number;
+            /**
+             * Format: double
+             * @description basis points per fill
+             */
+            slippage_bps?: number;
+            /**
+             * @example {
+             *       "sma_period": {
+             *         "high": 300,
+             *         "low": 50,
+             *         "step": 10
+             *       }
+             *     }
+             */
+            space: {
+                [key: string]: {
+                    high: number;
+                    low: number;
+                    step?: number | null;
+                };
+            };
+            /**
+             * @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), inclusive
+             * @example 2024-01-01
+             */
+            start: string;
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
+            stop_loss?: number | null;
+            /** @description registry key, e.g. hma-sma */
+            strategy: string;
+            symbol: string;
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
+            take_profit?: number | null;
+        };
+        StudyDetail: {
+            /** @description KPI name -> value (null when not finite); null until the run is done */
+            readonly best_kpis: {
+                [key: string]: number | null;
+            } | null;
+            /**
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly best_params: {
+                [key: string]: number;
+            } | null;
+            /** Format: double */
+            readonly best_value: number | null;
+            /** @description the engine's costs and sizing for every trial */
+            readonly config: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly diagnostics: components["schemas"]["Diagnostics"] | null;
+            readonly end: number;
+            readonly error: string;
+            readonly exchange: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly id: number;
+            /** @description fewer trades: pruned */
+            readonly min_trades: number;
+            /** @description finished trials (complete or pruned) asked */
+            readonly n_trials: number;
+            /** @description the KPI maximised */
+            readonly objective: string;
+            readonly oos_end: number | null;
+            /** @description KPI name -> value (null when not finite); null until the run is done */
+            readonly oos_kpis: {
+                [key: string]: number | null;
+            } | null;
+            /**
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly params: {
+                [key: string]: number;
+            };
+            readonly risk_profile: number | null;
+            readonly sampler: components["schemas"]["SamplerEnum"];
+            readonly seed: number | null;
+            /**
+             * @example {
+             *       "sma_period": {
+             *         "high": 300,
+             *         "low": 50,
+             *         "step": 10
+             *       }
+             *     }
+             */
+            readonly space: {
+                [key: string]: {
+                    high: number;
+                    low: number;
+                    step?: number | null;
+                };
+            };
+            readonly start: number;
+            readonly status: components["schemas"]["Status22aEnum"];
+            /** @description registry key, e.g. hma-sma */
+            readonly strategy: string;
+            /** @example My EMA cross (v2) */
+            readonly strategy_name: string;
+            readonly symbol: string;
+            readonly timeframe: string;
+            /** @description complete + pruned */
+            readonly trials_done: number;
+            readonly trials_pruned: number;
+            readonly walk_forward: number | null;
+            readonly window: number | null;
         };
         /** @description A sweep with its progress and its runs (given in the context, sorted by the view). */
         Sweep: {
@@ -2813,6 +3356,35 @@ export interface components {
              */
             size: number;
         };
+        Trial: {
+            /** @description KPI name -> value (null when not finite); null until the run is done */
+            readonly kpis: {
+                [key: string]: number | null;
+            } | null;
+            /** @description Optuna's trial number in the study */
+            number: number;
+            /**
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly params: {
+                [key: string]: number;
+            };
+            state: components["schemas"]["TrialStateEnum"];
+            /**
+             * Format: double
+             * @description the objective; null: pruned
+             */
+            value?: number | null;
+            worker?: string;
+        };
+        /**
+         * @description * `complete` - Complete
+         *     * `pruned` - Pruned
+         * @enum {string}
+         */
+        TrialStateEnum: "complete" | "pruned";
         /**
          * @description * `integer` - integer
          *     * `number` - number
@@ -2857,6 +3429,222 @@ export interface components {
             readonly source: string;
             readonly version: number;
         };
+        WalkForward: {
+            /** @description the engine's costs and sizing for every trial */
+            readonly config: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly end: number;
+            readonly error: string;
+            readonly exchange: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly id: number;
+            readonly in_sample_hours: number;
+            /** @description fewer trades: pruned */
+            readonly min_trades: number;
+            readonly mode: components["schemas"]["Mode9e3Enum"];
+            /** @description finished trials (complete or pruned) asked */
+            readonly n_trials: number;
+            /** @description the KPI maximised */
+            readonly objective: string;
+            readonly out_of_sample_hours: number;
+            /**
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly params: {
+                [key: string]: number;
+            };
+            readonly results: unknown;
+            readonly risk_profile: number | null;
+            readonly sampler: components["schemas"]["SamplerEnum"];
+            readonly seed: number | null;
+            /**
+             * @example {
+             *       "sma_period": {
+             *         "high": 300,
+             *         "low": 50,
+             *         "step": 10
+             *       }
+             *     }
+             */
+            readonly space: {
+                [key: string]: {
+                    high: number;
+                    low: number;
+                    step?: number | null;
+                };
+            };
+            readonly start: number;
+            readonly status: components["schemas"]["Status22aEnum"];
+            readonly step_hours: number;
+            /** @description registry key, e.g. hma-sma */
+            readonly strategy: string;
+            /** @example My EMA cross (v2) */
+            readonly strategy_name: string;
+            readonly symbol: string;
+            readonly timeframe: string;
+            readonly windows: components["schemas"]["Window"][];
+        };
+        /** @description What every backtest input shares: strategy, market, span [start, end), costs. */
+        WalkForwardCreate: {
+            allow_short?: boolean;
+            /**
+             * @description as start, exclusive
+             * @example 2024-01-01
+             */
+            end: string;
+            exchange?: string;
+            /**
+             * Format: double
+             * @description per side, 0.001 = 0.1%
+             */
+            fee_rate?: number;
+            in_sample_hours: number;
+            /**
+             * Format: double
+             * @description quote currency
+             */
+            initial_capital?: number;
+            /** @default 1 */
+            min_trades: number;
+            /** @default rolling */
+            mode: components["schemas"]["Mode9e3Enum"];
+            /** @default 100 */
+            n_trials: number;
+            /**
+             * @description sharpe, sortino, calmar, total_return, profit_factor
+             * @default sharpe
+             */
+            objective: string;
+            out_of_sample_hours: number;
+            /**
+             * @description fixed parameters
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            params?: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description id of one of your risk profiles: it sizes and allows every entry and sets the stop-loss and take-profit (then leave size, stop_loss and take_profit out)
+             */
+            risk_profile?: number | null;
+            /** @default tpe */
+            sampler: components["schemas"]["SamplerEnum"];
+            seed?: number | null;
+            /**
+             * Format: double
+             * @description fraction of equity per entry
+             */
+            size?: number;
+            /**
+             * Format: double
+             * @description basis points per fill
+             */
+            slippage_bps?: number;
+            /**
+             * @example {
+             *       "sma_period": {
+             *         "high": 300,
+             *         "low": 50,
+             *         "step": 10
+             *       }
+             *     }
+             */
+            space: {
+                [key: string]: {
+                    high: number;
+                    low: number;
+                    step?: number | null;
+                };
+            };
+            /**
+             * @description YYYY-MM-DD, ISO 8601 or epoch seconds (UTC), inclusive
+             * @example 2024-01-01
+             */
+            start: string;
+            /** @description how far each window moves; the out-of-sample length by default */
+            step_hours?: number | null;
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
+            stop_loss?: number | null;
+            /** @description registry key, e.g. hma-sma */
+            strategy: string;
+            symbol: string;
+            /**
+             * Format: double
+             * @description fraction from the entry fill price
+             */
+            take_profit?: number | null;
+        };
+        WalkForwardDetail: {
+            /** @description the engine's costs and sizing for every trial */
+            readonly config: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly end: number;
+            readonly error: string;
+            readonly exchange: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly id: number;
+            readonly in_sample_hours: number;
+            /** @description fewer trades: pruned */
+            readonly min_trades: number;
+            readonly mode: components["schemas"]["Mode9e3Enum"];
+            /** @description finished trials (complete or pruned) asked */
+            readonly n_trials: number;
+            /** @description the KPI maximised */
+            readonly objective: string;
+            readonly oos_equity: components["schemas"]["EquityPoint"][];
+            readonly out_of_sample_hours: number;
+            /**
+             * @example {
+             *       "sma_period": 200
+             *     }
+             */
+            readonly params: {
+                [key: string]: number;
+            };
+            readonly results: unknown;
+            readonly risk_profile: number | null;
+            readonly sampler: components["schemas"]["SamplerEnum"];
+            readonly seed: number | null;
+            /**
+             * @example {
+             *       "sma_period": {
+             *         "high": 300,
+             *         "low": 50,
+             *         "step": 10
+             *       }
+             *     }
+             */
+            readonly space: {
+                [key: string]: {
+                    high: number;
+                    low: number;
+                    step?: number | null;
+                };
+            };
+            readonly start: number;
+            readonly status: components["schemas"]["Status22aEnum"];
+            readonly step_hours: number;
+            /** @description registry key, e.g. hma-sma */
+            readonly strategy: string;
+            /** @example My EMA cross (v2) */
+            readonly strategy_name: string;
+            readonly studies: components["schemas"]["Study"][];
+            readonly symbol: string;
+            readonly timeframe: string;
+            readonly windows: components["schemas"]["Window"][];
+        };
         Warmup: {
             /** @description base bars before the first signal */
             base: number;
@@ -2864,6 +3652,15 @@ export interface components {
             context: {
                 [key: string]: number;
             };
+        };
+        Window: {
+            index: number;
+            /** @description the in-sample end = the out-of-sample start */
+            is_end: number;
+            /** @description epoch seconds: the in-sample start */
+            is_start: number;
+            /** @description the out-of-sample end (excluded) */
+            oos_end: number;
         };
     };
     responses: never;
@@ -4358,6 +5155,375 @@ export interface operations {
             };
         };
     };
+    optimisation_studies_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                walk_forward?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStudyList"];
+                };
+            };
+        };
+    };
+    optimisation_studies_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StudyCreate"];
+                "application/x-www-form-urlencoded": components["schemas"]["StudyCreate"];
+                "multipart/form-data": components["schemas"]["StudyCreate"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Study"];
+                };
+            };
+            /** @description a field is invalid; the body names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unknown symbol */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many of your studies running or paused */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    optimisation_studies_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyDetail"];
+                };
+            };
+        };
+    };
+    optimisation_studies_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Study"];
+                };
+            };
+            /** @description wrong status */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    optimisation_studies_importance_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterImportance"];
+                };
+            };
+        };
+    };
+    optimisation_studies_pause_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Study"];
+                };
+            };
+            /** @description wrong status */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    optimisation_studies_resume_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Study"];
+                };
+            };
+            /** @description wrong status */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    optimisation_studies_trials_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /**
+                 * @description a KPI (or number, value); '-' first for descending
+                 *
+                 *     * `number` - number
+                 *     * `value` - value
+                 *     * `sharpe` - sharpe
+                 *     * `sortino` - sortino
+                 *     * `calmar` - calmar
+                 *     * `total_return` - total_return
+                 *     * `cagr` - cagr
+                 *     * `profit_factor` - profit_factor
+                 *     * `max_drawdown` - max_drawdown
+                 *     * `number_of_trades` - number_of_trades
+                 *     * `win_rate` - win_rate
+                 *     * `-number` - -number
+                 *     * `-value` - -value
+                 *     * `-sharpe` - -sharpe
+                 *     * `-sortino` - -sortino
+                 *     * `-calmar` - -calmar
+                 *     * `-total_return` - -total_return
+                 *     * `-cagr` - -cagr
+                 *     * `-profit_factor` - -profit_factor
+                 *     * `-max_drawdown` - -max_drawdown
+                 *     * `-number_of_trades` - -number_of_trades
+                 *     * `-win_rate` - -win_rate
+                 */
+                ordering?: "number" | "value" | "sharpe" | "sortino" | "calmar" | "total_return" | "cagr" | "profit_factor" | "max_drawdown" | "number_of_trades" | "win_rate" | "-number" | "-value" | "-sharpe" | "-sortino" | "-calmar" | "-total_return" | "-cagr" | "-profit_factor" | "-max_drawdown" | "-number_of_trades" | "-win_rate";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTrialList"];
+                };
+            };
+        };
+    };
+    optimisation_walk_forwards_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWalkForwardList"];
+                };
+            };
+        };
+    };
+    optimisation_walk_forwards_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalkForwardCreate"];
+                "application/x-www-form-urlencoded": components["schemas"]["WalkForwardCreate"];
+                "multipart/form-data": components["schemas"]["WalkForwardCreate"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForward"];
+                };
+            };
+            /** @description a field is invalid; the body names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unknown symbol */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many of your studies running or paused */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    optimisation_walk_forwards_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForwardDetail"];
+                };
+            };
+        };
+    };
+    optimisation_walk_forwards_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalkForward"];
+                };
+            };
+            /** @description finished */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     risk_profile_fields_list: {
         parameters: {
             query?: never;
@@ -4953,22 +6119,27 @@ export const pathsApiDatafeedsCandlesGetParametersQueryTimeframeValues: Readonly
 export const pathsApiExecutionDashboardDrawdownGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/drawdown/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
 export const pathsApiExecutionDashboardEquityGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/equity/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
 export const pathsApiExecutionDashboardPnlByDayGetParametersQueryModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/execution/dashboard/pnl-by-day/"]["get"]["parameters"]["query"]["mode"]> = ["paper", "live"];
+export const pathsApiOptimisationStudiesIdTrialsGetParametersQueryOrderingValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/optimisation/studies/{id}/trials/"]["get"]["parameters"]["query"]["ordering"]> = ["number", "value", "sharpe", "sortino", "calmar", "total_return", "cagr", "profit_factor", "max_drawdown", "number_of_trades", "win_rate", "-number", "-value", "-sharpe", "-sortino", "-calmar", "-total_return", "-cagr", "-profit_factor", "-max_drawdown", "-number_of_trades", "-win_rate"];
 export const pathsApiStrategiesKeyRunGetParametersQueryTimeframeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/strategies/{key}/run/"]["get"]["parameters"]["query"]["timeframe"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const alertEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AlertEventEnum"]> = ["fill", "protective_fill", "error", "kill_switch", "stalled", "refused"];
 export const alertStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AlertStatusEnum"]> = ["queued", "sending", "sent", "failed", "suppressed"];
 export const backtestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BacktestStatusEnum"]> = ["queued", "running", "done", "failed"];
 export const botOrderSideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotOrderSideEnum"]> = ["buy", "sell"];
+export const botOrderStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotOrderStateEnum"]> = ["pending_submit", "open", "partially_filled", "filled", "cancelled", "failed", "unknown"];
 export const botStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotStatusEnum"]> = ["stopped", "running", "stopping", "error", "killed"];
 export const checkEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CheckEnum"]> = ["lookahead", "warmup", "compute", "data"];
 export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EnvironmentEnum"]> = ["live", "testnet"];
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
 export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill", "protect"];
-export const modeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ModeEnum"]> = ["paper", "live"];
+export const mode9e3EnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mode9e3Enum"]> = ["rolling", "anchored"];
+export const mode60dEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mode60dEnum"]> = ["paper", "live"];
 export const outcomeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutcomeEnum"]> = ["stopped", "closing", "already stopped", "refused"];
 export const returnsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReturnsEnum"]> = ["series", "condition"];
+export const samplerEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SamplerEnum"]> = ["tpe", "grid", "random"];
 export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
 export const sourceEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SourceEnum"]> = ["builtin", "plugin", "user"];
-export const stateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StateEnum"]> = ["pending_submit", "open", "partially_filled", "filled", "cancelled", "failed", "unknown"];
+export const status22aEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Status22aEnum"]> = ["running", "paused", "cancelled", "done", "failed"];
 export const sweepStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SweepStatusEnum"]> = ["queued", "running", "done"];
 export const timeframeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimeframeEnum"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
+export const trialStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrialStateEnum"]> = ["complete", "pruned"];
 export const typeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TypeEnum"]> = ["integer", "number"];

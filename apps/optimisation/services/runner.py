@@ -1,0 +1,186 @@
+"""What a worker does with a study: pull trials from the shared Optuna study until it has
+`n_trials` finished ones (complete or pruned), or is paused or cancelled.
+
+Every worker on a study runs the same loop (no scheduler of ours): Optuna's storage hands each
+one the next trial. A trial's heartbeat is written while it runs; a worker killed mid-trial
+leaves it silent, and the next worker to look fails it and enqueues it again
+(storage.py), so the study loses at most that trial's time. The worker that sees the study
+complete marks it done with one conditional update (running -> done), so exactly one worker
+finishes it (and, for a walk-forward window, runs its out-of-sample stretch).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from typing import Any
+
+import optuna
+from django.db import transaction
+from django.utils import timezone
+from optuna.trial import TrialState as OptunaState
+
+from apps.strategies.registry import InvalidParameters, strategy_spec
+
+from ..events import study_changed
+from ..models import Sampler, Study, StudyStatus, StudyTrial, TrialState
+from ..space import SearchRange, space_of_json
+from ..storage import fail_silent_trials, optuna_storage
+from ..trials import StudyInputs, study_inputs, trial_run
+from .walk_forward import walk_forward_fail, walk_forward_finish_if_complete, window_out_of_sample
+
+logger = logging.getLogger(__name__)
+
+# Trials that raised (a bug, not a bad parameter) before the study is given up as failed.
+MAX_FAILED_TRIALS = 20
+WAIT_SECONDS = 0.5  # between looks while the last trials run on other workers
+
+
+def study_work(*, study_id: int, worker: str = "") -> str:
+    """Run trials of the study until it is finished, paused or cancelled (module docstring).
+    Safe to call any number of times, from any number of workers at once."""
+    study = Study.objects.select_related("symbol").filter(pk=study_id).first()
+    if study is None or study.status != StudyStatus.RUNNING:
+        return "skipped"
+    try:
+        shared = study_inputs(study)
+        ostudy = optuna_study(study)
+    except Exception as error:
+        logger.exception("study %s cannot start", study_id)
+        _fail(study, f"{type(error).__name__}: {error}")
+        return "failed"
+    objective = _objective(study, shared, space_of_json(shared.spec, study.space), worker)
+    while True:
+        if _status(study_id) != StudyStatus.RUNNING:
+            return "stopped"
+        # A killed worker's trial goes back to waiting (silent after its beats, or before any).
+        optuna.storages.fail_stale_trials(ostudy)
+        fail_silent_trials(ostudy)
+        states = Counter(t.state for t in ostudy.get_trials(deepcopy=False))
+        finished = states[OptunaState.COMPLETE] + states[OptunaState.PRUNED]
+        if finished >= study.n_trials:
+            study_finish(study=study, ostudy=ostudy)
+            return "done"
+        if states[OptunaState.FAIL] > MAX_FAILED_TRIALS:
+            last = ostudy.get_trials(deepcopy=False, states=(OptunaState.FAIL,))[-1]
+            _fail(study, f"{MAX_FAILED_TRIALS} trials raised; the last: {last.user_attrs}")
+            return "failed"
+        running, waiting = states[OptunaState.RUNNING], states[OptunaState.WAITING]
+        if finished + running >= study.n_trials and not waiting:
+            # The last trials run elsewhere; if their worker died they come back as waiting.
+            time.sleep(WAIT_SECONDS)
+            continue
+        ostudy.optimize(objective, n_trials=1, catch=(Exception,), gc_after_trial=False)
+        study_progress(study_id=study_id)
+
+
+def optuna_study(study: Study) -> optuna.Study:
+    """The study in Optuna's storage (created by the first worker), with this study's sampler
+    (samplers are not stored: each worker builds the same one)."""
+    return optuna.create_study(
+        study_name=study.optuna_name,
+        storage=optuna_storage(),
+        direction="maximize",
+        sampler=_sampler(study),
+        load_if_exists=True,
+    )
+
+
+def _sampler(study: Study) -> optuna.samplers.BaseSampler:
+    if study.sampler == Sampler.GRID:
+        ranges = space_of_json(strategy_spec(study.strategy), study.space)
+        grid = {name: r.grid() for name, r in ranges.items()}
+        return optuna.samplers.GridSampler(grid, seed=study.seed)
+    if study.sampler == Sampler.RANDOM:
+        return optuna.samplers.RandomSampler(seed=study.seed)
+    return optuna.samplers.TPESampler(seed=study.seed)
+
+
+def _suggest(trial: optuna.Trial, r: SearchRange) -> int | float:
+    if r.kind is int:
+        return trial.suggest_int(r.name, int(r.low), int(r.high), step=int(r.step or 1))
+    return trial.suggest_float(r.name, float(r.low), float(r.high), step=r.step)
+
+
+def _objective(study: Study, shared: StudyInputs, ranges: dict[str, SearchRange], worker: str):
+    def objective(trial: optuna.Trial) -> float:
+        values = {name: _suggest(trial, r) for name, r in ranges.items()}
+        try:
+            params = shared.spec.validate_params({**study.params, **values})
+        except InvalidParameters as error:  # a cross-field rule (fast below slow, ...)
+            _record(study, trial, values, worker, kpis=None, outcome=None)
+            raise optuna.TrialPruned(str(error)) from None
+        outcome = trial_run(shared, params)
+        value = outcome.kpis.get(study.objective)
+        if outcome.kpis["number_of_trades"] < study.min_trades or value is None:
+            # Hopeless: too few trades to mean anything, or the KPI undefined.
+            _record(study, trial, values, worker, kpis=outcome.kpis, outcome=outcome)
+            raise optuna.TrialPruned("below the minimum trade count or KPI undefined")
+        _record(study, trial, values, worker, kpis=outcome.kpis, outcome=outcome, value=value)
+        return float(value)
+
+    return objective
+
+
+def _record(study, trial, values, worker, *, kpis, outcome, value=None) -> None:
+    StudyTrial.objects.update_or_create(
+        study_id=study.pk,
+        number=trial.number,
+        defaults={
+            "params": values,
+            "state": TrialState.PRUNED if value is None else TrialState.COMPLETE,
+            "value": value,
+            "kpis": kpis,
+            "samples": None if outcome is None else outcome.samples.astype("<f8").tobytes(),
+            "moments": None if outcome is None else outcome.moments,
+            "worker": worker[:255],
+        },
+    )
+
+
+def _status(study_id: int) -> str | None:
+    return Study.objects.filter(pk=study_id).values_list("status", flat=True).first()
+
+
+def study_progress(*, study_id: int) -> None:
+    """Trials done and the best so far on the study's row, then to its owner's sockets."""
+    trials = StudyTrial.objects.filter(study_id=study_id)
+    best = trials.filter(state=TrialState.COMPLETE).order_by("-value", "number").first()
+    Study.objects.filter(pk=study_id).update(
+        trials_done=trials.count(),
+        trials_pruned=trials.filter(state=TrialState.PRUNED).count(),
+        best_value=best.value if best else None,
+        best_params=best.params if best else None,
+        best_kpis=best.kpis if best else None,
+    )
+    study_changed(study_id=study_id)
+
+
+def study_finish(*, study: Study, ostudy: optuna.Study) -> None:
+    """Mark the study done (one worker does: conditional update) after dropping the rows of trials
+    Optuna does not count (written just before their worker was killed); a walk-forward
+    window then runs its best parameters out of sample."""
+    kept = [t.number for t in ostudy.get_trials(states=(OptunaState.COMPLETE, OptunaState.PRUNED))]
+    StudyTrial.objects.filter(study_id=study.pk).exclude(number__in=kept).delete()
+    study_progress(study_id=study.pk)
+    oos: dict[str, Any] = {}
+    if study.walk_forward_id is not None:
+        study.refresh_from_db()
+        oos = window_out_of_sample(study=study)
+    with transaction.atomic():
+        done = Study.objects.filter(pk=study.pk, status=StudyStatus.RUNNING).update(
+            status=StudyStatus.DONE, finished_at=timezone.now(), **oos
+        )
+    study_changed(study_id=study.pk)
+    if done and study.walk_forward_id is not None:
+        walk_forward_finish_if_complete(walk_forward_id=study.walk_forward_id)
+
+
+def _fail(study: Study, message: str) -> None:
+    Study.objects.filter(pk=study.pk, status=StudyStatus.RUNNING).update(
+        status=StudyStatus.FAILED, error=message[:4000], finished_at=timezone.now()
+    )
+    study_changed(study_id=study.pk)
+    if study.walk_forward_id is not None:
+        walk_forward_fail(walk_forward_id=study.walk_forward_id, message=message)

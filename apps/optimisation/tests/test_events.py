@@ -1,0 +1,69 @@
+"""A study's progress pushed over /ws/backtests/ as {"type": "study"} (events.py; the analytics
+consumer forwards it), through the real ASGI stack and the Redis channel layer."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from apps.datafeeds.times import parse_time_ms
+from apps.optimisation.services import study_create, study_work
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+APRIL = parse_time_ms("2024-04-01")
+TIMEOUT = 5  # seconds for any one expected message
+
+
+def cookie_of(username: str, password: str) -> bytes:
+    client = Client()
+    assert client.login(username=username, password=password)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def listening(cookie: bytes) -> WebsocketCommunicator:
+    from config.asgi import application
+
+    comm = WebsocketCommunicator(
+        application,
+        "/ws/backtests/",
+        headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)],
+    )
+    connected, _ = await comm.connect()
+    assert connected
+    assert (await comm.receive_json_from(timeout=TIMEOUT))["type"] == "ready"
+    return comm
+
+
+def test_the_owner_sees_each_trial_and_the_end_of_a_study(ana, bob, btc):
+    study = study_create(
+        owner=ana,
+        strategy="hma-sma",
+        symbol=btc,
+        start_ms=APRIL,
+        end_ms=APRIL + 5 * 86_400_000,
+        space={"sma_period": {"low": 100, "high": 200, "step": 100}},
+        sampler="grid",
+        min_trades=0,
+    )
+
+    ana_cookie, bob_cookie = cookie_of("ana", "pw-ana-123"), cookie_of("bob", "pw-bob-123")
+
+    async def scenario():
+        mine = await listening(ana_cookie)
+        bobs = await listening(bob_cookie)
+        await sync_to_async(study_work)(study_id=study.pk)
+        seen = []
+        while not seen or seen[-1]["status"] != "done":
+            message = await mine.receive_json_from(timeout=TIMEOUT)
+            assert message["type"] == "study" and message["study"]["id"] == study.pk
+            seen.append(message["study"])
+        assert [s["trials_done"] for s in seen] == [1, 2, 2, 2]  # each trial, finishing, done
+        assert seen[-1]["best_params"] is not None
+        assert await bobs.receive_nothing(timeout=0.5)  # nothing of another user's study
+        await mine.disconnect()
+        await bobs.disconnect()
+
+    async_to_sync(scenario)()

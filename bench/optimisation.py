@@ -1,0 +1,132 @@
+"""Parameter-study timings for `make bench` (docs/optimisation.md, "Speed").
+
+- A trial against a bare engine run: a trial is the strategy's signals for its parameters on
+  the study's shared inputs, the engine, and the samples the diagnostics keep; the reference is
+  run_backtest alone on signals computed beforehand.
+- A TPE study of hma-sma on 2 real Celery workers against the same number of trials run one
+  by one in this process (the same service, one worker: study_work here).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPACE = {
+    "sma_period": {"low": 50, "high": 400, "step": 5},
+    "hma_period": {"low": 20, "high": 300, "step": 5},
+}
+COSTS = {"stop_loss": 0.015, "take_profit": 0.03}
+
+
+def _median_ms(func: Callable[[], object], repeat: int) -> float:
+    func()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def bench_trial(record, bars: int, repeat: int) -> None:
+    from apps.analytics.engine import BacktestConfig, run_backtest
+    from apps.optimisation.trials import StudyInputs, trial_run
+    from apps.strategies.inputs import StrategyInputs
+    from apps.strategies.registry import strategy_spec
+
+    from .candles import tiled_candles
+
+    spec = strategy_spec("hma-sma")
+    candles = tiled_candles(bars)
+    config = BacktestConfig(**COSTS)
+    inputs = StrategyInputs(base=candles, context={"1h": None, "4h": None}, first=0)
+    shared = StudyInputs(spec=spec, inputs=inputs, config=config, risk=None)
+    params = spec.defaults()
+    signals = spec.compute(candles, inputs.context, params)
+    engine = _median_ms(lambda: run_backtest(candles, signals, config=config), repeat)
+    trial = _median_ms(lambda: trial_run(shared, params), repeat)
+    record(
+        "study trial hma-sma, signals + engine + samples (ref. engine on given signals)",
+        trial,
+        "ms",
+        reference=engine,
+        higher_is_better=False,
+        size=f"{bars:,} 5m bars",
+    )
+
+
+def bench_study(record, *, trials: int, days: int) -> None:
+    """`trials` TPE trials over the stored BTCUSDT candles from 2024-02-01 (bench/run.py's
+    run_endpoint stores them) on 2 workers, against the same study run in this process."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from apps.datafeeds.models import Symbol
+    from apps.optimisation.models import Study
+    from apps.optimisation.services import study_create, study_work
+    from config.celery import app
+    from tests.workers import celery_workers_started
+
+    owner = get_user_model().objects.get_or_create(username="bench-study")[0]
+    symbol = Symbol.objects.get(name="BTCUSDT")
+    start_ms = 1_706_745_600_000  # 2024-02-01
+    spec = {
+        "owner": owner,
+        "strategy": "hma-sma",
+        "symbol": symbol,
+        "start_ms": start_ms,
+        "end_ms": start_ms + days * 86_400_000,
+        "space": SPACE,
+        "config": COSTS,
+        "sampler": "tpe",
+        "n_trials": trials,
+        "min_trades": 0,
+        "seed": 1,
+    }
+    app.control.purge()
+    workers = celery_workers_started(app, sys.executable, ["study0", "study1"], cwd=ROOT)
+    try:
+        started = time.perf_counter()
+        with transaction.atomic():  # its tasks are sent on commit
+            shared = study_create(**spec)
+        while Study.objects.filter(pk=shared.pk, status="running").exists():
+            if time.perf_counter() - started > 3600:
+                raise RuntimeError("the study did not finish")
+            time.sleep(0.1)
+        wall = time.perf_counter() - started
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+    shared.refresh_from_db()
+    assert shared.status == "done", shared.error
+    # The reference: the same study, one process (its tasks never sent: nothing on commit).
+    app.control.purge()
+    started = time.perf_counter()
+    alone = study_create(**spec)
+    study_work(study_id=alone.pk, worker="bench")
+    one_process = time.perf_counter() - started
+    app.control.purge()  # its tasks, sent at once outside a transaction: no worker may run them
+    alone.refresh_from_db()
+    bars = days * 288
+    record(
+        "TPE study hma-sma on 2 workers, wall (ref. the same trials in one process)",
+        wall,
+        "s",
+        reference=one_process,
+        higher_is_better=False,
+        size=f"{trials} trials x {bars:,} bars",
+    )
+    record(
+        "TPE study on 2 workers, trials/s (ref. one process)",
+        shared.trials_done / wall,
+        "trials/s",
+        reference=alone.trials_done / one_process if alone.trials_done else None,
+        size=f"{trials} trials",
+    )

@@ -1,0 +1,3 @@
+import "./optimisation.css";
+
+export { OptimisationView, type OptimisationSelection } from "./components/OptimisationView";
