@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { TIMEFRAME_SECONDS } from "@/config/timeframes";
 import { ApiError } from "@/lib/api-client";
-import { isTimeframe, type MarketSymbol } from "@/lib/api-types";
-import { findSymbolRef, parseSymbolKey, symbolKey, symbolLabel } from "@/lib/symbol-ref";
+import type { MarketSymbol } from "@/lib/api-types";
+import { storedSpanOf } from "@/lib/stored-span";
+import { symbolKey, symbolLabel } from "@/lib/symbol-ref";
 import { useCreateBacktest } from "../api/create-backtest";
 import { useCreateSweep } from "../api/create-sweep";
 import type { CatalogStrategy } from "../api/types";
-import { buildRunBody, buildSweepBody, defaultParams, errorFor, initialRunForm, storedSpan, type FormErrors, type RunFormState } from "../model/run-form";
+import { buildRunBody, buildSweepBody, defaultParams, errorFor, initialRunForm, type FormErrors, type RunFormState } from "../model/run-form";
 import { Field } from "@/components/Field";
 
 /** What the app's risk profile picker gets: the chosen id, how to change it, the API's error for it. */
@@ -17,11 +17,7 @@ export interface RiskPickerSlotProps {
 }
 
 /** The stored range of a symbol ("exchange:name") for a strategy's base timeframe. */
-function spanOf(symbols: readonly MarketSymbol[], key: string, strategy: CatalogStrategy) {
-  const timeframe = strategy.base_timeframe;
-  const seconds = isTimeframe(timeframe) ? TIMEFRAME_SECONDS[timeframe] : 0;
-  return storedSpan(findSymbolRef(symbols, parseSymbolKey(key)), timeframe, seconds);
-}
+const spanOf = (symbols: readonly MarketSymbol[], key: string, strategy: CatalogStrategy) => storedSpanOf(symbols, key, strategy.base_timeframe);
 
 /** The first symbol with candles of the strategy's timeframe (else the first), as a key. */
 function defaultSymbolKey(symbols: readonly MarketSymbol[], strategy: CatalogStrategy): string {

@@ -1,7 +1,7 @@
 // The new-run and sweep forms as plain data, and the request bodies they become. Pure: unit tested.
-import type { MarketSymbol } from "@/lib/api-types";
+export { storedSpan } from "@/lib/stored-span";
 import { parseSymbolKey } from "@/lib/symbol-ref";
-import { formatUtc, parseUtc } from "@/lib/time";
+import { parseUtc } from "@/lib/time";
 import type { StrategyParamSchema } from "../api/types";
 
 export interface RunFormState {
@@ -50,14 +50,6 @@ export interface SweepRequestBody extends Omit<RunRequestBody, "params"> {
 
 export function defaultParams(schema: StrategyParamSchema[]): Record<string, string> {
   return Object.fromEntries(schema.map((param) => [param.name, String(param.default)]));
-}
-
-/** The span a symbol's stored candles of `timeframe` cover: first open to last close (UTC text). */
-export function storedSpan(symbol: MarketSymbol | undefined, timeframe: string, timeframeSeconds: number): { start: string; end: string; count: number } | null {
-  const coverage = symbol?.timeframes.find((t) => t.timeframe === timeframe && t.count > 0);
-  if (!coverage) return null;
-  const text = (seconds: number) => formatUtc(seconds, { suffix: false }).replace(/ 00:00$/, "");
-  return { start: text(coverage.first), end: text(coverage.last + timeframeSeconds), count: coverage.count };
 }
 
 export function initialRunForm(strategy: string, schema: StrategyParamSchema[], symbol: string, span: { start: string; end: string } | null = null): RunFormState {

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Field } from "@/components/Field";
 import type { MarketSymbol } from "@/lib/api-types";
 import { ApiError } from "@/lib/api-client";
+import { storedSpanOf } from "@/lib/stored-span";
 import { symbolKey, symbolLabel } from "@/lib/symbol-ref";
 import { useCreateStudy, useCreateWalkForward, useOptimisationCatalog } from "../api/studies";
 import { buildStudyBody, buildWalkForwardBody, defaultRanges, OBJECTIVES, SAMPLERS, type StudyForm as FormState } from "../model/study-form";
@@ -21,12 +22,14 @@ export function StudyForm(props: { symbols: MarketSymbol[]; onStudy: (id: number
   useEffect(() => {
     if (form || !catalog.data?.length || !props.symbols.length) return;
     const strategy = catalog.data.find((s) => s.key === "hma-sma") ?? catalog.data[0]!;
-    const symbol = props.symbols[0]!;
+    // The first symbol with the strategy's candles, over what is stored of them.
+    const symbol = props.symbols.find((s) => s.timeframes.some((t) => t.timeframe === strategy.base_timeframe && t.count > 0)) ?? props.symbols[0]!;
+    const span = storedSpanOf(props.symbols, symbolKey(symbol), strategy.base_timeframe);
     setForm({
       strategy: strategy.key,
       symbol: symbolKey(symbol),
-      start: "2024-04-01",
-      end: "2024-05-01",
+      start: span?.start ?? "",
+      end: span?.end ?? "",
       objective: "sharpe",
       sampler: "tpe",
       nTrials: "50",
@@ -120,7 +123,15 @@ export function StudyForm(props: { symbols: MarketSymbol[]; onStudy: (id: number
       </table>
       <div className="bt-grid">
         <Field label="Symbol" error={errors.symbol ?? errors.exchange}>
-          <select data-testid="opt-symbol" value={form.symbol} onChange={(e) => set("symbol", e.target.value)}>
+          <select
+            data-testid="opt-symbol"
+            value={form.symbol}
+            onChange={(e) => {
+              // A symbol's span follows it (what is stored of the strategy's timeframe).
+              const span = storedSpanOf(props.symbols, e.target.value, strategy.base_timeframe);
+              setForm({ ...form, symbol: e.target.value, ...(span ? { start: span.start, end: span.end } : {}) });
+            }}
+          >
             {props.symbols.map((s) => (
               <option key={symbolKey(s)} value={symbolKey(s)}>
                 {symbolLabel(s)}
