@@ -458,6 +458,9 @@ SPECTACULAR_SETTINGS = {
         "BotStatusEnum": "apps.execution.models.BotStatus",
         "AlertStatusEnum": "apps.notifications.models.AlertStatus",
         "AlertEventEnum": "apps.notifications.events.EVENTS",
+        "BotModeEnum": "apps.execution.models.BotMode",
+        "StudyStatusEnum": "apps.optimisation.models.StudyStatus",
+        "WalkForwardModeEnum": "apps.optimisation.models.WalkForwardMode",
     },
 }
 

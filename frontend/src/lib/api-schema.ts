@@ -1535,7 +1535,7 @@ export interface components {
             readonly last_decision_at: string | null;
             /** @description equity marked at the close of the last candle decided (position included) */
             readonly marked_equity: string;
-            readonly mode: components["schemas"]["Mode60dEnum"];
+            readonly mode: components["schemas"]["BotModeEnum"];
             readonly name: string;
             /**
              * Format: decimal
@@ -1683,6 +1683,12 @@ export interface components {
             kind: string;
             message: string;
         };
+        /**
+         * @description * `paper` - Paper
+         *     * `live` - Live
+         * @enum {string}
+         */
+        BotModeEnum: "paper" | "live";
         BotOrder: {
             /** Format: decimal */
             average_price?: string | null;
@@ -2211,18 +2217,6 @@ export interface components {
             password: string;
             username: string;
         };
-        /**
-         * @description * `rolling` - Rolling
-         *     * `anchored` - Anchored
-         * @enum {string}
-         */
-        Mode9e3Enum: "rolling" | "anchored";
-        /**
-         * @description * `paper` - Paper
-         *     * `live` - Live
-         * @enum {string}
-         */
-        Mode60dEnum: "paper" | "live";
         MonthlyReturnsResponse: {
             /** @description oldest first; months without a bar are absent */
             months: components["schemas"]["PeriodReturn"][];
@@ -2734,15 +2728,6 @@ export interface components {
             /** @description the strategy in the strategy language (docs/strategies/language.md) */
             source: string;
         };
-        /**
-         * @description * `running` - Running
-         *     * `paused` - Paused
-         *     * `cancelled` - Cancelled
-         *     * `done` - Done
-         *     * `failed` - Failed
-         * @enum {string}
-         */
-        Status22aEnum: "running" | "paused" | "cancelled" | "done" | "failed";
         StopAll: {
             /** @description also close every open position at market (stopped bots' too) */
             close_positions: boolean;
@@ -2763,7 +2748,7 @@ export interface components {
             before: components["schemas"]["BotStatusEnum"];
             bot_id: number;
             message: string;
-            mode: components["schemas"]["Mode60dEnum"];
+            mode: components["schemas"]["BotModeEnum"];
             name: string;
             outcome: components["schemas"]["OutcomeEnum"];
             /**
@@ -2916,7 +2901,7 @@ export interface components {
                 };
             };
             readonly start: number;
-            readonly status: components["schemas"]["Status22aEnum"];
+            readonly status: components["schemas"]["StudyStatusEnum"];
             /** @description registry key, e.g. hma-sma */
             readonly strategy: string;
             /** @example My EMA cross (v2) */
@@ -3084,7 +3069,7 @@ export interface components {
                 };
             };
             readonly start: number;
-            readonly status: components["schemas"]["Status22aEnum"];
+            readonly status: components["schemas"]["StudyStatusEnum"];
             /** @description registry key, e.g. hma-sma */
             readonly strategy: string;
             /** @example My EMA cross (v2) */
@@ -3097,6 +3082,15 @@ export interface components {
             readonly walk_forward: number | null;
             readonly window: number | null;
         };
+        /**
+         * @description * `running` - Running
+         *     * `paused` - Paused
+         *     * `cancelled` - Cancelled
+         *     * `done` - Done
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        StudyStatusEnum: "running" | "paused" | "cancelled" | "done" | "failed";
         /** @description A sweep with its progress and its runs (given in the context, sorted by the view). */
         Sweep: {
             readonly config: components["schemas"]["BacktestConfig"];
@@ -3443,7 +3437,7 @@ export interface components {
             readonly in_sample_hours: number;
             /** @description fewer trades: pruned */
             readonly min_trades: number;
-            readonly mode: components["schemas"]["Mode9e3Enum"];
+            readonly mode: components["schemas"]["WalkForwardModeEnum"];
             /** @description finished trials (complete or pruned) asked */
             readonly n_trials: number;
             /** @description the KPI maximised */
@@ -3478,7 +3472,7 @@ export interface components {
                 };
             };
             readonly start: number;
-            readonly status: components["schemas"]["Status22aEnum"];
+            readonly status: components["schemas"]["StudyStatusEnum"];
             readonly step_hours: number;
             /** @description registry key, e.g. hma-sma */
             readonly strategy: string;
@@ -3511,7 +3505,7 @@ export interface components {
             /** @default 1 */
             min_trades: number;
             /** @default rolling */
-            mode: components["schemas"]["Mode9e3Enum"];
+            mode: components["schemas"]["WalkForwardModeEnum"];
             /** @default 100 */
             n_trials: number;
             /**
@@ -3598,7 +3592,7 @@ export interface components {
             readonly in_sample_hours: number;
             /** @description fewer trades: pruned */
             readonly min_trades: number;
-            readonly mode: components["schemas"]["Mode9e3Enum"];
+            readonly mode: components["schemas"]["WalkForwardModeEnum"];
             /** @description finished trials (complete or pruned) asked */
             readonly n_trials: number;
             /** @description the KPI maximised */
@@ -3634,7 +3628,7 @@ export interface components {
                 };
             };
             readonly start: number;
-            readonly status: components["schemas"]["Status22aEnum"];
+            readonly status: components["schemas"]["StudyStatusEnum"];
             readonly step_hours: number;
             /** @description registry key, e.g. hma-sma */
             readonly strategy: string;
@@ -3645,6 +3639,12 @@ export interface components {
             readonly timeframe: string;
             readonly windows: components["schemas"]["Window"][];
         };
+        /**
+         * @description * `rolling` - Rolling
+         *     * `anchored` - Anchored
+         * @enum {string}
+         */
+        WalkForwardModeEnum: "rolling" | "anchored";
         Warmup: {
             /** @description base bars before the first signal */
             base: number;
@@ -6124,6 +6124,7 @@ export const pathsApiStrategiesKeyRunGetParametersQueryTimeframeValues: Readonly
 export const alertEventEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AlertEventEnum"]> = ["fill", "protective_fill", "error", "kill_switch", "stalled", "refused"];
 export const alertStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AlertStatusEnum"]> = ["queued", "sending", "sent", "failed", "suppressed"];
 export const backtestStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BacktestStatusEnum"]> = ["queued", "running", "done", "failed"];
+export const botModeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotModeEnum"]> = ["paper", "live"];
 export const botOrderSideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotOrderSideEnum"]> = ["buy", "sell"];
 export const botOrderStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotOrderStateEnum"]> = ["pending_submit", "open", "partially_filled", "filled", "cancelled", "failed", "unknown"];
 export const botStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BotStatusEnum"]> = ["stopped", "running", "stopping", "error", "killed"];
@@ -6131,15 +6132,14 @@ export const checkEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["s
 export const environmentEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EnvironmentEnum"]> = ["live", "testnet"];
 export const exitReasonEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExitReasonEnum"]> = ["signal", "stop_loss", "take_profit", "end", "kill_switch"];
 export const legEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegEnum"]> = ["entry", "exit", "stop_loss", "take_profit", "close", "kill", "protect"];
-export const mode9e3EnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mode9e3Enum"]> = ["rolling", "anchored"];
-export const mode60dEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Mode60dEnum"]> = ["paper", "live"];
 export const outcomeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OutcomeEnum"]> = ["stopped", "closing", "already stopped", "refused"];
 export const returnsEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReturnsEnum"]> = ["series", "condition"];
 export const samplerEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SamplerEnum"]> = ["tpe", "grid", "random"];
 export const sideEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SideEnum"]> = ["long", "short"];
 export const sourceEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SourceEnum"]> = ["builtin", "plugin", "user"];
-export const status22aEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Status22aEnum"]> = ["running", "paused", "cancelled", "done", "failed"];
+export const studyStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StudyStatusEnum"]> = ["running", "paused", "cancelled", "done", "failed"];
 export const sweepStatusEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SweepStatusEnum"]> = ["queued", "running", "done"];
 export const timeframeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimeframeEnum"]> = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1M"];
 export const trialStateEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrialStateEnum"]> = ["complete", "pruned"];
 export const typeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TypeEnum"]> = ["integer", "number"];
+export const walkForwardModeEnumValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WalkForwardModeEnum"]> = ["rolling", "anchored"];
