@@ -9,7 +9,33 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import CandleArrays
 from .timeframes import bucket_floor, bucket_next, timeframe_ms
+
+
+def resample_candles(
+    candles: CandleArrays, *, source: str, target: str
+) -> tuple[CandleArrays, np.ndarray]:
+    """Candles of timeframe `source` aggregated to `target`, and a per-bucket complete flag.
+
+    Works on the columns as they are (contiguous), so no (N, 6) matrix is built: this is the
+    aggregation every multi-timeframe strategy run pays for."""
+    if len(candles) == 0:
+        return candles.slice(slice(0, 0)), np.empty(0, dtype=bool)
+    buckets = bucket_floor(candles.open_time, target)
+    starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])
+    ends = np.r_[starts[1:], len(candles)] - 1
+    open_time = buckets[starts]
+    expected = (bucket_next(open_time, target) - open_time) // timeframe_ms(source)
+    aggregated = CandleArrays(
+        open_time,
+        candles.open[starts],
+        np.maximum.reduceat(candles.high, starts),
+        np.minimum.reduceat(candles.low, starts),
+        candles.close[ends],
+        np.add.reduceat(candles.volume, starts),
+    )
+    return aggregated, (ends - starts + 1) == expected
 
 
 def resample_rows(rows: np.ndarray, *, source: str, target: str) -> tuple[np.ndarray, np.ndarray]:
@@ -17,17 +43,6 @@ def resample_rows(rows: np.ndarray, *, source: str, target: str) -> tuple[np.nda
     rows = np.asarray(rows, dtype=np.float64).reshape(-1, 6)
     if len(rows) == 0:
         return np.empty((0, 6)), np.empty(0, dtype=bool)
-    times = rows[:, 0].astype(np.int64)
-    buckets = bucket_floor(times, target)
-    starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])
-    ends = np.r_[starts[1:], len(rows)] - 1
-    out = np.empty((len(starts), 6))
-    out[:, 0] = buckets[starts]
-    out[:, 1] = rows[starts, 1]
-    out[:, 2] = np.maximum.reduceat(rows[:, 2], starts)
-    out[:, 3] = np.minimum.reduceat(rows[:, 3], starts)
-    out[:, 4] = rows[ends, 4]
-    out[:, 5] = np.add.reduceat(rows[:, 5], starts)
-    expected = (bucket_next(out[:, 0].astype(np.int64), target) - out[:, 0]) // timeframe_ms(source)
-    complete = (ends - starts + 1) == expected
-    return out, complete
+    columns = CandleArrays(rows[:, 0].astype(np.int64), *(rows[:, i] for i in range(1, 6)))
+    aggregated, complete = resample_candles(columns, source=source, target=target)
+    return aggregated.rows(), complete

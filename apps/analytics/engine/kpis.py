@@ -74,7 +74,10 @@ def bar_duration_ms(open_time: np.ndarray) -> int:
     """The bar duration: the median step between open times (robust to gaps); 0 for < 2 bars."""
     if len(open_time) < 2:
         return 0
-    return int(np.median(np.diff(open_time)))
+    steps = np.diff(open_time)
+    if (steps == steps[0]).all():  # no gap, the usual case: no sort needed for the median
+        return int(steps[0])
+    return int(np.median(steps))
 
 
 def periods_per_year(open_time: np.ndarray) -> float | None:

@@ -200,10 +200,11 @@ def _simulate(
 
 
 def _trade_table(candles: CandleArrays, closed: list[tuple]) -> TradeTable:
-    values = list(zip(*closed, strict=True)) if closed else [()] * len(_LOOP_COLUMNS)
+    # One conversion of the whole list (every value is a float or a small int, exact in float64),
+    # then each column in its own type: a dozen conversions of the same tuples cost 10x more.
+    matrix = np.array(closed, dtype=np.float64).reshape(len(closed), len(_LOOP_COLUMNS))
     columns = {
-        name: np.array(column, dtype=_COLUMN_TYPES[name])
-        for name, column in zip(_LOOP_COLUMNS, values, strict=True)
+        name: matrix[:, i].astype(_COLUMN_TYPES[name]) for i, name in enumerate(_LOOP_COLUMNS)
     }
     entry_time = candles.open_time[columns["entry_bar"]]
     exit_time = candles.open_time[columns["exit_bar"]]

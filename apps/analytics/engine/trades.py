@@ -94,34 +94,28 @@ def equity_curve(
     fee deducted before the exit) and the side held at each close, from the trade list.
 
     A trade is held at the closes of bars [entry_bar, exit_bar); at its exit bar's close the
-    equity is the realised `equity_after`."""
+    equity is the realised `equity_after`. The bars split into stretches (flat, held, flat,
+    held, ...) and each per-bar array is its stretches' values repeated: no per-bar gather."""
     n = len(close)
     count = len(trades)
     entry_equity = np.r_[initial_capital, trades.equity_after[:-1]][:count] - trades.entry_fee
-    # The realised level of each stretch, set where it starts and carried forward. Per trade
-    # its entry comes before its exit, and a trade before the next one (a reversal enters on its
-    # predecessor's exit bar), so in this order the last write on a shared bar is the right one.
-    starts = np.column_stack([trades.entry_bar, trades.exit_bar]).ravel()
-    levels = np.column_stack([entry_equity, trades.equity_after]).ravel()
-    level_at = np.full(n, np.nan)
-    level_at[:1] = initial_capital
-    level_at[starts] = levels
-    last_set = np.maximum.accumulate(np.where(np.isnan(level_at), 0, np.arange(n)))
-    level = level_at[last_set]
-
-    held_bars, owner = _held_bars(trades.entry_bar, trades.exit_bar)
-    position = np.zeros(n, dtype=np.int8)
-    position[held_bars] = trades.side[owner]
-    marked = np.zeros(n)
-    marked[held_bars] = (
-        trades.side[owner] * trades.size[owner] * (close[held_bars] - trades.entry_price[owner])
+    # Stretch k starts at bounds[k]: bar 0, then each trade's entry and exit bar in turn. Per
+    # trade its entry comes before its exit, and a trade before the next one (a reversal enters
+    # on its predecessor's exit bar): a stretch that the next one starts on the same bar is
+    # empty, so the later value wins, as a later write would.
+    bounds = np.r_[0, np.column_stack([trades.entry_bar, trades.exit_bar]).ravel()]
+    lengths = np.diff(bounds, append=n)
+    level = np.repeat(
+        np.r_[initial_capital, np.column_stack([entry_equity, trades.equity_after]).ravel()],
+        lengths,
+    )
+    # Held stretches carry the trade's side, size and entry; flat ones 0, so 0 is marked there.
+    flat = np.zeros(count)
+    side = np.column_stack([trades.side, flat]).ravel()
+    exposure = np.column_stack([trades.side * trades.size, flat]).ravel()
+    entry = np.column_stack([trades.entry_price, flat]).ravel()
+    position = np.repeat(np.r_[0, side].astype(np.int8), lengths)
+    marked = np.repeat(np.r_[0.0, exposure], lengths) * (
+        close - np.repeat(np.r_[0.0, entry], lengths)
     )
     return level + marked, position
-
-
-def _held_bars(entry_bar: np.ndarray, exit_bar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every bar in [entry_bar, exit_bar) of every trade, and the trade each belongs to."""
-    lengths = exit_bar - entry_bar
-    owner = np.repeat(np.arange(len(lengths)), lengths)
-    offset_in_trade = np.arange(len(owner)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return entry_bar[owner] + offset_in_trade, owner

@@ -3,7 +3,7 @@
 Each step computes one array (or one number) from earlier steps, so running a plan is one pass
 over its steps with no per-bar Python. A sub-expression written twice is one step (the compiler
 shares them). Steps inside `tf()` run on that timeframe's closed candles; a `tf` step aligns the
-result to the base bars with the same rule as the built-ins (signals.latest_closed): at a base
+result to the base bars with the same rule as the built-ins (signals.closed_runs): at a base
 bar, the value of the last higher-timeframe candle closed by that bar's close.
 """
 
@@ -20,13 +20,7 @@ from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.timeframes import timeframe_ms
 
 from ..registry import ClosedSeries, StrategyResult
-from ..signals import (
-    close_times,
-    entry_signals,
-    higher_timeframe_candles,
-    latest_closed,
-    take_closed,
-)
+from ..signals import HigherTimeframe, close_times, entry_signals, higher_timeframe
 from .functions import FUNCTIONS, PERIOD
 from .functions import NUMBER as NUMBER_ARG
 
@@ -79,19 +73,18 @@ def plan_run(
     params: Mapping[str, Any],
 ) -> StrategyResult:
     frames: dict[str | None, CandleArrays] = {None: base}
-    seen: dict[str, np.ndarray] = {}
+    views: dict[str, HigherTimeframe] = {}
     base_close = close_times(base, plan.base_timeframe)
     for timeframe in plan.context_timeframes:
-        candles, _ = higher_timeframe_candles(
+        views[timeframe] = higher_timeframe(
             base, plan.base_timeframe, timeframe, context.get(timeframe)
         )
-        frames[timeframe] = candles
-        seen[timeframe] = latest_closed(close_times(candles, timeframe), base_close)
+        frames[timeframe] = views[timeframe].candles
 
     values: list[Any] = []
     with np.errstate(all="ignore"):
         for step in plan.steps:
-            values.append(_run_step(step, values, frames, seen, params))
+            values.append(_run_step(step, values, frames, views, params))
 
     n = len(base)
     out = {name: np.asarray(values[i], dtype=bool) for name, i in plan.outputs.items()}
@@ -110,7 +103,7 @@ def plan_run(
     )
 
 
-def _run_step(step: Step, values: list, frames, seen, params) -> Any:
+def _run_step(step: Step, values: list, frames, views, params) -> Any:
     args = [values[i] for i in step.args]
     op = step.op
     if op == "field":
@@ -143,7 +136,7 @@ def _run_step(step: Step, values: list, frames, seen, params) -> Any:
     if op == "tf":
         inner = args[0]
         missing = False if inner.dtype == bool else np.nan
-        return take_closed(inner, seen[step.value], missing=missing)
+        return views[step.value].aligned(inner, missing=missing)
     if op == "starts":
         return entry_signals(args[0])
     raise AssertionError(f"unknown step {op}")

@@ -6,10 +6,13 @@ import pytest
 from apps.datafeeds.arrays import CandleArrays
 from apps.strategies.signals import (
     align_closed,
+    align_runs,
     close_times,
+    closed_runs,
     entry_signals,
     evaluate_long_signal,
     evaluate_short_signal,
+    higher_timeframe,
     higher_timeframe_candles,
     hma_sma_signals,
 )
@@ -175,14 +178,33 @@ def test_close_times_of_months_are_exact():
     assert close_times(months, "1M").tolist() == [ms(2024, 3, 1)]
 
 
-def test_higher_timeframe_candles_are_reused_for_the_same_inputs_only(btc_5m_candles):
+def test_higher_timeframes_are_reused_for_the_same_inputs_only(btc_5m_candles):
     """A parameter study calls the strategy on the same candles again and again: the aggregation
-    (independent of the parameters) is computed once for those objects, and again for others."""
-    first = higher_timeframe_candles(btc_5m_candles, "5m", "1h", None)
-    assert higher_timeframe_candles(btc_5m_candles, "5m", "1h", None) is first
+    and which candle each base bar sees (independent of the parameters) are computed once for
+    those objects, and again for others."""
+    first = higher_timeframe(btc_5m_candles, "5m", "1h", None)
+    assert higher_timeframe(btc_5m_candles, "5m", "1h", None) is first
     copy = btc_5m_candles.slice(slice(None))
-    again = higher_timeframe_candles(copy, "5m", "1h", None)
+    again = higher_timeframe(copy, "5m", "1h", None)
     assert again is not first
-    assert np.array_equal(again[0].close, first[0].close) and again[1] == first[1]
-    four = higher_timeframe_candles(btc_5m_candles, "5m", "4h", None)
-    assert len(four[0]) * 4 == pytest.approx(len(first[0]), abs=4)
+    assert np.array_equal(again.candles.close, first.candles.close)
+    assert np.array_equal(again.runs, first.runs) and again.source == first.source
+    four = higher_timeframe(btc_5m_candles, "5m", "4h", None)
+    assert len(four.candles) * 4 == pytest.approx(len(first.candles), abs=4)
+
+
+def test_closed_runs_align_like_a_search_per_bar():
+    """The runs (one np.repeat) give what searching each bar's latest closed candle gives,
+    with gaps on both sides and candles closing after the last bar."""
+    rng = np.random.default_rng(7)
+    source = np.cumsum(rng.integers(1, 40, 300))
+    target = np.cumsum(rng.integers(1, 9, 2000))
+    values = rng.normal(size=len(source))
+    expected_index = np.searchsorted(source, target, side="right") - 1
+    expected = np.where(expected_index >= 0, values[expected_index], np.nan)
+    np.testing.assert_array_equal(align_closed(source, values, target), expected)
+    runs = closed_runs(source, target)
+    assert len(runs) == len(source) + 1 and runs.sum() == len(target)
+    flags = values > 0
+    got = align_runs(flags, runs, missing=False)
+    np.testing.assert_array_equal(got, np.where(expected_index >= 0, flags[expected_index], False))
