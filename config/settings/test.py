@@ -3,15 +3,19 @@
 import os
 import tempfile
 
-# Tests run against the real services whatever a developer's `.env` says. `make test` runs two
-# pytest-xdist workers (gw0, gw1): each has its own PostgreSQL database (pytest-django) and its
-# own six Redis databases of TEST_REDIS_SERVER (gw0: 15..10, gw1: 9..4), so one worker's Celery
-# broker never hands its tasks to the other's workers. Chosen once per worker (xdist's workers
-# inherit the controller's environment), kept in os.environ for the processes a test starts.
+# Tests run against the real services whatever a developer's `.env` says. `make test` runs three
+# pytest-xdist workers (gw0..gw2; most tests wait on processes and sockets, so three keep two
+# cores busy): each has its own PostgreSQL database (pytest-django) and its own five Redis
+# databases of TEST_REDIS_SERVER (gw0: 15..11, gw1: 10..6, gw2: 5..1; database 0 is left to a
+# developer's `make run`), so one worker's Celery broker never hands its tasks to another's.
+# Chosen once per worker (xdist's workers inherit the controller's environment), kept in
+# os.environ for the processes a test starts.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 if os.environ.get("TEST_REDIS_WORKER") != _worker:
     _server = os.environ.get("TEST_REDIS_SERVER", "redis://127.0.0.1:6379").rstrip("/")
-    _block = 15 - 6 * int(_worker.removeprefix("gw") or 0)
+    _block = 15 - 5 * int(_worker.removeprefix("gw") or 0)
+    if _block - 4 < 1:
+        raise RuntimeError(f"{_worker}: Redis has databases for three test workers (-n 3) only")
     os.environ.update(
         TEST_REDIS_WORKER=_worker,
         REDIS_URL=f"{_server}/{_block}",

@@ -61,21 +61,19 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture
 def recipe_redis() -> dict[str, str]:
-    """The three spare Redis databases of this test worker (config/settings/test.py: the three
+    """The two spare Redis databases of this test worker (config/settings/test.py: the two
     below its own), emptied: no other test's worker can take the recipe's messages, and the
-    recipe leaves nothing behind for them."""
+    recipe leaves nothing behind for them. The cache shares the first with the channel layer,
+    as a small production would (their keys never meet)."""
     server = urlsplit(os.environ["REDIS_URL"])
     spare = int(server.path.strip("/")) - 3
     urls = {
         "REDIS_URL": f"redis://{server.netloc}/{spare}",
         "CELERY_BROKER_URL": f"redis://{server.netloc}/{spare - 1}",
         "CELERY_RESULT_BACKEND": f"redis://{server.netloc}/{spare - 1}",
-        "CACHE_URL": f"redis://{server.netloc}/{spare - 2}",
+        "CACHE_URL": f"redis://{server.netloc}/{spare}",
     }
-    flush = [
-        redis.Redis.from_url(urls[key]).flushdb
-        for key in ("REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL")
-    ]
+    flush = [redis.Redis.from_url(urls[key]).flushdb for key in ("REDIS_URL", "CELERY_BROKER_URL")]
     for step in flush:
         step()
     yield urls

@@ -35,6 +35,22 @@ logger = logging.getLogger(__name__)
 # Trials that raised (a bug, not a bad parameter) before the study is given up as failed.
 MAX_FAILED_TRIALS = 20
 WAIT_SECONDS = 0.5  # between looks while the last trials run on other workers
+SURPLUS = "surplus"  # user attribute of a trial started past n_trials (see _is_surplus)
+
+
+class SurplusTrial(Exception):
+    """A trial past the study's n_trials: failed at once, never run nor counted."""
+
+
+def _is_surplus(ostudy: optuna.Study, number: int, n_trials: int) -> bool:
+    """Whether trial `number` is one too many: two workers that each saw one trial left both
+    started one. Decided by trial number (the earlier ones that did not fail count), so exactly
+    one of them runs; the storage is read only for trials numbered n_trials or more."""
+    if number < n_trials:
+        return False
+    trials = ostudy.get_trials(deepcopy=False)
+    earlier = [t for t in trials if t.number < number and t.state != OptunaState.FAIL]
+    return len(earlier) >= n_trials
 
 
 def study_work(*, study_id: int, worker: str = "") -> str:
@@ -62,9 +78,10 @@ def study_work(*, study_id: int, worker: str = "") -> str:
         if finished >= study.n_trials:
             study_finish(study=study, ostudy=ostudy)
             return "done"
-        if states[OptunaState.FAIL] > MAX_FAILED_TRIALS:
-            last = ostudy.get_trials(deepcopy=False, states=(OptunaState.FAIL,))[-1]
-            _fail(study, f"{MAX_FAILED_TRIALS} trials raised; the last: {last.user_attrs}")
+        failed = ostudy.get_trials(deepcopy=False, states=(OptunaState.FAIL,))
+        raised = [t for t in failed if not t.user_attrs.get(SURPLUS)]
+        if len(raised) > MAX_FAILED_TRIALS:
+            _fail(study, f"{MAX_FAILED_TRIALS} trials raised; the last: {raised[-1].user_attrs}")
             return "failed"
         running, waiting = states[OptunaState.RUNNING], states[OptunaState.WAITING]
         if finished + running >= study.n_trials and not waiting:
@@ -105,6 +122,9 @@ def _suggest(trial: optuna.Trial, r: SearchRange) -> int | float:
 
 def _objective(study: Study, shared: StudyInputs, ranges: dict[str, SearchRange], worker: str):
     def objective(trial: optuna.Trial) -> float:
+        if _is_surplus(trial.study, trial.number, study.n_trials):
+            trial.set_user_attr(SURPLUS, True)
+            raise SurplusTrial(f"trial {trial.number}: the study's {study.n_trials} are taken")
         values = {name: _suggest(trial, r) for name, r in ranges.items()}
         try:
             params = shared.spec.validate_params({**study.params, **values})

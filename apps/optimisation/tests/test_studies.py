@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from optuna.trial import TrialState as OptunaState
 
 from apps.analytics.engine import BacktestConfig, run_backtest
 from apps.analytics.equity import equity_decode
@@ -20,6 +21,9 @@ from apps.optimisation.services import (
     study_work,
     walk_forward_create,
 )
+from apps.optimisation.services.runner import SURPLUS, SurplusTrial, _objective, optuna_study
+from apps.optimisation.space import space_of_json
+from apps.optimisation.trials import study_inputs
 from apps.strategies.registry import strategy_spec
 from apps.strategies.selectors import strategy_inputs
 
@@ -142,6 +146,39 @@ def test_a_paused_study_runs_no_trial_until_resumed(ana, btc):
     assert study.trials_done == 3
     with pytest.raises(Exception, match="the study is done; cannot make it cancelled"):
         study_cancel(study=study)
+
+
+@pytest.mark.django_db
+def test_a_trial_started_past_n_trials_fails_at_once_and_is_never_run(ana, btc):
+    """Two workers that each saw one trial left both start one: the later-numbered one fails at
+    once as surplus (never run, never counted), so a study runs exactly n_trials."""
+    study = study_create(
+        owner=ana,
+        strategy="hma-sma",
+        symbol=btc,
+        start_ms=APRIL,
+        end_ms=APRIL + 5 * DAY,
+        space=SPACE,
+        config=COSTS,
+        sampler="random",
+        n_trials=2,
+        min_trades=0,
+        seed=1,
+    )
+    shared = study_inputs(study)
+    objective = _objective(study, shared, space_of_json(shared.spec, study.space), "w")
+    ostudy = optuna_study(study)
+    first, _second, third = ostudy.ask(), ostudy.ask(), ostudy.ask()
+    with pytest.raises(SurplusTrial):
+        objective(third)
+    assert third.user_attrs == {SURPLUS: True} and not third.params
+    ostudy.tell(third, state=OptunaState.FAIL)  # what optimize() does with the exception
+    assert not StudyTrial.objects.filter(study=study).exists()
+    # Had the first trial's worker been killed (failed), a fourth is needed: it runs.
+    ostudy.tell(first, state=OptunaState.FAIL)
+    fourth = ostudy.ask()
+    assert isinstance(objective(fourth), float)
+    assert StudyTrial.objects.filter(study=study, number=fourth.number).exists()
 
 
 @pytest.mark.django_db

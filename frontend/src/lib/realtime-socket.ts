@@ -31,6 +31,11 @@ export interface RealtimeSocketOptions {
   random?: () => number;
 }
 
+/** The ws:// (wss:// on https) URL of `path` on the page's own host. */
+export function sameHostSocketUrl(path: string, loc: { protocol: string; host: string }): string {
+  return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}${path}`;
+}
+
 /** What we use of a browser WebSocket (tests pass a fake). */
 export interface WebSocketLike {
   readyState: number;

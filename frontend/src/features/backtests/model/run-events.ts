@@ -1,5 +1,6 @@
 // The /ws/backtests/ socket's messages (apps/analytics/event_consumers.py): pure parsing and the
 // decisions the page takes on them, unit tested.
+import { sameHostSocketUrl } from "@/lib/realtime-socket";
 import { CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, MESSAGE_READY } from "@/lib/realtime-protocol";
 import type { BacktestRun, Paginated } from "../api/types";
 
@@ -10,8 +11,7 @@ export const FINAL_CLOSE_CODES = [1000, CLOSE_UNAUTHENTICATED, CLOSE_NOT_FOUND] 
 export type RunEvent = { type: typeof MESSAGE_READY; push: boolean } | { type: "run"; run: BacktestRun };
 
 export function runEventsSocketUrl(loc: { protocol: string; host: string }): string {
-  const scheme = loc.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${loc.host}/ws/backtests/`;
+  return sameHostSocketUrl("/ws/backtests/", loc);
 }
 
 export function parseRunEvent(data: unknown): RunEvent | null {

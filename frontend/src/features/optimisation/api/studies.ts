@@ -1,11 +1,11 @@
 // The optimisation API's hooks: studies and walk-forwards, their trials, importance and controls.
-// A running study is re-read every 2 s (its progress is also pushed on /ws/backtests/ as
-// {"type": "study"}; polling keeps the page right on the embedded in-memory channel layer).
+// Unfinished work is re-read every 2 s, or every 15 s while its progress is pushed on
+// /ws/backtests/ (api/study-events.ts; the embedded in-memory channel layer pushes nothing).
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiRequest } from "@/lib/api-client";
+import { currentStudyPollInterval } from "./study-events";
 import type { CatalogStrategy, Page, Study, StudyCreateBody, StudyDetail, Trial, WalkForward, WalkForwardCreateBody, WalkForwardDetail } from "./types";
 
-const POLL_MS = 2000;
 const unfinished = (status: string | undefined) => status === "running" || status === "paused";
 
 export function useOptimisationCatalog() {
@@ -20,7 +20,7 @@ export function useStudies() {
   return useQuery({
     queryKey: ["optimisation", "studies"],
     queryFn: ({ signal }) => apiRequest<Page<Study>>("/optimisation/studies/", { params: { limit: 50 }, signal }),
-    refetchInterval: (query) => (query.state.data?.results.some((s) => unfinished(s.status)) ? POLL_MS : false),
+    refetchInterval: (query) => (query.state.data?.results.some((s) => unfinished(s.status)) ? currentStudyPollInterval() : false),
   });
 }
 
@@ -28,7 +28,7 @@ export function useWalkForwards() {
   return useQuery({
     queryKey: ["optimisation", "walk-forwards"],
     queryFn: ({ signal }) => apiRequest<Page<WalkForward>>("/optimisation/walk-forwards/", { params: { limit: 50 }, signal }),
-    refetchInterval: (query) => (query.state.data?.results.some((w) => unfinished(w.status)) ? POLL_MS : false),
+    refetchInterval: (query) => (query.state.data?.results.some((w) => unfinished(w.status)) ? currentStudyPollInterval() : false),
   });
 }
 
@@ -36,7 +36,7 @@ export function useStudy(id: number) {
   return useQuery({
     queryKey: ["optimisation", "study", id],
     queryFn: ({ signal }) => apiRequest<StudyDetail>(`/optimisation/studies/${id}/`, { signal }),
-    refetchInterval: (query) => (unfinished(query.state.data?.status) ? POLL_MS : false),
+    refetchInterval: (query) => (unfinished(query.state.data?.status) ? currentStudyPollInterval() : false),
   });
 }
 
@@ -61,7 +61,7 @@ export function useWalkForward(id: number) {
   return useQuery({
     queryKey: ["optimisation", "walk-forward", id],
     queryFn: ({ signal }) => apiRequest<WalkForwardDetail>(`/optimisation/walk-forwards/${id}/`, { signal }),
-    refetchInterval: (query) => (unfinished(query.state.data?.status) ? POLL_MS : false),
+    refetchInterval: (query) => (unfinished(query.state.data?.status) ? currentStudyPollInterval() : false),
   });
 }
 

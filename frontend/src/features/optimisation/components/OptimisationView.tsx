@@ -1,5 +1,6 @@
 import type { MarketSymbol } from "@/lib/api-types";
 import { useStudies, useWalkForwards } from "../api/studies";
+import { useStudyEvents } from "../api/study-events";
 import { progressLine } from "../model/study-view";
 import { StudyForm } from "./StudyForm";
 import { StudyView } from "./StudyView";
@@ -14,6 +15,7 @@ export function OptimisationView(props: {
   onSelect: (selection: OptimisationSelection) => void;
   onBot: (botId: number) => void;
 }) {
+  useStudyEvents();
   const studies = useStudies();
   const walks = useWalkForwards();
   const { selection, onSelect } = props;
