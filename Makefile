@@ -78,7 +78,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 
 test: lint services-check frontend-test frontend-build frontend-build-e2e chromium
-	$(BIN)/pytest -n 3 --dist loadscope
+	$(BIN)/pytest -n 3 --dist loadscope --no-loadscope-reorder
 
 bench: $(VENV)/.dev-installed services-check frontend-build-e2e chromium
 	$(BIN)/python bench/run.py

@@ -31,6 +31,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+# The longest modules, started first: `make test` hands whole modules to its workers in
+# collection order (--dist loadscope --no-loadscope-reorder), so one of these handed out last
+# would run alone at the end. Then every other module with a `slow` test, then the rest.
+LONGEST_FIRST = (
+    "tests/e2e/test_browser.py",  # every browser scenario, about 5 minutes
+    "tests/test_bench.py",  # every benchmark at tiny sizes
+    "apps/ops/tests/test_production_recipe.py",
+    "apps/execution/tests/test_live_faults.py",
+    "apps/analytics/tests/test_recovery.py",
+    "tests/test_redis_outage.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        module = item.nodeid.split("::")[0]
+        if module in LONGEST_FIRST:
+            return 0, LONGEST_FIRST.index(module)
+        return (1 if module in slow else 2), 0
+
+    items.sort(key=rank)  # stable: a module's tests keep their order
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real exchange candles of ../shared/data (read in place, never copied)."""

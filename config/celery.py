@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 # A server process defaults to production settings, which refuse to start half-configured;
 # development sets DJANGO_SETTINGS_MODULE=config.settings.local (make run and the Procfile do).
@@ -31,3 +32,14 @@ def _configure_filesystem_broker(sender: Celery, **_: object) -> None:
         # Exchange tables; kombu's default is ./control in the working directory.
         "control_folder": str(queue_dir / "control"),
     }
+
+
+@worker_process_init.connect
+def _pool_process_leads_its_own_group(**_: object) -> None:
+    """A pool process leaves its worker's process group. Supervisors stop a worker by signalling
+    that group (honcho; `kill -TERM -<pgid>`): only the main process gets the SIGTERM then, and
+    shuts down warm, letting the pool finish the tasks it runs instead of their being killed
+    mid-way. The main process still ends its pool itself (a cold shutdown signals each pool
+    process; a hard time limit, billiard, signals the group a pool process leads). Under systemd,
+    `KillMode=mixed` does the same (docs/operations.md)."""
+    os.setpgrp()

@@ -11,6 +11,9 @@ export default defineConfig({
     globalSetup: ["e2e/support/global-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a condition (never for a fixed time): 1 s, Vitest's default, is too
+    // short for a loaded machine (make test runs the browser next to two other test processes).
+    expect: { poll: { timeout: 20_000, interval: 50 } },
     fileParallelism: false,
     maxWorkers: 1,
     sequence: { concurrent: false },

@@ -54,17 +54,21 @@ describe("the first hour on the demo", () => {
   it("runs a first backtest on the form's defaults: the demo's stored range, and it succeeds", async () => {
     await openSignedIn("/backtests");
     await page.getByTestId("run-form").waitFor();
-    expect(await page.getByTestId("bt-symbol").inputValue()).toBe("simulated:BTCUSDT");
+    // The symbols arrive after the form is drawn: the first one is then chosen.
+    await expect.poll(() => page.getByTestId("bt-symbol").inputValue()).toBe("simulated:BTCUSDT");
     expect(await page.locator('[data-testid="bt-symbol"] option:checked').textContent()).toBe("BTCUSDT · simulated");
     // The span shown is what is stored of the strategy's timeframe, in 24-hour ISO UTC.
     const strategy = await page.getByTestId("strategy-select").inputValue();
     const catalog = await api<{ key: string; base_timeframe: string }[]>("GET", "/api/strategies/catalog/");
     const base = catalog.find((s) => s.key === strategy)!.base_timeframe;
     const coverage = (await demoSymbol()).timeframes.find((t) => t.timeframe === base)!;
+    const startShown = async () => {
+      const [day, time = "00:00"] = (await page.getByTestId("bt-start").inputValue()).split(" ");
+      return Date.parse(`${day}T${time}Z`) / 1000;
+    };
+    await expect.poll(startShown).toBe(coverage.first); // once the stored span has arrived
     const start = await page.getByTestId("bt-start").inputValue();
     expect(start).toMatch(/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$/);
-    const [day, time = "00:00"] = start.split(" ");
-    expect(Date.parse(`${day}T${time}Z`) / 1000).toBe(coverage.first);
     expect(await page.getByTestId("bt-stored-span").textContent()).toContain(start);
     await screenshot(page, "fh-01-backtest-form-defaults");
 

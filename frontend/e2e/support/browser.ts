@@ -30,7 +30,9 @@ export async function newPage(browser: Browser, options: { clientAddress?: strin
     ...(options.clientAddress ? { extraHTTPHeaders: { "X-Forwarded-For": options.clientAddress } } : {}),
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // A wait for an element ends when it appears: the limit only bounds a failure, and is long
+  // enough for a loaded machine (make test runs the browser next to two other test processes).
+  page.setDefaultTimeout(30_000);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   uncaughtErrors.set(page, errors);
