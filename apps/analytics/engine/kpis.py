@@ -80,26 +80,28 @@ def bar_duration_ms(open_time: np.ndarray) -> int:
     return int(np.median(steps))
 
 
-def periods_per_year(open_time: np.ndarray) -> float | None:
-    """Bars per year, 24/7: 365.25 days / bar duration."""
-    return _ratio(MS_PER_YEAR, bar_duration_ms(open_time))
+def periods_per_year(open_time: np.ndarray, bar_ms: int | None = None) -> float | None:
+    """Bars per year, 24/7: 365.25 days / bar duration (`bar_ms`, when already known)."""
+    return _ratio(MS_PER_YEAR, bar_duration_ms(open_time) if bar_ms is None else bar_ms)
 
 
-def span_years(open_time: np.ndarray) -> float | None:
+def span_years(open_time: np.ndarray, bar_ms: int | None = None) -> float | None:
     """From the first bar's open to the last bar's close, in years."""
     if not len(open_time):
         return None
-    span_ms = int(open_time[-1] - open_time[0]) + bar_duration_ms(open_time)
-    return _ratio(span_ms, MS_PER_YEAR)
+    bar_ms = bar_duration_ms(open_time) if bar_ms is None else bar_ms
+    return _ratio(int(open_time[-1] - open_time[0]) + bar_ms, MS_PER_YEAR)
 
 
 def total_return(equity: np.ndarray, initial_capital: float) -> float | None:
     return _ratio(equity[-1] - initial_capital, initial_capital) if len(equity) else None
 
 
-def cagr(equity: np.ndarray, initial_capital: float, open_time: np.ndarray) -> float | None:
+def cagr(
+    equity: np.ndarray, initial_capital: float, open_time: np.ndarray, bar_ms: int | None = None
+) -> float | None:
     """(final / initial) ** (1 / years) - 1; -1 when everything was lost."""
-    years = span_years(open_time)
+    years = span_years(open_time, bar_ms)
     if not len(equity) or not years:
         return None
     growth = float(equity[-1] / initial_capital)
@@ -171,6 +173,11 @@ def exposure(entry_bar: np.ndarray, exit_bar: np.ndarray, bar_count: int) -> flo
     union of [entry_bar, exit_bar] over trades (as backtesting.py counts it)."""
     if not bar_count:
         return None
+    if len(entry_bar) and (entry_bar[1:] >= exit_bar[:-1]).all():
+        # Trades one after another (the engine's): their lengths, less the bars two share (a
+        # reversal enters on the bar its predecessor exits on). No per-bar array.
+        shared = int(np.count_nonzero(entry_bar[1:] == exit_bar[:-1]))
+        return float(int((exit_bar - entry_bar + 1).sum()) - shared) / bar_count
     starts = np.bincount(entry_bar, minlength=bar_count + 1)
     ends = np.bincount(exit_bar + 1, minlength=bar_count + 1)
     covered = np.cumsum(starts - ends)[:bar_count] > 0
@@ -210,10 +217,11 @@ def compute_kpis(
     trades: TradeTable, equity: np.ndarray, candles: CandleArrays, initial_capital: float
 ) -> Kpis:
     """Every KPI of a backtest."""
-    per_year = periods_per_year(candles.open_time)
+    bar_ms = bar_duration_ms(candles.open_time)
+    per_year = periods_per_year(candles.open_time, bar_ms)
     returns = bar_returns(equity)
     final = float(equity[-1]) if len(equity) else None
-    growth = cagr(equity, initial_capital, candles.open_time)
+    growth = cagr(equity, initial_capital, candles.open_time, bar_ms)
     dd = drawdown(equity, candles.open_time) if len(equity) else None
     duration_bars = trades.exit_bar - trades.entry_bar
     duration_ms = trades.exit_time - trades.entry_time

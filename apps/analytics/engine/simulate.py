@@ -63,13 +63,13 @@ def _decision_bars(signals: SignalArrays, allow_short: bool) -> _DecisionBars:
     wants = rules.bar_decisions(
         signals.long_entry, signals.short_entry, signals.long_exit, signals.short_exit, allow_short
     )
-    decidable = np.arange(n) < n - 1
+    decidable = slice(0, max(n - 1, 0))  # the last bar has no next bar to fill on
     return _DecisionBars(
         go_long=wants.go_long,
         go_short=wants.go_short,
-        entries=np.flatnonzero((wants.go_long | wants.go_short) & decidable),
-        long_exits=np.flatnonzero(wants.close_long & decidable),
-        short_exits=np.flatnonzero(wants.close_short & decidable),
+        entries=np.flatnonzero((wants.go_long | wants.go_short)[decidable]),
+        long_exits=np.flatnonzero(wants.close_long[decidable]),
+        short_exits=np.flatnonzero(wants.close_short[decidable]),
     )
 
 
@@ -210,7 +210,10 @@ def _trade_table(candles: CandleArrays, closed: list[tuple]) -> TradeTable:
     exit_time = candles.open_time[columns["exit_bar"]]
     # An "end" exit happens at the last close, one bar after that bar's open time.
     ends_at_close = columns["exit_reason"] == END
-    exit_time = np.where(ends_at_close, exit_time + bar_duration_ms(candles.open_time), exit_time)
+    if ends_at_close.any():
+        exit_time = np.where(
+            ends_at_close, exit_time + bar_duration_ms(candles.open_time), exit_time
+        )
     return TradeTable(entry_time=entry_time, exit_time=exit_time, **columns)
 
 

@@ -220,3 +220,21 @@ def test_kpis_serialise_to_plain_values():
     values = result.as_dict()
     assert values["number_of_trades"] == 1
     assert all(v is None or isinstance(v, int | float) for v in values.values())
+
+
+def test_exposure_of_trades_one_after_another_is_the_union_of_their_bars():
+    """The engine's trades follow each other (a reversal shares its bar with the exit before):
+    exposure from their lengths equals counting the bars of their union one by one, and
+    overlapping intervals (not the engine's) take the per-bar count."""
+    rng = np.random.default_rng(3)
+    gaps = rng.integers(0, 4, 200)  # 0: a reversal, the next entry on the exit bar
+    lengths = rng.integers(0, 30, 200)
+    entry = np.cumsum(gaps + np.r_[0, lengths[:-1]])
+    exit_ = entry + lengths
+    bars = int(exit_[-1]) + 5
+    covered = np.zeros(bars, dtype=bool)
+    for a, b in zip(entry, exit_, strict=True):
+        covered[a : b + 1] = True
+    assert kpis.exposure(entry, exit_, bars) == pytest.approx(covered.mean(), rel=1e-15)
+    overlapping = (np.array([0, 5]), np.array([10, 12]))
+    assert kpis.exposure(*overlapping, 20) == pytest.approx(13 / 20)

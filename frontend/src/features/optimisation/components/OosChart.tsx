@@ -8,6 +8,7 @@ interface Handles {
   chart: IChartApi;
   line: ISeriesApi<"Line">;
   markers: ISeriesMarkersPluginApi<Time>;
+  fit: () => void;
 }
 
 /** The stitched out-of-sample equity, each window's start marked W1, W2, ... (created once). */
@@ -23,10 +24,15 @@ export function OosChart({ walk }: { walk: WalkForwardDetail }) {
     const chart = createChart(container, { ...CHART_OPTIONS, timeScale: { ...CHART_OPTIONS.timeScale, minBarSpacing: 0.01 } });
     const line = chart.addSeries(LineSeries, { color: COLORS.hma1h, lineWidth: 2, priceLineVisible: false, title: "out-of-sample equity" });
     const markers = createSeriesMarkers(line, []);
-    // The whole curve in view at any width (the container is sized after the first fit on a phone).
-    const fit = () => chart.timeScale().fitContent();
+    // The whole curve in view at any width (the container is sized after the first fit on a
+    // phone), with a margin on both sides: W1 marks the first point, and its label would be cut.
+    const fit = () => {
+      const points = line.data().length;
+      const margin = Math.max(2, Math.round(points * 0.04));
+      if (points) chart.timeScale().setVisibleLogicalRange({ from: -margin, to: points - 1 + margin });
+    };
     chart.timeScale().subscribeSizeChange(fit);
-    setHandles({ chart, line, markers });
+    setHandles({ chart, line, markers, fit });
     return () => {
       chart.timeScale().unsubscribeSizeChange(fit);
       chart.remove();
@@ -43,7 +49,7 @@ export function OosChart({ walk }: { walk: WalkForwardDetail }) {
         .filter((m) => m.time >= first)
         .map((m) => ({ time: m.time as UTCTimestamp, position: "aboveBar" as const, shape: "arrowDown" as const, color: COLORS.candleDown, text: m.label })),
     );
-    handles.chart.timeScale().fitContent();
+    handles.fit();
     setDrawnPoints(handles.line.data().length);
   }, [handles, walk]);
 
