@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from .stats import paired_median_ms
 
 ROOT = Path(__file__).resolve().parents[1]
 SPACE = {
@@ -21,16 +21,6 @@ SPACE = {
     "hma_period": {"low": 20, "high": 300, "step": 5},
 }
 COSTS = {"stop_loss": 0.015, "take_profit": 0.03}
-
-
-def _median_ms(func: Callable[[], object], repeat: int) -> float:
-    func()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def bench_trial(record, bars: int, repeat: int) -> None:
@@ -48,8 +38,11 @@ def bench_trial(record, bars: int, repeat: int) -> None:
     shared = StudyInputs(spec=spec, inputs=inputs, config=config, risk=None)
     params = spec.defaults()
     signals = spec.compute(candles, inputs.context, params)
-    engine = _median_ms(lambda: run_backtest(candles, signals, config=config), repeat)
-    trial = _median_ms(lambda: trial_run(shared, params), repeat)
+    engine, trial = paired_median_ms(
+        lambda: run_backtest(candles, signals, config=config),
+        lambda: trial_run(shared, params),
+        repeat,
+    )
     record(
         "study trial hma-sma, signals + engine + samples (ref. engine on given signals)",
         trial,

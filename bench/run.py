@@ -26,7 +26,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from bench.scale import FULL, TINY, Scale  # noqa: E402 (needs ROOT on sys.path)
 from bench.servers import start_server  # noqa: E402
-from bench.stats import p95  # noqa: E402
+from bench.stats import p95, paired_median_ms  # noqa: E402
 
 results: list[dict] = []
 
@@ -226,25 +226,15 @@ def bench_signals(scale: Scale) -> None:
             rows, _ = resample_rows(base.rows(), source="5m", target=tf)
             talib_hma(rows[:, 4], 200)
 
+    ours_ms, reference_ms = paired_median_ms(ours, reference, scale.timed_repeat)
     record(
         "HMA/SMA signals, full computation (ref. TA-Lib indicators)",
-        best_ms(ours, scale.timed_repeat),
+        ours_ms,
         "ms",
-        reference=best_ms(reference, scale.timed_repeat),
+        reference=reference_ms,
         higher_is_better=False,
         size=f"{len(base):,} 5m bars",
     )
-
-
-def best_ms(func, repeat: int = 15) -> float:
-    """Median of `repeat` timed calls after one warm-up call, in ms."""
-    func()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def load_latencies(port: int, path: str, clients: int, per_client: int) -> list[float]:

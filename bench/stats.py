@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import statistics
+import time
+from collections.abc import Callable
 
 
 def p95(values: list[float]) -> float:
@@ -10,3 +12,19 @@ def p95(values: list[float]) -> float:
     if len(values) < 2:
         return values[0]
     return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def paired_median_ms(
+    first: Callable[[], object], second: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Median ms of each of two calls, timed in turn after one warm-up call each: a burst of
+    other work on a shared machine then lands on both alike, and their ratio holds still."""
+    first()
+    second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for func, samples in zip((first, second), times, strict=True):
+            started = time.perf_counter()
+            func()
+            samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])

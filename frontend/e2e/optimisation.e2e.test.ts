@@ -55,6 +55,9 @@ describe("optimisation", () => {
     const view = page.locator('[data-testid="study-view"][data-status="done"]');
     await view.waitFor({ timeout: DONE_TIMEOUT });
     expect(await page.getByTestId("study-progress").textContent()).toContain("2 / 2 trials");
+    // The progress came over /ws/backtests/ (the platform's channel layer is Redis), not polls.
+    expect(await page.evaluate(() => window.__studyEvents?.pushing())).toBe(true);
+    expect(await page.evaluate(() => window.__studyEvents?.received() ?? 0)).toBeGreaterThan(0);
     await page.locator('[data-testid="trial-row"]').nth(1).waitFor();
     expect(await page.getByTestId("trial-row").count()).toBe(2);
     await page.locator('[data-testid="scatter-sma_period"][data-points="2"]').waitFor();

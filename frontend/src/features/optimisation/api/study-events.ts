@@ -11,6 +11,15 @@ const FINAL_CLOSE_CODES = [1000, CLOSE_UNAUTHENTICATED, CLOSE_NOT_FOUND] as cons
 
 // Whether the socket is open AND its channel layer carries the workers' events.
 let pushing = false;
+let received = 0; // study events applied (read by the e2e build's handle)
+
+declare global {
+  interface Window {
+    /** e2e build only: whether study progress is pushed, and how many events were applied. */
+    __studyEvents?: { pushing: () => boolean; received: () => number };
+  }
+}
+if (import.meta.env.MODE === "e2e") window.__studyEvents = { pushing: () => pushing, received: () => received };
 
 /** How often the studies and walk-forwards queries re-read unfinished work. */
 export function currentStudyPollInterval(): number {
@@ -23,6 +32,7 @@ export function useStudyEvents(): void {
   const queryClient = useQueryClient();
   useEffect(() => {
     const apply = (study: Study) => {
+      received += 1;
       let missing = false;
       queryClient.setQueryData<Page<Study>>(["optimisation", "studies"], (list) => {
         const next = listWithStudy(list, study);
