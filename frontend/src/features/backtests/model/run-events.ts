@@ -1,5 +1,6 @@
 // The /ws/backtests/ socket's messages (apps/analytics/event_consumers.py): pure parsing and the
 // decisions the page takes on them, unit tested.
+import { messageObject, pageWithItem } from "@/lib/realtime-messages";
 import { sameHostSocketUrl } from "@/lib/realtime-socket";
 import { CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, MESSAGE_READY } from "@/lib/realtime-protocol";
 import type { BacktestRun, Paginated } from "../api/types";
@@ -15,15 +16,8 @@ export function runEventsSocketUrl(loc: { protocol: string; host: string }): str
 }
 
 export function parseRunEvent(data: unknown): RunEvent | null {
-  if (typeof data !== "string") return null;
-  let message: unknown;
-  try {
-    message = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!message || typeof message !== "object") return null;
-  const m = message as Record<string, unknown>;
+  const m = messageObject(data);
+  if (!m) return null;
   if (m.type === MESSAGE_READY && typeof m.push === "boolean") return { type: MESSAGE_READY, push: m.push };
   const run = m.run as Record<string, unknown> | undefined;
   if (m.type === "run" && run && typeof run.id === "number" && typeof run.status === "string") {
@@ -36,12 +30,7 @@ export const isFinished = (status: string | undefined) => status === "done" || s
 
 /** The runs list with `run` replaced; null when the run is not in it (then refetch the list). */
 export function listWithRun(list: Paginated<BacktestRun> | undefined, run: BacktestRun): Paginated<BacktestRun> | null {
-  if (!list) return null;
-  const index = list.results.findIndex((r) => r.id === run.id);
-  if (index < 0) return null;
-  const results = list.results.slice();
-  results[index] = run;
-  return { ...list, results };
+  return pageWithItem(list, run);
 }
 
 // How often the page re-reads unfinished runs itself: rarely while the socket pushes their

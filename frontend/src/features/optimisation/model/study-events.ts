@@ -1,20 +1,14 @@
 // The {"type": "study"} messages of /ws/backtests/ (apps/optimisation/events.py): pure parsing and
 // the page's decisions on them, unit tested. The socket itself is api/study-events.ts.
 import { MESSAGE_READY } from "@/lib/realtime-protocol";
+import { messageObject, pageWithItem } from "@/lib/realtime-messages";
 import type { Page, Study } from "../api/types";
 
 export type StudyEvent = { type: typeof MESSAGE_READY; push: boolean } | { type: "study"; study: Study };
 
 export function parseStudyEvent(data: unknown): StudyEvent | null {
-  if (typeof data !== "string") return null;
-  let message: unknown;
-  try {
-    message = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!message || typeof message !== "object") return null;
-  const m = message as Record<string, unknown>;
+  const m = messageObject(data);
+  if (!m) return null;
   if (m.type === MESSAGE_READY && typeof m.push === "boolean") return { type: MESSAGE_READY, push: m.push };
   const study = m.study as Record<string, unknown> | undefined;
   if (m.type === "study" && study && typeof study.id === "number" && typeof study.status === "string" && typeof study.trials_done === "number") {
@@ -25,12 +19,7 @@ export function parseStudyEvent(data: unknown): StudyEvent | null {
 
 /** The studies list with `study` replaced; null when it is not in the list (then read it again). */
 export function listWithStudy(list: Page<Study> | undefined, study: Study): Page<Study> | null {
-  if (!list) return null;
-  const index = list.results.findIndex((s) => s.id === study.id);
-  if (index < 0) return null;
-  const results = list.results.slice();
-  results[index] = study;
-  return { ...list, results };
+  return pageWithItem(list, study);
 }
 
 // How often the page re-reads unfinished studies itself: rarely while the socket pushes their
