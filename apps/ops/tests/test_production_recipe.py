@@ -150,22 +150,33 @@ def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(
 
         assert requests.get(f"{url}/metrics", headers=HTTPS).status_code == 403
         metrics_headers = {**HTTPS, "Authorization": f"Bearer {env['OPS_METRICS_TOKEN']}"}
-        scrape = requests.get(f"{url}/metrics", headers=metrics_headers)
-        assert scrape.status_code == 200
-        samples = {
-            (sample.name, frozenset(sample.labels.items())): sample.value
-            for family in text_string_to_metric_families(scrape.text)
-            for sample in family.samples
-        }
+        samples: dict = {}
+
+        def scrape() -> None:
+            response = requests.get(f"{url}/metrics", headers=metrics_headers)
+            assert response.status_code == 200
+            samples.clear()
+            samples.update(
+                ((sample.name, frozenset(sample.labels.items())), sample.value)
+                for family in text_string_to_metric_families(response.text)
+                for sample in family.samples
+            )
 
         def sample(name: str, **labels: str) -> float | None:
             return samples.get((name, frozenset(labels.items())))
 
+        # Counted in a prefork pool process of the backtests worker, read by a web worker. The
+        # task's postrun signal counts it just after the task stored "done": wait for it.
+        task = {"task": "analytics.backtest_run_task", "outcome": "success"}
+        deadline = time.monotonic() + 30
+        scrape()
+        while sample("celery_tasks_total", **task) is None:
+            assert time.monotonic() < deadline, "the task's success was never counted"
+            time.sleep(0.2)
+            scrape()
+        assert sample("celery_tasks_total", **task) == 1
         route = "api/analytics/backtests/"
         assert sample("http_requests_total", method="POST", route=route, status="202") == 1
-        # Counted in a prefork pool process of the backtests worker, read by a web worker.
-        done = sample("celery_tasks_total", task="analytics.backtest_run_task", outcome="success")
-        assert done == 1
         for queue in ("bots", "ingest", "backtests", "notifications"):
             assert sample("celery_queue_depth", queue=queue) == 0
             assert sample("celery_workers", queue=queue) == 1
