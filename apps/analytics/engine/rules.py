@@ -65,6 +65,75 @@ def protective_levels(
     return stop, target
 
 
+class LevelHits(NamedTuple):
+    """Per window: the first bar touching the stop or the target (an index into the arrays; -1
+    when none), its raw fill price before slippage (nan when none) and why (STOP_LOSS or
+    TAKE_PROFIT; -1 when none)."""
+
+    bar: np.ndarray
+    price: np.ndarray
+    reason: np.ndarray
+
+
+def stop_or_target_hits(
+    low: np.ndarray,
+    high: np.ndarray,
+    bar_open: np.ndarray,
+    side: int,
+    stop: Any,
+    target: Any,
+    first: Any,
+    last: Any,
+) -> LevelHits:
+    """Positions on `side`, each watched over its window of bars [first[k], last[k]] (indices
+    into the arrays, inclusive) with its stop[k] and target[k] (None: that level is not set):
+    the first bar of each window whose range touches a level. The stop wins when both are
+    touched; a bar opening beyond a level fills at its open (worse for the stop, better for the
+    target). One pass over all the windows' bars, so many short windows cost one window's
+    overhead; scalars are one window."""
+    first, last = np.atleast_1d(first), np.atleast_1d(last)
+    stop = None if stop is None else np.atleast_1d(stop)
+    target = None if target is None else np.atleast_1d(target)
+    hits = LevelHits(np.full(len(first), -1), np.full(len(first), np.nan), np.full(len(first), -1))
+    if stop is None and target is None:
+        return hits
+    # The windows laid end to end: window k holds flat positions [starts[k], ends[k]).
+    lengths = np.maximum(last - first + 1, 0)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    total = int(ends[-1]) if len(ends) else 0
+    bars = np.arange(total) + np.repeat(first - starts, lengths)
+    adverse, favourable = (low, high) if side == LONG else (high, low)
+    # Inclusive comparisons: touching a level fills it.
+    stop_hit = target_hit = None
+    if stop is not None:
+        level, reached = np.repeat(stop, lengths), adverse[bars]
+        stop_hit = reached <= level if side == LONG else reached >= level
+    if target is not None:
+        level, reached = np.repeat(target, lengths), favourable[bars]
+        target_hit = reached >= level if side == LONG else reached <= level
+    if stop_hit is None or target_hit is None:
+        touched = np.flatnonzero(stop_hit if target_hit is None else target_hit)
+    else:
+        touched = np.flatnonzero(stop_hit | target_hit)
+    position = np.r_[touched, total][touched.searchsorted(starts)]
+    found = position < ends
+    at = position[found]
+    bar = bars[at]
+    opened = bar_open[bar]
+    worse, better = (np.minimum, np.maximum) if side == LONG else (np.maximum, np.minimum)
+    if stop_hit is None:
+        price, reason = better(opened, target[found]), TAKE_PROFIT
+    elif target_hit is None:
+        price, reason = worse(opened, stop[found]), STOP_LOSS
+    else:
+        by_stop = stop_hit[at]
+        price = np.where(by_stop, worse(opened, stop[found]), better(opened, target[found]))
+        reason = np.where(by_stop, STOP_LOSS, TAKE_PROFIT)
+    hits.bar[found], hits.price[found], hits.reason[found] = bar, price, reason
+    return hits
+
+
 def stop_or_target_hit(
     low: np.ndarray,
     high: np.ndarray,
@@ -72,34 +141,14 @@ def stop_or_target_hit(
     side: int,
     stop: float | None,
     target: float | None,
+    first: int,
+    last: int,
 ) -> tuple[int, float, int] | None:
-    """The first bar (index into the arrays) whose range touches the stop or the target: (bar,
-    raw fill price before slippage, reason). The stop wins when both are touched; a bar opening
-    beyond a level fills at its open (worse for the stop, better for the target)."""
-    adverse = low if side == LONG else high
-    favourable = high if side == LONG else low
-    # Inclusive comparisons: touching a level fills it.
-    if side == LONG:
-        stop_hit = adverse <= stop if stop is not None else None
-        target_hit = favourable >= target if target is not None else None
-    else:
-        stop_hit = adverse >= stop if stop is not None else None
-        target_hit = favourable <= target if target is not None else None
-    if stop_hit is None and target_hit is None:
+    """stop_or_target_hits for one window: (bar, raw fill price, reason), or None."""
+    hits = stop_or_target_hits(low, high, bar_open, side, stop, target, first, last)
+    if hits.bar[0] < 0:
         return None
-    if stop_hit is None or target_hit is None:
-        hit = stop_hit if target_hit is None else target_hit
-    else:
-        hit = stop_hit | target_hit
-    k = int(hit.argmax())
-    if not hit[k]:
-        return None
-    opened = float(bar_open[k])
-    if stop_hit is not None and stop_hit[k]:
-        price = min(opened, stop) if side == LONG else max(opened, stop)
-        return k, price, STOP_LOSS
-    price = max(opened, target) if side == LONG else min(opened, target)
-    return k, price, TAKE_PROFIT
+    return int(hits.bar[0]), float(hits.price[0]), int(hits.reason[0])
 
 
 class ClosedTrade(NamedTuple):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
@@ -73,26 +74,108 @@ def _decision_bars(signals: SignalArrays, allow_short: bool) -> _DecisionBars:
     )
 
 
-def _first_at_or_after(bars: np.ndarray, start: int) -> int | None:
-    k = bars.searchsorted(start)  # the method: np.searchsorted's dispatch costs more per trade
-    return int(bars[k]) if k < len(bars) else None
+@dataclass(frozen=True)
+class _Entries:
+    """Every bar whose close may open a position (plan.entries), with what a trade opened there
+    would be, computed for all of them at once: the loop then reads the ones actually taken,
+    one list lookup each. Lists, not arrays: reading one value of a list costs far less."""
+
+    decision: list[int]  # ascending
+    side: list[int]
+    entry_price: list[float]
+    exit_decision: list[int]  # the first exit signal's decision bar from the entry bar on; -1: none
+    last: list[int]  # last bar the stop and target are watched on: the exit decision, or the end
+    stop: list[float | None]
+    target: list[float | None]
+    # The first bar in [entry bar, scanned] touching the stop or target (-1: none), its raw
+    # fill price and reason (rules.stop_or_target_hits).
+    scanned: list[int]
+    hit_bar: list[int]
+    hit_price: list[float]
+    hit_reason: list[int]
+
+
+# Bars the stop/target scan reads up front, per bar of the series. Event-like entry signals
+# (crossings) give windows that add up to about the series; entry signals that stay on for long
+# stretches give as many overlapping windows as bars: then each window is cut at its share of
+# the budget, and a taken trade's window is read on past the cut when it is taken.
+_SCAN_BUDGET_PER_BAR = 2
+
+
+def _entries(candles: CandleArrays, plan: _DecisionBars, config: BacktestConfig) -> _Entries:
+    # The same rules on arrays as on one value: the same float operations, the same results.
+    n, decision = len(candles), plan.entries
+    side = np.where(plan.go_long[decision], LONG, SHORT)
+    entry_bar = decision + 1
+    price = rules.entry_price(candles.open[entry_bar], side, config.slippage)
+    exit_decision = np.where(
+        side == LONG,
+        _next_at_or_after(plan.long_exits, entry_bar),
+        _next_at_or_after(plan.short_exits, entry_bar),
+    )
+    # Up to the exit signal's decision bar: that exit fills at the next open, before anything
+    # inside the next bar.
+    last = np.where(exit_decision >= 0, exit_decision, n - 1)
+    stop, target = rules.protective_levels(price, side, config.stop_loss, config.take_profit)
+    scanned = last
+    budget = _SCAN_BUDGET_PER_BAR * n
+    if len(decision) and int((last - entry_bar + 1).sum()) > budget:
+        scanned = np.minimum(last, entry_bar + max(budget // len(decision), 1) - 1)
+    hits = rules.LevelHits(*(np.empty(len(decision), dtype) for dtype in (int, float, int)))
+    for one_side in (LONG, SHORT):
+        mine = side == one_side
+        found = rules.stop_or_target_hits(
+            candles.low,
+            candles.high,
+            candles.open,
+            one_side,
+            None if stop is None else stop[mine],
+            None if target is None else target[mine],
+            entry_bar[mine],
+            scanned[mine],
+        )
+        for column, values in zip(hits, found, strict=True):
+            column[mine] = values
+    no_level = [None] * len(decision)
+    return _Entries(
+        decision=decision.tolist(),
+        side=side.tolist(),
+        entry_price=price.tolist(),
+        exit_decision=exit_decision.tolist(),
+        last=last.tolist(),
+        stop=no_level if stop is None else stop.tolist(),
+        target=no_level if target is None else target.tolist(),
+        scanned=scanned.tolist(),
+        hit_bar=hits.bar.tolist(),
+        hit_price=hits.price.tolist(),
+        hit_reason=hits.reason.tolist(),
+    )
+
+
+def _next_at_or_after(bars: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per start, the first of the ascending `bars` at or after it; -1 when there is none."""
+    return np.r_[bars, -1][bars.searchsorted(starts)]
 
 
 def _stop_or_target_hit(
-    candles: CandleArrays,
-    side: int,
-    first: int,
-    last: int,
-    stop: float | None,
-    target: float | None,
+    candles: CandleArrays, entries: _Entries, i: int
 ) -> tuple[int, float, int] | None:
-    """The first bar in [first, last] whose range touches the stop or the target (the rule of
-    rules.stop_or_target_hit, on that window): (bar, raw fill price, reason)."""
-    window = slice(first, last + 1)
-    hit = rules.stop_or_target_hit(
-        candles.low[window], candles.high[window], candles.open[window], side, stop, target
+    """The first bar of entry i's window touching its stop or target: (bar, raw fill price,
+    reason), or None. Read up front, or past the budget's cut now that the trade is taken."""
+    if entries.hit_bar[i] >= 0:
+        return entries.hit_bar[i], entries.hit_price[i], entries.hit_reason[i]
+    if entries.scanned[i] == entries.last[i]:
+        return None
+    return rules.stop_or_target_hit(
+        candles.low,
+        candles.high,
+        candles.open,
+        entries.side[i],
+        entries.stop[i],
+        entries.target[i],
+        first=entries.scanned[i] + 1,
+        last=entries.last[i],
     )
-    return None if hit is None else (first + hit[0], hit[1], hit[2])
 
 
 # What the loop records per trade, in this order: TradeTable's columns without the two times
@@ -111,23 +194,14 @@ def _simulate(
     plan = _decision_bars(signals, config.allow_short)
     if gate is not None:
         gate.begin(plan.entries)
+    entries = _entries(candles, plan, config)
     fee, slip = config.fee_rate, config.slippage
     closed: list[tuple] = []  # one row per trade, see _LOOP_COLUMNS
     equity = float(config.initial_capital)
     decide_from = 0  # first bar whose close may open a position
-    reverse_into = 0  # side to open on the open that closed the last trade (a reversal), or 0
-    exit_bar = 0
-    while True:
-        if reverse_into:
-            side, entry_bar, reverse_into = reverse_into, exit_bar, 0
-            decision = exit_bar - 1
-        else:
-            decision = _first_at_or_after(plan.entries, decide_from)
-            if decision is None:
-                break
-            side = LONG if plan.go_long[decision] else SHORT
-            entry_bar = decision + 1
-        entry_price = rules.entry_price(float(candles.open[entry_bar]), side, slip)
+    while (i := bisect_left(entries.decision, decide_from)) < len(entries.decision):
+        decision, side = entries.decision[i], entries.side[i]
+        entry_bar, entry_price = decision + 1, entries.entry_price[i]
         if gate is None:
             # Notional plus the entry fee use `size` of the equity (as backtesting.py sizes orders).
             size = rules.entry_size(config.size, equity, entry_price, fee)
@@ -140,28 +214,22 @@ def _simulate(
                 continue
         entry_fee = rules.fee(size, entry_price, fee)
 
-        exit_decision = _first_at_or_after(
-            plan.long_exits if side == LONG else plan.short_exits, entry_bar
-        )
-        hit = None
-        if config.stop_loss is not None or config.take_profit is not None:
-            stop, target = rules.protective_levels(
-                entry_price, side, config.stop_loss, config.take_profit
-            )
-            # Up to the exit signal's decision bar: that exit fills at the next open, before
-            # anything inside the next bar.
-            last = exit_decision if exit_decision is not None else n - 1
-            hit = _stop_or_target_hit(candles, side, entry_bar, last, stop, target)
+        exit_decision = entries.exit_decision[i]
+        hit = _stop_or_target_hit(candles, entries, i)
+        # After a stop or target at bar b, bar b's close may enter again; after a signal exit
+        # filled at bar x's open, bar x's close is the next decision, unless the exit's own
+        # decision bar asked for the opposite side: that entry fills on the same open.
         if hit is not None:
             exit_bar, raw_exit, reason = hit
-        elif exit_decision is not None:
+            decide_from = exit_bar
+        elif exit_decision >= 0:
             exit_bar, reason = exit_decision + 1, SIGNAL
             raw_exit = float(candles.open[exit_bar])
             opposite = plan.go_short if side == LONG else plan.go_long
-            if opposite[exit_decision]:
-                reverse_into = -side
+            decide_from = exit_decision if opposite[exit_decision] else exit_bar
         else:
             exit_bar, raw_exit, reason = n - 1, float(candles.close[n - 1]), END
+            decide_from = exit_bar
         exit_price = rules.exit_price(raw_exit, side, slip)
         closed_trade = rules.trade_close(
             side=side,
@@ -193,9 +261,6 @@ def _simulate(
             gate.record_exit(exit_bar, reason, pnl, equity)
         if equity <= 0:  # nothing left to trade with (no margin calls are modelled)
             break
-        # After a stop or target at bar b, bar b's close may enter again; after a signal exit
-        # filled at bar x's open, bar x's close is the next decision.
-        decide_from = exit_bar
     return _trade_table(candles, closed)
 
 

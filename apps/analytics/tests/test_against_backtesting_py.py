@@ -40,7 +40,9 @@ from apps.analytics.engine import (
     BacktestConfig,
     BacktestResult,
     run_backtest,
+    simulate,
 )
+from apps.analytics.engine.config import SignalArrays
 from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.importers import candle_file_read
 from apps.strategies.registry import strategy_spec
@@ -242,14 +244,15 @@ def test_same_trades_and_results_on_real_candles(case, real_candles, strategy_si
 # --- synthetic candles: gaps and arbitrary signals ------------------------------------------
 
 
-def synthetic_market(seed: int, bars: int, density: float):
+def synthetic_market(seed: int, bars: int, density: float, **densities: float):
     """A random walk near 30,000 with occasional gaps of 1-6% at the open, and random entry and
-    exit signals (conflicting ones included). No gap follows an entry decision: backtesting.py
-    validates a stop against the decision bar's close, so a gap there would make it refuse the
-    order (ours has nothing to refuse: its levels are fractions of the fill)."""
+    exit signals (conflicting ones included), each on `density` of the bars unless `densities`
+    names it. No gap follows an entry decision: backtesting.py validates a stop against the
+    decision bar's close, so a gap there would make it refuse the order (ours has nothing to
+    refuse: its levels are fractions of the fill)."""
     rng = np.random.default_rng(seed)
     names = ("long_entry", "short_entry", "long_exit", "short_exit")
-    signals = {name: rng.random(bars) < density for name in names}
+    signals = {name: rng.random(bars) < densities.get(name, density) for name in names}
     for values in signals.values():
         values[0] = False  # backtesting.py's first decision is at bar 1
     entry_before = np.r_[False, (signals["long_entry"] | signals["short_entry"])[:-1]]
@@ -296,6 +299,36 @@ def test_same_trades_on_synthetic_gaps_and_random_signals():
                 seen[rule] = seen.get(rule, 0) + count
     for rule in seen:  # every rule, gaps through the stop and the target included
         assert seen[rule] > 0, f"no '{rule}' in {seen}"
+
+
+def test_entries_that_stay_on_past_the_scan_budget_agree():
+    """Entry signals on at most bars and rare exits give a stop/target window per bar, most of
+    them long: more bars than the engine scans up front (simulate._SCAN_BUDGET_PER_BAR). Each
+    window is cut then, and a taken trade's is read past the cut: the trades stay the same."""
+    checked = past_cut = 0
+    for seed in range(6):
+        candles, signals = synthetic_market(
+            seed, bars=400, density=0.01, long_entry=0.9, short_entry=0.05
+        )
+        for config in SYNTHETIC_CONFIGS:
+            arrays = SignalArrays.from_any(signals, len(candles))
+            entries = simulate._entries(
+                candles, simulate._decision_bars(arrays, config.allow_short), config
+            )
+            assert entries.scanned != entries.last  # some windows were cut
+            ours = run_backtest(candles, signals, config=config)
+            if ours.equity.min() <= 0:
+                continue
+            compare(candles, signals, config)
+            checked += 1
+            scanned = dict(zip(entries.decision, entries.scanned, strict=True))
+            trades = ours.trade_table
+            for entry_bar, exit_bar, reason in zip(
+                trades.entry_bar, trades.exit_bar, trades.exit_reason, strict=True
+            ):
+                past_cut += exit_bar > scanned[entry_bar - 1] and reason in (STOP_LOSS, TAKE_PROFIT)
+    assert checked >= 12
+    assert past_cut  # stops and targets found past the cut
 
 
 @settings(

@@ -157,9 +157,8 @@ def paper_bar(
         return None
     stop = None if position.stop_price is None else float(position.stop_price)
     target = None if position.target_price is None else float(position.target_price)
-    window = slice(i, i + 1)
     hit = rules.stop_or_target_hit(
-        bars.low[window], bars.high[window], bars.open[window], position.side, stop, target
+        bars.low, bars.high, bars.open, position.side, stop, target, first=i, last=i
     )
     if hit is None:
         return position
