@@ -420,7 +420,7 @@ def _risk(scale: Scale) -> None:
 def _optimisation(scale: Scale) -> None:
     from bench.optimisation import bench_study, bench_trial
 
-    bench_trial(record, scale.signal_bars, scale.timed_repeat)
+    bench_trial(record, scale.signal_bars, scale.trial_draws)
     bench_study(record, trials=scale.study_trials, days=scale.sweep_days)
 
 

@@ -22,6 +22,7 @@ class Scale:
     sweep_periods: tuple[int, ...]  # sma_period values; hma_period takes the same ones
     sweep_days: int  # span of every sweep run, from 2024-02-01
     study_trials: int  # trials of the TPE study on 2 workers (and of its one-process reference)
+    trial_draws: int  # parameter sets a TPE study draws, each timed as a trial and engine alone
     limiter_calls: int  # rate limiter acquire() calls per backend
     replay_bars: int | None  # of the real BTC/USDT 5m series (None: all of it)
     replay_sockets: int  # concurrent replays
@@ -52,6 +53,7 @@ FULL = Scale(
     sweep_periods=(100, 150, 200, 250),
     sweep_days=213,  # 2024-02-01 .. 09-01
     study_trials=1000,
+    trial_draws=200,
     limiter_calls=2_000,
     replay_bars=None,
     replay_sockets=10,
@@ -82,6 +84,7 @@ TINY = Scale(
     sweep_periods=(100, 150),
     sweep_days=30,
     study_trials=8,
+    trial_draws=8,
     limiter_calls=100,
     replay_bars=3_000,
     replay_sockets=2,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 
 from apps.analytics.engine import BacktestConfig, BacktestResult, run_backtest
 from apps.analytics.services.risk import risk_limits_of
@@ -19,6 +21,7 @@ from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.models import CandleSeries
 from apps.risk.check import RiskLimits
 from apps.strategies.inputs import StrategyInputs
+from apps.strategies.memo import IndicatorMemo
 from apps.strategies.registry import StrategySpec, strategy_spec
 from apps.strategies.selectors import strategy_inputs
 
@@ -35,6 +38,13 @@ class StudyInputs:
     inputs: StrategyInputs
     config: BacktestConfig
     risk: RiskLimits | None
+    # Indicators of earlier trials on these inputs (apps/strategies/memo.py): an indicator of a
+    # parameter that is not searched is computed once, a searched value drawn again is reused.
+    memo: IndicatorMemo = field(
+        default_factory=lambda: IndicatorMemo(settings.OPTIMISATION_MEMO_MB * 2**20),
+        compare=False,
+        repr=False,
+    )
 
     @property
     def span(self) -> CandleArrays:
@@ -46,7 +56,12 @@ class TrialOutcome:
     result: BacktestResult
     kpis: dict[str, Any]
     samples: np.ndarray  # equity at SAMPLE_POINTS evenly spaced bars
-    moments: dict[str, float]  # per-bar returns: observations, skew, (non-excess) kurtosis
+
+    @cached_property
+    def moments(self) -> dict[str, float]:
+        """Per-bar returns: observations, skew, (non-excess) kurtosis. The deflated Sharpe ratio
+        needs the best trial's only: computed when asked."""
+        return return_moments(self.result.equity)
 
 
 _cache: dict[tuple[int, tuple], StudyInputs] = {}
@@ -99,14 +114,14 @@ def study_inputs(
 def trial_run(shared: StudyInputs, params: Mapping[str, Any]) -> TrialOutcome:
     """Backtest `params` (validated, every parameter) on the shared inputs."""
     inputs = shared.inputs
-    signals = shared.spec.compute(inputs.base, inputs.context, params)
+    with shared.memo.active():
+        signals = shared.spec.compute(inputs.base, inputs.context, params)
     cut = {name: getattr(signals, name)[inputs.first :] for name in _SIGNALS}
     result = run_backtest(inputs.span, cut, config=shared.config, risk=shared.risk)
     return TrialOutcome(
         result=result,
         kpis=json_safe(result.kpis.as_dict()),
         samples=equity_samples(result.equity),
-        moments=return_moments(result.equity),
     )
 
 

@@ -37,6 +37,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from numpy.typing import ArrayLike
 
+from .memo import memoised
+
 __all__ = [
     "ema",
     "ema_warmup",
@@ -253,6 +255,7 @@ def _rolling_means(
     return results
 
 
+@memoised
 def sma(values: ArrayLike, period: int) -> np.ndarray:
     """SMA(n)[t] = (x[t-n+1] + ... + x[t]) / n; NaN for t < n-1 and for windows with a NaN."""
     period = _check_period(period)
@@ -262,6 +265,7 @@ def sma(values: ArrayLike, period: int) -> np.ndarray:
     return _rolling_means(series, (period,), weighted=False)[0]
 
 
+@memoised
 def wma(values: ArrayLike, period: int) -> np.ndarray:
     """WMA(n)[t] = sum_{i=0}^{n-1} (n-i) * x[t-i] / (n(n+1)/2); NaN rules as for sma."""
     period = _check_period(period)
@@ -271,6 +275,7 @@ def wma(values: ArrayLike, period: int) -> np.ndarray:
     return _rolling_means(series, (period,), weighted=True)[0]
 
 
+@memoised
 def hma(values: ArrayLike, period: int) -> np.ndarray:
     """HMA(n) = WMA(isqrt(n)) of (2 * WMA(n // 2) - WMA(n)); n >= 2, first value at n+isqrt(n)-2."""
     period = _check_period(period, minimum=2)
@@ -333,6 +338,7 @@ def _ema_finite(kept: np.ndarray, period: int) -> np.ndarray:
     return buffer[: kept.size]
 
 
+@memoised
 def ema(values: ArrayLike, period: int) -> np.ndarray:
     """EMA(n)[t] = EMA[t-1] + 2/(n+1) * (x[t] - EMA[t-1]), seeded with SMA(n) at t = n-1."""
     period = _check_period(period)

@@ -479,6 +479,12 @@ OPTIMISATION_TASKS_PER_STUDY = env.int("OPTIMISATION_TASKS_PER_STUDY", default=2
 # Seconds between a running trial's heartbeats; a trial silent for 3 heartbeats (its worker
 # killed) is failed and enqueued again by the workers still on the study.
 OPTIMISATION_HEARTBEAT_SECONDS = env.int("OPTIMISATION_HEARTBEAT_SECONDS", default=10)
+# Seconds between a worker's progress updates of a study (trials done, best so far, pushed to
+# the owner's page); the last is always written. 0: after every trial.
+OPTIMISATION_PROGRESS_SECONDS = env.float("OPTIMISATION_PROGRESS_SECONDS", default=1.0)
+# Megabytes of indicator results a worker keeps per study to reuse across its trials (the
+# least recently used go first; about 0.8 MB per indicator over a year of 5m bars).
+OPTIMISATION_MEMO_MB = env.int("OPTIMISATION_MEMO_MB", default=64)
 
 # --- Market data -------------------------------------------------------------------------
 # Per-exchange API host overrides, e.g. {"binance": "http://127.0.0.1:9100"} for the emulator.

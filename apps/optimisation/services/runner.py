@@ -12,11 +12,13 @@ finishes it (and, for a walk-forward window, runs its out-of-sample stretch).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import Counter
 from typing import Any
 
 import optuna
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from optuna.trial import TrialState as OptunaState
@@ -67,18 +69,26 @@ def study_work(*, study_id: int, worker: str = "") -> str:
         _fail(study, f"{type(error).__name__}: {error}")
         return "failed"
     objective = _objective(study, shared, space_of_json(shared.spec, study.space), worker)
+    # A trial goes stale only after silent heartbeats: looking once per beat finds it as soon.
+    sweep = _Every(settings.OPTIMISATION_HEARTBEAT_SECONDS)
+    progress = _Every(settings.OPTIMISATION_PROGRESS_SECONDS)
+    unreported = False  # trials run since this worker last wrote the study's progress
     while True:
         if _status(study_id) != StudyStatus.RUNNING:
+            if unreported:
+                study_progress(study_id=study_id)
             return "stopped"
-        # A killed worker's trial goes back to waiting (silent after its beats, or before any).
-        optuna.storages.fail_stale_trials(ostudy)
-        fail_silent_trials(ostudy)
-        states = Counter(t.state for t in ostudy.get_trials(deepcopy=False))
+        if sweep.due():
+            # A killed worker's trial goes back to waiting (silent after its beats, or before any).
+            optuna.storages.fail_stale_trials(ostudy)
+            fail_silent_trials(ostudy)
+        trials = ostudy.get_trials(deepcopy=False)
+        states = Counter(t.state for t in trials)
         finished = states[OptunaState.COMPLETE] + states[OptunaState.PRUNED]
         if finished >= study.n_trials:
             study_finish(study=study, ostudy=ostudy)
             return "done"
-        failed = ostudy.get_trials(deepcopy=False, states=(OptunaState.FAIL,))
+        failed = [t for t in trials if t.state == OptunaState.FAIL]
         raised = [t for t in failed if not t.user_attrs.get(SURPLUS)]
         if len(raised) > MAX_FAILED_TRIALS:
             _fail(study, f"{MAX_FAILED_TRIALS} trials raised; the last: {raised[-1].user_attrs}")
@@ -89,7 +99,24 @@ def study_work(*, study_id: int, worker: str = "") -> str:
             time.sleep(WAIT_SECONDS)
             continue
         ostudy.optimize(objective, n_trials=1, catch=(Exception,), gc_after_trial=False)
-        study_progress(study_id=study_id)
+        unreported = True
+        if progress.due():
+            study_progress(study_id=study_id)
+            unreported = False
+
+
+class _Every:
+    """Due on the first call, then once `seconds` have passed since it was last due."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.last = seconds, None
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.seconds:
+            return False
+        self.last = now
+        return True
 
 
 def optuna_study(study: Study) -> optuna.Study:
@@ -121,7 +148,12 @@ def _suggest(trial: optuna.Trial, r: SearchRange) -> int | float:
 
 
 def _objective(study: Study, shared: StudyInputs, ranges: dict[str, SearchRange], worker: str):
+    # The best value this worker has seen: the study's best trial is the best of the worker
+    # that ran it, so only trials at or above it need the moments the diagnostics read.
+    best_here = -math.inf
+
     def objective(trial: optuna.Trial) -> float:
+        nonlocal best_here
         if _is_surplus(trial.study, trial.number, study.n_trials):
             trial.set_user_attr(SURPLUS, True)
             raise SurplusTrial(f"trial {trial.number}: the study's {study.n_trials} are taken")
@@ -137,13 +169,17 @@ def _objective(study: Study, shared: StudyInputs, ranges: dict[str, SearchRange]
             # Hopeless: too few trades to mean anything, or the KPI undefined.
             _record(study, trial, values, worker, kpis=outcome.kpis, outcome=outcome)
             raise optuna.TrialPruned("below the minimum trade count or KPI undefined")
-        _record(study, trial, values, worker, kpis=outcome.kpis, outcome=outcome, value=value)
+        moments = None
+        if value >= best_here:
+            best_here, moments = value, outcome.moments
+        _record(study, trial, values, worker, kpis=outcome.kpis, outcome=outcome, value=value,
+                moments=moments)  # fmt: skip
         return float(value)
 
     return objective
 
 
-def _record(study, trial, values, worker, *, kpis, outcome, value=None) -> None:
+def _record(study, trial, values, worker, *, kpis, outcome, value=None, moments=None) -> None:
     StudyTrial.objects.update_or_create(
         study_id=study.pk,
         number=trial.number,
@@ -153,7 +189,7 @@ def _record(study, trial, values, worker, *, kpis, outcome, value=None) -> None:
             "value": value,
             "kpis": kpis,
             "samples": None if outcome is None else outcome.samples.astype("<f8").tobytes(),
-            "moments": None if outcome is None else outcome.moments,
+            "moments": moments,
             "worker": worker[:255],
         },
     )

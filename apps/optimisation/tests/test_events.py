@@ -37,17 +37,23 @@ async def listening(cookie: bytes) -> WebsocketCommunicator:
     return comm
 
 
-def test_the_owner_sees_each_trial_and_the_end_of_a_study(ana, bob, btc):
-    study = study_create(
-        owner=ana,
+def small_grid_study(owner, symbol, sma_periods: tuple[int, int, int]):
+    low, high, step = sma_periods
+    return study_create(
+        owner=owner,
         strategy="hma-sma",
-        symbol=btc,
+        symbol=symbol,
         start_ms=APRIL,
         end_ms=APRIL + 5 * 86_400_000,
-        space={"sma_period": {"low": 100, "high": 200, "step": 100}},
+        space={"sma_period": {"low": low, "high": high, "step": step}},
         sampler="grid",
         min_trades=0,
     )
+
+
+def test_the_owner_sees_each_trial_and_the_end_of_a_study(ana, bob, btc, settings):
+    settings.OPTIMISATION_PROGRESS_SECONDS = 0  # after every trial
+    study = small_grid_study(ana, btc, (100, 200, 100))
 
     ana_cookie, bob_cookie = cookie_of("ana", "pw-ana-123"), cookie_of("bob", "pw-bob-123")
 
@@ -65,5 +71,23 @@ def test_the_owner_sees_each_trial_and_the_end_of_a_study(ana, bob, btc):
         assert await bobs.receive_nothing(timeout=0.5)  # nothing of another user's study
         await mine.disconnect()
         await bobs.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_progress_is_written_at_most_once_per_interval_and_always_at_the_end(ana, btc, settings):
+    settings.OPTIMISATION_PROGRESS_SECONDS = 3600
+    study = small_grid_study(ana, btc, (100, 300, 50))
+    cookie = cookie_of("ana", "pw-ana-123")
+
+    async def scenario():
+        mine = await listening(cookie)
+        await sync_to_async(study_work)(study_id=study.pk)
+        seen = []
+        while not seen or seen[-1]["status"] != "done":
+            seen.append((await mine.receive_json_from(timeout=TIMEOUT))["study"])
+        # The first trial, then nothing for the interval, then the finished study.
+        assert [s["trials_done"] for s in seen] == [1, 5, 5]
+        await mine.disconnect()
 
     async_to_sync(scenario)()

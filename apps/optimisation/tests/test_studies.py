@@ -86,6 +86,16 @@ def test_a_grid_study_finds_the_optimum_of_the_enumerated_grid(ana, btc):
     for trial in trials:
         key = (trial.params["sma_period"], trial.params["hma_period"])
         assert trial.value == pytest.approx(expected[key], rel=1e-9)
+    # The return moments (for the deflated Sharpe ratio) of each trial that was the best so far
+    # (one worker here), the study's best among them; none of the others.
+    in_order = list(trials.order_by("number"))
+    running_best = [
+        t.value >= max(e.value for e in in_order[: i + 1]) for i, t in enumerate(in_order)
+    ]
+    assert [t.moments is not None for t in in_order] == running_best
+    assert not all(running_best)
+    best_trial = max(in_order, key=lambda t: (t.value, -t.number))
+    assert best_trial.moments["observations"] > 8000 and best_trial.moments["kurtosis"] > 3
     # Sorted by any KPI, the diagnostics and the importance read the same trials.
     by_trades = [
         t.kpis["number_of_trades"] for t in study_trials(study=study, ordering="-number_of_trades")

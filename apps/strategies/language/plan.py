@@ -19,6 +19,7 @@ import numpy as np
 from apps.datafeeds.arrays import CandleArrays
 from apps.datafeeds.timeframes import timeframe_ms
 
+from .. import memo
 from ..registry import ClosedSeries, StrategyResult
 from ..signals import HigherTimeframe, close_times, entry_signals, higher_timeframe
 from .functions import FUNCTIONS, PERIOD
@@ -115,7 +116,7 @@ def _run_step(step: Step, values: list, frames, views, params) -> Any:
     if op == "bool":
         return np.full(len(frames[step.frame]), step.value, dtype=bool)
     if op == "call":
-        result = FUNCTIONS[step.value].compute(frames[step.frame], *args)
+        result = memo.call(FUNCTIONS[step.value].compute, frames[step.frame], *args)
         return result if isinstance(result, tuple) else _as_output(result, step.kind)
     if op == "pick":
         return np.asarray(args[0][step.value], dtype=np.float64)
