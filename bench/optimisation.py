@@ -4,8 +4,8 @@
   the study's shared inputs (indicators of earlier trials reused), the engine, and the samples
   the diagnostics keep; the reference is run_backtest alone on signals computed beforehand.
   Both over the parameter sets a TPE study draws, in order.
-- A TPE study of hma-sma on 2 real Celery workers against the same number of trials run one
-  by one in this process (the same service, one worker: study_work here).
+- A TPE study of hma-sma on 2 real Celery workers against the same study on 1 worker (the
+  same trials one by one in one process).
 """
 
 from __future__ import annotations
@@ -87,23 +87,18 @@ def bench_trial(record, bars: int, draws: int) -> None:
 
 def bench_study(record, *, trials: int, days: int) -> None:
     """`trials` TPE trials over the stored BTCUSDT candles from 2024-02-01 (bench/run.py's
-    run_endpoint stores them) on 2 workers, against the same study run in this process."""
+    run_endpoint stores them) on 2 workers, against the same study on 1 worker: the same
+    trials one by one in one process, started and timed the same way."""
     from django.contrib.auth import get_user_model
-    from django.db import transaction
 
     from apps.datafeeds.models import Symbol
-    from apps.optimisation.models import Study
-    from apps.optimisation.services import study_create, study_work
-    from config.celery import app
-    from tests.workers import celery_workers_started
 
     owner = get_user_model().objects.get_or_create(username="bench-study")[0]
-    symbol = Symbol.objects.get(name="BTCUSDT")
     start_ms = 1_706_745_600_000  # 2024-02-01
     spec = {
         "owner": owner,
         "strategy": "hma-sma",
-        "symbol": symbol,
+        "symbol": Symbol.objects.get(name="BTCUSDT"),
         "start_ms": start_ms,
         "end_ms": start_ms + days * 86_400_000,
         "space": SPACE,
@@ -113,13 +108,42 @@ def bench_study(record, *, trials: int, days: int) -> None:
         "min_trades": 0,
         "seed": 1,
     }
+    wall, shared = _study_on_workers(spec, ["study0", "study1"])
+    one_process, alone = _study_on_workers(spec, ["study0"])
+    bars = days * 288
+    record(
+        "TPE study hma-sma on 2 workers, wall (ref. the same trials on 1 worker)",
+        wall,
+        "s",
+        reference=one_process,
+        higher_is_better=False,
+        size=f"{trials} trials x {bars:,} bars",
+    )
+    record(
+        "TPE study on 2 workers, trials/s (ref. 1 worker)",
+        shared.trials_done / wall,
+        "trials/s",
+        reference=alone.trials_done / one_process,
+        size=f"{trials} trials",
+    )
+
+
+def _study_on_workers(spec: dict, names: list[str]):
+    """Wall seconds from creating the study to its end, on one started worker per name."""
+    from django.db import transaction
+
+    from apps.optimisation.models import Study
+    from apps.optimisation.services import study_create
+    from config.celery import app
+    from tests.workers import celery_workers_started
+
     app.control.purge()
-    workers = celery_workers_started(app, sys.executable, ["study0", "study1"], cwd=ROOT)
+    workers = celery_workers_started(app, sys.executable, names, cwd=ROOT)
     try:
         started = time.perf_counter()
         with transaction.atomic():  # its tasks are sent on commit
-            shared = study_create(**spec)
-        while Study.objects.filter(pk=shared.pk, status="running").exists():
+            study = study_create(**spec)
+        while Study.objects.filter(pk=study.pk, status="running").exists():
             if time.perf_counter() - started > 3600:
                 raise RuntimeError("the study did not finish")
             time.sleep(0.1)
@@ -129,29 +153,6 @@ def bench_study(record, *, trials: int, days: int) -> None:
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=30)
-    shared.refresh_from_db()
-    assert shared.status == "done", shared.error
-    # The reference: the same study, one process (its tasks never sent: nothing on commit).
-    app.control.purge()
-    started = time.perf_counter()
-    alone = study_create(**spec)
-    study_work(study_id=alone.pk, worker="bench")
-    one_process = time.perf_counter() - started
-    app.control.purge()  # its tasks, sent at once outside a transaction: no worker may run them
-    alone.refresh_from_db()
-    bars = days * 288
-    record(
-        "TPE study hma-sma on 2 workers, wall (ref. the same trials in one process)",
-        wall,
-        "s",
-        reference=one_process,
-        higher_is_better=False,
-        size=f"{trials} trials x {bars:,} bars",
-    )
-    record(
-        "TPE study on 2 workers, trials/s (ref. one process)",
-        shared.trials_done / wall,
-        "trials/s",
-        reference=alone.trials_done / one_process if alone.trials_done else None,
-        size=f"{trials} trials",
-    )
+    study.refresh_from_db()
+    assert study.status == "done", study.error
+    return wall, study
