@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from celery import shared_task
@@ -13,8 +14,12 @@ from .fetch_state import fetch_failure_note, fetch_success_note
 from .models import CandleSeries, Symbol
 from .services import FetchError, FetchProgress, fetch_ohlcv
 
+logger = logging.getLogger(__name__)
 
-@shared_task(name="datafeeds.fetch_ohlcv_task", bind=True, acks_late=True)
+
+# A FetchError is an expected failure (the exchange refused, or stayed unreachable through the
+# retries): the task fails, with one error line of ours and no traceback from Celery.
+@shared_task(name="datafeeds.fetch_ohlcv_task", bind=True, acks_late=True, throws=(FetchError,))
 def fetch_ohlcv_task(
     self,
     symbol_id: int,
@@ -27,7 +32,8 @@ def fetch_ohlcv_task(
     """Download one series. Idempotent (upserts), so late acknowledgement is safe.
 
     Network errors are already retried inside the service with backoff; a FetchError reaching
-    here is permanent (unknown symbol, bad timeframe) and fails the task without a retry.
+    here is final (unknown symbol, bad timeframe, or the exchange unreachable through every
+    retry) and fails the task without a retry: the next refresh tries again.
     """
     symbol = Symbol.objects.get(pk=symbol_id)
 
@@ -50,6 +56,7 @@ def fetch_ohlcv_task(
         )
     except FetchError as error:  # a bot waiting for these candles says why none arrive
         fetch_failure_note(symbol_id=symbol_id, timeframe=timeframe, message=str(error))
+        logger.error("download of %s %s failed: %s", symbol.name, timeframe, error)
         raise
     fetch_success_note(symbol_id=symbol_id, timeframe=timeframe)
     return report.as_dict()

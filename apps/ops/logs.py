@@ -9,6 +9,7 @@ is formatted, whatever logger wrote it.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import structlog
@@ -36,6 +37,7 @@ def logging_config(*, log_format: str, level: str, redaction_filter: str = "") -
     if redaction_filter:
         filters["redact"] = {"()": redaction_filter}
         handler["filters"] = ["redact"]
+    filters["celery_expected"] = {"()": "apps.ops.logs.CeleryExpectedFailure"}
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -53,8 +55,19 @@ def logging_config(*, log_format: str, level: str, redaction_filter: str = "") -
             "django.db.backends": {"level": "WARNING"},
             # Our access log (apps.ops.middleware) replaces uvicorn's and gunicorn's.
             "uvicorn.access": {"level": "WARNING"},
+            "celery.app.trace": {"filters": ["celery_expected"]},
         },
     }
+
+
+class CeleryExpectedFailure(logging.Filter):
+    """Drops Celery's line for a task's expected failure (an exception the task lists in
+    `throws`): Celery writes it at INFO with the traceback in the record's data, and the task
+    has logged its own line saying what failed. Unexpected failures keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        return not (isinstance(data, dict) and data.get("description") == "raised expected")
 
 
 def structlog_configure() -> None:

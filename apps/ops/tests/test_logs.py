@@ -74,6 +74,20 @@ def test_a_task_logs_its_task_id(log_lines):
     assert "task_id" not in structlog.contextvars.get_contextvars()  # unbound afterwards
 
 
+@shared_task(name="ops.tests.fails", throws=(LookupError,))
+def failing_task(error: str) -> None:
+    raise {"expected": LookupError, "unexpected": ZeroDivisionError}[error]("it failed")
+
+
+def test_an_expected_task_failure_leaves_no_traceback_and_an_unexpected_one_does(log_lines):
+    log_lines(log_format="json")
+    failing_task.apply(args=["expected"])
+    assert [x for x in log_lines.lines() if x["logger"] == "celery.app.trace"] == []
+    failing_task.apply(args=["unexpected"])
+    (line,) = [x for x in log_lines.lines() if x["logger"] == "celery.app.trace"]
+    assert line["level"] == "error" and "ZeroDivisionError: it failed" in line["exception"]
+
+
 def test_bot_id_is_a_context_anyone_can_bind(log_lines):
     log_lines(log_format="json")
     with log_context(bot_id=7):

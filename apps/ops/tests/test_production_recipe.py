@@ -114,6 +114,10 @@ def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(
         BOTS_CONCURRENCY="1",
         INGEST_CONCURRENCY="1",
         BACKTEST_CONCURRENCY="1",
+        # The tracked series' downloads meet an exchange that refuses connections, and give up
+        # fast: an expected failure, logged as one line without a traceback (checked below).
+        EXCHANGE_API_HOSTS=f'{{"binance": "http://127.0.0.1:{free_port()}"}}',
+        DATAFEEDS_RETRY_DELAYS="0.1",
     )
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
@@ -182,6 +186,11 @@ def test_the_production_recipe_serves_a_backtest_and_stops_cleanly(
             assert sample("celery_workers", queue=queue) == 1
         lag = sample("ingestion_lag_seconds", exchange="binance", symbol="BTCUSDT", timeframe="5m")
         assert lag > 3600 * 24 * 30  # the file ends in 2024
+        failed = '"event": "download of BTCUSDT 5m failed: '
+        deadline = time.monotonic() + 60
+        while failed not in processes.log("honcho"):
+            assert time.monotonic() < deadline, f"no failed download\n{processes.output()}"
+            time.sleep(0.5)
     finally:
         if honcho.poll() is None:
             honcho.send_signal(signal.SIGTERM)  # what `systemctl stop` or Ctrl-C does
