@@ -3,23 +3,12 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 
 from bench.scale import FULL, Scale
+from bench.stats import median_ms
 
 RUN_PATH = "/api/strategies/hma-sma/run/?symbol=BTCUSDT&timeframe=1h&limit=500"
-
-
-def _median_ms(func: Callable[[], object], repeat: int) -> float:
-    func()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def bench_api_in_process(record: Callable[..., None], scale: Scale = FULL) -> None:
@@ -50,18 +39,18 @@ def bench_api_in_process(record: Callable[..., None], scale: Scale = FULL) -> No
 
         repeat = scale.api_requests
         size = f"{repeat} requests"
-        reference = _median_ms(lambda: client.get(previous_path), repeat)
-        ours = _median_ms(lambda: client.get(RUN_PATH), repeat)
+        reference = median_ms(lambda: client.get(previous_path), repeat)
+        ours = median_ms(lambda: client.get(RUN_PATH), repeat)
         name = "GET hma-sma/run 1h limit=500 cached, in-process (ref. the previous cache)"
         record(name, ours, "ms", reference, False, size=size)
         etag = response.get("ETag")
         assert etag, "the run endpoint answers without an ETag"
-        not_modified = _median_ms(
+        not_modified = median_ms(
             lambda: client.get(RUN_PATH, headers={"if-none-match": etag}), repeat
         )
         name = "GET hma-sma/run 1h limit=500, 304 revalidation, in-process"
         record(name, not_modified, "ms", size=size)
-        gzipped = _median_ms(
+        gzipped = median_ms(
             lambda: client.get(RUN_PATH, headers={"accept-encoding": "gzip"}), repeat
         )
         record("GET hma-sma/run 1h limit=500 cached, gzip, in-process", gzipped, "ms", size=size)

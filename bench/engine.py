@@ -6,25 +6,13 @@
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
 from apps.analytics.engine import BacktestConfig, backtest_strategy, run_backtest
 
 from .backtesting_py import backtesting_py_run
 from .candles import YEAR_OF_5M_BARS, tiled_candles
-
-
-def _median_ms(func: Callable[[], object], repeat: int) -> float:
-    func()  # warm-up (imports, caches)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+from .stats import median_ms
 
 
 def _record(name: str, size: str, value: float, unit: str, reference: float | None = None) -> dict:
@@ -52,9 +40,9 @@ def bench_engine(
     def full() -> object:
         return backtest_strategy(spec, candles, context, None, config)
 
-    ours_full = _median_ms(full, repeat=repeat)
-    ours_engine = _median_ms(lambda: run_backtest(candles, signals, config=config), repeat=repeat)
-    reference = _median_ms(
+    ours_full = median_ms(full, repeat=repeat)
+    ours_engine = median_ms(lambda: run_backtest(candles, signals, config=config), repeat=repeat)
+    reference = median_ms(
         lambda: backtesting_py_run(candles, signals, config), repeat=reference_repeat
     )
     label, size = "backtest hma-sma + SL/TP", f"{bars:,} 5m bars"

@@ -21,7 +21,8 @@ from apps.strategies.language.spec import program_spec
 from apps.strategies.registry import strategy_spec
 
 from .candles import tiled_candles
-from .engine import _median_ms, _record
+from .engine import _record
+from .stats import median_ms
 
 THIRTY_LINES = """# A 30-line strategy: trend, momentum and volatility filters
 timeframe = "5m"
@@ -121,9 +122,9 @@ def bench_language(bars: int, repeat: int) -> list[dict]:
             records.append(
                 _record(f"language {key}: {what} (ref. the built-in)", size, ours, "ms", reference)
             )
-    compile_ms = _median_ms(lambda: strategy_compile(THIRTY_LINES), repeat)
+    compile_ms = median_ms(lambda: strategy_compile(THIRTY_LINES), repeat)
     records.append(_record("language: compile a 30-line strategy", "30 lines", compile_ms, "ms"))
     ten = program_spec(strategy_compile(TEN_INDICATORS), key="language-ten", name="ten")
-    ten_ms = _median_ms(lambda: ten.compute(candles, {}, ten.defaults()), repeat)
+    ten_ms = median_ms(lambda: ten.compute(candles, {}, ten.defaults()), repeat)
     records.append(_record("language: a strategy of 10 indicators, signals", size, ten_ms, "ms"))
     return records

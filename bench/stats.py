@@ -1,4 +1,4 @@
-"""Percentiles of the benchmarks' latency samples."""
+"""Medians and percentiles of the benchmarks' timings."""
 
 from __future__ import annotations
 
@@ -12,6 +12,17 @@ def p95(values: list[float]) -> float:
     if len(values) < 2:
         return values[0]
     return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def median_ms(func: Callable[[], object], repeat: int) -> float:
+    """Median ms of `repeat` calls, after one warm-up call (imports, caches)."""
+    func()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 def paired_median_ms(
