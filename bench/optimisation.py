@@ -11,11 +11,8 @@
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 SPACE = {
     "sma_period": {"low": 50, "high": 400, "step": 5},
     "hma_period": {"low": 20, "high": 300, "step": 5},
@@ -130,29 +127,15 @@ def bench_study(record, *, trials: int, days: int) -> None:
 
 def _study_on_workers(spec: dict, names: list[str]):
     """Wall seconds from creating the study to its end, on one started worker per name."""
-    from django.db import transaction
-
     from apps.optimisation.models import Study
     from apps.optimisation.services import study_create
-    from config.celery import app
-    from tests.workers import celery_workers_started
 
-    app.control.purge()
-    workers = celery_workers_started(app, sys.executable, names, cwd=ROOT)
-    try:
-        started = time.perf_counter()
-        with transaction.atomic():  # its tasks are sent on commit
-            study = study_create(**spec)
-        while Study.objects.filter(pk=study.pk, status="running").exists():
-            if time.perf_counter() - started > 3600:
-                raise RuntimeError("the study did not finish")
-            time.sleep(0.1)
-        wall = time.perf_counter() - started
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
+    from .workers import wall_on_workers
+
+    def finished(study: Study) -> bool:
+        return not Study.objects.filter(pk=study.pk, status="running").exists()
+
+    wall, study = wall_on_workers(names, lambda: study_create(**spec), finished, timeout=3600)
     study.refresh_from_db()
     assert study.status == "done", study.error
     return wall, study

@@ -312,52 +312,42 @@ def bench_sweep(scale: Scale) -> None:
     """hma-sma runs (at full size a 4x4 grid, 16 runs) fanned out to 2 real Celery workers on
     the Redis broker: wall time against the sum of the runs' own execution times."""
     from django.contrib.auth import get_user_model
-    from django.db import transaction
 
     from apps.analytics.models import BacktestRun
     from apps.analytics.services import backtest_sweep_create
     from apps.datafeeds.models import Symbol
-    from config.celery import app
-    from tests.workers import celery_workers_started
+    from bench.workers import wall_on_workers
 
-    app.control.purge()
-    workers = celery_workers_started(app, sys.executable, ["bench0", "bench1"], cwd=ROOT)
-    try:
-        owner = get_user_model().objects.create_user("bench")
-        periods = list(scale.sweep_periods)
-        start_ms = 1_706_745_600_000  # 2024-02-01
-        started = time.perf_counter()
-        with transaction.atomic():  # the runs are sent on commit
-            sweep = backtest_sweep_create(
-                owner=owner,
-                strategy="hma-sma",
-                symbol=Symbol.objects.get(name="BTCUSDT"),
-                start_ms=start_ms,
-                end_ms=start_ms + scale.sweep_days * 86_400_000,
-                grid={"sma_period": periods, "hma_period": periods},
-                config={"stop_loss": 0.015, "take_profit": 0.03},
-            )
+    owner = get_user_model().objects.create_user("bench")
+    periods = list(scale.sweep_periods)
+    start_ms = 1_706_745_600_000  # 2024-02-01
+
+    def create():
+        return backtest_sweep_create(
+            owner=owner,
+            strategy="hma-sma",
+            symbol=Symbol.objects.get(name="BTCUSDT"),
+            start_ms=start_ms,
+            end_ms=start_ms + scale.sweep_days * 86_400_000,
+            grid={"sma_period": periods, "hma_period": periods},
+            config={"stop_loss": 0.015, "take_profit": 0.03},
+        )
+
+    def finished(sweep) -> bool:
         runs = BacktestRun.objects.filter(sweep=sweep)
-        while runs.exclude(status__in=["done", "failed"]).exists():
-            if time.perf_counter() - started > 900:
-                raise RuntimeError("the sweep did not finish")
-            time.sleep(0.1)
-        wall = time.perf_counter() - started
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
-    finished = list(runs)
-    assert all(run.status == "done" for run in finished), [run.error for run in finished]
-    busy = sum((run.finished_at - run.started_at).total_seconds() for run in finished)
+        return not runs.exclude(status__in=["done", "failed"]).exists()
+
+    wall, sweep = wall_on_workers(["bench0", "bench1"], create, finished, timeout=900)
+    runs = list(BacktestRun.objects.filter(sweep=sweep))
+    assert all(run.status == "done" for run in runs), [run.error for run in runs]
+    busy = sum((run.finished_at - run.started_at).total_seconds() for run in runs)
     record(
         "sweep of hma-sma runs on 2 workers, wall time (ref. the runs' sum)",
         wall,
         "s",
         reference=busy,
         higher_is_better=False,
-        size=f"{len(finished)} runs x {scale.sweep_days} days",
+        size=f"{len(runs)} runs x {scale.sweep_days} days",
     )
 
 
